@@ -1,0 +1,158 @@
+"""The domain: a Letter holds Passages, a Passage holds Citations.
+
+These dataclasses are the contract between the parser, the index, the search
+service and the web app. Everything is plain data (str/int/bool/list/None) so a
+Letter round-trips through JSON (`to_dict` / `from_dict`) without loss: the
+index keeps parsed letters as JSON and the web app renders them back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+SOURCES = ("MTUS", "ACOEM", "ODG", "Other")
+CITED_BY = ("claims_administrator", "reviewer", "rationale")
+DECISIONS = ("Upheld", "Overturned")
+
+# Passage fields that hold free text a user searches and the UI highlights.
+TEXT_FIELDS = ("item", "rationale", "claims_administrator_guideline", "reviewer_guideline")
+
+
+@dataclass
+class Citation:
+    """One guideline citation, canonicalised so differently worded letters agree.
+
+    `raw` is the exact span in the passage field named by `field`, at
+    `[start, end)`, so the UI can highlight what the letter actually said.
+    """
+
+    source: str  # one of SOURCES
+    chapter: str | None
+    topic: str | None
+    pages: str | None
+    cited_by: str  # one of CITED_BY
+    raw: str
+    field: str  # passage field the span is in, e.g. "reviewer_guideline"
+    start: int
+    end: int
+
+    @property
+    def key(self) -> str:
+        return citation_key(self.source, self.chapter, self.topic)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["key"] = self.key
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Citation":
+        return cls(**{f.name: d.get(f.name) for f in fields(cls)})
+
+
+def citation_key(source: str, chapter: str | None, topic: str | None = None) -> str:
+    """`source | chapter | topic`, omitting empty parts: the canonical citation id."""
+    return " | ".join(p for p in (source, chapter, topic) if p)
+
+
+@dataclass
+class Reviewer:
+    specialties: list[str] = field(default_factory=list)
+    board_certified: list[str] = field(default_factory=list)
+    licensure: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Patient:
+    age: int | None = None
+    sex: str | None = None  # "female" | "male" | None
+
+
+@dataclass
+class Section:
+    """A titled section of the letter as printed (for the letter page)."""
+
+    title: str
+    text: str
+
+
+@dataclass
+class Passage:
+    """One disputed item with its decision and rationale: the unit of search.
+
+    A letter whose issues could not be recognised becomes a single passage with
+    ordinal 0, decision None and `unparsed=True`, holding the whole text in
+    `rationale`, so it stays searchable.
+    """
+
+    passage_id: str
+    letter_id: str
+    ordinal: int
+    item: str
+    decision: str | None
+    claims_administrator_guideline: str = ""
+    reviewer_guideline: str = ""
+    rationale: str = ""
+    treatment: str | None = None
+    body_region: str | None = None
+    mtus_based: bool | None = None
+    citations: list[Citation] = field(default_factory=list)
+    unparsed: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "citations"}
+        d["citations"] = [c.to_dict() for c in self.citations]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Passage":
+        kw = {f.name: d.get(f.name) for f in fields(cls) if f.name in d}
+        kw["citations"] = [Citation.from_dict(c) for c in d.get("citations", [])]
+        return cls(**kw)
+
+
+@dataclass
+class Letter:
+    letter_id: str
+    source_file: str
+    case_number: str | None = None
+    date_of_injury: str | None = None  # ISO dates: YYYY-MM-DD
+    date_assigned: str | None = None
+    decision_date: str | None = None
+    ur_denial_date: str | None = None
+    application_received: str | None = None
+    reviewer: Reviewer = field(default_factory=Reviewer)
+    patient: Patient = field(default_factory=Patient)
+    summary: str = ""
+    diagnoses: list[str] = field(default_factory=list)
+    body_regions: list[str] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    text: str = ""  # the whole letter, cleaned of extraction damage
+    warnings: list[str] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+
+    @property
+    def parsed(self) -> bool:
+        return any(not p.unparsed for p in self.passages)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {f.name: getattr(self, f.name) for f in fields(self)
+             if f.name not in ("reviewer", "patient", "sections", "passages")}
+        d["reviewer"] = asdict(self.reviewer)
+        d["patient"] = asdict(self.patient)
+        d["sections"] = [asdict(s) for s in self.sections]
+        d["passages"] = [p.to_dict() for p in self.passages]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Letter":
+        simple = {f.name: d.get(f.name) for f in fields(cls)
+                  if f.name in d and f.name not in ("reviewer", "patient", "sections", "passages")}
+        return cls(
+            **simple,
+            reviewer=Reviewer(**d.get("reviewer", {})),
+            patient=Patient(**d.get("patient", {})),
+            sections=[Section(**s) for s in d.get("sections", [])],
+            passages=[Passage.from_dict(p) for p in d.get("passages", [])],
+        )

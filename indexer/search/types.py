@@ -1,0 +1,87 @@
+"""Search request/response types: the contract between the search service, the
+CLI (`imr search --json`) and the web app (`/api/search` returns `to_json()`)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# Facet names, exactly as users type them in `facet:value` and URL parameters.
+FACETS = (
+    "decision",
+    "citation",
+    "source",
+    "treatment",
+    "body_region",
+    "specialty",
+    "licensure",
+    "injury_year",
+    "decision_year",
+    "mtus_based",
+)
+SORTS = ("relevance", "decision_date", "injury_date")
+
+
+@dataclass
+class SearchRequest:
+    query: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)  # facet -> values (OR within, AND across)
+    sort: str = "relevance"
+    page: int = 1  # 1-based
+    per_page: int = 20
+    facet_limit: int = 30  # values per facet returned (counts are always exact)
+
+
+@dataclass
+class FacetValue:
+    value: str
+    count: int
+
+
+@dataclass
+class HitCitation:
+    key: str
+    source: str
+    chapter: str | None
+    topic: str | None
+    pages: str | None
+    cited_by: str
+    raw: str
+    matched: bool  # the query (text or citation filter) matched this citation
+
+
+@dataclass
+class Hit:
+    passage_id: str
+    letter_id: str
+    ordinal: int
+    item: str
+    decision: str | None
+    score: float
+    citations: list[HitCitation]
+    highlights: dict[str, list[str]]  # field -> HTML fragments: escaped text, matches in <mark>
+    treatment: str | None = None
+    body_region: str | None = None
+    specialties: list[str] = field(default_factory=list)
+    licensure: list[str] = field(default_factory=list)
+    date_of_injury: str | None = None
+    decision_date: str | None = None
+    unparsed: bool = False
+
+
+@dataclass
+class SearchResponse:
+    query: str
+    parsed: str  # the query tree as it was read, in query-language syntax
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    messages: list[str] = field(default_factory=list)  # how a malformed query was read
+    matched_citations: list[str] = field(default_factory=list)  # citation keys the query reads as
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
