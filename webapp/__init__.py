@@ -26,9 +26,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config())
     if overrides:
         app.config.update(overrides)
-    from webapp import extensions
+    from webapp import extensions, security, templating
 
     extensions.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
     for area in ("search", "letters", "citations", "api", "auth", "bookmarks", "errors"):
         module = _optional_area(area)
         if module is not None:

@@ -1,0 +1,1 @@
+"""The scale benchmarks (issue 6): `python benchmarks/run.py --help`."""

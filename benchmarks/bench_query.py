@@ -1,0 +1,90 @@
+"""Query latency: the full search call against the bare engine, per engine.
+
+For every query of the fixed mix (benchmarks/queries.py) three things are
+timed, interleaved round by round so machine noise hits them alike:
+
+- full: `SearchService.search(SearchRequest(q, filters, per_page=20))`, i.e.
+  parse + engine search + exact counts of every facet + highlights + hits;
+- engine: the engine's own top-20 search for the already-parsed tree (the
+  "bare engine query");
+- engine+facets: that plus the engine's facet counting for all facets, to
+  split the application's overhead into engine work and Python work.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from benchmarks.measure import percentiles
+from benchmarks.queries import QUERIES
+
+
+def open_service(index_dir: Path, engine: str):
+    from indexer.search.service import SearchService
+
+    return SearchService.open(index_dir, engine)
+
+
+def service_engine(service):
+    """The engine object the service searches with (the bare-engine path)."""
+    for holder in (service, getattr(service, "_gen", None)):
+        for name in ("engine", "_engine"):
+            eng = getattr(holder, name, None)
+            if eng is not None and hasattr(eng, "search") and hasattr(eng, "facet_counts"):
+                return eng
+    raise RuntimeError("SearchService exposes no engine attribute to benchmark the bare engine query")
+
+
+def run_queries(index_dir: Path, engine: str, rounds: int, warmup: int = 1) -> dict:
+    from indexer.search.parser import parse_query
+    from indexer.search.types import FACETS, SearchRequest
+
+    service = open_service(index_dir, engine)
+    eng = service_engine(service)
+    parsed = [parse_query(q.q).tree for q in QUERIES]
+    requests = [SearchRequest(query=q.q, filters={k: list(v) for k, v in q.filters.items()}, per_page=20)
+                for q in QUERIES]
+    full: list[list[float]] = [[] for _ in QUERIES]
+    bare: list[list[float]] = [[] for _ in QUERIES]
+    withf: list[list[float]] = [[] for _ in QUERIES]
+    totals: list[int] = [0] * len(QUERIES)
+    errors: list[str] = []
+    perf = time.perf_counter
+    for rnd in range(warmup + rounds):
+        for i, q in enumerate(QUERIES):
+            try:
+                t0 = perf()
+                resp = service.search(requests[i])
+                t1 = perf()
+                eng.search(parsed[i], requests[i].filters, "relevance", 0, 20)
+                t2 = perf()
+                eng.search(parsed[i], requests[i].filters, "relevance", 0, 20)
+                eng.facet_counts(parsed[i], requests[i].filters, FACETS)
+                t3 = perf()
+            except Exception as exc:  # noqa: BLE001 - report, do not hide
+                errors.append(f"{q.q!r}: {type(exc).__name__}: {exc}")
+                continue
+            totals[i] = resp.total
+            if rnd >= warmup:
+                full[i].append(t1 - t0)
+                bare[i].append(t2 - t1)
+                withf[i].append(t3 - t2)
+    close = getattr(service, "close", None)
+    if close:
+        close()
+    flat = lambda xs: [s for per in xs for s in per]  # noqa: E731
+    per_query = [
+        {"q": q.q, "filters": q.filters, "kind": q.kind, "total": totals[i],
+         "full_p50_ms": percentiles(full[i])["p50"], "engine_p50_ms": percentiles(bare[i])["p50"],
+         "engine_facets_p50_ms": percentiles(withf[i])["p50"]}
+        for i, q in enumerate(QUERIES)
+    ]
+    f, b, w = percentiles(flat(full)), percentiles(flat(bare)), percentiles(flat(withf))
+    return {
+        "engine": engine, "queries": len(QUERIES), "rounds": rounds,
+        "full": f, "engine_only": b, "engine_with_facets": w,
+        "overhead_vs_bare_p50": round(f["p50"] / b["p50"], 2) if b["p50"] else None,
+        "overhead_vs_engine_facets_p50": round(f["p50"] / w["p50"], 2) if w["p50"] else None,
+        "per_query": per_query, "errors": sorted(set(errors))[:20],
+    }

@@ -1,0 +1,167 @@
+#!/usr/bin/env python
+"""The scale benchmarks in one command.
+
+    python benchmarks/run.py --letters 10000 --json benchmarks/results-10k.json
+    python benchmarks/run.py --letters 400000 --engines tantivy --json benchmarks/results-1m.json
+
+Stages (all by default; pick with --stages):
+  synth   write the synthetic corpus (`imr synth`), reused when already there
+  index   end-to-end indexing per engine, in a child process (time, rate, size, peak RSS)
+  engine  engine-only indexing per engine (parsed passages -> index)
+  query   the fixed query mix per engine: full search vs the bare engine query
+  http    `/api/search` and `/search` at 1, 4 and 16 clients against `imr serve`
+
+Results go to --json and into this run's own section of BENCHMARKS.md
+(--markdown, `-` to skip). Working data (corpus, indexes, parsed-document
+cache) lives under --work (default benchmarks/work/, gitignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import bench_index, bench_query, report  # noqa: E402
+from benchmarks.measure import machine  # noqa: E402
+
+STAGES = ("synth", "index", "engine", "query", "http")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    ap.add_argument("--letters", type=int, required=True, help="synthetic letters in the corpus")
+    ap.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
+    ap.add_argument("--engines", default="tantivy,whoosh", help="comma-separated (default tantivy,whoosh)")
+    ap.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated subset of {','.join(STAGES)}")
+    ap.add_argument("--http-engines", default="tantivy", help="engines for the HTTP stage (default tantivy)")
+    ap.add_argument("--query-rounds", type=int, default=5, help="timed rounds of the query mix (default 5)")
+    ap.add_argument("--http-requests", type=int, default=160,
+                    help="requests per endpoint and concurrency level (default 160)")
+    ap.add_argument("--http-clients", default="1,4,16", help="concurrency levels (default 1,4,16)")
+    ap.add_argument("--workers", type=int, default=None, help="processes for synth/parsing (default: all cores)")
+    ap.add_argument("--work", default=str(ROOT / "benchmarks" / "work"), help="working folder")
+    ap.add_argument("--json", dest="json_path", help="write results as JSON here")
+    ap.add_argument("--markdown", default=str(ROOT / "BENCHMARKS.md"),
+                    help="update this run's section in this file (default BENCHMARKS.md; '-' to skip)")
+    ap.add_argument("--label", help="section label in BENCHMARKS.md (default from size and engines)")
+    args = ap.parse_args(argv)
+    args.engine_list = [e.strip() for e in args.engines.split(",") if e.strip()]
+    args.stage_list = [s.strip() for s in args.stages.split(",") if s.strip()]
+    bad = [s for s in args.stage_list if s not in STAGES]
+    if bad:
+        ap.error(f"unknown stage(s) {', '.join(bad)}; choose from {', '.join(STAGES)}")
+    if args.letters <= 0:
+        ap.error("--letters must be positive")
+    return args
+
+
+def log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def ensure_corpus(corpus: Path, letters: int, seed: int, workers: int | None) -> dict:
+    from indexer.synth.corpus import MANIFEST, write_corpus
+
+    manifest = corpus / MANIFEST
+    stamp = corpus / "synth.json"
+    if manifest.exists() and stamp.exists():
+        info = json.loads(stamp.read_text())
+        if info.get("letters") == letters and info.get("seed") == seed:
+            info["reused"] = True
+            return info
+    rep = write_corpus(corpus, letters, seed=seed, workers=workers)
+    info = {"letters": rep.letters, "passages": rep.passages, "overturned": rep.overturned, "bytes": rep.bytes,
+            "seconds": round(rep.seconds, 2), "letters_per_s": round(rep.letters_per_second, 1), "seed": seed}
+    stamp.write_text(json.dumps(info))
+    return info
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    work = Path(args.work).resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    tag = f"{args.letters}-s{args.seed}"
+    corpus = work / f"corpus-{tag}"
+    workers = args.workers or os.cpu_count() or 1
+    engines_label = " vs ".join(e.capitalize() for e in args.engine_list)
+    label = args.label or f"{args.letters:,} letters, {engines_label}"
+    res: dict = {
+        "label": label, "seed": args.seed, "letters": args.letters, "engines": args.engine_list,
+        "stages": args.stage_list, "machine": machine(),
+        "command": "python benchmarks/run.py " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])),
+    }
+
+    log(f"corpus: {args.letters} letters in {corpus}")
+    res["corpus"] = ensure_corpus(corpus, args.letters, args.seed, workers)
+    log(f"corpus ready: {res['corpus']['passages']} passages")
+
+    if "index" in args.stage_list:
+        res["index_end_to_end"] = []
+        for eng in args.engine_list:
+            log(f"end-to-end indexing with {eng}")
+            r = bench_index.end_to_end(corpus, work / f"index-{tag}-{eng}", eng, workers)
+            log(f"  {r['letters']} letters, {r['passages']} passages in {r['seconds']} s ({r['letters_per_s']} letters/s)")
+            res["index_end_to_end"].append(r)
+
+    if "engine" in args.stage_list:
+        cache = work / f"docs-{tag}.pickle"
+        log("parsing letters into index documents (untimed cache)")
+        res["doc_cache"] = bench_index.build_doc_cache(corpus, cache, workers)
+        res["index_engine_only"] = []
+        for eng in args.engine_list:
+            log(f"engine-only indexing with {eng}")
+            r = bench_index.engine_only(cache, work / f"engine-{tag}-{eng}", eng, res["doc_cache"])
+            log(f"  {r['passages']} passages in {r['seconds']} s ({r['passages_per_s']} passages/s)")
+            res["index_engine_only"].append(r)
+
+    if "query" in args.stage_list:
+        res["queries"] = []
+        for eng in args.engine_list:
+            index_dir = work / f"index-{tag}-{eng}"
+            if not index_dir.exists():
+                log(f"no index for {eng} at {index_dir}: run the index stage first; skipping queries")
+                continue
+            log(f"query mix on {eng} ({args.query_rounds} rounds)")
+            r = bench_query.run_queries(index_dir, eng, args.query_rounds)
+            log(f"  full p50 {r['full']['p50']} ms, p95 {r['full']['p95']} ms; bare p50 {r['engine_only']['p50']} ms")
+            res["queries"].append(r)
+
+    if "http" in args.stage_list:
+        from benchmarks import bench_http
+
+        res["http"] = []
+        levels = tuple(int(x) for x in args.http_clients.split(",") if x.strip())
+        for eng in [e.strip() for e in args.http_engines.split(",") if e.strip()]:
+            index_dir = work / f"index-{tag}-{eng}"
+            if not index_dir.exists():
+                log(f"no index for {eng}: skipping HTTP")
+                continue
+            log(f"HTTP against imr serve --engine {eng}")
+            r = bench_http.run_http(index_dir, eng, levels, args.http_requests)
+            for lv in r["levels"]:
+                log(f"  {lv['endpoint']} x{lv['clients']}: p50 {lv['p50_ms']} ms p95 {lv['p95_ms']} ms "
+                    f"{lv['req_per_s']} req/s errors {lv['errors']}")
+            res["http"].append(r)
+
+    res["goals"] = report.goals(res)
+    if args.json_path:
+        Path(args.json_path).write_text(json.dumps(res, indent=2))
+        log(f"results: {args.json_path}")
+    if args.markdown and args.markdown != "-":
+        report.update_markdown(Path(args.markdown), label, report.render(res))
+        log(f"tables: {args.markdown}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""From a parsed Letter to the flat documents every engine indexes.
+
+Engines only ever see `IndexDoc`s: what text goes in which field, which facet
+values a passage carries and its sort keys are decided here, once, so two
+engines cannot index the same letter differently.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from indexer.model import Letter, Passage
+from indexer.search.tree import TEXT_FIELDS
+from indexer.search.types import FACETS
+
+_EPOCH = date(1900, 1, 1)
+
+
+@dataclass
+class IndexDoc:
+    passage_id: str
+    letter_id: str
+    ordinal: int
+    text: dict[str, str]  # one entry per tree.TEXT_FIELDS
+    facets: dict[str, list[str]] = field(default_factory=dict)  # display values per types.FACETS
+    decision_key: int = 0  # sort keys: see sort_key()
+    injury_key: int = 0
+
+
+def whole_text_passage(letter: Letter) -> Passage:
+    """The single passage that keeps a letter without recognisable issues searchable."""
+    name = Path(letter.source_file).name if letter.source_file else letter.letter_id
+    return Passage(
+        passage_id=f"{letter.letter_id}-0",
+        letter_id=letter.letter_id,
+        ordinal=0,
+        item=f"Whole letter (issues not recognised): {name}",
+        decision=None,
+        rationale=letter.text or letter.summary or "",
+        unparsed=True,
+    )
+
+
+def ensure_passages(letter: Letter) -> Letter:
+    """Give a letter without passages its whole-text passage (in place)."""
+    if not letter.passages:
+        letter.passages = [whole_text_passage(letter)]
+    return letter
+
+
+def _days(iso: str | None) -> int:
+    if not iso:
+        return 0
+    try:
+        return (date.fromisoformat(iso[:10]) - _EPOCH).days + 1
+    except ValueError:
+        return 0
+
+
+def sort_key(iso_date: str | None, passage_id: str) -> int:
+    """A u64 that orders by date (missing dates lowest) and then by a fixed
+    per-passage number, so a date sort has a total, stable order in every engine."""
+    return (max(_days(iso_date), 0) << 32) | zlib.crc32(passage_id.encode("utf-8"))
+
+
+def _unique(values) -> list[str]:
+    out: list[str] = []
+    for v in values:
+        if v is None:
+            continue
+        v = " ".join(str(v).split())
+        if v and v not in out:
+            out.append(v)
+    return out
+
+
+def facet_values(letter: Letter, p: Passage) -> dict[str, list[str]]:
+    keys = _unique(c.key for c in p.citations)
+    values = {
+        "decision": _unique([p.decision]),
+        "citation": keys,
+        "source": _unique(c.source for c in p.citations),
+        "treatment": _unique([p.treatment]),
+        "body_region": _unique([p.body_region] if p.body_region else (letter.body_regions or [])),
+        "specialty": _unique(letter.reviewer.specialties or letter.reviewer.board_certified),
+        "licensure": _unique(letter.reviewer.licensure),
+        "injury_year": _unique([letter.date_of_injury[:4]] if letter.date_of_injury else []),
+        "decision_year": _unique([letter.decision_date[:4]] if letter.decision_date else []),
+        "mtus_based": [] if p.mtus_based is None else ["true" if p.mtus_based else "false"],
+    }
+    return {f: values.get(f, []) for f in FACETS}
+
+
+def docs_for_letter(letter: Letter) -> list[IndexDoc]:
+    ensure_passages(letter)
+    docs = []
+    for p in letter.passages:
+        keys = _unique(c.key for c in p.citations)
+        text = {
+            "item": p.item or "",
+            "rationale": p.rationale or "",
+            "claims_administrator_guideline": p.claims_administrator_guideline or "",
+            "reviewer_guideline": p.reviewer_guideline or "",
+            "citations": " ; ".join(keys),
+            "summary": letter.summary or "",
+        }
+        docs.append(IndexDoc(
+            passage_id=p.passage_id,
+            letter_id=letter.letter_id,
+            ordinal=p.ordinal,
+            text={f: text.get(f, "") for f in TEXT_FIELDS},
+            facets=facet_values(letter, p),
+            decision_key=sort_key(letter.decision_date, p.passage_id),
+            injury_key=sort_key(letter.date_of_injury, p.passage_id),
+        ))
+    return docs

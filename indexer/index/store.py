@@ -1,0 +1,220 @@
+"""The letter store: parsed letters, passages and file hashes, in SQLite.
+
+One store lives in each index generation, next to the engine's files, so the
+two always describe the same corpus and switch together. The engine answers
+"which passages"; the store answers "what do they say" (hit building, the
+letter page) and "what was indexed from which file" (incremental indexing).
+Letters and passages are kept as zlib-compressed JSON of the model's
+`to_dict()`, which round-trips without loss. A published generation is never
+written again, so readers open it read-only and immutable (no locking).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from indexer.model import Letter, Passage
+
+SCHEMA_VERSION = "1"
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY,          -- absolute path of the source file
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    letter_id TEXT,                 -- NULL when the file failed
+    reason TEXT                     -- why it failed, if it did
+);
+CREATE INDEX IF NOT EXISTS files_letter ON files(letter_id);
+CREATE TABLE IF NOT EXISTS letters (
+    letter_id TEXT PRIMARY KEY,
+    source_path TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    meta TEXT NOT NULL,             -- JSON: what a search hit shows of its letter
+    data BLOB NOT NULL              -- zlib(JSON(Letter.to_dict() without passages))
+);
+CREATE TABLE IF NOT EXISTS passages (
+    passage_id TEXT PRIMARY KEY,
+    letter_id TEXT NOT NULL,
+    ordinal INTEGER NOT NULL,
+    data BLOB NOT NULL              -- zlib(JSON(Passage.to_dict()))
+);
+CREATE INDEX IF NOT EXISTS passages_letter ON passages(letter_id, ordinal);
+"""
+
+
+@dataclass
+class FileRecord:
+    path: str
+    sha256: str
+    size: int
+    mtime_ns: int
+    letter_id: str | None
+    reason: str | None
+
+
+@dataclass
+class HitData:
+    """What the service needs to build one search hit."""
+
+    passage: Passage
+    summary: str
+    meta: dict
+
+
+def _pack(obj) -> bytes:
+    return zlib.compress(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 3)
+
+
+def _unpack(blob: bytes):
+    return json.loads(zlib.decompress(blob).decode("utf-8"))
+
+
+def letter_meta(letter: Letter) -> dict:
+    return {
+        "specialties": list(letter.reviewer.specialties or letter.reviewer.board_certified),
+        "licensure": list(letter.reviewer.licensure),
+        "date_of_injury": letter.date_of_injury,
+        "decision_date": letter.decision_date,
+        "case_number": letter.case_number,
+    }
+
+
+class LetterStore:
+    def __init__(self, path: Path, writable: bool = False):
+        self.path = Path(path)
+        self.writable = writable
+        self._local = threading.local()
+        if writable:
+            self._conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.executescript(_DDL)
+            self._conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+            self._conn.execute("BEGIN")
+        elif not self.path.exists():
+            raise FileNotFoundError(f"no letter store at {self.path}")
+
+    # connections: one per thread for readers (the web app serves from many threads)
+    def _db(self) -> sqlite3.Connection:
+        if self.writable:
+            return self._conn
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            uri = f"file:{self.path}?mode=ro&immutable=1"
+            conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            self._local.conn = conn
+            conns = self.__dict__.setdefault("_all_conns", [])
+            conns.append(conn)
+        return conn
+
+    # ------------------------------------------------------------------ writing
+    def put_letter(self, letter: Letter, source_path: str) -> None:
+        db = self._db()
+        d = letter.to_dict()
+        d.pop("passages", None)
+        db.execute("INSERT OR REPLACE INTO letters VALUES (?,?,?,?,?)",
+                   (letter.letter_id, source_path, letter.summary or "",
+                    json.dumps(letter_meta(letter)), _pack(d)))
+        db.execute("DELETE FROM passages WHERE letter_id = ?", (letter.letter_id,))
+        db.executemany("INSERT OR REPLACE INTO passages VALUES (?,?,?,?)",
+                       [(p.passage_id, letter.letter_id, p.ordinal, _pack(p.to_dict()))
+                        for p in letter.passages])
+
+    def delete_letter(self, letter_id: str) -> None:
+        db = self._db()
+        db.execute("DELETE FROM letters WHERE letter_id = ?", (letter_id,))
+        db.execute("DELETE FROM passages WHERE letter_id = ?", (letter_id,))
+
+    def put_file(self, rec: FileRecord) -> None:
+        self._db().execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)",
+                           (rec.path, rec.sha256, rec.size, rec.mtime_ns, rec.letter_id, rec.reason))
+
+    def delete_file(self, path: str) -> None:
+        self._db().execute("DELETE FROM files WHERE path = ?", (path,))
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._db().execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def commit(self) -> None:
+        if self.writable:
+            self._conn.execute("COMMIT")
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._conn.execute("BEGIN")
+
+    def close(self) -> None:
+        if self.writable:
+            try:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                self._conn.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                self._conn.close()
+        for conn in self.__dict__.get("_all_conns", []):
+            try:
+                conn.close()
+            except sqlite3.ProgrammingError:
+                pass
+
+    # ------------------------------------------------------------------ reading
+    def meta(self, key: str) -> str | None:
+        row = self._db().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def files(self) -> dict[str, FileRecord]:
+        rows = self._db().execute("SELECT path, sha256, size, mtime_ns, letter_id, reason FROM files")
+        return {r[0]: FileRecord(*r) for r in rows}
+
+    def letter_ids(self) -> set[str]:
+        return {r[0] for r in self._db().execute("SELECT letter_id FROM letters")}
+
+    def counts(self) -> tuple[int, int]:
+        db = self._db()
+        letters = db.execute("SELECT count(*) FROM letters").fetchone()[0]
+        passages = db.execute("SELECT count(*) FROM passages").fetchone()[0]
+        return int(letters), int(passages)
+
+    def get_letter(self, letter_id: str) -> Letter | None:
+        db = self._db()
+        row = db.execute("SELECT data FROM letters WHERE letter_id = ?", (letter_id,)).fetchone()
+        if row is None:
+            return None
+        d = _unpack(row[0])
+        d["passages"] = [_unpack(r[0]) for r in db.execute(
+            "SELECT data FROM passages WHERE letter_id = ? ORDER BY ordinal", (letter_id,))]
+        return Letter.from_dict(d)
+
+    def get_passage(self, passage_id: str) -> Passage | None:
+        row = self._db().execute("SELECT data FROM passages WHERE passage_id = ?", (passage_id,)).fetchone()
+        return Passage.from_dict(_unpack(row[0])) if row else None
+
+    def source_path(self, letter_id: str) -> str | None:
+        row = self._db().execute("SELECT source_path FROM letters WHERE letter_id = ?", (letter_id,)).fetchone()
+        return row[0] if row else None
+
+    def hit_data(self, passage_ids: Iterable[str]) -> dict[str, HitData]:
+        ids = list(dict.fromkeys(passage_ids))
+        out: dict[str, HitData] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db().execute(
+                f"SELECT p.passage_id, p.data, l.summary, l.meta FROM passages p "
+                f"JOIN letters l ON l.letter_id = p.letter_id WHERE p.passage_id IN ({marks})", chunk)
+            for pid, data, summary, meta in rows:
+                out[pid] = HitData(Passage.from_dict(_unpack(data)), summary, json.loads(meta))
+        return out
+
+    def iter_letters(self) -> Iterator[Letter]:
+        for (lid,) in self._db().execute("SELECT letter_id FROM letters ORDER BY letter_id").fetchall():
+            letter = self.get_letter(lid)
+            if letter is not None:
+                yield letter

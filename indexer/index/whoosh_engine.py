@@ -1,0 +1,267 @@
+"""The Whoosh engine: the same schema and query semantics as Tantivy, in Python.
+
+Text is analysed by `EnStemAnalyzer`, a Whoosh tokenizer running the shared
+analysis (`indexer.search.analysis`), which reproduces Tantivy's `en_stem`; so
+both engines hold identical terms and the conformance suite expects identical
+matches. Facets are multi-valued keyword fields grouped natively by Whoosh.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from whoosh import index as windex
+from whoosh import query as wq
+from whoosh import sorting
+from whoosh.analysis import Token, Tokenizer
+from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.query import spans
+
+from indexer.index.documents import IndexDoc
+from indexer.index.engine import SORT_FIELDS, EngineError, EngineHit, EngineResult, SearchEngine, filter_nodes
+from indexer.search import analysis
+from indexer.search.tree import (
+    TEXT_FIELD_WEIGHTS,
+    TEXT_FIELDS,
+    And,
+    FacetTerm,
+    MatchAll,
+    Near,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Pin,
+    Prefix,
+    Term,
+)
+from indexer.search.types import FACETS
+
+SEP = "\x1f"  # joins a facet's several values into one field value
+
+
+class EnStemAnalyzer(Tokenizer):
+    """Tantivy's en_stem, as a Whoosh analyzer (see indexer.search.analysis)."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = value
+            t.boost = 1.0
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar, t.endchar = start_char, start_char + len(value)
+            yield t
+            return
+        for tok in analysis.tokens(value):
+            t.text = tok.term
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = tok.text
+            if positions:
+                t.pos = start_pos + tok.position
+            if chars:
+                t.startchar, t.endchar = start_char + tok.start, start_char + tok.end
+            yield t
+
+
+class ValuesAnalyzer(Tokenizer):
+    """Splits a SEP-joined list of facet values into one token per value."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        parts = value.split(SEP) if tokenize else [value]
+        for i, part in enumerate(p for p in parts if p):
+            t.text = part
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = part
+            if positions:
+                t.pos = start_pos + i
+            yield t
+
+
+def build_schema() -> Schema:
+    fields = {
+        "passage_id": ID(stored=True, unique=True),
+        "letter_id": ID(),
+    }
+    for name in TEXT_FIELDS:
+        fields[name] = TEXT(analyzer=EnStemAnalyzer(), phrase=True)
+    for facet in FACETS:
+        fields[facet] = KEYWORD(analyzer=ValuesAnalyzer())
+        fields[facet + "_k"] = KEYWORD(analyzer=ValuesAnalyzer())
+    for key in SORT_FIELDS.values():
+        fields[key] = NUMERIC(numtype=int, bits=64, signed=False, sortable=True)
+    return Schema(**fields)
+
+
+class WhooshEngine(SearchEngine):
+    name = "whoosh"
+
+    def __init__(self, path: Path, writable: bool = False, limitmb: int = 256):
+        super().__init__(path, writable)
+        try:
+            if writable:
+                self.path.mkdir(parents=True, exist_ok=True)
+                if windex.exists_in(str(self.path)):
+                    self.index = windex.open_dir(str(self.path))
+                else:
+                    self.index = windex.create_in(str(self.path), build_schema())
+            else:
+                if not windex.exists_in(str(self.path)):
+                    raise EngineError(f"no Whoosh index at {self.path}")
+                self.index = windex.open_dir(str(self.path), readonly=True)
+        except EngineError:
+            raise
+        except Exception as exc:
+            raise EngineError(f"cannot open the Whoosh index at {self.path}: {exc}") from exc
+        self.schema = self.index.schema
+        self._limitmb = limitmb
+        self._writer = None
+        self._searcher = self.index.searcher()
+
+    # ------------------------------------------------------------------ writing
+    def _w(self):
+        if not self.writable:
+            raise EngineError("this index was opened read-only")
+        if self._writer is None:
+            self._writer = self.index.writer(limitmb=self._limitmb)
+        return self._writer
+
+    def add(self, docs: Iterable[IndexDoc]) -> int:
+        writer = self._w()
+        n = 0
+        for d in docs:
+            fields = {"passage_id": d.passage_id, "letter_id": d.letter_id,
+                      "decision_key": d.decision_key, "injury_key": d.injury_key}
+            for name in TEXT_FIELDS:
+                if d.text.get(name):
+                    fields[name] = d.text[name]
+            for facet in FACETS:
+                values = [v.replace(SEP, " ") for v in d.facets.get(facet, ())]
+                if values:
+                    fields[facet] = SEP.join(values)
+                    fields[facet + "_k"] = SEP.join(v.lower() for v in values)
+            writer.add_document(**fields)
+            n += 1
+        return n
+
+    def delete_letter(self, letter_id: str) -> None:
+        self._w().delete_by_term("letter_id", letter_id)
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            self._writer.commit()
+            self._writer = None
+        self._searcher.close()
+        self._searcher = self.index.searcher()
+
+    def close(self) -> None:
+        if self._writer is not None:
+            try:
+                self._writer.cancel()
+            except Exception:
+                pass
+            self._writer = None
+        try:
+            self._searcher.close()
+        except Exception:
+            pass
+
+    # ------------------------------------------------------------------ reading
+    def _filter(self, filters: dict[str, list[str]]):
+        groups = filter_nodes(filters)
+        if not groups:
+            return None
+        return wq.And([self.compile(g) for g in groups])
+
+    def search(self, tree, filters, sort, offset, limit) -> EngineResult:
+        q = self.compile(tree)
+        kwargs = {"filter": self._filter(filters), "limit": offset + max(limit, 1)}
+        if sort in SORT_FIELDS:
+            kwargs["sortedby"] = sorting.FieldFacet(SORT_FIELDS[sort], reverse=True)
+        results = self._searcher.search(q, **kwargs)
+        hits = []
+        for i in range(offset, min(offset + limit, results.scored_length())):
+            pid = results[i]["passage_id"]
+            score = float(results.score(i) or 0.0) if sort not in SORT_FIELDS else 0.0
+            hits.append(EngineHit(pid, score))
+        return EngineResult(total=len(results), hits=hits)
+
+    def facet_counts(self, tree, filters, facets) -> dict[str, dict[str, int]]:
+        facets = list(facets)
+        if not facets:
+            return {}
+        groupedby = sorting.Facets()
+        for f in facets:
+            groupedby.add_facet(f, sorting.FieldFacet(f, allow_overlap=True, maptype=sorting.Count))
+        results = self._searcher.search(self.compile(tree), filter=self._filter(filters),
+                                        limit=1, groupedby=groupedby)
+        out: dict[str, dict[str, int]] = {}
+        for f in facets:
+            counts = results.groups(f)
+            out[f] = {str(k): int(v) for k, v in counts.items() if k is not None}
+        return out
+
+    def count(self, tree, filters) -> int:
+        return len(self._searcher.search(self.compile(tree), filter=self._filter(filters), limit=1))
+
+    # ------------------------------------------------------------------ compiling
+    def compile(self, node: Node):
+        if isinstance(node, MatchAll):
+            return wq.Every()
+        if isinstance(node, Term):
+            return self._per_field(node.fields, lambda f, b: wq.Term(f, node.term, boost=b))
+        if isinstance(node, Phrase):
+            # Whoosh's slop counts positions per gap (1 = adjacent); Tantivy's counts extra ones
+            return self._per_field(node.fields, lambda f, b: wq.Phrase(
+                f, list(node.terms), slop=node.slop + 1, boost=b))
+        if isinstance(node, Prefix):
+            return self._per_field(node.fields, lambda f, b: wq.Prefix(f, node.prefix, boost=b))
+        if isinstance(node, Near):
+            def near(f, b):
+                return spans.SpanNear2([_span(f, node.left), _span(f, node.right)],
+                                       slop=node.distance, ordered=False)
+            return self._per_field(node.fields, near)
+        if isinstance(node, FacetTerm):
+            if node.facet not in FACETS:
+                return wq.NullQuery
+            field = node.facet + "_k"
+            value = node.value.lower()
+            term = wq.Term(field, value)
+            if node.facet == "citation":
+                return wq.Or([term, wq.Prefix(field, value + " | ")])
+            return term
+        if isinstance(node, Pin):
+            return wq.ConstantScoreQuery(self.compile(node.child), node.score)
+        if isinstance(node, Not):
+            return wq.AndNot(wq.Every(), self.compile(node.child))
+        if isinstance(node, And):
+            pos = [self.compile(c) for c in node.children if not isinstance(c, Not)]
+            neg = [self.compile(c.child) for c in node.children if isinstance(c, Not)]
+            base = wq.And(pos) if len(pos) > 1 else (pos[0] if pos else wq.Every())
+            if neg:
+                return wq.AndNot(base, wq.Or(neg) if len(neg) > 1 else neg[0])
+            return base
+        if isinstance(node, Or):
+            return wq.Or([self.compile(c) for c in node.children])
+        raise EngineError(f"cannot compile query node {node!r}")
+
+    def _per_field(self, fields: tuple[str, ...], make):
+        names = fields or TEXT_FIELDS
+        qs = [make(f, TEXT_FIELD_WEIGHTS.get(f, 1.0)) for f in names]
+        return qs[0] if len(qs) == 1 else wq.Or(qs)
+
+
+def _span(field: str, node: Term | Phrase):
+    if isinstance(node, Term):
+        return wq.Term(field, node.term)
+    return spans.SpanNear2([wq.Term(field, t) for t in node.terms], slop=node.slop + 1, ordered=True)
+

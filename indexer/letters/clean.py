@@ -1,0 +1,212 @@
+"""Undoing the damage PDF extraction does to a letter's text.
+
+Published letters went through PDF and back: lines wrap mid-sentence, a blank
+line sits between every line, page headers and footers (`Page 2 of 3`, the
+case number) interrupt sentences, and words are hyphenated across line breaks.
+`paragraphs()` turns raw text into paragraphs of physical lines with that
+damage removed; `reflow()` joins a paragraph's lines into running text,
+undoing hyphenation (`sensa-`/`tion` -> `sensation`, but `L4-`/`L5` -> `L4-L5`).
+
+The parser works on the lines (markers such as `Decision rationale:` start a
+line), the user sees reflowed text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+# ---------------------------------------------------------------- normalising
+
+_LIGATURES = str.maketrans({
+    "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+    "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ", "\u200b": "",
+    "\t": " ", "\ufeff": "", "\u2010": "-", "\u2011": "-",
+})
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_SOFT_HYPHEN_EOL = re.compile("\u00ad[ ]*\n")
+
+
+def normalize(text: str) -> str:
+    """Unify newlines, spaces and ligatures; keep form feeds as page breaks."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _SOFT_HYPHEN_EOL.sub("-\n", text).replace("\u00ad", "")
+    text = text.translate(_LIGATURES)
+    return _CONTROLS.sub("", text)
+
+
+# ---------------------------------------------------------------- page furniture
+
+_FOOTER_PATTERNS = [
+    re.compile(r"^\s*page\s*\d+\s*(?:of\s*\d+)?\s*$", re.I),
+    re.compile(r"^\s*\d+\s+of\s+\d+\s*$", re.I),
+    re.compile(r"^\s*[-\u2013\u2014]\s*\d+\s*[-\u2013\u2014]\s*$"),
+    re.compile(r"^\s*page\s*\|\s*\d+\s*$", re.I),
+    # "CM15-0104522   Page 2 of 3", "IMR Case Number: CM15-... Page 2 of 3"
+    re.compile(r"^[A-Z0-9 #:().,/-]{0,60}(?:case\s*(?:number|no\.?|#)?\s*:?\s*)?[A-Z0-9 #:().,/-]{0,40}\bpage\s*\d+\s*of\s*\d+\s*$", re.I),
+]
+_CASE_NUMBER_LINE = re.compile(
+    r"^\s*(?:IMR\s+)?(?:case\s*(?:number|no\.?|#)\s*:?\s*)?[A-Z]{2,4}\d{2}-\d{5,8}\s*$", re.I)
+_DIGITS = re.compile(r"\d+")
+
+
+def is_footer(line: str) -> bool:
+    return any(p.match(line) for p in _FOOTER_PATTERNS)
+
+
+def _page_edge_furniture(pages: list[list[str]]) -> set[str]:
+    """Short lines repeated at the top or bottom of several pages (digits ignored)."""
+    if len(pages) < 2:
+        return set()
+    counts: Counter[str] = Counter()
+    for lines in pages:
+        nonblank = [ln.strip() for ln in lines if ln.strip()]
+        edges = set(nonblank[:2] + nonblank[-2:])
+        for ln in edges:
+            if len(ln) <= 120:
+                counts[_DIGITS.sub("#", ln)] += 1
+    needed = max(2, (len(pages) + 1) // 2)
+    return {ln for ln, n in counts.items() if n >= needed}
+
+
+# ---------------------------------------------------------------- paragraphs
+
+_BLANK, _BREAK = 0, 1  # markers in the line stream
+_SENTENCE_END = re.compile(r"""[.!?:]["')\]]*$""")
+
+
+def paragraphs(text: str) -> list[list[str]]:
+    """Paragraphs of stripped physical lines, extraction damage removed.
+
+    Blank-line doubling is detected per document: when nearly every line is
+    followed by one blank line, one blank line means "same paragraph" and two
+    or more mean a paragraph break. A page break or removed header/footer
+    inside a sentence does not break the paragraph.
+    """
+    text = normalize(text)
+    pages = [p.split("\n") for p in text.split("\f")]
+    furniture = _page_edge_furniture(pages)
+    stream: list[str | int] = []
+    seen_case_line = False
+    for pno, lines in enumerate(pages):
+        if pno:
+            stream.append(_BREAK)
+        nonblank_seen = 0
+        for raw in lines:
+            line = " ".join(raw.split())
+            if line:
+                nonblank_seen += 1
+            # a running header is kept once, where the letter starts
+            keep_header = pno == 0 and nonblank_seen <= 2
+            if not line:
+                stream.append(_BLANK)
+            elif is_footer(line) or (furniture and not keep_header and _DIGITS.sub("#", line) in furniture):
+                stream.append(_BREAK)
+            elif _CASE_NUMBER_LINE.match(line):
+                if seen_case_line:
+                    stream.append(_BREAK)
+                else:
+                    seen_case_line = True
+                    stream.append(line)
+            else:
+                stream.append(line)
+
+    # gaps: for each text line, (blank lines before it, whether a break was among them)
+    entries: list[tuple[str, int, bool]] = []
+    blanks, broke = 0, False
+    for tok in stream:
+        if tok == _BLANK:
+            blanks += 1
+        elif tok == _BREAK:
+            broke = True
+        else:
+            entries.append((tok, blanks, broke))  # type: ignore[arg-type]
+            blanks, broke = 0, False
+    if not entries:
+        return []
+
+    gaps = [b for _, b, br in entries[1:] if not br]
+    doubled = len(gaps) >= 3 and sum(1 for g in gaps if g == 0) <= 0.2 * len(gaps) \
+        and sum(1 for g in gaps if g == 1) >= 0.5 * len(gaps)
+    threshold = 2 if doubled else 1
+    no_blank_lines = bool(gaps) and not any(gaps)
+    width = _typical_width([e[0] for e in entries]) if no_blank_lines else 0
+
+    paras: list[list[str]] = []
+    for i, (line, blanks, broke) in enumerate(entries):
+        if not paras:
+            paras.append([line])
+            continue
+        prev = paras[-1][-1]
+        if broke:
+            new = bool(_SENTENCE_END.search(prev)) and blanks >= threshold
+        elif no_blank_lines:
+            new = bool(_SENTENCE_END.search(prev)) and len(prev) < 0.7 * width
+        else:
+            new = blanks >= threshold
+        if new:
+            paras.append([line])
+        else:
+            paras[-1].append(line)
+    return paras
+
+
+def _typical_width(lines: list[str]) -> int:
+    lengths = sorted(len(ln) for ln in lines)
+    return lengths[int(len(lengths) * 0.8)] if lengths else 0
+
+
+# ---------------------------------------------------------------- reflow
+
+# Words that keep their hyphen when a line breaks after it ("non-" / "radicular")
+# unless the letter itself spells the joined word elsewhere.
+HYPHEN_PREFIXES = frozenset("""
+non self well anti post long short follow work high low multi semi co ex bi mid
+full half cross left right one two three four five six seven eight ten
+""".split())
+_TRAILING_WORD = re.compile(r"([A-Za-z0-9]+)-$")
+_LEADING_WORD = re.compile(r"[A-Za-z0-9]+")
+_WORDS = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
+
+
+def word_set(text: str) -> frozenset[str]:
+    """Lower-cased words (hyphenated compounds kept whole) of a text, for `join_two`."""
+    return frozenset(w.lower() for w in _WORDS.findall(text))
+
+
+def join_two(left: str, right: str, words: frozenset[str] = frozenset()) -> str:
+    """Join two physical lines, undoing a hyphenation across the break.
+
+    `words` (from `word_set` of the whole letter) lets the letter's own
+    spelling decide: "sensa-"/"tion" joins because "sensation" (or no
+    hyphenated form) appears; "non-"/"radicular" keeps its hyphen.
+    """
+    if not left:
+        return right
+    if not right:
+        return left
+    m = _TRAILING_WORD.search(left)
+    if m and not left.endswith("--"):
+        word = m.group(1)
+        if right[0].islower() and word.isalpha():
+            nxt = _LEADING_WORD.match(right)
+            rest = nxt.group(0).lower() if nxt else ""
+            joined, hyphenated = word.lower() + rest, f"{word.lower()}-{rest}"
+            if joined in words:
+                merge = True
+            elif hyphenated in words:
+                merge = False
+            else:
+                merge = word.lower() not in HYPHEN_PREFIXES
+            if merge:
+                return left[:-1] + right  # sensa- / tion -> sensation
+        return left + right  # L4- / L5 -> L4-L5 ; non- / radicular -> non-radicular
+    return left + " " + right
+
+
+def reflow(lines: list[str], words: frozenset[str] = frozenset()) -> str:
+    """Join a paragraph's physical lines into running text."""
+    out = ""
+    for line in lines:
+        out = join_two(out, line.strip(), words)
+    return out

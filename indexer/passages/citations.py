@@ -1,0 +1,463 @@
+"""Guideline citations: find them in a letter's text and give each its canonical key.
+
+Letters word one citation many ways ("ODG, Neck Chapter Facet joint diagnostic
+blocks" / "Official Disability Guidelines (ODG) Neck and Upper Back (Acute &
+Chronic), Facet joint diagnostic blocks"); attorneys search the canonical form
+`ODG | Neck and Upper Back | Facet joint diagnostic blocks`. The wordings live
+in `indexer/vocab/guidelines.toml`; this module only walks the words.
+
+How a guideline paragraph is read (`extract_citations`):
+- It is cut into statements at "Decision based on ..." and at the sentence
+  "... did not base their decision on the MTUS" (which cites nothing).
+  "Non-MTUS Citation" marks the rest of its statement as non-MTUS.
+- Inside a statement, words are matched left to right, longest wording first:
+  a source word (MTUS, ODG, ...) opens a citation; a chapter wording sets its
+  chapter (a chapter such as "Chronic Pain Medical Treatment Guidelines" implies
+  its source); each topic wording after the chapter is one citation of that
+  chapter, so "ODG, Neck Chapter A, B, C" gives three; "Page(s): 174" adds pages.
+- In guideline paragraphs a comma-separated phrase after a known chapter that is
+  not a known topic is kept as a topic as written (sentence case), so unknown
+  topics are still searchable. A non-MTUS statement naming no known source
+  becomes source `Other` with its text as the topic.
+- In rationale prose (`cited_by="rationale"`) only source and chapter wordings
+  and topics that directly follow them count: "California MTUS/ACOEM",
+  "Official Disability Guidelines", "the MTUS Guidelines".
+- ACOEM chapters are MTUS parts: source MTUS, chapter "ACOEM Chapter 8 Neck and
+  Upper Back Complaints". Source ACOEM only when cited as non-MTUS.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from indexer import vocab
+from indexer.model import Citation, citation_key
+from indexer.passages.phrases import PhraseIndex, Token, phrase_key, tokenize
+
+# Spans that end a statement and cite nothing themselves.
+_STATEMENT_START = re.compile(
+    r"\b(?:decision\s+(?:was\s+)?based\s+on(?:\s+the)?"
+    r"|based\s+(?:its|their|his/her|his|her|the)\s+decision\s+on(?:\s+the)?"
+    r"|guidelines?\s+used\s+by\s+the\s+\w+(?:\s+\w+)?\s*:?)",
+    re.I)
+_NOT_MTUS = re.compile(
+    r"\b(?:did\s+not|didn't|does\s+not)\s+base\s+(?:their|its|his/her|his|her|the)\s+decisions?\s+on\s+"
+    r"(?:the\s+)?(?:CA\s+|California\s+)?(?:MTUS|Medical\s+Treatment\s+Utilization\s+Schedule)\b\.?",
+    re.I)
+_PAGES = re.compile(
+    r"\b(?:pages?\s*\(s\)|pages?|pgs?|pp?)\s*[.:#]?\s*"
+    r"(?P<p>\d{1,4}(?:\s*[-\u2013\u2014]\s*\d{1,4})?(?:\s*(?:,|&|and)\s*\d{1,4}(?:\s*[-\u2013\u2014]\s*\d{1,4})?)*)",
+    re.I)
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9(])")
+_ABBREV_BEFORE_DOT = re.compile(r"(?:\b[A-Za-z]|\bDr|\bvs|\bal|\bpp|\bVol|\bCh|\bNo|\bInc|\bFig|\bU\.S|\bet)\.$")
+_DASHES = re.compile(r"\s*[-\u2013\u2014]\s*")
+_LIST_SEP = re.compile(r"\s*(?:,|&|\band\b)\s*")
+
+# First words that show an unknown phrase is prose, not a topic name.
+_PROSE_START = frozenset("""
+a an and are as at be because but by did do does for from has have he her his if in is it its
+may not of on or part per regarding she should state states that the their there these they this
+to under was were which while who will with would when where whether recommend recommends
+""".split())
+# Words that may introduce a topic ("FDA label for Lyrica") and are dropped from it.
+_LEADING_PREPOSITIONS = frozenset({"for", "regarding", "re", "about", "see", "on", "under", "in"})
+_MAX_TOPIC_WORDS = 9
+_OTHER_TEXT_MAX = 200
+
+
+@dataclass
+class _Vocab:
+    sources: PhraseIndex
+    chapters_std: PhraseIndex
+    chapters_ctx: dict[str, PhraseIndex]
+    topics: PhraseIndex
+    fillers: PhraseIndex
+    topic_chapters: dict[str, tuple[str, ...]]
+
+
+@lru_cache(maxsize=1)
+def _vocab() -> _Vocab:
+    sources: PhraseIndex = PhraseIndex()
+    for s in vocab.sources():
+        for alias in (s.name, *s.aliases) if s.name != "Other" else ():
+            sources.add(alias, s.name)
+    std: PhraseIndex = PhraseIndex()
+    ctx: dict[str, PhraseIndex] = {}
+    for ch in vocab.chapters():
+        for alias in ch.standalone_aliases:
+            std.add(alias, ch)
+        idx = ctx.setdefault(ch.source, PhraseIndex())
+        for alias in (ch.name, *ch.standalone_aliases, *ch.aliases):
+            idx.add(alias, ch)
+    topics: PhraseIndex = PhraseIndex()
+    for t in vocab.topics():
+        for alias in (t.name, *t.aliases):
+            topics.add(alias, t)
+    fillers: PhraseIndex = PhraseIndex((f, None) for f in vocab.guideline_fillers())
+    return _Vocab(sources, std, ctx, topics, fillers,
+                  {t.name: t.chapters for t in vocab.topics()})
+
+
+# ---------------------------------------------------------------- the walk
+
+
+@dataclass
+class _Cite:
+    source: str
+    chapter: vocab.Chapter | None
+    topic: str | None
+    start: int
+    end: int
+    pages: str | None = None
+
+
+@dataclass
+class _State:
+    source: str | None = None
+    chapter: vocab.Chapter | None = None
+    non_mtus: bool = False
+    current: _Cite | None = None
+    done: list[_Cite] = field(default_factory=list)
+
+    def flush(self) -> None:
+        if self.current is not None:
+            self.done.append(self.current)
+            self.current = None
+
+    def reset_context(self) -> None:
+        self.flush()
+        self.source = None
+        self.chapter = None
+
+
+def _source_for(chapter: vocab.Chapter, state: _State) -> str:
+    if chapter.source == "MTUS" and (chapter.generic or chapter.acoem_chapter):
+        if state.non_mtus or state.source == "ACOEM":
+            return "ACOEM"
+    return chapter.source
+
+
+def _normalize_pages(raw: str) -> str:
+    parts = [_DASHES.sub("-", p) for p in _LIST_SEP.split(raw.strip()) if p]
+    return ", ".join(parts)
+
+
+def _sentence_case(phrase: str) -> str:
+    words = phrase.split()
+    out = []
+    for i, w in enumerate(words):
+        if i and len(w) > 1 and w[0].isupper() and w[1:].islower():
+            w = w.lower()
+        out.append(w)
+    text = " ".join(out)
+    return text[:1].upper() + text[1:]
+
+
+def _clean_phrase(text: str) -> str:
+    text = text.strip(" \t\n,;:.-\u2013\u2014")
+    # drop an unbalanced trailing "(" or leading ")"
+    while text.count("(") > text.count(")") and text.endswith("("):
+        text = text[:-1].rstrip()
+    if text.count(")") > text.count("(") and text.endswith(")"):
+        text = text[:-1].rstrip()
+    if text.count("(") > text.count(")") and text.startswith("("):
+        text = text[1:].lstrip()
+    return " ".join(text.split())
+
+
+def _boundaries(text: str) -> tuple[list[tuple[int, int]], list[int], list[tuple[int, int, str]]]:
+    """Statement-start spans (skipped, reset all), sentence ends, page spans."""
+    skips = [(m.start(), m.end()) for m in _STATEMENT_START.finditer(text)]
+    skips += [(m.start(), m.end()) for m in _NOT_MTUS.finditer(text)]
+    skips.sort()
+    sentences = []
+    for m in _SENTENCE_END.finditer(text):
+        before = text[max(0, m.start() - 6):m.start()]
+        if not _ABBREV_BEFORE_DOT.search(before):
+            sentences.append(m.start())
+    pages = [(m.start(), m.end(), _normalize_pages(m.group("p"))) for m in _PAGES.finditer(text)]
+    return skips, sentences, pages
+
+
+def _walk(text: str, mode: str) -> list[tuple[list[_Cite], bool, int, int]]:
+    """Citations grouped by statement: (cites, non_mtus, stmt_start, stmt_end).
+
+    mode: "guideline" (a guideline paragraph), "prose" (rationale text) or
+    "query" (a search query: unknown words are skipped, never topics).
+    """
+    v = _vocab()
+    tokens = tokenize(text)
+    skips, sentence_ends, pages = _boundaries(text)
+    statements: list[tuple[list[_Cite], bool, int, int]] = []
+    state = _State()
+    stmt_start = 0
+    unknown: list[Token] = []
+    si = pi = ei = 0  # cursors into skips, pages, sentence_ends
+    prev_end = 0
+
+    def close_unknown() -> None:
+        nonlocal unknown
+        run, unknown = unknown, []
+        if mode != "guideline" or not run or state.chapter is None or state.source is None:
+            return
+        while run and run[0].text.lower() in _LEADING_PREPOSITIONS:
+            run = run[1:]
+        if not run:
+            return
+        if run[0].text.lower() in _PROSE_START or len(run) > _MAX_TOPIC_WORDS:
+            state.chapter = None if run[0].text.lower() in _PROSE_START else state.chapter
+            return
+        if not any(t.text[0].isalpha() for t in run):
+            return
+        phrase = _clean_phrase(text[run[0].start:run[-1].end])
+        if not phrase:
+            return
+        _add_topic(state, _sentence_case(phrase), run[0].start, run[-1].end)
+
+    def end_statement(at: int) -> None:
+        nonlocal stmt_start
+        close_unknown()
+        state.reset_context()
+        if state.done or state.non_mtus:
+            statements.append((state.done, state.non_mtus, stmt_start, at))
+        state.done = []
+        state.non_mtus = False
+        stmt_start = at
+
+    i = 0
+    n = len(tokens)
+    while i < n:
+        tok = tokens[i]
+        # statement starts ("Decision based on", "did not base ... MTUS")
+        while si < len(skips) and skips[si][1] <= tok.start:
+            si += 1
+        if si < len(skips) and skips[si][0] <= tok.start < skips[si][1]:
+            end_statement(skips[si][0])
+            stmt_start = skips[si][1]
+            while i < n and tokens[i].start < skips[si][1]:
+                i += 1
+            prev_end = skips[si][1]
+            continue
+        # sentence ends reset the chapter context
+        while ei < len(sentence_ends) and sentence_ends[ei] <= prev_end:
+            ei += 1
+        if ei < len(sentence_ends) and prev_end <= sentence_ends[ei] <= tok.start:
+            close_unknown()
+            state.reset_context()
+            ei += 1
+        gap = text[prev_end:tok.start]
+        if unknown and any(c in gap for c in ",;:.()"):
+            close_unknown()
+        # pages
+        while pi < len(pages) and pages[pi][1] <= tok.start:
+            pi += 1
+        if pi < len(pages) and pages[pi][0] <= tok.start < pages[pi][1]:
+            close_unknown()
+            _add_pages(state, pages[pi][2], pages[pi][1])
+            while i < n and tokens[i].start < pages[pi][1]:
+                i += 1
+            prev_end = pages[pi][1]
+            continue
+        # "Non-MTUS (Citation)"
+        if tok.norm == "nonmtus" or (tok.norm == "non" and i + 1 < n and tokens[i + 1].norm == "mtus"):
+            close_unknown()
+            state.reset_context()
+            state.non_mtus = True
+            i += 1 if tok.norm == "nonmtus" else 2
+            prev_end = tokens[i - 1].end
+            continue
+
+        src = v.sources.longest(tokens, i)
+        std = v.chapters_std.longest(tokens, i)
+        ctx_idx = v.chapters_ctx.get("MTUS" if state.source == "ACOEM" else (state.source or ""))
+        ctx = ctx_idx.longest(tokens, i) if ctx_idx else None
+        chap = max((c for c in (ctx, std) if c), key=lambda c: c[0], default=None)
+        if src and chap and chap[0] > src[0] and i + src[0] < n:
+            # "MTUS Chronic Pain Medical Treatment": source + chapter may beat a shorter
+            # standalone wording that starts with the source word ("MTUS Chronic Pain")
+            after = v.chapters_ctx.get("MTUS" if src[1] == "ACOEM" else src[1])
+            follow = after.longest(tokens, i + src[0]) if after else None
+            if follow and src[0] + follow[0] > chap[0]:
+                chap = None
+        top = v.topics.longest(tokens, i) if (state.source or state.chapter) else None
+        best = max(x[0] for x in (src, chap, top) if x) if (src or chap or top) else 0
+
+        if best:
+            close_unknown()
+            if src and src[0] == best and not (chap and chap[0] == best and state.chapter is None):
+                k = src[0]
+                state.flush()
+                state.source, state.chapter = src[1], None
+                state.current = _Cite(src[1], None, None, tok.start, tokens[i + k - 1].end)
+            elif top and top[0] == best and (state.chapter is not None or not chap or chap[0] < best):
+                k = top[0]
+                _add_topic(state, top[1].name, tok.start, tokens[i + k - 1].end)
+            else:
+                k = chap[0]  # type: ignore[index]
+                _add_chapter(state, chap[1], tok.start, tokens[i + k - 1].end)  # type: ignore[index]
+            i += k
+            prev_end = tokens[i - 1].end
+            continue
+
+        fill = v.fillers.longest(tokens, i)
+        if fill:
+            k = fill[0]
+            if state.current is not None and not unknown:
+                state.current.end = max(state.current.end, tokens[i + k - 1].end)
+            i += k
+            prev_end = tokens[i - 1].end
+            continue
+
+        # an unknown word
+        if mode == "prose":
+            state.reset_context()
+        elif mode == "guideline" and state.chapter is not None:
+            unknown.append(tok)
+        i += 1
+        prev_end = tok.end
+    end_statement(len(text))
+    return statements
+
+
+def _add_chapter(state: _State, chapter: vocab.Chapter, start: int, end: int) -> None:
+    source = _source_for(chapter, state)
+    cur = state.current
+    if cur is not None and cur.topic is None and cur.chapter is None and cur.source == source:
+        cur.chapter, cur.end = chapter, end
+    elif (cur is not None and cur.topic is None and cur.chapter is not None and cur.chapter.generic
+          and chapter.acoem_chapter and cur.source == source):
+        cur.chapter, cur.end = chapter, end  # "ACOEM Practice Guidelines, Chapter 12" -> chapter 12
+    elif (cur is not None and cur.topic is None and cur.chapter is None
+          and cur.source in ("MTUS", "ACOEM") and source in ("MTUS", "ACOEM")):
+        cur.chapter, cur.source, cur.end = chapter, source, end
+    else:
+        state.flush()
+        state.current = _Cite(source, chapter, None, start, end)
+    state.source, state.chapter = source, chapter
+
+
+def _add_topic(state: _State, topic: str, start: int, end: int) -> None:
+    cur = state.current
+    if cur is not None and cur.topic is None and cur.chapter is state.chapter:
+        cur.topic, cur.end = topic, end
+    else:
+        state.flush()
+        state.current = _Cite(state.source or "Other", state.chapter, topic, start, end)
+
+
+def _add_pages(state: _State, pages: str, end: int) -> None:
+    target = state.current or (state.done[-1] if state.done else None)
+    if target is None:
+        return
+    target.pages = pages
+    target.end = max(target.end, end)
+    for c in state.done:
+        if c is not target and c.pages is None and c.chapter is target.chapter:
+            c.pages = pages
+
+
+# ---------------------------------------------------------------- public API
+
+
+def extract_citations(text: str, field: str, cited_by: str) -> list[Citation]:
+    """Citations in `text` (a passage field), offsets relative to `text`.
+
+    `cited_by` is "claims_administrator" or "reviewer" for the guideline
+    paragraphs, "rationale" for prose (only explicit guideline names count).
+    """
+    if not text or not text.strip():
+        return []
+    mode = "prose" if cited_by == "rationale" else "guideline"
+    out: list[Citation] = []
+    seen: set[tuple[str, int]] = set()
+    for cites, non_mtus, s_start, s_end in _walk(text, mode):
+        specific_sources = {c.source for c in cites if c.chapter or c.topic}
+        kept = [c for c in cites if c.chapter or c.topic or c.source not in specific_sources]
+        # one bare source named twice in a statement is one citation
+        bare_seen: set[str] = set()
+        final = []
+        for c in kept:
+            if not (c.chapter or c.topic):
+                if c.source in bare_seen:
+                    continue
+                bare_seen.add(c.source)
+            final.append(c)
+        if not final and non_mtus and mode == "guideline":
+            other = _other_citation(text, s_start, s_end)
+            if other:
+                final = [other]
+        for c in final:
+            start, end = c.start, c.end
+            raw = text[start:end]
+            if raw.count("(") > raw.count(")") and text[end:end + 1] == ")":
+                end += 1
+                raw = text[start:end]
+            chapter = c.chapter.name if c.chapter else None
+            topic = c.topic
+            key = (citation_key(c.source, chapter, topic), start)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(Citation(source=c.source, chapter=chapter, topic=topic, pages=c.pages,
+                                cited_by=cited_by, raw=raw, field=field, start=start, end=end))
+    return out
+
+
+def _other_citation(text: str, start: int, end: int) -> _Cite | None:
+    seg = text[start:end]
+    m = re.match(r"\s*(?:non[-\s]?mtus\s*)?(?:citations?\s*:?\s*)?", seg, re.I)
+    off = start + (m.end() if m else 0)
+    body = text[off:end]
+    phrase = _clean_phrase(body)
+    if not phrase or not any(ch.isalpha() for ch in phrase):
+        return None
+    lead = len(body) - len(body.lstrip(" \t\n,;:.-"))
+    s = off + lead
+    topic = phrase if len(phrase) <= _OTHER_TEXT_MAX else phrase[:_OTHER_TEXT_MAX].rsplit(" ", 1)[0]
+    return _Cite("Other", None, topic, s, s + len(text[s:end].rstrip(" \t\n,;:.")))
+
+
+def citation_keys(citations: list[Citation]) -> list[str]:
+    """Distinct keys in first-seen order."""
+    seen: dict[str, None] = {}
+    for c in citations:
+        seen.setdefault(c.key, None)
+    return list(seen)
+
+
+def citations_in_query(text: str) -> list[str]:
+    """Canonical citation keys a free-text query reads as; [] for ordinary queries.
+
+    Conservative: the query must name a source (ODG, MTUS, ...) or a chapter
+    that names itself ("Chronic Pain Medical Treatment Guidelines"), and a
+    chapter or topic. A topic named without its chapter expands to the chapters
+    the vocabulary lists for it under that source.
+    """
+    if not text or not text.strip():
+        return []
+    v = _vocab()
+    keys: dict[str, None] = {}
+    for cites, _non, _s, _e in _walk(text[:2000], "query"):
+        for c in cites:
+            if c.chapter is not None:
+                keys.setdefault(citation_key(c.source, c.chapter.name, c.topic), None)
+            elif c.topic is not None:
+                for ch_key in v.topic_chapters.get(c.topic, ()):
+                    if ch_key.split(" | ", 1)[0] == c.source:
+                        keys.setdefault(f"{ch_key} | {c.topic}", None)
+    return list(keys)
+
+
+def canonical_topic(phrase: str) -> str | None:
+    """The canonical topic a wording names, if the vocabulary knows it."""
+    key = phrase_key(phrase)
+    if not key:
+        return None
+    v = _vocab()
+    toks = tokenize(phrase)
+    hit = v.topics.longest(toks, 0)
+    if hit and hit[0] == len(toks):
+        return hit[1].name
+    return None

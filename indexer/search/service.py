@@ -1,0 +1,284 @@
+"""SearchService: the one entry point the CLI and the web app search through.
+
+It owns the moving parts around an engine: parsing the query (once, cached),
+disjunctive facet counts (a facet's own selection does not narrow its own
+counts, so multi-select within a facet is OR; other facets' selections do),
+stable paging (relevance ties broken by passage id), hit building from the
+letter store, and highlights computed from the query tree. It never raises on
+a bad query or bad request values: it searches what it can and says how in
+`SearchResponse.messages`.
+
+Thread-safe for searching: the web app shares one instance across threads.
+`reload()` swaps in a newer index generation without disturbing searches in
+flight.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from markupsafe import Markup
+
+from indexer.index import generations as gens
+from indexer.index.engine import SearchEngine, open_engine
+from indexer.index.pipeline import ENGINE_DIR, STORE_FILE
+from indexer.index.store import HitData, LetterStore
+from indexer.model import Letter, Passage
+from indexer.search.highlight import Highlighter
+from indexer.search.parser import BOOLEAN_WORDS, parse_query
+from indexer.search.tree import ParsedQuery
+from indexer.search.types import (
+    FACETS,
+    SORTS,
+    FacetValue,
+    Hit,
+    HitCitation,
+    SearchRequest,
+    SearchResponse,
+)
+
+MAX_PER_PAGE = 100
+MAX_OFFSET = 10_000
+TIE_SLACK = 10  # extra hits fetched to see whether a score tie crosses the page end
+TIE_CAP = 5_000
+HIGHLIGHT_FIELDS = ("item", "rationale", "claims_administrator_guideline", "reviewer_guideline", "summary")
+
+
+@lru_cache(maxsize=512)
+def _parse(text: str) -> ParsedQuery:
+    return parse_query(text)
+
+
+@dataclass
+class _Generation:
+    path: Path
+    engine: SearchEngine
+    store: LetterStore
+
+
+class SearchService:
+    def __init__(self, index_dir: Path, engine_name: str, gen: _Generation):
+        self.index_dir = Path(index_dir)
+        self.engine_name = engine_name
+        self._gen = gen
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ lifecycle
+    @classmethod
+    def open(cls, index_dir: str | Path, engine: str = "tantivy") -> "SearchService":
+        """Open the live generation. Raises generations.IndexNotFound if there is none."""
+        engine = (engine or "tantivy").lower()
+        return cls(Path(index_dir), engine, _open_generation(Path(index_dir), engine))
+
+    @property
+    def generation(self) -> str:
+        return self._gen.path.name
+
+    def reload(self) -> bool:
+        """Switch to a newer generation if indexing published one. Cheap if none."""
+        live = gens.current_generation(self.index_dir, self.engine_name)
+        if live is None or live.name == self._gen.path.name:
+            return False
+        with self._lock:
+            if live.name == self._gen.path.name:
+                return False
+            self._gen = _open_generation(self.index_dir, self.engine_name)
+        return True
+
+    def close(self) -> None:
+        gen = self._gen
+        gen.engine.close()
+        gen.store.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def stats(self) -> dict:
+        letters, passages = self._gen.store.counts()
+        return {"engine": self.engine_name, "generation": self.generation,
+                "letters": letters, "passages": passages}
+
+    # ------------------------------------------------------------------ letters
+    def get_letter(self, letter_id: str) -> Letter | None:
+        return self._gen.store.get_letter(str(letter_id))
+
+    def get_passage(self, passage_id: str) -> Passage | None:
+        return self._gen.store.get_passage(str(passage_id))
+
+    def letter_source_path(self, letter_id: str) -> Path | None:
+        path = self._gen.store.source_path(str(letter_id))
+        if path is None:
+            return None
+        p = Path(path)
+        return p if p.is_file() else None
+
+    def highlight(self, query: str, text: str) -> Markup:
+        """`text` escaped, with the query's matches (stems, phrases, expansions) in <mark>."""
+        return Highlighter(_parse(query or "").tree).mark(text or "")
+
+    def parse(self, query: str) -> ParsedQuery:
+        return _parse(query or "")
+
+    # ------------------------------------------------------------------ search
+    def search(self, req: SearchRequest) -> SearchResponse:
+        gen = self._gen  # one generation for the whole request
+        messages: list[str] = []
+        pq = _parse(req.query or "")
+        messages.extend(pq.messages)
+        filters = _clean_filters(req.filters or {}, messages)
+        sort = req.sort if req.sort in SORTS else "relevance"
+        if req.sort and req.sort not in SORTS:
+            messages.append(f"Unknown sort {req.sort!r}; sorted by relevance.")
+        per_page = _int(req.per_page, 20, 1, MAX_PER_PAGE)
+        page = _int(req.page, 1, 1, MAX_OFFSET // per_page + 1)
+        if _int(req.page, 1, 1, 10**9) != page:
+            messages.append(f"Results stop at {MAX_OFFSET:,}; showing page {page}.")
+        facet_limit = _int(req.facet_limit, 30, 1, 10_000)
+        offset = (page - 1) * per_page
+        tree = pq.tree
+
+        engine_sort = sort
+        if sort == "relevance" and pq.is_browse:
+            engine_sort = "decision_date"  # nothing scores: newest first is the useful order
+        total, hits = self._page(gen, tree, filters, engine_sort, offset, per_page)
+        facets = self._facets(gen, tree, filters, facet_limit)
+        matched = list(pq.matched_citations)
+        built = self._build_hits(gen, hits, pq, matched + filters.get("citation", []))
+        return SearchResponse(
+            query=req.query or "", parsed=pq.parsed if not (pq.is_browse and not (req.query or "").strip()) else "",
+            total=total, hits=built, facets=facets, messages=messages, matched_citations=matched,
+            filters=filters, sort=sort, page=page, per_page=per_page,
+        )
+
+    def _page(self, gen, tree, filters, sort, offset, limit):
+        if sort != "relevance":
+            res = gen.engine.search(tree, filters, sort, offset, limit)
+            return res.total, res.hits
+        # relevance: order by (score desc, passage_id asc); widen the window while a
+        # tie at the page's last position might continue past it
+        want = offset + limit
+        window = want + TIE_SLACK
+        while True:
+            res = gen.engine.search(tree, filters, "relevance", 0, window)
+            hits = sorted(res.hits, key=lambda h: (-h.score, h.passage_id))
+            if len(res.hits) < window or want == 0 or len(hits) < want:
+                break
+            edge = hits[want - 1].score
+            if res.hits[-1].score != edge or window >= want + TIE_CAP:
+                break
+            window = min(window * 4, want + TIE_CAP)
+        return res.total, hits[offset:offset + limit]
+
+    def _facets(self, gen, tree, filters, facet_limit) -> dict[str, list[FacetValue]]:
+        counts: dict[str, dict[str, int]] = {}
+        plain = [f for f in FACETS if f not in filters]
+        if plain:
+            counts.update(gen.engine.facet_counts(tree, filters, plain))
+        for facet in FACETS:
+            if facet in filters:
+                others = {k: v for k, v in filters.items() if k != facet}
+                counts.update(gen.engine.facet_counts(tree, others, [facet]))
+        out: dict[str, list[FacetValue]] = {}
+        for facet in FACETS:
+            values = counts.get(facet, {})
+            ranked = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))[:facet_limit]
+            shown = {v for v, _ in ranked}
+            lowered = {v.lower(): (v, c) for v, c in values.items()}
+            for sel in filters.get(facet, []):
+                if sel in shown or sel.lower() in {s.lower() for s in shown}:
+                    continue
+                v, c = lowered.get(sel.lower(), (sel, 0))
+                ranked.append((v, c))
+            out[facet] = [FacetValue(v, c) for v, c in ranked]
+        return out
+
+    def _build_hits(self, gen, hits, pq: ParsedQuery, cited: list[str]) -> list[Hit]:
+        data = gen.store.hit_data(h.passage_id for h in hits)
+        hl = Highlighter(pq.tree)
+        wanted = [c.lower() for c in cited]
+        out = []
+        for h in hits:
+            d: HitData | None = data.get(h.passage_id)
+            if d is None:
+                continue  # engine and store disagree only if files were tampered with
+            p = d.passage
+            texts = {
+                "item": p.item, "rationale": p.rationale,
+                "claims_administrator_guideline": p.claims_administrator_guideline,
+                "reviewer_guideline": p.reviewer_guideline, "summary": d.summary,
+            }
+            highlights: dict[str, list[str]] = {}
+            for field in HIGHLIGHT_FIELDS:
+                frags = hl.fragments(texts[field] or "", field, always=field in ("item", "rationale"))
+                if frags:
+                    highlights[field] = frags
+            citations = [
+                HitCitation(key=c.key, source=c.source, chapter=c.chapter, topic=c.topic, pages=c.pages,
+                            cited_by=c.cited_by, raw=c.raw, matched=_cited(c.key, wanted))
+                for c in p.citations
+            ]
+            out.append(Hit(
+                passage_id=p.passage_id, letter_id=p.letter_id, ordinal=p.ordinal, item=p.item,
+                decision=p.decision, score=round(h.score, 4), citations=citations, highlights=highlights,
+                treatment=p.treatment, body_region=p.body_region,
+                specialties=list(d.meta.get("specialties") or []), licensure=list(d.meta.get("licensure") or []),
+                date_of_injury=d.meta.get("date_of_injury"), decision_date=d.meta.get("decision_date"),
+                unparsed=bool(p.unparsed),
+            ))
+        return out
+
+
+def _cited(key: str, wanted: list[str]) -> bool:
+    k = key.lower()
+    return any(k == w or k.startswith(w + " | ") for w in wanted)
+
+
+def _open_generation(index_dir: Path, engine: str) -> _Generation:
+    last_error: Exception | None = None
+    for _ in range(3):  # a switch may remove the generation between reading CURRENT and opening it
+        gen = gens.require_generation(index_dir, engine)
+        try:
+            eng = open_engine(engine, gen / ENGINE_DIR, writable=False)
+            store = LetterStore(gen / STORE_FILE)
+            return _Generation(gen, eng, store)
+        except Exception as exc:
+            last_error = exc
+    raise gens.IndexNotFound(f"cannot open the {engine} index in {index_dir}: {last_error}")
+
+
+def _int(value, default: int, lo: int, hi: int) -> int:
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        n = default
+    return max(lo, min(hi, n))
+
+
+def _clean_filters(filters: dict, messages: list[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for facet, values in filters.items():
+        if facet not in FACETS:
+            messages.append(f"Unknown filter {facet!r} ignored; filters are: {', '.join(FACETS)}.")
+            continue
+        if isinstance(values, str):
+            values = [values]
+        clean: list[str] = []
+        for v in values or []:
+            v = " ".join(str(v).split())
+            if facet == "mtus_based" and v:
+                norm = BOOLEAN_WORDS.get(v.lower())
+                if norm is None:
+                    messages.append(f"mtus_based={v} should be true or false; ignored.")
+                    continue
+                v = norm
+            if v and v not in clean:
+                clean.append(v)
+        if clean:
+            out[facet] = clean
+    return out

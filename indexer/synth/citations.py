@@ -1,0 +1,168 @@
+"""Write guideline paragraphs the way IMR letters word them, and know their keys.
+
+Everything canonical comes from `indexer.vocab` (guidelines.toml): a family's
+reference names a topic and a chapter, this module resolves both to their
+canonical entries and prints them in one of the vocabulary's wordings, e.g.
+`ODG | Neck and Upper Back | Facet joint diagnostic blocks` may come out as
+`Official Disability Guidelines (ODG) Neck & Upper Back (Acute & Chronic),
+Facet joint diagnostic blocks (injections)`. The keys a correct parser must
+extract travel with the text.
+
+A wording is used only when it names exactly one canonical entry (after the
+matcher's normalisation), so every expected key is well defined.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+from indexer import vocab
+from indexer.model import citation_key
+from indexer.synth import content as C
+
+
+@dataclass(frozen=True)
+class Resolved:
+    source: str
+    chapter: str
+    topic: str | None
+    pages: str | None
+
+    @property
+    def key(self) -> str:
+        return citation_key(self.source, self.chapter, self.topic)
+
+
+@dataclass
+class Written:
+    text: str
+    keys: list[str]
+    mtus_based: bool
+
+
+def norm(text: str) -> str:
+    """Case, punctuation, `&`/and, hyphen joins and plural `s` do not distinguish wordings."""
+    t = text.lower().replace("&", " and ")
+    t = re.sub(r"(\w)-(\w)", r"\1\2", t)
+    words = re.findall(r"[a-z0-9]+", t)
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words)
+
+
+_NOT_MTUS = {"claims_administrator": "The Claims Administrator did not base their decision on the MTUS.",
+             "reviewer": "The Expert Reviewer did not base their decision on the MTUS."}
+
+
+class GuidelineWriter:
+    """Resolves family references against the vocabulary and prints paragraphs."""
+
+    def __init__(self) -> None:
+        self.chapters = {c.key: c for c in vocab.chapters()}
+        self.topics = {t.name: t for t in vocab.topics()}
+        by_alias: dict[str, set[str]] = defaultdict(set)
+        for t in vocab.topics():
+            for wording in (t.name, *t.aliases):
+                by_alias[norm(wording)].add(t.name)
+        chapter_words = {norm(w) for c in vocab.chapters() for w in (c.name, *c.wordings)}
+        self._topic_by_alias = {a: next(iter(names)) for a, names in by_alias.items() if len(names) == 1}
+        # Printable wordings: unambiguous, not also a chapter wording, not a bare acronym.
+        self.topic_wordings: dict[str, list[str]] = {}
+        for t in vocab.topics():
+            good = [w for w in dict.fromkeys((t.name, *t.aliases))
+                    if len(by_alias[norm(w)]) == 1 and norm(w) not in chapter_words and not w.isupper()]
+            self.topic_wordings[t.name] = good or [t.name]
+        sources = {s.name: s for s in vocab.sources()}
+        self.odg_words = [w for w in sources["ODG"].aliases if w] or ["ODG"]
+        self.others = [c for c in vocab.chapters() if c.source == "Other"]
+        self._cache: dict[tuple, list[Resolved]] = {}
+
+    @staticmethod
+    @lru_cache(maxsize=1)
+    def default() -> "GuidelineWriter":
+        return GuidelineWriter()
+
+    # -- resolution ----------------------------------------------------------
+
+    def canonical_topic(self, name: str | None) -> str | None:
+        if name is None:
+            return None
+        if name in self.topics:
+            return name
+        return self._topic_by_alias.get(norm(name))
+
+    def resolve(self, family: C.Family, region: C.Region | None, fills: dict[str, str]) -> list[Resolved]:
+        out: list[Resolved] = []
+        for ref in family.refs:
+            chapter = ref.chapter
+            pages: tuple[str, ...] = ref.pages
+            if chapter == "{odg}":
+                chapter = region.odg if region else None
+            elif chapter == "{acoem}":
+                chapter, pages = (region.acoem, region.acoem_pages) if region else (None, ())
+            if not chapter or citation_key(ref.source, chapter) not in self.chapters:
+                continue
+            topic = ref.topic
+            if topic and topic.startswith("{"):
+                topic = fills.get(topic.strip("{}"))
+            canon = self.canonical_topic(topic)
+            if topic and not canon:
+                continue  # a topic the vocabulary does not know cannot have a defined key
+            out.append(Resolved(ref.source, chapter, canon, ",".join(pages) if pages else None))
+        return out
+
+    # -- printing ------------------------------------------------------------
+
+    def paragraph(self, rng: random.Random, refs: list[Resolved], who: str) -> Written:
+        mtus = [r for r in refs if r.source == "MTUS"]
+        odg = [r for r in refs if r.source == "ODG"]
+        sentences: list[str] = []
+        keys: list[str] = []
+        if not mtus:
+            sentences.append(_NOT_MTUS[who])
+        for r in mtus:
+            sentences.append(self._mtus_sentence(rng, r))
+            keys.append(r.key)
+        by_chapter: dict[str, list[Resolved]] = defaultdict(list)
+        for r in odg:
+            by_chapter[r.chapter].append(r)
+        for chapter, group in by_chapter.items():
+            sentences.append(self._odg_sentence(rng, chapter, group))
+            keys.extend(r.key for r in group)
+        if self.others and rng.random() < 0.08:
+            other = rng.choice(self.others)
+            sentences.append(f"Decision based on Non-MTUS Citation {rng.choice(other.wordings)}.")
+            keys.append(other.key)
+        if not refs and not keys:
+            sentences.append("Decision based on Non-MTUS Citation Official Disability Guidelines.")
+            keys.append(citation_key("ODG", None))
+        return Written(rng.choice(("  ", " ")).join(sentences), keys, bool(mtus))
+
+    def _topic_words(self, rng: random.Random, topic: str) -> str:
+        return rng.choice(self.topic_wordings.get(topic, [topic]))
+
+    def _mtus_sentence(self, rng: random.Random, r: Resolved) -> str:
+        chapter = self.chapters[citation_key("MTUS", r.chapter)]
+        ch_words = rng.choice(chapter.wordings or (chapter.name,))
+        lead = "MTUS " if not ch_words.upper().startswith(("MTUS", "CA MTUS")) else ""
+        text = f"Decision based on {lead}{ch_words}"
+        if r.topic:
+            text += f" {self._topic_words(rng, r.topic)}"
+        if r.pages:
+            page = rng.choice(r.pages.split(","))
+            text += rng.choice((f" Page(s): {page}", f", Page(s): {page}", f" Page(s): {page}"))
+        return text + "."
+
+    def _odg_sentence(self, rng: random.Random, chapter_name: str, group: list[Resolved]) -> str:
+        chapter = self.chapters[citation_key("ODG", chapter_name)]
+        if chapter.standalone_aliases and rng.random() < 0.2:
+            head = rng.choice(chapter.standalone_aliases)
+        else:
+            head = rng.choice(self.odg_words) + rng.choice((" ", ", ", ": ", " ")) + rng.choice(chapter.aliases or (chapter.name,))
+        topics = [r.topic for r in group if r.topic]
+        if not topics:
+            return f"Decision based on Non-MTUS Citation {head}."
+        words = ", ".join(self._topic_words(rng, t) for t in topics)
+        return f"Decision based on Non-MTUS Citation {head}{rng.choice((', ', ' ', ', '))}{words}."

@@ -1,0 +1,53 @@
+"""Fixtures for the search conformance suite: every test that takes `engine`
+runs once per engine, against indexes built the same way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indexer.index.engine import ENGINES
+from indexer.index.pipeline import build_index, index_letters
+from indexer.search.service import SearchService
+from indexer.search.types import SearchRequest, SearchResponse
+from tests.search.fixtures import sample_letters
+
+
+@pytest.fixture(params=ENGINES, scope="session")
+def engine(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def sample_service(engine, tmp_path_factory):
+    index_dir = tmp_path_factory.mktemp(f"sample-{engine}")
+    index_letters(sample_letters(), index_dir, engine=engine)
+    with SearchService.open(index_dir, engine) as service:
+        yield service
+
+
+@pytest.fixture(scope="session")
+def seed_index(engine, tmp_path_factory, seed_files) -> Path:
+    index_dir = tmp_path_factory.mktemp(f"seeds-{engine}")
+    report = build_index(seed_files, index_dir, engine=engine, workers=1)
+    assert report.failed == [], report.failed
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def seed_service(engine, seed_index):
+    with SearchService.open(seed_index, engine) as service:
+        yield service
+
+
+def run(service: SearchService, query: str = "", **kw) -> SearchResponse:
+    return service.search(SearchRequest(query=query, **kw))
+
+
+def ids(resp: SearchResponse) -> list[str]:
+    return [h.passage_id for h in resp.hits]
+
+
+def counts(resp: SearchResponse, facet: str) -> dict[str, int]:
+    return {v.value: v.count for v in resp.facets[facet]}

@@ -1,0 +1,68 @@
+"""The guideline citator: every citation with counts, and one citation's record."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, unquote
+
+from tests.web.conftest import FACET_KEY, parse_html
+
+
+def _citation_counts(client) -> dict[str, int]:
+    facets = client.get("/api/search", query_string={"per_page": 1}).get_json()["facets"]
+    return {v["value"]: v["count"] for v in facets["citation"]}
+
+
+def test_citator_lists_every_citation_with_its_count(client):
+    data = client.get("/api/citations").get_json()
+    listed = {c["key"]: c["count"] for c in data["citations"]}
+    assert listed == _citation_counts(client)
+    assert data["total_citations"] == len(listed)
+    body = client.get("/citations").data.decode()
+    page = parse_html(body)
+    links = {unquote(a["href"]) for a in page.find("a")}
+    for key in listed:
+        assert "/citations/" + key in links
+
+
+def test_citator_filter(client):
+    data = client.get("/api/citations", query_string={"filter": "facet"}).get_json()
+    assert data["citations"]
+    assert all("facet" in c["key"].lower() for c in data["citations"])
+    body = client.get("/citations", query_string={"filter": "zzznothing"}).data.decode()
+    assert "No citation matches" in body
+
+
+def test_citation_page_shows_outcome_chart_specialties_and_co_citations(client):
+    counts = _citation_counts(client)
+    response = client.get("/citations/" + quote(FACET_KEY))
+    assert response.status_code == 200
+    body = response.data.decode()
+    page = parse_html(body)
+    assert page.find("svg", class_="chart__svg")
+    assert len(page.find("rect")) >= 1
+    data = client.get("/api/citations/" + quote(FACET_KEY)).get_json()
+    assert data["citation"]["key"] == FACET_KEY
+    assert data["passages"]["total"] == counts[FACET_KEY]
+    outcome = data["outcome"]
+    assert outcome["upheld"] + outcome["overturned"] + outcome["undecided"] == counts[FACET_KEY]
+    assert sum(row["upheld"] + row["overturned"] + row["other"] for row in data["by_year"]) <= counts[FACET_KEY]
+    assert FACET_KEY not in {c["key"] for c in data["co_cited"]}
+    for c in data["co_cited"]:
+        assert c["count"] <= counts[c["key"]]
+    for spec in data["specialties"]:
+        assert spec["value"] in body
+    assert len(page.find("article", class_="hit")) == min(counts[FACET_KEY], 20)
+    # every passage listed cites it
+    for hit in data["passages"]["hits"]:
+        assert FACET_KEY in {c["key"] for c in hit["citations"]}
+
+
+def test_citation_page_links_to_a_search_filtered_by_it(client):
+    page = parse_html(client.get("/citations/" + quote(FACET_KEY)).data)
+    hrefs = [a["href"] for a in page.find("a") if (a.get("href") or "").startswith("/search?")]
+    assert any("citation=" in h for h in hrefs)
+
+
+def test_unknown_citation_is_404(client):
+    assert client.get("/citations/" + quote("ODG | Nowhere | Nothing")).status_code == 404
+    assert client.get("/api/citations/" + quote("ODG | Nowhere | Nothing")).status_code == 404

@@ -1,0 +1,81 @@
+"""JSON twins of the HTML pages.
+
+`/api/search` returns exactly `SearchResponse.to_json()`, the same document
+as `imr search --json`; the other endpoints return the data their page shows.
+Parameters are read by the same code as the pages; where a page would quietly
+fall back to a default (a non-numeric page, an unknown sort), the API answers
+400 with the reason, since a program should learn about its mistake.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, request, url_for
+
+from indexer.search.types import FACETS, SORTS
+from webapp.citations.data import citation_detail, citation_index
+from webapp.citations.views import filter_text
+from webapp.search.state import parse_state
+from webapp.service import get_service
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def _parsed_or_400():
+    parsed = parse_state(request.args)
+    if parsed.problems:
+        abort(400, description=" ".join(parsed.problems))
+    return parsed.state
+
+
+@bp.get("")
+@bp.get("/")
+def index():
+    return jsonify({
+        "endpoints": {
+            "search": url_for("api.search"),
+            "letter": url_for("api.letter", letter_id="LETTER_ID"),
+            "citations": url_for("api.citations"),
+            "citation": url_for("api.citation", key="SOURCE | CHAPTER | TOPIC"),
+        },
+        "search_parameters": {
+            "q": "query in the query language",
+            "facets": list(FACETS),
+            "sort": list(SORTS),
+            "page": "1-based page number",
+            "per_page": "1-100",
+        },
+    })
+
+
+@bp.get("/search")
+def search():
+    state = _parsed_or_400()
+    return jsonify(get_service().search(state.to_request()).to_json())
+
+
+@bp.get("/letters/<letter_id>")
+def letter(letter_id: str):
+    service = get_service()
+    found = service.get_letter(letter_id)
+    if found is None:
+        abort(404, description=f"There is no letter with the id “{letter_id}” in the index.")
+    has_source = service.letter_source_path(letter_id) is not None
+    return jsonify({
+        "letter": found.to_dict(),
+        "html_url": url_for("letters.show", letter_id=letter_id),
+        "source_url": url_for("letters.source", letter_id=letter_id) if has_source else None,
+    })
+
+
+@bp.get("/citations")
+def citations():
+    return jsonify(citation_index(get_service(), filter_text()).to_json())
+
+
+@bp.get("/citations/<path:key>")
+def citation(key: str):
+    state = _parsed_or_400()
+    detail = citation_detail(get_service(), key, page=state.page, per_page=state.per_page, sort=state.sort)
+    if detail is None:
+        abort(404, description=f"No passage in the index cites “{key}”.")
+    return jsonify(detail.to_json())

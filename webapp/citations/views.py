@@ -1,0 +1,59 @@
+"""Citator pages. JSON twins: `/api/citations` and `/api/citations/<key>`."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request, url_for
+
+from webapp.citations.data import citation_detail, citation_index
+from webapp.search.page import hit_view, pagination
+from webapp.search.state import SearchState, parse_state
+from webapp.service import get_service
+from webapp.urls import search_url
+
+bp = Blueprint("citations", __name__, url_prefix="/citations")
+
+MAX_FILTER_LENGTH = 200
+
+
+def filter_text() -> str:
+    return " ".join((request.args.get("filter") or "").split())[:MAX_FILTER_LENGTH]
+
+
+def detail_or_404(key: str, page: int, per_page: int, sort: str):
+    detail = citation_detail(get_service(), key, page=page, per_page=per_page, sort=sort)
+    if detail is None:
+        abort(404, description=f"No passage in the index cites “{key}”. "
+                               "Browse the citator for the citations that are cited.")
+    return detail
+
+
+@bp.get("")
+@bp.get("/")
+def index():
+    text = filter_text()
+    data = citation_index(get_service(), text)
+    return render_template("citations/index.html", data=data,
+                           api_url=url_for("api.citations", filter=text or None))
+
+
+@bp.get("/<path:key>")
+def show(key: str):
+    parsed = parse_state(request.args)
+    detail = detail_or_404(key, parsed.state.page, parsed.state.per_page, parsed.state.sort)
+    state = SearchState(filters=(("citation", (key,)),), sort=parsed.state.sort, per_page=parsed.state.per_page)
+    hits = [hit_view(state, hit) for hit in detail.response.hits]
+
+    def page_url(n: int) -> str:
+        return url_for("citations.show", key=key, page=n if n > 1 else None,
+                       sort=None if state.sort == "relevance" else state.sort,
+                       per_page=None if state.per_page == 20 else state.per_page)
+
+    return render_template(
+        "citations/show.html",
+        detail=detail,
+        hits=hits,
+        pagination=pagination(detail.response.total, parsed.state.page, parsed.state.per_page, page_url),
+        notices=parsed.problems,
+        search_url=search_url(state),
+        api_url=url_for("api.citation", key=key),
+    )

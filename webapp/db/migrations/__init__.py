@@ -1,0 +1,1 @@
+"""Alembic migrations for the bookmark store (shipped with the package)."""

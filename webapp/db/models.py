@@ -1,0 +1,168 @@
+"""The bookmark store's tables: users, matters, bookmarks (with a snapshot of
+what was saved) and the citation keys each bookmark carries.
+
+Every row that belongs to someone carries `user_id`, and every query in the
+store filters on it: that is what keeps one attorney's work invisible to
+another. The schema itself is created and changed only by Alembic migrations
+(`webapp/db/migrations`), never by `create_all`, so a database made by an old
+release is upgraded in place rather than recreated.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+# Stable constraint names so migrations can refer to them on every backend.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+MATTER_NAME_MAX = 200
+NOTE_MAX = 50_000
+USERNAME_MAX = 64
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes on every backend (SQLite would hand back naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+bookmark_matters = Table(
+    "bookmark_matters",
+    Base.metadata,
+    Column("bookmark_id", ForeignKey("bookmarks.id", ondelete="CASCADE"), primary_key=True),
+    Column("matter_id", ForeignKey("matters.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_bookmark_matters_matter_id", "matter_id"),
+)
+
+
+class User(Base):
+    """An account. `is_local` marks the implicit owner used in single-user mode
+    (bound to loopback, no accounts): it has no password and cannot log in."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(USERNAME_MAX), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # Rotated on password change or removal so existing sessions stop working.
+    session_token: Mapped[str] = mapped_column(String(64))
+    is_local: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Matter(Base):
+    """A named folder of bookmarks (e.g. "Smith v. ABC Corp")."""
+
+    __tablename__ = "matters"
+    __table_args__ = (UniqueConstraint("user_id", "name", name="uq_matters_user_id_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(MATTER_NAME_MAX))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    bookmarks: Mapped[list["Bookmark"]] = relationship(
+        secondary=bookmark_matters, back_populates="matters", passive_deletes=True
+    )
+
+
+class Bookmark(Base):
+    """A saved passage. `snapshot` keeps what the passage said when it was saved
+    (item, decision, citations, rationale, letter metadata) so the bookmark
+    outlives re-indexing and letters that leave the corpus."""
+
+    __tablename__ = "bookmarks"
+    __table_args__ = (
+        UniqueConstraint("user_id", "passage_id", name="uq_bookmarks_user_id_passage_id"),
+        Index("ix_bookmarks_user_id_created_at", "user_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    passage_id: Mapped[str] = mapped_column(String(255))
+    letter_id: Mapped[str] = mapped_column(String(255))
+    ordinal: Mapped[int] = mapped_column(Integer, default=0)
+    item: Mapped[str] = mapped_column(Text, default="")
+    decision: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    decision_date: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    matters: Mapped[list[Matter]] = relationship(
+        secondary=bookmark_matters, back_populates="bookmarks", order_by="Matter.name"
+    )
+    citations: Mapped[list["BookmarkCitation"]] = relationship(
+        back_populates="bookmark", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="BookmarkCitation.key",
+    )
+
+    @property
+    def citation_keys(self) -> list[str]:
+        """Canonical citation keys in the order the passage cites them."""
+        seen: dict[str, None] = {}
+        for c in (self.snapshot or {}).get("citations") or []:
+            if c.get("key"):
+                seen.setdefault(c["key"], None)
+        return list(seen)
+
+
+class BookmarkCitation(Base):
+    """One canonical citation key of a bookmarked passage, for filtering in SQL."""
+
+    __tablename__ = "bookmark_citations"
+
+    bookmark_id: Mapped[int] = mapped_column(
+        ForeignKey("bookmarks.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(255), primary_key=True, index=True)
+
+    bookmark: Mapped[Bookmark] = relationship(back_populates="citations")

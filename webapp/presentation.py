@@ -1,0 +1,135 @@
+"""Words and numbers for people: facet labels, decision explanations, the
+outcome split. Shared by the HTML pages (as Jinja globals/filters) and, where
+it is data rather than wording, by their JSON twins."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any, Iterable
+
+from indexer.search.types import FacetValue
+
+FACET_LABELS: dict[str, str] = {
+    "decision": "Decision",
+    "citation": "Guideline cited",
+    "source": "Guideline source",
+    "treatment": "Treatment",
+    "body_region": "Body region",
+    "specialty": "Reviewer specialty",
+    "licensure": "Reviewer licensure",
+    "injury_year": "Year of injury",
+    "decision_year": "Year decided",
+    "mtus_based": "MTUS-based decision",
+}
+
+FACET_HELP: dict[str, str] = {
+    "decision": "Upheld: the denial stands. Overturned: the treatment was found medically necessary.",
+    "citation": "Guideline citations, normalised so differently worded letters count together.",
+    "mtus_based": "Whether the claims administrator based the denial on the MTUS.",
+}
+
+DECISION_HELP: dict[str, str] = {
+    "Upheld": "Upheld: the denial stands; the reviewer found the treatment not medically necessary.",
+    "Overturned": "Overturned: the denial was reversed; the reviewer found the treatment medically necessary.",
+}
+
+SORT_LABELS: dict[str, str] = {
+    "relevance": "Relevance",
+    "decision_date": "Decision date (newest first)",
+    "injury_date": "Date of injury (newest first)",
+}
+
+FIELD_LABELS: dict[str, str] = {
+    "item": "Item",
+    "rationale": "Decision rationale",
+    "claims_administrator_guideline": "Claims administrator guideline",
+    "reviewer_guideline": "Reviewer guideline",
+    "summary": "Case summary",
+}
+
+# Order in which a hit's highlighted fragments are shown (the rationale is what users came for).
+FRAGMENT_ORDER = ("rationale", "reviewer_guideline", "claims_administrator_guideline", "summary")
+
+_BOOL_LABELS = {"true": "Yes", "false": "No", "1": "Yes", "0": "No"}
+
+
+def facet_label(name: str) -> str:
+    return FACET_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def facet_value_label(name: str, value: Any) -> str:
+    text = str(value)
+    if name == "mtus_based":
+        return _BOOL_LABELS.get(text.lower(), text)
+    if name == "citation":
+        return citation_label(text)
+    return text
+
+
+def citation_parts(key: str) -> list[str]:
+    return [part.strip() for part in str(key).split("|") if part.strip()]
+
+
+def citation_label(key: str) -> str:
+    """`ODG | Neck and Upper Back | Facet joint diagnostic blocks` -> `ODG › Neck … › Facet …`."""
+    return " › ".join(citation_parts(key)) or str(key)
+
+
+def format_date(iso: str | None) -> str:
+    """`2015-03-12` -> `12 Mar 2015`; anything unparseable is shown as given."""
+    if not iso:
+        return ""
+    try:
+        return date.fromisoformat(str(iso)[:10]).strftime("%-d %b %Y")
+    except ValueError:
+        return str(iso)
+
+
+@dataclass
+class OutcomeSplit:
+    """How the requests in a result set fared: the first thing an attorney asks."""
+
+    upheld: int
+    overturned: int
+    undecided: int  # passages without a decision (letters that could not be parsed)
+    total: int
+
+    @property
+    def decided(self) -> int:
+        return self.upheld + self.overturned
+
+    def percent(self, part: int) -> float:
+        return round(100.0 * part / self.decided, 1) if self.decided else 0.0
+
+    @property
+    def upheld_pct(self) -> float:
+        return self.percent(self.upheld)
+
+    @property
+    def overturned_pct(self) -> float:
+        return round(100.0 - self.upheld_pct, 1) if self.decided else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["upheld_pct"] = self.upheld_pct
+        d["overturned_pct"] = self.overturned_pct
+        return d
+
+
+def outcome_split(total: int, decision_facet: Iterable[FacetValue],
+                  decision_filter: Iterable[str] = ()) -> OutcomeSplit:
+    """The split of the whole result set (not the page), from the decision facet.
+
+    Facet counts of a multi-select facet ignore that facet's own filter, so
+    when the user filtered by decision only the selected values belong to the
+    result set.
+    """
+    selected = {v.lower() for v in decision_filter}
+    counts = {str(fv.value).lower(): int(fv.count) for fv in decision_facet}
+    if selected:
+        counts = {k: v for k, v in counts.items() if k in selected}
+    upheld = counts.get("upheld", 0)
+    overturned = counts.get("overturned", 0)
+    return OutcomeSplit(upheld=upheld, overturned=overturned,
+                        undecided=max(total - upheld - overturned, 0), total=total)

@@ -1,0 +1,295 @@
+"""The search results page as data: what the template shows, computed once.
+
+Kept apart from the view so the template stays logic-free and the same
+pieces (outcome split, pagination) are reusable by the citator.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from markupsafe import Markup, escape
+
+from indexer.search.types import FACETS, FacetValue, Hit, SearchResponse
+from webapp import presentation
+from webapp.presentation import OutcomeSplit, outcome_split
+from webapp.search.state import SearchState
+from webapp.urls import citation_url, passage_url, search_url
+
+FACET_VISIBLE = 8  # values shown before "more"
+
+
+@dataclass
+class FacetEntry:
+    value: str
+    label: str
+    count: int | None
+    active: bool
+    url: str  # toggles this value
+
+
+@dataclass
+class FacetGroup:
+    name: str
+    label: str
+    help: str | None
+    entries: list[FacetEntry]
+    active_count: int
+    clear_url: str | None
+
+    @property
+    def visible(self) -> list[FacetEntry]:
+        return self.entries[:FACET_VISIBLE]
+
+    @property
+    def more(self) -> list[FacetEntry]:
+        return self.entries[FACET_VISIBLE:]
+
+
+@dataclass
+class Chip:
+    facet: str
+    facet_label: str
+    value: str
+    label: str
+    remove_url: str
+
+
+@dataclass
+class CitationChip:
+    key: str
+    label: str
+    raw: list[str]
+    matched: bool
+    url: str
+    cited_by: list[str]
+
+
+@dataclass
+class Fragment:
+    field: str
+    label: str
+    html: Markup
+
+
+@dataclass
+class HitView:
+    hit: Hit
+    passage_id: str
+    item_html: Markup
+    url: str
+    fragments: list[Fragment]
+    citations: list[CitationChip]
+
+
+@dataclass
+class PageLink:
+    number: int | None  # None = a gap ("…")
+    url: str | None
+    current: bool = False
+
+
+@dataclass
+class Pagination:
+    page: int
+    pages: int
+    prev_url: str | None
+    next_url: str | None
+    links: list[PageLink]
+    first: int  # 1-based index of the first hit on this page
+    last: int
+
+
+@dataclass
+class SuggestedCitation:
+    key: str
+    label: str
+    filter_url: str
+    citator_url: str
+    active: bool
+
+
+@dataclass
+class SearchPage:
+    state: SearchState
+    response: SearchResponse
+    outcome: OutcomeSplit
+    facets: list[FacetGroup]
+    chips: list[Chip]
+    clear_all_url: str | None
+    hits: list[HitView]
+    pagination: Pagination
+    notices: list[str] = field(default_factory=list)
+    read_as: str | None = None
+    suggested_citations: list[SuggestedCitation] = field(default_factory=list)
+    suggestions: list[tuple[str, str]] = field(default_factory=list)  # (label, url) for an empty result
+
+
+def build_page(state: SearchState, response: SearchResponse, problems: list[str]) -> SearchPage:
+    return SearchPage(
+        state=state,
+        response=response,
+        outcome=outcome_split(response.total, response.facets.get("decision", []), state.values("decision")),
+        facets=_facet_groups(state, response.facets),
+        chips=_chips(state),
+        clear_all_url=search_url(state.cleared()) if state.filters else None,
+        hits=[hit_view(state, hit) for hit in response.hits],
+        pagination=pagination(response.total, state.page, state.per_page,
+                              lambda n: search_url(state.with_page(n))),
+        notices=list(problems) + list(response.messages),
+        read_as=response.parsed if read_differently(state.q, response.parsed) else None,
+        suggested_citations=[
+            SuggestedCitation(
+                key=key,
+                label=presentation.citation_label(key),
+                filter_url=search_url(state.with_filter("citation", key)),
+                citator_url=citation_url(key),
+                active=state.is_active("citation", key),
+            )
+            for key in response.matched_citations
+        ],
+        suggestions=_suggestions(state) if response.total == 0 else [],
+    )
+
+
+_IMPLICIT = re.compile(r"\bAND\b|[()]")
+
+
+def _normalise(text: str) -> str:
+    text = _IMPLICIT.sub(" ", text or "")
+    return " ".join(text.lower().split())
+
+
+def read_differently(typed: str, parsed: str) -> bool:
+    """True when the parsed query says more than "the words you typed, ANDed"."""
+    if not typed.strip():
+        return False
+    return _normalise(typed) != _normalise(parsed)
+
+
+def _facet_groups(state: SearchState, facets: dict[str, list[FacetValue]]) -> list[FacetGroup]:
+    groups: list[FacetGroup] = []
+    for name in FACETS:
+        values = list(facets.get(name, []))
+        active = state.values(name)
+        listed = {str(fv.value) for fv in values}
+        entries = [
+            FacetEntry(
+                value=str(fv.value),
+                label=presentation.facet_value_label(name, fv.value),
+                count=int(fv.count),
+                active=str(fv.value) in active,
+                url=search_url(state.toggled(name, str(fv.value))),
+            )
+            for fv in values
+        ]
+        # A selected value always stays visible (and removable), even if it
+        # fell out of the top values or matches nothing now.
+        for value in active:
+            if value not in listed:
+                entries.insert(0, FacetEntry(value, presentation.facet_value_label(name, value), None, True,
+                                             search_url(state.without_filter(name, value))))
+        if not entries:
+            continue
+        entries.sort(key=lambda e: not e.active)  # stable: active first, then by count as given
+        groups.append(FacetGroup(
+            name=name,
+            label=presentation.facet_label(name),
+            help=presentation.FACET_HELP.get(name),
+            entries=entries,
+            active_count=len(active),
+            clear_url=search_url(state.without_facet(name)) if active else None,
+        ))
+    return groups
+
+
+def _chips(state: SearchState) -> list[Chip]:
+    return [
+        Chip(
+            facet=name,
+            facet_label=presentation.facet_label(name),
+            value=value,
+            label=presentation.facet_value_label(name, value),
+            remove_url=search_url(state.without_filter(name, value)),
+        )
+        for name, value in state.active_filters
+    ]
+
+
+def hit_view(state: SearchState, hit: Hit) -> HitView:
+    highlights = hit.highlights or {}
+    item_fragments = highlights.get("item") or []
+    # Highlights are built by the search service from escaped text: they are the
+    # only strings we mark safe. Everything else goes through escape().
+    item_html = Markup(item_fragments[0]) if item_fragments else escape(hit.item)
+    fragments = [
+        Fragment(name, presentation.FIELD_LABELS.get(name, name), Markup(fragment))
+        for name in _fragment_fields(highlights)
+        for fragment in highlights.get(name, [])
+    ]
+    chips: dict[str, CitationChip] = {}
+    for c in hit.citations:
+        chip = chips.get(c.key)
+        if chip is None:
+            chip = chips[c.key] = CitationChip(c.key, presentation.citation_label(c.key), [], False,
+                                               citation_url(c.key), [])
+        chip.matched = chip.matched or bool(c.matched)
+        if c.raw and c.raw not in chip.raw:
+            chip.raw.append(c.raw)
+        if c.cited_by not in chip.cited_by:
+            chip.cited_by.append(c.cited_by)
+    return HitView(
+        hit=hit,
+        passage_id=hit.passage_id,
+        item_html=item_html,
+        url=passage_url(hit.letter_id, hit.ordinal, state.q),
+        fragments=fragments,
+        citations=sorted(chips.values(), key=lambda ch: not ch.matched),
+    )
+
+
+def _fragment_fields(highlights: dict[str, list[str]]) -> list[str]:
+    ordered = [f for f in presentation.FRAGMENT_ORDER if f in highlights]
+    return ordered + [f for f in highlights if f not in ordered and f != "item"]
+
+
+def pagination(total: int, page: int, per_page: int, page_url: Callable[[int], str]) -> Pagination:
+    pages = max(1, math.ceil(total / per_page))
+    numbers = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
+    links: list[PageLink] = []
+    previous = 0
+    for n in numbers:
+        if n - previous > 1:
+            links.append(PageLink(None, None))
+        links.append(PageLink(n, page_url(n), n == page))
+        previous = n
+    first = (page - 1) * per_page + 1
+    return Pagination(
+        page=page,
+        pages=pages,
+        prev_url=page_url(page - 1) if page > 1 else None,
+        next_url=page_url(page + 1) if page < pages else None,
+        links=links,
+        first=first if total and first <= total else 0,
+        last=min(total, page * per_page),
+    )
+
+
+def _suggestions(state: SearchState) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    if state.page > 1:
+        out.append(("Go back to the first page", search_url(state.with_page(1))))
+    for name, value in state.active_filters:
+        out.append((f"Remove the filter {presentation.facet_label(name)}: "
+                    f"{presentation.facet_value_label(name, value)}",
+                    search_url(state.without_filter(name, value))))
+    if state.filters and state.q:
+        out.append(("Search all passages for these words (no filters)", search_url(state.cleared())))
+    words = state.q.split()
+    if len(words) > 1 and " OR " not in state.q:
+        out.append((f"Match any of the words: {' OR '.join(words)}",
+                    search_url(state.cleared().with_query(" OR ".join(words)))))
+    return out

@@ -1,0 +1,182 @@
+"""The search state carried in a URL: query, facet filters, sort, page.
+
+URLs are permalinks: everything that shapes a result page is a query
+parameter (`q`, one repeated parameter per facet such as
+`decision=Upheld&citation=...`, `sort`, `page`, `per_page`), so a copied link
+reproduces the page exactly. This module is the one place that reads those
+parameters and writes them back, for the HTML pages and their JSON twins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Iterable, Mapping
+
+from werkzeug.datastructures import MultiDict
+
+from indexer.search.types import FACETS, SORTS, SearchRequest
+
+DEFAULT_PER_PAGE = 20
+MAX_PER_PAGE = 100
+MAX_PAGE = 10_000
+MAX_VALUE_LENGTH = 500  # a facet value longer than this is not a real value
+MAX_QUERY_LENGTH = 5_000  # for echoing a query elsewhere (letter page highlights)
+
+
+@dataclass(frozen=True)
+class SearchState:
+    q: str = ""
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = ()  # in FACETS order
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+
+    # -- reading -----------------------------------------------------------
+    @property
+    def filter_map(self) -> dict[str, list[str]]:
+        return {name: list(values) for name, values in self.filters}
+
+    def values(self, facet: str) -> tuple[str, ...]:
+        return dict(self.filters).get(facet, ())
+
+    def is_active(self, facet: str, value: str) -> bool:
+        return value in self.values(facet)
+
+    @property
+    def active_filters(self) -> list[tuple[str, str]]:
+        return [(name, value) for name, values in self.filters for value in values]
+
+    @property
+    def is_browse(self) -> bool:
+        return not self.q.strip()
+
+    def to_request(self, facet_limit: int = 30) -> SearchRequest:
+        return SearchRequest(
+            query=self.q,
+            filters=self.filter_map,
+            sort=self.sort,
+            page=self.page,
+            per_page=self.per_page,
+            facet_limit=facet_limit,
+        )
+
+    # -- changing (each returns a new state; pages reset where results change) --
+    def with_filter(self, facet: str, value: str) -> "SearchState":
+        current = dict(self.filters)
+        values = current.get(facet, ())
+        if value not in values:
+            current[facet] = values + (value,)
+        return replace(self, filters=_ordered(current), page=1)
+
+    def without_filter(self, facet: str, value: str) -> "SearchState":
+        current = dict(self.filters)
+        current[facet] = tuple(v for v in current.get(facet, ()) if v != value)
+        return replace(self, filters=_ordered(current), page=1)
+
+    def toggled(self, facet: str, value: str) -> "SearchState":
+        if self.is_active(facet, value):
+            return self.without_filter(facet, value)
+        return self.with_filter(facet, value)
+
+    def without_facet(self, facet: str) -> "SearchState":
+        current = dict(self.filters)
+        current.pop(facet, None)
+        return replace(self, filters=_ordered(current), page=1)
+
+    def cleared(self) -> "SearchState":
+        return replace(self, filters=(), page=1)
+
+    def with_page(self, page: int) -> "SearchState":
+        return replace(self, page=page)
+
+    def with_sort(self, sort: str) -> "SearchState":
+        return replace(self, sort=sort, page=1)
+
+    def with_query(self, q: str) -> "SearchState":
+        return replace(self, q=q, page=1)
+
+    # -- writing -----------------------------------------------------------
+    def params(self) -> MultiDict:
+        """URL parameters, omitting defaults so permalinks stay short."""
+        out: MultiDict = MultiDict()
+        if self.q:
+            out.add("q", self.q)
+        for name, value in self.active_filters:
+            out.add(name, value)
+        if self.sort != "relevance":
+            out.add("sort", self.sort)
+        if self.page != 1:
+            out.add("page", str(self.page))
+        if self.per_page != DEFAULT_PER_PAGE:
+            out.add("per_page", str(self.per_page))
+        return out
+
+
+@dataclass
+class ParsedState:
+    state: SearchState
+    problems: list[str] = field(default_factory=list)  # parameters that could not be used as given
+
+
+def _ordered(filters: Mapping[str, Iterable[str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((name, tuple(filters[name])) for name in FACETS if filters.get(name))
+
+
+def _int_param(raw: str | None, name: str, default: int, low: int, high: int,
+               problems: list[str]) -> int:
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        problems.append(f"“{name}” must be a whole number, not “{raw[:40]}”; using {default}.")
+        return default
+    if value < low or value > high:
+        clamped = min(max(value, low), high)
+        problems.append(f"“{name}” must be between {low} and {high}; using {clamped}.")
+        return clamped
+    return value
+
+
+def _clean_text(value: str) -> str:
+    # Control characters never belong in a query or a facet value.
+    return "".join(ch for ch in value if ch >= " " or ch in "\t\n").strip()
+
+
+def parse_state(args: MultiDict) -> ParsedState:
+    """Read a SearchState from request arguments; never raises.
+
+    Unusable values are replaced by defaults and described in `problems`, so
+    the HTML page can say what happened and the API can refuse with a 400.
+    """
+    problems: list[str] = []
+    # The query goes to the search service as typed: it reads malformed input
+    # as well as it can and says how (the same as `imr search`).
+    q = (args.get("q", "") or "").strip()
+
+    filters: dict[str, list[str]] = {}
+    for name in FACETS:
+        seen: list[str] = []
+        for raw in args.getlist(name):
+            value = _clean_text(raw)
+            if not value:
+                continue
+            if len(value) > MAX_VALUE_LENGTH:
+                problems.append(f"A “{name}” filter value was too long and was ignored.")
+                continue
+            if value not in seen:
+                seen.append(value)
+        if seen:
+            filters[name] = seen
+
+    sort = (args.get("sort") or "relevance").strip()
+    if sort not in SORTS:
+        problems.append(f"Unknown sort “{sort[:40]}”; sorting by relevance. Choose one of: {', '.join(SORTS)}.")
+        sort = "relevance"
+
+    page = _int_param(args.get("page"), "page", 1, 1, MAX_PAGE, problems)
+    per_page = _int_param(args.get("per_page"), "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE, problems)
+    return ParsedState(
+        SearchState(q=q, filters=_ordered(filters), sort=sort, page=page, per_page=per_page),
+        problems,
+    )

@@ -1,0 +1,46 @@
+"""Jinja helpers every template may use: labels, dates, URL building, and
+`has_endpoint` so the base layout can link to areas (bookmarks, login) only
+when they are installed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, url_for
+from werkzeug.routing import BuildError
+
+from indexer.search.types import FACETS, SORTS
+from webapp import presentation
+
+
+def has_endpoint(name: str) -> bool:
+    return name in current_app.view_functions
+
+
+def url_for_if(endpoint: str, **values: Any) -> str | None:
+    """`url_for`, or None when the endpoint is not registered."""
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        has_endpoint=has_endpoint,
+        url_for_if=url_for_if,
+        FACETS=FACETS,
+        SORTS=SORTS,
+        facet_label=presentation.facet_label,
+        facet_value_label=presentation.facet_value_label,
+        facet_help=presentation.FACET_HELP,
+        decision_help=presentation.DECISION_HELP,
+        sort_labels=presentation.SORT_LABELS,
+        field_labels=presentation.FIELD_LABELS,
+        citation_label=presentation.citation_label,
+        citation_parts=presentation.citation_parts,
+    )
+    app.jinja_env.filters["date"] = presentation.format_date
+    app.jinja_env.filters["thousands"] = lambda n: f"{int(n):,}"
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
