@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 QUERY = "ODG Neck Facet joint diagnostic blocks"
+CITATION = "ODG | Neck and Upper Back | Facet joint diagnostic blocks"
 
 
 def main() -> int:
@@ -34,7 +35,7 @@ def main() -> int:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
                 page = browser.new_page(viewport={"width": 1280, "height": 1000}, device_scale_factor=1)
-                page.goto(served.url("/search?" + urlencode({"q": QUERY})))
+                page.goto(served.url("/search?" + urlencode({"q": QUERY, "citation": CITATION})))
                 page.wait_for_selector("article.hit")
                 out = ROOT / "docs" / "screenshot-search.png"
                 page.screenshot(path=str(out))

@@ -109,22 +109,28 @@ class _Builder:
             return True
         return False
 
-    def put(self, out: ParseOutcome, report: IndexReport) -> None:
-        self.remove_path(out.path)
+    def put(self, out: ParseOutcome, report: IndexReport, from_file: bool = True) -> None:
+        """Index one parsed letter. `out.path` identifies its file (replacing what that
+        file gave before); without a file (`from_file=False`) the letter id does."""
+        if from_file:
+            self.remove_path(out.path)
         letter = ensure_passages(out.letter)
-        lid = _unique_id(letter.letter_id or Path(out.path).stem, self.owner, out.path)
+        owner_key = out.path if from_file else f"letter:{letter.letter_id}"
+        lid = _unique_id(letter.letter_id or Path(out.path).stem, self.owner, owner_key)
         if lid != letter.letter_id:
             if letter.letter_id:
                 report.warnings.append({"file": out.path, "message":
                     f"letter id {letter.letter_id} is already used by {self.owner.get(letter.letter_id)}; "
                     f"indexed as {lid}"})
             _rename_letter(letter, lid)
-        self.owner[lid] = out.path
+        self.owner[lid] = owner_key
         docs = docs_for_letter(letter)
         self.engine.add(docs)
         self.store.put_letter(letter, out.path)
-        self.store.put_file(FileRecord(out.path, out.sha256, out.size, out.mtime_ns, lid, None))
-        self.known[out.path] = FileRecord(out.path, out.sha256, out.size, out.mtime_ns, lid, None)
+        if from_file:
+            rec = FileRecord(out.path, out.sha256, out.size, out.mtime_ns, lid, None)
+            self.store.put_file(rec)
+            self.known[out.path] = rec
         report.letters += 1
         report.passages += len(docs)
 
@@ -296,8 +302,8 @@ def index_letters(letters: Iterable[Letter], index_dir: Path, engine: str = "tan
         try:
             for letter in letters:
                 path = letter.source_file or letter.letter_id
-                builder.put(ParseOutcome(path, "parsed", letter=letter,
-                                         warnings=list(letter.warnings or [])), report)
+                builder.put(ParseOutcome(path, "parsed", letter=letter), report, from_file=False)
+                report.warnings.extend({"file": path, "message": m} for m in letter.warnings or [])
                 report.files += 1
             final = builder.finish()
         except BaseException:

@@ -54,19 +54,28 @@ def is_footer(line: str) -> bool:
     return any(p.match(line) for p in _FOOTER_PATTERNS)
 
 
+_STRUCTURAL = re.compile(
+    r"(?::\s*|^)(?:upheld|overturned)\W*$|^(?:claims\s+administrator|maximus|decision\s+rationale|rationale\s+for"
+    r"|the\s+(?:expert|physician|professional)\s+reviewer)|\bguidelines?\s*:|medically\s+necessary", re.I)
+
+
 def _page_edge_furniture(pages: list[list[str]]) -> set[str]:
-    """Short lines repeated at the top or bottom of several pages (digits ignored)."""
+    """Running headers/footers: short lines (digits ignored) at the top or bottom of
+    at least half the pages and nowhere else. Lines that carry the letter's
+    structure (decisions, field labels) never count, even when two items repeat them."""
     if len(pages) < 2:
         return set()
-    counts: Counter[str] = Counter()
+    at_edges: Counter[str] = Counter()
+    everywhere: Counter[str] = Counter()
     for lines in pages:
-        nonblank = [ln.strip() for ln in lines if ln.strip()]
-        edges = set(nonblank[:2] + nonblank[-2:])
-        for ln in edges:
-            if len(ln) <= 120:
-                counts[_DIGITS.sub("#", ln)] += 1
+        nonblank = [" ".join(ln.split()) for ln in lines if ln.strip()]
+        for ln in nonblank:
+            everywhere[_DIGITS.sub("#", ln)] += 1
+        for ln in set(nonblank[:2] + nonblank[-2:]):
+            if len(ln) <= 120 and not _STRUCTURAL.search(ln):
+                at_edges[_DIGITS.sub("#", ln)] += 1
     needed = max(2, (len(pages) + 1) // 2)
-    return {ln for ln, n in counts.items() if n >= needed}
+    return {ln for ln, n in at_edges.items() if n >= needed and everywhere[ln] <= n}
 
 
 # ---------------------------------------------------------------- paragraphs

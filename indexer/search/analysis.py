@@ -44,7 +44,8 @@ def stem(word: str) -> str:
 
 
 def _keep(word: str) -> bool:
-    return len(word) < MAX_TOKEN_BYTES and len(word.encode("utf-8")) < MAX_TOKEN_BYTES
+    # a word under 10 characters cannot reach 40 bytes of UTF-8
+    return len(word) < 10 or (len(word) < MAX_TOKEN_BYTES and len(word.encode("utf-8")) < MAX_TOKEN_BYTES)
 
 
 def tokens(text: str) -> Iterator[Token]:
@@ -56,6 +57,21 @@ def tokens(text: str) -> Iterator[Token]:
             continue
         lower = word.lower()
         yield Token(word, stem(lower), lower, m.start(), m.end(), position)
+
+
+def candidate_tokens(text: str, heads: frozenset[str]) -> list[Token]:
+    """Only the tokens whose first two letters are in `heads`, positions intact.
+
+    Snowball keeps a word's first two letters in its stem, so a highlighter
+    looking for known terms can skip stemming every other word (most of them)."""
+    out = []
+    for position, m in enumerate(WORD_RE.finditer(text)):
+        word = m.group()
+        lower = word.lower()
+        if lower[:2] not in heads or not _keep(word):
+            continue
+        out.append(Token(word, stem(lower), lower, m.start(), m.end(), position))
+    return out
 
 
 def terms(text: str) -> list[str]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from indexer.search.analysis import Token, tokens
+from indexer.search.analysis import Token, candidate_tokens
 from indexer.search.tree import Near, Node, Phrase, Prefix, Term, leaves
 
 FRAGMENT_CHARS = 220
@@ -27,6 +27,7 @@ class _Rules:
     prefixes: tuple[str, ...]
     phrases: list[tuple[tuple[str, ...], int]]
     nears: list[tuple[tuple[str, ...], tuple[str, ...], int]]
+    heads: frozenset[str] = frozenset()
 
     def empty(self) -> bool:
         return not (self.terms or self.prefixes or self.phrases or self.nears)
@@ -55,6 +56,14 @@ class Highlighter:
             elif isinstance(leaf, Near):
                 r.nears.append((_seq(leaf.left), _seq(leaf.right), leaf.distance))
         r.prefixes = tuple(prefixes)
+        words = set(r.terms) | set(r.prefixes)
+        for seq, _ in r.phrases:
+            words.update(seq)
+        for left, right, _ in r.nears:
+            words.update(left + right)
+        heads = {w[:2] for w in words}
+        heads |= {h[0] + "y" for h in heads if len(h) == 2 and h[1] == "i"}  # lying -> lie
+        r.heads = frozenset(heads)
         self._cache[field] = r
         return r
 
@@ -64,7 +73,7 @@ class Highlighter:
         rules = self._rules(field)
         if not text or rules.empty():
             return []
-        toks = list(tokens(text))
+        toks = candidate_tokens(text, rules.heads)
         if not toks:
             return []
         raw: list[tuple[int, int]] = []

@@ -157,7 +157,6 @@ def service() -> FakeSearchService:
 
 
 def make_app(db_url: str, tmp_path, service, **config):
-    os.environ["IMR_DATA_DIR"] = str(tmp_path / "data")  # never touch the repo's data/
     overrides = {
         "TESTING": True,
         "SECRET_KEY": "test-" + uuid.uuid4().hex,

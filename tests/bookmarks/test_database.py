@@ -61,8 +61,6 @@ def test_unusable_database_gives_a_clear_error(tmp_path, service, monkeypatch):
     from webapp.db import DatabaseConfigError
 
     monkeypatch.setenv("IMR_DATA_DIR", str(tmp_path / "data"))
-    blocker = tmp_path / "not-a-dir"
-    blocker.write_text("x")
     with pytest.raises(DatabaseConfigError, match="IMR_DATABASE_URL"):
         make_app("postgresql://nobody@/nowhere?host=/nonexistent-socket-dir", tmp_path, service)
     with pytest.raises(DatabaseConfigError, match="not a database URL"):

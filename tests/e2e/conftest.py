@@ -38,10 +38,8 @@ CHROMIUM_ARGS = [
 ]
 START_TIMEOUT = 180.0  # seconds: the first start indexes the corpus
 
-pytestmark = pytest.mark.e2e
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test in this folder `e2e` (so `-m "not e2e"` skips the browser runs)."""
     for item in items:
         if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.e2e)

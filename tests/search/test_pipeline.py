@@ -195,3 +195,14 @@ def test_killing_an_indexing_run_leaves_the_old_index_usable(engine, corpus, tmp
     after = build_index([corpus], ix, engine=engine, workers=1)
     assert after.skipped_unchanged == 5
     assert not any(p.name.endswith(gens.BUILDING) for p in root.iterdir())
+
+
+def test_index_letters_keeps_letters_sharing_a_source_file(tmp_path):
+    from indexer.index.pipeline import index_letters
+    from tests.search.fixtures import sample_letters
+
+    letters = sample_letters()
+    for letter in letters:
+        letter.source_file = "/same/file.txt"
+    report = index_letters(letters, tmp_path / "ix")
+    assert (report.letters, report.passages, report.total_passages) == (4, 7, 7)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import quote, unquote
 
+from markupsafe import escape
+
 from tests.web.conftest import FACET_KEY, parse_html
 
 
@@ -50,7 +52,7 @@ def test_citation_page_shows_outcome_chart_specialties_and_co_citations(client):
     for c in data["co_cited"]:
         assert c["count"] <= counts[c["key"]]
     for spec in data["specialties"]:
-        assert spec["value"] in body
+        assert str(escape(spec["value"])) in body
     assert len(page.find("article", class_="hit")) == min(counts[FACET_KEY], 20)
     # every passage listed cites it
     for hit in data["passages"]["hits"]:

@@ -105,6 +105,7 @@ class CitationDetail:
     years: dict[str, dict[str, int]]  # year -> {"upheld", "overturned", "other"}
     specialties: list[tuple[str, int]]
     co_cited: list[CitationEntry]
+    direct: int  # passages citing exactly this key (the rest cite a topic below it)
     sources: list[tuple[str, int]] = field(default_factory=list)
 
     @property
@@ -118,6 +119,7 @@ class CitationDetail:
     def to_json(self) -> dict[str, Any]:
         return {
             "citation": self.entry.to_json(),
+            "direct": self.direct,
             "outcome": self.outcome.to_json(),
             "year_basis": self.year_basis,
             "by_year": [{"year": y, **counts} for y, counts in self.years.items()],
@@ -129,7 +131,9 @@ class CitationDetail:
 
 def citation_detail(service: Any, key: str, page: int = 1, per_page: int = 20,
                     sort: str = "relevance") -> CitationDetail | None:
-    """None when no passage cites `key` (the citator has nothing to say about it)."""
+    """None when no passage cites `key` (the citator has nothing to say about it).
+
+    Counts include passages citing a topic below `key`, as the search filter does."""
     filters = {"citation": [key]}
     response = service.search(SearchRequest(query="", filters=filters, page=page, per_page=per_page,
                                             sort=sort, facet_limit=ALL_VALUES))
@@ -152,8 +156,12 @@ def citation_detail(service: Any, key: str, page: int = 1, per_page: int = 20,
             row = years.setdefault(str(fv.value), {"upheld": 0, "overturned": 0, "other": 0})
             row[series] += int(fv.count)
             row["other"] = max(row["other"] - int(fv.count), 0)
-    co_cited = [entry_for(str(fv.value), int(fv.count))
-                for fv in response.facets.get("citation", []) if str(fv.value) != key][:CO_CITED_SHOWN]
+    citing = response.facets.get("citation", [])
+    # A citation filter takes in the topics below the key (`ODG | Low Back` finds
+    # `ODG | Low Back | Lumbar supports`): those are not "cited alongside" it.
+    co_cited = [entry_for(str(fv.value), int(fv.count)) for fv in citing
+                if str(fv.value) != key and not str(fv.value).startswith(key + " | ")][:CO_CITED_SHOWN]
+    direct = next((int(fv.count) for fv in citing if str(fv.value) == key), 0)
     return CitationDetail(
         entry=entry_for(key, response.total),
         response=response,
@@ -162,5 +170,6 @@ def citation_detail(service: Any, key: str, page: int = 1, per_page: int = 20,
         years=dict(sorted(years.items())),
         specialties=[(str(fv.value), int(fv.count)) for fv in response.facets.get("specialty", [])],
         co_cited=co_cited,
+        direct=direct,
         sources=[(str(fv.value), int(fv.count)) for fv in response.facets.get("source", [])],
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from webapp.citations.data import citation_detail, citation_index
 from webapp.search.page import hit_view, pagination
@@ -27,8 +27,12 @@ def detail_or_404(key: str, page: int, per_page: int, sort: str):
     return detail
 
 
+@bp.get("/", endpoint="index_slash")
+def index_slash():
+    return redirect(url_for("citations.index", **request.args.to_dict(flat=False)), code=308)
+
+
 @bp.get("")
-@bp.get("/")
 def index():
     text = filter_text()
     data = citation_index(get_service(), text)

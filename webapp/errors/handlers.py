@@ -18,6 +18,11 @@ TITLES = {
     503: "Search is not available yet",
 }
 
+MESSAGES = {
+    404: "There is no page at this address.",
+    400: "The request was not in a form this site understands.",
+}
+
 HINTS = {
     404: "Check the address, or search for the letter or guideline you were looking for.",
     400: "Check the address or the values you entered and try again.",
@@ -44,6 +49,8 @@ def render_error(status: int, message: str):
 def handle_http(exc: HTTPException):
     status = exc.code or 500
     description = exc.description or ""
+    if description == type(exc).description:  # Werkzeug's generic wording: say it plainly
+        description = MESSAGES.get(status, description)
     if status == 405:
         description = f"{request.method} is not supported at this address."
     if status >= 500 and isinstance(exc, InternalServerError) and exc.original_exception is not None:

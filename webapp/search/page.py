@@ -20,6 +20,9 @@ from webapp.search.state import SearchState
 from webapp.urls import citation_url, passage_url, search_url
 
 FACET_VISIBLE = 8  # values shown before "more"
+# A result shows the reasoning first and stays short enough to scan.
+FRAGMENTS_PER_FIELD = {"rationale": 2}
+MAX_FRAGMENTS = 4
 
 
 @dataclass
@@ -228,8 +231,8 @@ def hit_view(state: SearchState, hit: Hit) -> HitView:
     fragments = [
         Fragment(name, presentation.FIELD_LABELS.get(name, name), Markup(fragment))
         for name in _fragment_fields(highlights)
-        for fragment in highlights.get(name, [])
-    ]
+        for fragment in highlights.get(name, [])[:FRAGMENTS_PER_FIELD.get(name, 1)]
+    ][:MAX_FRAGMENTS]
     chips: dict[str, CitationChip] = {}
     for c in hit.citations:
         chip = chips.get(c.key)
