@@ -27,13 +27,16 @@ def letter_files(corpus: Path) -> list[Path]:
     return sorted(p for p in corpus.rglob("*") if p.suffix.lower() in (".txt", ".pdf") and p.is_file())
 
 
-def end_to_end(corpus: Path, index_dir: Path, engine: str, workers: int | None) -> dict:
+def end_to_end(corpus: Path, index_dir: Path, engine: str, workers: int | None,
+               oracle_seed: int | None = None) -> dict:
     if index_dir.exists():
         shutil.rmtree(index_dir)
     cmd = [sys.executable, "-m", "benchmarks.index_job", "--corpus", str(corpus), "--index", str(index_dir),
            "--engine", engine]
     if workers:
         cmd += ["--workers", str(workers)]
+    if oracle_seed is not None:
+        cmd += ["--oracle-seed", str(oracle_seed)]
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc, wall, sampler = run_measured(cmd, env=env, cwd=str(ROOT))
     if proc.returncode != 0:
@@ -42,7 +45,8 @@ def end_to_end(corpus: Path, index_dir: Path, engine: str, workers: int | None) 
     job = json.loads(proc.stdout.strip().splitlines()[-1])
     secs = job["seconds"]
     return {
-        "engine": engine, "seconds": round(secs, 3), "wall_seconds_with_startup": round(wall, 3),
+        "engine": engine, "parser": "oracle" if oracle_seed is not None else "real",
+        "seconds": round(secs, 3), "wall_seconds_with_startup": round(wall, 3),
         "letters": job["letters"], "passages": job["passages"], "warnings": job["warnings"], "failed": job["failed"],
         "letters_per_s": round(job["letters"] / secs, 1) if secs else 0.0,
         "passages_per_s": round(job["passages"] / secs, 1) if secs else 0.0,
@@ -52,21 +56,27 @@ def end_to_end(corpus: Path, index_dir: Path, engine: str, workers: int | None) 
     }
 
 
-def _parse_chunk(paths: list[str]) -> tuple[list, int]:
+def _parse_chunk(paths: list[str], oracle_seed: int | None = None) -> tuple[list, int]:
     from indexer.index.documents import docs_for_letter
     from indexer.letters import parse_file
+    from indexer.synth.generator import synthetic_letter
+
+    def parse(p: str):
+        if oracle_seed is None:
+            return parse_file(p)
+        return synthetic_letter(oracle_seed, int(Path(p).name.split("_", 1)[0]))[2]
 
     docs = []
     failed = 0
     for p in paths:
         try:
-            docs.extend(docs_for_letter(parse_file(p)))
+            docs.extend(docs_for_letter(parse(p)))
         except Exception:  # noqa: BLE001 - a benchmark counts failures, the test suite finds them
             failed += 1
     return docs, failed
 
 
-def build_doc_cache(corpus: Path, cache: Path, workers: int) -> dict:
+def build_doc_cache(corpus: Path, cache: Path, workers: int, oracle_seed: int | None = None) -> dict:
     """Parse every letter once into pickled IndexDoc chunks (reused across engines and runs)."""
     if cache.exists():
         with open(cache, "rb") as fh:
@@ -79,11 +89,12 @@ def build_doc_cache(corpus: Path, cache: Path, workers: int) -> dict:
     started = time.perf_counter()
     with open(tmp, "wb") as fh, ProcessPoolExecutor(max_workers=workers) as pool:
         pickle.dump({"letters": len(files), "passages": None}, fh)  # rewritten below
-        for docs, failed in pool.map(_parse_chunk, chunks):
+        for docs, failed in pool.map(_parse_chunk, chunks, [oracle_seed] * len(chunks)):
             pickle.dump(docs, fh, protocol=pickle.HIGHEST_PROTOCOL)
             docs_total += len(docs)
             failed_total += failed
     meta = {"letters": len(files), "passages": docs_total, "failed": failed_total,
+            "parser": "oracle" if oracle_seed is not None else "real",
             "parse_seconds": round(time.perf_counter() - started, 3)}
     # prepend the real header: rewrite the file with the meta first
     with open(tmp, "rb") as src, open(cache, "wb") as dst:

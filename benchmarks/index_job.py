@@ -20,7 +20,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--index", required=True)
     ap.add_argument("--engine", required=True)
     ap.add_argument("--workers", type=int, default=None)
+    ap.add_argument("--oracle-seed", type=int, default=None,
+                    help="use the generator's own Letters instead of parsing (see benchmarks/oracle.py)")
     args = ap.parse_args(argv)
+    if args.oracle_seed is not None:
+        import multiprocessing.forkserver
+        import os
+
+        os.environ["IMR_BENCH_ORACLE_SEED"] = str(args.oracle_seed)
+        import benchmarks.oracle  # noqa: F401 - patches the parse step in this process
+
+        # forkserver workers fork from a server that imported the patch first
+        multiprocessing.forkserver.set_forkserver_preload(["benchmarks.oracle"])
 
     from indexer.index.pipeline import build_index
 

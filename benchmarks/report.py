@@ -49,6 +49,11 @@ def render(res: dict) -> str:
     out.append(f"- Corpus: {_n(c.get('letters', 0))} synthetic letters (`imr synth --seed {res['seed']}`), "
                f"{_n(c.get('passages', 0))} passages, {_mb(c.get('bytes', 0))} MB of text"
                + (f"; generated at {_n(c['letters_per_s'])} letters/s" if c.get("letters_per_s") else ""))
+    if res.get("oracle"):
+        out.append("- **Parser: oracle.** The letters were not parsed: each file's `Letter` came from the generator "
+                   "itself (`benchmarks/oracle.py`), because the real parser is too slow to index this many letters "
+                   "in the time available. Reading, hashing, worker processes, letter store, engine and generations "
+                   "ran as in production; parse cost is excluded from every figure below.")
     out.append("")
 
     e2e = res.get("index_end_to_end") or []

@@ -13,6 +13,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from indexer.index.documents import IndexDoc, docs_for_letter, ensure_passages
+from indexer.index.store import PackedLetter, pack_letter
 from indexer.model import Letter
 
 
@@ -23,7 +25,9 @@ class ParseOutcome:
     sha256: str = ""
     size: int = 0
     mtime_ns: int = 0
-    letter: Letter | None = None
+    letter: Letter | None = None  # in-process callers; workers send the two below instead
+    packed: PackedLetter | None = None
+    docs: list[IndexDoc] | None = None
     reason: str = ""
     warnings: list[str] = field(default_factory=list)
 
@@ -42,7 +46,9 @@ def _unreadable_error() -> type[Exception]:
         return OSError
 
 
-def parse_job(job: tuple[str, str | None]) -> ParseOutcome:
+def parse_job(job: tuple[str, str | None], prepare: bool = True) -> ParseOutcome:
+    """Hash, and parse if changed. With `prepare`, also build the engine documents and
+    the packed store rows here (in the worker), so the indexing process only writes."""
     path_str, known_sha = job
     path = Path(path_str)
     try:
@@ -64,8 +70,20 @@ def parse_job(job: tuple[str, str | None]) -> ParseOutcome:
         out.reason = _one_line(f"parser error: {type(exc).__name__}: {exc}")
         return out
     out.status = "parsed"
-    out.letter = letter
     out.warnings = list(letter.warnings or [])
+    if letter.letter_id is None or not str(letter.letter_id).strip():
+        letter.letter_id = path.stem
+    if prepare:
+        try:
+            ensure_passages(letter)
+            out.docs = docs_for_letter(letter)
+            out.packed = pack_letter(letter)
+            return out
+        except Exception as exc:  # an odd value in the parsed letter: same treatment as a parser bug
+            out.status, out.docs, out.packed = "failed", None, None
+            out.reason = _one_line(f"cannot index parsed letter: {type(exc).__name__}: {exc}")
+            return out
+    out.letter = letter
     return out
 
 

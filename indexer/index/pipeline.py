@@ -26,7 +26,7 @@ from indexer.index import generations as gens
 from indexer.index.documents import docs_for_letter, ensure_passages
 from indexer.index.engine import SearchEngine, engine_class, open_engine
 from indexer.index.parsing import ParseOutcome, parse_job
-from indexer.index.store import FileRecord, LetterStore
+from indexer.index.store import FileRecord, LetterStore, unpack_letter
 from indexer.model import Letter
 
 LETTER_SUFFIXES = (".txt", ".pdf")
@@ -114,19 +114,24 @@ class _Builder:
         file gave before); without a file (`from_file=False`) the letter id does."""
         if from_file:
             self.remove_path(out.path)
-        letter = ensure_passages(out.letter)
-        owner_key = out.path if from_file else f"letter:{letter.letter_id}"
-        lid = _unique_id(letter.letter_id or Path(out.path).stem, self.owner, owner_key)
-        if lid != letter.letter_id:
-            if letter.letter_id:
+        packed, docs, letter = out.packed, out.docs, out.letter
+        lid0 = packed.letter_id if packed is not None else letter.letter_id
+        owner_key = out.path if from_file else f"letter:{lid0}"
+        lid = _unique_id(lid0 or Path(out.path).stem, self.owner, owner_key)
+        if lid != lid0 or packed is None or docs is None:
+            if letter is None:
+                letter = unpack_letter(packed)
+            ensure_passages(letter)
+            if lid != letter.letter_id:
                 report.warnings.append({"file": out.path, "message":
                     f"letter id {letter.letter_id} is already used by {self.owner.get(letter.letter_id)}; "
                     f"indexed as {lid}"})
-            _rename_letter(letter, lid)
+                _rename_letter(letter, lid)
+            docs = docs_for_letter(letter)
+            packed = letter
         self.owner[lid] = owner_key
-        docs = docs_for_letter(letter)
         self.engine.add(docs)
-        self.store.put_letter(letter, out.path)
+        self.store.put_letter(packed, out.path)
         if from_file:
             rec = FileRecord(out.path, out.sha256, out.size, out.mtime_ns, lid, None)
             self.store.put_file(rec)

@@ -62,6 +62,18 @@ class FileRecord:
 
 
 @dataclass
+class PackedLetter:
+    """A letter serialised for the store: built in the parsing workers so the
+    indexing process only inserts rows (compression is the costly part)."""
+
+    letter_id: str
+    summary: str
+    meta: str  # JSON
+    data: bytes
+    passages: list[tuple[str, int, bytes]]  # (passage_id, ordinal, data)
+
+
+@dataclass
 class HitData:
     """What the service needs to build one search hit."""
 
@@ -109,6 +121,22 @@ def letter_meta(letter: Letter) -> dict:
     }
 
 
+def pack_letter(letter: Letter) -> PackedLetter:
+    return PackedLetter(
+        letter_id=letter.letter_id,
+        summary=letter.summary or "",
+        meta=json.dumps(letter_meta(letter)),
+        data=_pack(letter_dict(letter)),
+        passages=[(p.passage_id, p.ordinal, _pack(passage_dict(p))) for p in letter.passages],
+    )
+
+
+def unpack_letter(packed: PackedLetter) -> Letter:
+    d = _unpack(packed.data)
+    d["passages"] = [_unpack(data) for _, _, data in packed.passages]
+    return Letter.from_dict(d)
+
+
 class LetterStore:
     def __init__(self, path: Path, writable: bool = False):
         self.path = Path(path)
@@ -138,16 +166,14 @@ class LetterStore:
         return conn
 
     # ------------------------------------------------------------------ writing
-    def put_letter(self, letter: Letter, source_path: str) -> None:
+    def put_letter(self, letter: Letter | PackedLetter, source_path: str) -> None:
+        packed = letter if isinstance(letter, PackedLetter) else pack_letter(letter)
         db = self._db()
-        d = letter_dict(letter)
         db.execute("INSERT OR REPLACE INTO letters VALUES (?,?,?,?,?)",
-                   (letter.letter_id, source_path, letter.summary or "",
-                    json.dumps(letter_meta(letter)), _pack(d)))
-        db.execute("DELETE FROM passages WHERE letter_id = ?", (letter.letter_id,))
+                   (packed.letter_id, source_path, packed.summary, packed.meta, packed.data))
+        db.execute("DELETE FROM passages WHERE letter_id = ?", (packed.letter_id,))
         db.executemany("INSERT OR REPLACE INTO passages VALUES (?,?,?,?)",
-                       [(p.passage_id, letter.letter_id, p.ordinal, _pack(passage_dict(p)))
-                        for p in letter.passages])
+                       [(pid, packed.letter_id, ordinal, data) for pid, ordinal, data in packed.passages])
 
     def delete_letter(self, letter_id: str) -> None:
         db = self._db()

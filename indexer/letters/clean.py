@@ -135,8 +135,7 @@ def paragraphs(text: str) -> list[list[str]]:
         return []
 
     gaps = [b for _, b, br in entries[1:] if not br]
-    doubled = len(gaps) >= 3 and sum(1 for g in gaps if g == 0) <= 0.2 * len(gaps) \
-        and sum(1 for g in gaps if g == 1) >= 0.5 * len(gaps)
+    doubled = _blank_lines_doubled(entries)
     threshold = 2 if doubled else 1
     no_blank_lines = bool(gaps) and not any(gaps)
     width = _typical_width([e[0] for e in entries]) if no_blank_lines else 0
@@ -158,6 +157,26 @@ def paragraphs(text: str) -> list[list[str]]:
         else:
             paras[-1].append(line)
     return paras
+
+
+def _blank_lines_doubled(entries: list[tuple[str, int, bool]]) -> bool:
+    """True when one blank line separates the lines of a paragraph (the samples' damage).
+
+    Then paragraphs are told apart by two or more blank lines; a document with
+    one blank line between one-line paragraphs and none within them is not doubled.
+    """
+    gaps = [(entries[k - 1][0], b) for k, (_, b, br) in enumerate(entries) if k and not br]
+    if len(gaps) < 3:
+        return False
+    zeros = sum(1 for _, g in gaps if g == 0)
+    ones = [prev for prev, g in gaps if g == 1]
+    if not ones or zeros > 0.1 * len(gaps):
+        return False
+    if any(g >= 2 for _, g in gaps):
+        return True
+    # only single blank lines: doubled if most of them cut a sentence
+    cut = sum(1 for prev in ones if not _SENTENCE_END.search(prev))
+    return cut > len(ones) / 2
 
 
 def _typical_width(lines: list[str]) -> int:

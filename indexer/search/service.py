@@ -16,7 +16,8 @@ flight.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -44,6 +45,7 @@ MAX_PER_PAGE = 100
 MAX_OFFSET = 10_000
 TIE_SLACK = 10  # extra hits fetched to see whether a score tie crosses the page end
 TIE_CAP = 5_000
+FACET_CACHE_SIZE = 256
 HIGHLIGHT_FIELDS = ("item", "rationale", "claims_administrator_guideline", "reviewer_guideline", "summary")
 
 
@@ -54,9 +56,28 @@ def _parse(text: str) -> ParsedQuery:
 
 @dataclass
 class _Generation:
+    """One published generation. It never changes, so results computed on it
+    (facet counts, which paging recomputes for every page) can be cached."""
+
     path: Path
     engine: SearchEngine
     store: LetterStore
+    facet_cache: "OrderedDict[tuple, dict[str, dict[str, int]]]" = field(default_factory=OrderedDict)
+    cache_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def facet_counts(self, tree, filters: dict[str, list[str]], facets: list[str]) -> dict[str, dict[str, int]]:
+        key = (tree, tuple(sorted((k, tuple(v)) for k, v in filters.items())), tuple(facets))
+        with self.cache_lock:
+            hit = self.facet_cache.get(key)
+            if hit is not None:
+                self.facet_cache.move_to_end(key)
+                return hit
+        counts = self.engine.facet_counts(tree, filters, facets)
+        with self.cache_lock:
+            self.facet_cache[key] = counts
+            while len(self.facet_cache) > FACET_CACHE_SIZE:
+                self.facet_cache.popitem(last=False)
+        return counts
 
 
 class SearchService:
@@ -179,11 +200,11 @@ class SearchService:
         counts: dict[str, dict[str, int]] = {}
         plain = [f for f in FACETS if f not in filters]
         if plain:
-            counts.update(gen.engine.facet_counts(tree, filters, plain))
+            counts.update(gen.facet_counts(tree, filters, plain))
         for facet in FACETS:
             if facet in filters:
                 others = {k: v for k, v in filters.items() if k != facet}
-                counts.update(gen.engine.facet_counts(tree, others, [facet]))
+                counts.update(gen.facet_counts(tree, others, [facet]))
         out: dict[str, list[FacetValue]] = {}
         for facet in FACETS:
             values = counts.get(facet, {})
@@ -214,10 +235,10 @@ class SearchService:
                 "reviewer_guideline": p.reviewer_guideline, "summary": d.summary,
             }
             highlights: dict[str, list[str]] = {}
-            for field in HIGHLIGHT_FIELDS:
-                frags = hl.fragments(texts[field] or "", field, always=field in ("item", "rationale"))
+            for name in HIGHLIGHT_FIELDS:
+                frags = hl.fragments(texts[name] or "", name, always=name in ("item", "rationale"))
                 if frags:
-                    highlights[field] = frags
+                    highlights[name] = frags
             citations = [
                 HitCitation(key=c.key, source=c.source, chapter=c.chapter, topic=c.topic, pages=c.pages,
                             cited_by=c.cited_by, raw=c.raw, matched=_cited(c.key, wanted))

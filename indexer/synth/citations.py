@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from indexer import vocab
@@ -38,10 +38,23 @@ class Resolved:
 
 
 @dataclass
+class Span:
+    """Where one expected citation sits in the paragraph text (for oracle letters)."""
+
+    source: str
+    chapter: str | None
+    topic: str | None
+    pages: str | None
+    start: int
+    end: int
+
+
+@dataclass
 class Written:
     text: str
     keys: list[str]
     mtus_based: bool
+    spans: list[Span] = field(default_factory=list)
 
 
 def norm(text: str) -> str:
@@ -118,51 +131,79 @@ class GuidelineWriter:
     def paragraph(self, rng: random.Random, refs: list[Resolved], who: str) -> Written:
         mtus = [r for r in refs if r.source == "MTUS"]
         odg = [r for r in refs if r.source == "ODG"]
-        sentences: list[str] = []
+        sep = rng.choice(("  ", " "))
+        text = ""
         keys: list[str] = []
+        spans: list[Span] = []
+
+        def add(sentence: str, cites: list[tuple[Resolved | None, str, str | None, int, int]]) -> None:
+            nonlocal text
+            base = len(text) + (len(sep) if text else 0)
+            text = f"{text}{sep}{sentence}" if text else sentence
+            for r, source, chapter, s0, s1 in cites:
+                topic = r.topic if r else None
+                pages = r.pages.split(",")[0] if r and r.pages else None
+                spans.append(Span(source, chapter, topic, pages, base + s0, base + s1))
+
         if not mtus:
-            sentences.append(_NOT_MTUS[who])
+            add(_NOT_MTUS[who], [])
         for r in mtus:
-            sentences.append(self._mtus_sentence(rng, r))
+            sentence, s0, page = self._mtus_sentence(rng, r)
+            add(sentence, [(Resolved(r.source, r.chapter, r.topic, page), "MTUS", r.chapter, s0,
+                            len(sentence) - 1)])
             keys.append(r.key)
         by_chapter: dict[str, list[Resolved]] = defaultdict(list)
         for r in odg:
             by_chapter[r.chapter].append(r)
         for chapter, group in by_chapter.items():
-            sentences.append(self._odg_sentence(rng, chapter, group))
+            sentence, cites = self._odg_sentence(rng, chapter, group)
+            add(sentence, [(r, "ODG", chapter, s0, s1) for r, s0, s1 in cites])
             keys.extend(r.key for r in group)
         if self.others and rng.random() < 0.08:
             other = rng.choice(self.others)
-            sentences.append(f"Decision based on Non-MTUS Citation {rng.choice(other.wordings)}.")
+            words = rng.choice(other.wordings)
+            lead = "Decision based on Non-MTUS Citation "
+            add(f"{lead}{words}.", [(None, "Other", other.name, len(lead), len(lead) + len(words))])
             keys.append(other.key)
-        if not refs and not keys:
-            sentences.append("Decision based on Non-MTUS Citation Official Disability Guidelines.")
-            keys.append(citation_key("ODG", None))
-        return Written(rng.choice(("  ", " ")).join(sentences), keys, bool(mtus))
+        return Written(text, keys, bool(mtus), spans)
 
     def _topic_words(self, rng: random.Random, topic: str) -> str:
         return rng.choice(self.topic_wordings.get(topic, [topic]))
 
-    def _mtus_sentence(self, rng: random.Random, r: Resolved) -> str:
+    def _mtus_sentence(self, rng: random.Random, r: Resolved) -> tuple[str, int, str | None]:
+        """The sentence, where the citation starts in it, and the page printed."""
         chapter = self.chapters[citation_key("MTUS", r.chapter)]
         ch_words = rng.choice(chapter.wordings or (chapter.name,))
         lead = "MTUS " if not ch_words.upper().startswith(("MTUS", "CA MTUS")) else ""
-        text = f"Decision based on {lead}{ch_words}"
+        head = "Decision based on "
+        text = f"{head}{lead}{ch_words}"
         if r.topic:
             text += f" {self._topic_words(rng, r.topic)}"
+        page = None
         if r.pages:
             page = rng.choice(r.pages.split(","))
             text += rng.choice((f" Page(s): {page}", f", Page(s): {page}", f" Page(s): {page}"))
-        return text + "."
+        return text + ".", len(head), page
 
-    def _odg_sentence(self, rng: random.Random, chapter_name: str, group: list[Resolved]) -> str:
+    def _odg_sentence(self, rng: random.Random, chapter_name: str,
+                      group: list[Resolved]) -> tuple[str, list[tuple[Resolved, int, int]]]:
+        """The sentence and, per citation, the span of its wording (source + chapter + topic)."""
         chapter = self.chapters[citation_key("ODG", chapter_name)]
         if chapter.standalone_aliases and rng.random() < 0.2:
             head = rng.choice(chapter.standalone_aliases)
         else:
             head = rng.choice(self.odg_words) + rng.choice((" ", ", ", ": ", " ")) + rng.choice(chapter.aliases or (chapter.name,))
-        topics = [r.topic for r in group if r.topic]
-        if not topics:
-            return f"Decision based on Non-MTUS Citation {head}."
-        words = ", ".join(self._topic_words(rng, t) for t in topics)
-        return f"Decision based on Non-MTUS Citation {head}{rng.choice((', ', ' ', ', '))}{words}."
+        lead = "Decision based on Non-MTUS Citation "
+        with_topic = [r for r in group if r.topic]
+        if not with_topic:
+            return f"{lead}{head}.", [(r, len(lead), len(lead) + len(head)) for r in group]
+        text = f"{lead}{head}{rng.choice((', ', ' ', ', '))}"
+        cites: list[tuple[Resolved, int, int]] = []
+        for n, r in enumerate(with_topic):
+            if n:
+                text += ", "
+            words = self._topic_words(rng, r.topic or "")
+            start = len(lead) if n == 0 else len(text)
+            text += words
+            cites.append((r, start, len(text)))
+        return text + ".", cites

@@ -73,7 +73,21 @@ def case_number(seed: int, index: int, year: int) -> str:
 
 def generate_letter(rng: random.Random, index: int = 0, seed: int = 0,
                     writer: GuidelineWriter | None = None) -> tuple[str, Expected]:
-    writer = writer or GuidelineWriter.default()
+    """The letter text (PDF-damaged) and what a correct parser must read back from it."""
+    composed = _compose(rng, index, seed, writer or GuidelineWriter.default())
+    return composed.text, composed.expected
+
+
+@dataclass
+class _Composed:
+    text: str
+    expected: Expected
+    items: list["_Item"]
+    summary: str
+    regions: list[str]
+
+
+def _compose(rng: random.Random, index: int, seed: int, writer: GuidelineWriter) -> _Composed:
     name = file_name(index, rng)
     decided = _pick_date(rng)
     injured = decided - timedelta(days=int(rng.triangular(60, 365 * 20, 365 * 2)))
@@ -103,9 +117,51 @@ def generate_letter(rng: random.Random, index: int = 0, seed: int = 0,
     if header:
         _header_block(page, rng, style, case_no or "", injured, decided, assigned, received, ur_denial, items)
     _intro(page, rng, creds)
-    _summary(page, rng, style, age, sex, injured, regions, items)
+    summary = _summary(page, rng, style, age, sex, injured, regions, items)
     _issues(page, rng, items)
-    return page.render(), expected
+    return _Composed(page.render(), expected, items, summary, regions)
+
+
+def synthetic_letter(seed: int, index: int, writer: GuidelineWriter | None = None):
+    """The letter as text, its expectations, and the `Letter` a perfect parser would return.
+
+    The `Letter` is built from the generator's own facts, with no parsing: the
+    benchmarks use it to build indexes of a million passages in minutes, and
+    to time the engine alone. Citation spans point at their wording in the
+    guideline paragraphs.
+    """
+    from indexer.model import Citation, Letter, Passage, Patient, Reviewer
+
+    composed = _compose(letter_rng(seed, index), index, seed, writer or GuidelineWriter.default())
+    exp = composed.expected
+    passages = []
+    for n, it in enumerate(composed.items, start=1):
+        ca_text = f"{it.ca.text}"
+        rev_text = f"{it.reviewer.text}"
+        cites = []
+        for field_name, who, written in (("claims_administrator_guideline", "claims_administrator", it.ca),
+                                         ("reviewer_guideline", "reviewer", it.reviewer)):
+            for sp in written.spans:
+                cites.append(Citation(sp.source, sp.chapter, sp.topic, sp.pages, who,
+                                      written.text[sp.start:sp.end], field_name, sp.start, sp.end))
+        passages.append(Passage(
+            passage_id=f"{exp.letter_id}-{n}", letter_id=exp.letter_id, ordinal=n, item=it.text,
+            decision=it.decision, claims_administrator_guideline=ca_text, reviewer_guideline=rev_text,
+            rationale=it.rationale, treatment=it.family.treatment, body_region=it.region,
+            mtus_based=it.reviewer.mtus_based, citations=cites,
+        ))
+    text = composed.text
+    letter = Letter(
+        letter_id=exp.letter_id, source_file=exp.file, case_number=exp.case_number,
+        date_of_injury=exp.date_of_injury, date_assigned=exp.date_assigned, decision_date=exp.decision_date,
+        reviewer=Reviewer(specialties=list(exp.specialties), board_certified=list(exp.specialties),
+                          licensure=list(exp.licensure)),
+        patient=Patient(age=exp.age, sex=exp.sex), summary=composed.summary,
+        body_regions=[r for r in composed.regions if r],
+        text=" ".join(line.strip() for line in text.split("\n") if line.strip()),
+        passages=passages,
+    )
+    return text, exp, letter
 
 
 # --- pieces of the letter -------------------------------------------------
@@ -357,7 +413,7 @@ def _intro(page: PageLayout, rng: random.Random, creds: Credentials) -> None:
 
 
 def _summary(page: PageLayout, rng: random.Random, style: _Style, age: int, sex: str, injured: date,
-             regions: list[str], items: list[_Item]) -> None:
+             regions: list[str], items: list[_Item]) -> str:
     page.add_line("CLINICAL CASE SUMMARY ")
     page.paragraph("The expert reviewer developed the following clinical case summary based on a review of the "
                    "case file, including all medical records: ")

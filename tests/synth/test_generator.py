@@ -104,3 +104,20 @@ def test_wrap_keeps_text_and_breaks_hyphens_only_before_capitals():
     for ln in lines:
         assert not ln.endswith("non-")
         assert len(ln.rstrip()) <= 40
+
+
+def test_oracle_letter_matches_its_text_and_expectations():
+    """`synthetic_letter` (used to build million-passage benchmark indexes) is the same letter."""
+    from indexer.synth.generator import synthetic_letter
+
+    for index in range(40):
+        text, exp, letter = synthetic_letter(SEED, index)
+        assert (text, exp) == generate_letter(letter_rng(SEED, index), index, SEED)
+        assert letter.letter_id == exp.letter_id
+        assert [(p.item, p.decision) for p in letter.passages] == [(p.item, p.decision) for p in exp.passages]
+        for p, want in zip(letter.passages, exp.passages):
+            assert p.passage_id == f"{exp.letter_id}-{p.ordinal}"
+            assert sorted({c.key for c in p.citations}) == want.citation_keys
+            for c in p.citations:
+                assert getattr(p, c.field)[c.start:c.end] == c.raw
+                assert c.raw in " ".join(text.split())

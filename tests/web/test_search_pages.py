@@ -201,3 +201,15 @@ def test_every_facet_is_a_url_parameter_counting_what_the_sidebar_said(client):
                 assert data["total"] == value["count"]
             tried += 1
     assert tried >= 6
+
+
+def test_api_search_matches_the_cli_json(client, index_dir, capsys):
+    import json
+
+    from indexer.cli import main
+
+    params = {"q": QUERY, "citation": FACET_KEY, "per_page": 10}
+    assert main(["search", QUERY, "--index", str(index_dir), "--filter", f"citation={FACET_KEY}",
+                 "--limit", "10", "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    assert api(client, **params) == cli
