@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         for field in ("rationale", "reviewer_guideline", "claims_administrator_guideline", "summary"):
             for frag in h.highlights.get(field, [])[:2]:
                 print(f"   {field}: {_plain(frag)}")
-        marked = [c.key for c in h.citations if c.matched]
+        marked = list(dict.fromkeys(c.key for c in h.citations if c.matched))
         if marked:
             print("   cites: " + "; ".join(marked))
     print("\nfacets:")

@@ -8,6 +8,7 @@ matches. Facets are multi-valued keyword fields grouped natively by Whoosh.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Iterable
 
@@ -125,7 +126,30 @@ class WhooshEngine(SearchEngine):
         self.schema = self.index.schema
         self._limitmb = limitmb
         self._writer = None
-        self._searcher = self.index.searcher()
+        # Whoosh searchers read files through shared handles: one per thread
+        self._local = threading.local()
+        self._searchers: list = []
+        self._searchers_lock = threading.Lock()
+
+    @property
+    def _searcher(self):
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is None:
+            searcher = self.index.searcher()
+            self._local.searcher = searcher
+            with self._searchers_lock:
+                self._searchers.append(searcher)
+        return searcher
+
+    def _close_searchers(self) -> None:
+        with self._searchers_lock:
+            searchers, self._searchers = self._searchers, []
+        for searcher in searchers:
+            try:
+                searcher.close()
+            except Exception:
+                pass
+        self._local = threading.local()
 
     # ------------------------------------------------------------------ writing
     def _w(self):
@@ -160,8 +184,7 @@ class WhooshEngine(SearchEngine):
         if self._writer is not None:
             self._writer.commit()
             self._writer = None
-        self._searcher.close()
-        self._searcher = self.index.searcher()
+        self._close_searchers()
 
     def close(self) -> None:
         if self._writer is not None:
@@ -170,10 +193,7 @@ class WhooshEngine(SearchEngine):
             except Exception:
                 pass
             self._writer = None
-        try:
-            self._searcher.close()
-        except Exception:
-            pass
+        self._close_searchers()
 
     # ------------------------------------------------------------------ reading
     def _filter(self, filters: dict[str, list[str]]):

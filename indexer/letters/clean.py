@@ -50,8 +50,18 @@ _CASE_NUMBER_LINE = re.compile(
 _DIGITS = re.compile(r"\d+")
 
 
+_FOOTER = re.compile("|".join(f"(?:{p.pattern})" for p in _FOOTER_PATTERNS), re.I)
+_HAS_DIGIT = re.compile(r"\d")
+
+
 def is_footer(line: str) -> bool:
-    return any(p.match(line) for p in _FOOTER_PATTERNS)
+    """`Page 2 of 3`, `2 of 3`, `- 2 -`, `CM15-0104522  Page 2 of 3` (cheap checks first)."""
+    if len(line) > 110 or not _HAS_DIGIT.search(line):
+        return False
+    low = line.lower()
+    if "page" not in low and " of " not in low and "-" not in line and "\u2013" not in line and "\u2014" not in line:
+        return False
+    return _FOOTER.match(line) is not None
 
 
 _STRUCTURAL = re.compile(
@@ -80,7 +90,7 @@ def _page_edge_furniture(pages: list[list[str]]) -> set[str]:
 
 # ---------------------------------------------------------------- paragraphs
 
-_BLANK, _BREAK = 0, 1  # markers in the line stream
+_BLANK, _BREAK, _PAGE = 0, 1, 2  # markers in the line stream: blank line, removed line, page boundary
 _SENTENCE_END = re.compile(r"""[.!?:]["')\]]*$""")
 
 
@@ -99,7 +109,7 @@ def paragraphs(text: str) -> list[list[str]]:
     seen_case_line = False
     for pno, lines in enumerate(pages):
         if pno:
-            stream.append(_BREAK)
+            stream.append(_PAGE)
         nonblank_seen = 0
         for raw in lines:
             line = " ".join(raw.split())
@@ -120,17 +130,21 @@ def paragraphs(text: str) -> list[list[str]]:
             else:
                 stream.append(line)
 
-    # gaps: for each text line, (blank lines before it, whether a break was among them)
+    # for each text line: blank lines before it, removed lines among them, page boundary among them
     entries: list[tuple[str, int, bool]] = []
-    blanks, broke = 0, False
+    removed: list[int] = []
+    blanks, cut, broke = 0, 0, False
     for tok in stream:
         if tok == _BLANK:
             blanks += 1
         elif tok == _BREAK:
+            broke, cut = True, cut + 1
+        elif tok == _PAGE:
             broke = True
         else:
             entries.append((tok, blanks, broke))  # type: ignore[arg-type]
-            blanks, broke = 0, False
+            removed.append(cut)
+            blanks, cut, broke = 0, 0, False
     if not entries:
         return []
 
@@ -146,7 +160,10 @@ def paragraphs(text: str) -> list[list[str]]:
             paras.append([line])
             continue
         prev = paras[-1][-1]
-        if broke:
+        if broke and doubled:
+            # each removed header/footer line brought its own doubling blank line
+            new = blanks - removed[i] >= threshold
+        elif broke:
             new = bool(_SENTENCE_END.search(prev)) and blanks >= threshold
         elif no_blank_lines:
             new = bool(_SENTENCE_END.search(prev)) and len(prev) < 0.7 * width
@@ -213,28 +230,43 @@ def join_two(left: str, right: str, words: frozenset[str] = frozenset()) -> str:
         return right
     if not right:
         return left
-    m = _TRAILING_WORD.search(left)
-    if m and not left.endswith("--"):
-        word = m.group(1)
-        if right[0].islower() and word.isalpha():
-            nxt = _LEADING_WORD.match(right)
-            rest = nxt.group(0).lower() if nxt else ""
-            joined, hyphenated = word.lower() + rest, f"{word.lower()}-{rest}"
-            if joined in words:
-                merge = True
-            elif hyphenated in words:
-                merge = False
-            else:
-                merge = word.lower() not in HYPHEN_PREFIXES
-            if merge:
-                return left[:-1] + right  # sensa- / tion -> sensation
-        return left + right  # L4- / L5 -> L4-L5 ; non- / radicular -> non-radicular
-    return left + " " + right
+    sep = _separator(left, right, words)
+    return left[:-1] + right if sep == "\0" else left + sep + right
+
+
+def _separator(left: str, right: str, words: frozenset[str]) -> str:
+    """What goes between two lines: " ", "" (keep the hyphen) or "\0" (drop the hyphen)."""
+    if not left.endswith("-") or left.endswith("--"):
+        return " "
+    m = _TRAILING_WORD.search(left, max(0, len(left) - 64))
+    if not m:
+        return " "
+    word = m.group(1)
+    if right[0].islower() and word.isalpha():
+        nxt = _LEADING_WORD.match(right)
+        rest = nxt.group(0).lower() if nxt else ""
+        joined, hyphenated = word.lower() + rest, f"{word.lower()}-{rest}"
+        if joined in words:
+            return "\0"
+        if hyphenated not in words and word.lower() not in HYPHEN_PREFIXES:
+            return "\0"  # sensa- / tion -> sensation
+    return ""  # L4- / L5 -> L4-L5 ; non- / radicular -> non-radicular
 
 
 def reflow(lines: list[str], words: frozenset[str] = frozenset()) -> str:
     """Join a paragraph's physical lines into running text."""
-    out = ""
+    parts: list[str] = []
+    prev = ""
     for line in lines:
-        out = join_two(out, line.strip(), words)
-    return out
+        line = line.strip()
+        if not line:
+            continue
+        if parts:
+            sep = _separator(prev, line, words)
+            if sep == "\0":
+                parts[-1] = parts[-1][:-1]
+            elif sep:
+                parts.append(sep)
+        parts.append(line)
+        prev = line
+    return "".join(parts)

@@ -57,8 +57,16 @@ LABEL_LINE = re.compile(
     re.I)
 
 
+_HEADING_FIRST_WORDS = frozenset(
+    "HOW CLINICAL CASE SUMMARY IMR DOCUMENTS DOCUMENTATION RECORDS ISSUE ISSUES TREATMENT TREATMENTS "
+    "MEDICAL RATIONALE EXPERT PHYSICIAN PROFESSIONAL REVIEWER REVIEWER'S".split())
+
+
 def _known_heading(text: str) -> tuple[str, re.Match[str]] | None:
     if not text or not text[0].isupper():
+        return None
+    first = text.split(None, 1)[0].rstrip(":")
+    if first not in _HEADING_FIRST_WORDS:
         return None
     for kind, rx in _KNOWN_RE:
         m = rx.match(text)

@@ -4,85 +4,87 @@ Both facets take the category whose trigger appears EARLIEST in the text
 ("Physical therapy/massage" is physical therapy; "Cervical epidural steroid
 injection under fluoroscopy" is an injection), the longer trigger on a tie.
 Short all-caps triggers (PT, ESI, CT) match case-sensitively so the words
-"pt" or "ct" in prose do not count.
+"pt" or "ct" in prose do not count. Triggers are looked up word by word in a
+dictionary (`PhraseIndex`), so cost grows with the text, not the vocabulary.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Iterable
 
 from indexer import vocab
-
-_WORD_EDGE_L = r"(?<![A-Za-z0-9])"
-_WORD_EDGE_R = r"(?![A-Za-z0-9])"
+from indexer.passages.phrases import PhraseIndex, Token, tokenize
 
 
-def _trigger_regex(triggers: Iterable[str], patterns: Iterable[str]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
-    insensitive, sensitive = [], []
-    for t in sorted(set(triggers), key=len, reverse=True):
-        body = re.escape(t).replace(r"\ ", r"[\s-]+")
-        plural = "" if t.endswith("s") or not t[-1].isalpha() else "(?:s|es)?"
-        piece = f"{_WORD_EDGE_L}{body}{plural}{_WORD_EDGE_R}"
-        (sensitive if (t.isupper() and len(t) <= 5) else insensitive).append(piece)
-    insensitive += list(patterns)
-    ri = re.compile("|".join(insensitive), re.I) if insensitive else None
-    rs = re.compile("|".join(sensitive)) if sensitive else None
-    return ri, rs
+@lru_cache(maxsize=None)
+def _index(kind: str) -> tuple[PhraseIndex, list[tuple[str, re.Pattern[str]]]]:
+    """(trigger index, regex patterns) for "treatment" or "region"; payload (name, exact words or None)."""
+    entries = vocab.treatments() if kind == "treatment" else vocab.body_regions()
+    idx: PhraseIndex = PhraseIndex()
+    patterns: list[tuple[str, re.Pattern[str]]] = []
+    for entry in entries:
+        for trig in entry.triggers:
+            exact = tuple(trig.split()) if trig.isupper() and len(trig) <= 5 else None
+            idx.add(trig, (entry.name, exact))
+        for pat in entry.patterns:
+            # dose patterns are case-insensitive; spinal levels (C5-6, L4-L5) are not
+            flags = re.I if kind == "treatment" else 0
+            patterns.append((entry.name, re.compile(pat, flags)))
+    return idx, patterns
 
 
-@lru_cache(maxsize=1)
-def _treatment_rules() -> list[tuple[str, re.Pattern[str] | None, re.Pattern[str] | None]]:
-    rules = []
-    for c in vocab.treatments():
-        # the dose patterns are a fallback, applied only when nothing else matched
-        ri, rs = _trigger_regex(c.triggers, ())
-        rules.append((c.name, ri, rs))
-    return rules
+def _exact_ok(tokens: list[Token], i: int, exact: tuple[str, ...] | None) -> bool:
+    if exact is None:
+        return True
+    for j, word in enumerate(exact):
+        if i + j >= len(tokens):
+            return False
+        text = tokens[i + j].text
+        if text != word and text != word + "s":
+            return False
+    return True
 
 
-@lru_cache(maxsize=1)
-def _dose_patterns() -> list[tuple[str, re.Pattern[str]]]:
-    return [(c.name, re.compile(p, re.I)) for c in vocab.treatments() for p in c.patterns]
-
-
-@lru_cache(maxsize=1)
-def _region_rules() -> list[tuple[str, re.Pattern[str] | None, re.Pattern[str] | None]]:
-    rules = []
-    for r in vocab.body_regions():
-        ri, rs = _trigger_regex(r.triggers, ())
-        pats = [re.compile(p) for p in r.patterns]
-        rules.append((r.name, ri, rs))
-        for p in pats:
-            rules.append((r.name, None, p))  # spinal-level patterns are case-sensitive
-    return rules
-
-
-def _earliest(text: str, rules) -> list[tuple[int, int, str]]:
+def _hits(text: str, kind: str, first_only: bool) -> list[tuple[int, int, str]]:
+    """(start, -length, name) of trigger and pattern matches, earliest first."""
+    idx, patterns = _index(kind)
+    tokens = tokenize(text)
     hits: list[tuple[int, int, str]] = []
-    for name, ri, rs in rules:
-        best = None
-        for rx in (ri, rs):
-            if rx is None:
+    i = 0
+    while i < len(tokens):
+        hit = idx.longest(tokens, i)
+        if hit:
+            k, (name, exact) = hit
+            if _exact_ok(tokens, i, exact):
+                hits.append((tokens[i].start, -(tokens[i + k - 1].end - tokens[i].start), name))
+                if first_only:
+                    break
+                i += k
                 continue
-            m = rx.search(text)
-            if m and (best is None or m.start() < best[0]):
-                best = (m.start(), -(m.end() - m.start()), name)
-        if best:
-            hits.append(best)
+        i += 1
+    limit = hits[0][0] if (first_only and hits) else len(text)
+    for name, rx in patterns:
+        m = rx.search(text, 0, limit + 1) if first_only else rx.search(text)
+        if m:
+            hits.append((m.start(), -(m.end() - m.start()), name))
     hits.sort()
     return hits
 
 
 def treatment_of(item: str) -> str | None:
-    """Canonical treatment category of a disputed item, or None."""
+    """Canonical treatment category of a disputed item, or None.
+
+    Dose patterns ("20mg", "5%") only decide when no trigger word matched."""
     if not item:
         return None
-    hits = _earliest(item, _treatment_rules())
-    if hits:
-        return hits[0][2]
-    for name, rx in _dose_patterns():
+    idx, patterns = _index("treatment")
+    tokens = tokenize(item)
+    for i in range(len(tokens)):
+        hit = idx.longest(tokens, i)
+        if hit and _exact_ok(tokens, i, hit[1][1]):
+            return hit[1][0]
+    for name, rx in patterns:
         if rx.search(item):
             return name
     return None
@@ -92,7 +94,7 @@ def body_region_of(text: str) -> str | None:
     """The body region mentioned first in `text`, or None."""
     if not text:
         return None
-    hits = _earliest(text, _region_rules())
+    hits = _hits(text, "region", first_only=True)
     return hits[0][2] if hits else None
 
 
@@ -101,6 +103,6 @@ def body_regions_in(text: str) -> list[str]:
     if not text:
         return []
     seen: dict[str, None] = {}
-    for _, _, name in _earliest(text, _region_rules()):
+    for _, _, name in _hits(text, "region", first_only=False):
         seen.setdefault(name, None)
     return list(seen)

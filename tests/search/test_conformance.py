@@ -303,3 +303,13 @@ def test_response_json_shape(sample_service):
     assert {"query", "parsed", "total", "hits", "facets"} <= set(data)
     assert data["facets"]["decision"] == [{"value": "Overturned", "count": 1}]
     assert data["hits"][0]["highlights"]["item"] == ["<mark>Norco</mark> 10/325mg #60"]
+
+
+def test_concurrent_searches_from_many_threads(sample_service):
+    from concurrent.futures import ThreadPoolExecutor
+
+    queries = ["norco", "MBB", "radicular w/5 block", '"no more than 2 levels"', "", "PPI", "inject*"] * 6
+    expected = {q: ids(run(sample_service, q)) for q in set(queries)}
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda q: (q, ids(run(sample_service, q))), queries))
+    assert all(got == expected[q] for q, got in results)
