@@ -52,17 +52,16 @@ def parse_date(text: str) -> str | None:
 
 # ---------------------------------------------------------------- header fields
 
-def _label(pattern: str) -> re.Pattern[str]:
-    return re.compile(rf"\b(?:{pattern})\s*:\s*({DATE})", re.I)
-
-
-_HEADER_DATES = {
-    "date_assigned": _label(r"Date Assigned"),
-    "date_of_injury": _label(r"Date of Injury|DOI"),
-    "decision_date": _label(r"Decision Date|Date of (?:IMR )?Decision|Final Determination Date"),
-    "ur_denial_date": _label(r"UR Denial Date|Date of UR Decision|UR Decision Date|Utilization Review Date"),
-    "application_received": _label(r"Application Received|IMR Application Received|Date (?:IMR )?Application Received"),
+_HEADER_LABELS = {
+    "date_assigned": r"Date Assigned",
+    "date_of_injury": r"Date of Injury|DOI",
+    "decision_date": r"Decision Date|Date of (?:IMR )?Decision|Final Determination Date",
+    "ur_denial_date": r"UR Denial Date|Date of UR Decision|UR Decision Date|Utilization Review Date",
+    "application_received": r"(?:IMR )?Application Received|Date (?:IMR )?Application Received",
 }
+_HEADER_DATES = re.compile(
+    r"\b(?:" + "|".join(f"(?P<{name}>{pat})" for name, pat in _HEADER_LABELS.items()) + rf")\s*:\s*(?P<date>{DATE})",
+    re.I)
 _CASE_LABELLED = re.compile(r"\b(?:IMR\s+)?Case\s*(?:Number|No\.?|#)\s*:?\s*([A-Z]{2,4}\d{2}-\d{5,8})\b", re.I)
 _CASE_BARE = re.compile(r"\b(CM\d{2}-\d{7})\b")
 
@@ -73,14 +72,12 @@ def case_number(text: str) -> str | None:
 
 
 def header_dates(text: str) -> dict[str, str | None]:
-    out: dict[str, str | None] = {}
-    for name, rx in _HEADER_DATES.items():
-        value = None
-        for m in rx.finditer(text):
-            value = parse_date(m.group(1))
-            if value:
-                break
-        out[name] = value
+    """Labelled dates of the case header (`Date of Injury: 09/06/2014`), first valid one per label."""
+    out: dict[str, str | None] = dict.fromkeys(_HEADER_LABELS)
+    for m in _HEADER_DATES.finditer(text):
+        name = next(k for k in _HEADER_LABELS if m.group(k))
+        if out[name] is None:
+            out[name] = parse_date(m.group("date"))
     return out
 
 

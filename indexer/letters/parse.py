@@ -83,12 +83,12 @@ def _parse(text: str, source_file: str, stem: str) -> Letter:
     raw_items, warning = _items(secs, words)
     if warning:
         letter.warnings.append(warning)
+    summary_regions = body_regions_in(letter.summary)
     for n, raw in enumerate(raw_items, start=1):
-        letter.passages.append(_passage(letter.letter_id, n, raw))
+        letter.passages.append(_passage(letter.letter_id, n, raw, summary_regions))
     letter.warnings += _item_warnings(letter.passages)
 
-    regions = body_regions_in(letter.summary)
-    regions += [p.body_region for p in letter.passages if p.body_region]
+    regions = summary_regions + [p.body_region for p in letter.passages if p.body_region]
     letter.body_regions = list(dict.fromkeys(regions))
     return letter
 
@@ -120,20 +120,11 @@ def _items(secs: list[RawSection], words: frozenset[str]) -> tuple[list[RawItem]
     return [], NO_ISSUES
 
 
-def _passage(letter_id: str, ordinal: int, raw: RawItem) -> Passage:
+def _passage(letter_id: str, ordinal: int, raw: RawItem, summary_regions: list[str]) -> Passage:
     cites = (extract_citations(raw.claims_administrator_guideline, "claims_administrator_guideline",
                                "claims_administrator")
              + extract_citations(raw.reviewer_guideline, "reviewer_guideline", "reviewer")
              + extract_citations(raw.rationale, "rationale", "rationale"))
-    region = body_region_of(raw.item)
-    if region is None:
-        chapters = vocab.chapter_by_key()
-        for c in cites:
-            if c.cited_by != "rationale" and c.chapter:
-                ch = chapters.get(f"{c.source} | {c.chapter}") or chapters.get(f"MTUS | {c.chapter}")
-                if ch is not None and ch.body_region:
-                    region = ch.body_region
-                    break
     return Passage(
         passage_id=f"{letter_id}-{ordinal}",
         letter_id=letter_id,
@@ -144,10 +135,30 @@ def _passage(letter_id: str, ordinal: int, raw: RawItem) -> Passage:
         reviewer_guideline=raw.reviewer_guideline,
         rationale=raw.rationale,
         treatment=treatment_of(raw.item),
-        body_region=region,
+        body_region=_passage_region(raw, cites, summary_regions),
         mtus_based=_mtus_based(raw.reviewer_guideline, cites),
         citations=cites,
     )
+
+
+def _passage_region(raw: RawItem, cites, summary_regions: list[str]) -> str | None:
+    """The item's body region: named in the item; else the body region of the guideline
+    chapter cited for it; else the one region its rationale names, or else the one
+    region the case summary names. Several candidate regions give None: a wrong
+    facet value misleads more than a missing one."""
+    region = body_region_of(raw.item)
+    if region:
+        return region
+    chapters = vocab.chapter_by_key()
+    for c in cites:
+        if c.cited_by != "rationale" and c.chapter:
+            ch = chapters.get(f"{c.source} | {c.chapter}") or chapters.get(f"MTUS | {c.chapter}")
+            if ch is not None and ch.body_region:
+                return ch.body_region
+    in_rationale = body_regions_in(raw.rationale)
+    if in_rationale:
+        return in_rationale[0] if len(in_rationale) == 1 else None
+    return summary_regions[0] if len(summary_regions) == 1 else None
 
 
 def _mtus_based(reviewer_guideline: str, cites) -> bool | None:

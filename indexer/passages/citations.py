@@ -100,6 +100,20 @@ def _vocab() -> _Vocab:
                   {t.name: t.chapters for t in vocab.topics()})
 
 
+@lru_cache(maxsize=1)
+def _prose_prefilter() -> re.Pattern[str]:
+    """Matches if a text may name a guideline: the first word of any source or standalone chapter wording."""
+    firsts: set[str] = set()
+    for s in vocab.sources():
+        firsts.update(a.split()[0] for a in s.aliases if a.split())
+        firsts.add(s.name)
+    for ch in vocab.chapters():
+        firsts.update(a.split()[0] for a in ch.standalone_aliases if a.split())
+    words = {re.sub(r"[^A-Za-z0-9]+$", "", w) for w in firsts}
+    words = sorted({w for w in words if len(w) > 1 and w.lower() not in ("the", "an")}, key=len, reverse=True)
+    return re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(re.escape(w) for w in words) + ")", re.I)
+
+
 # ---------------------------------------------------------------- the walk
 
 
@@ -370,6 +384,8 @@ def extract_citations(text: str, field: str, cited_by: str) -> list[Citation]:
     if not text or not text.strip():
         return []
     mode = "prose" if cited_by == "rationale" else "guideline"
+    if mode == "prose" and not _prose_prefilter().search(text):
+        return []
     out: list[Citation] = []
     seen: set[tuple[str, int]] = set()
     for cites, non_mtus, s_start, s_end in _walk(text, mode):

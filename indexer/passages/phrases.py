@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Generic, Iterable, TypeVar
 
 T = TypeVar("T")
@@ -28,6 +29,7 @@ class Token:
     end: int
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize_word(word: str) -> str:
     """Lower-case, "&" -> "and", drop apostrophes and hyphens, drop a plural "s"."""
     if word == "&":

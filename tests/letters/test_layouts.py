@@ -27,7 +27,9 @@ def test_several_items_with_both_decisions():
     assert [(p.ordinal, p.item, p.decision) for p in letter.passages] == [
         (1, THREE[0].item, "Upheld"), (2, THREE[1].item, "Overturned"), (3, THREE[2].item, "Upheld")]
     assert [p.treatment for p in letter.passages] == ["medication", "physical therapy", "imaging"]
-    assert [p.body_region for p in letter.passages] == [None, "shoulder", "lumbar"]
+    # the omeprazole item names no region and its guideline chapter (ODG Pain) has none:
+    # the case summary names only the low back, so that is its region
+    assert [p.body_region for p in letter.passages] == ["lumbar", "shoulder", "lumbar"]
     assert [p.rationale for p in letter.passages] == [it.rationale for it in THREE]
     assert [c.key for c in letter.passages[0].citations if c.cited_by == "reviewer"] == [
         "ODG | Pain | Proton pump inhibitors (PPIs)"]
