@@ -40,10 +40,14 @@ def free_port() -> int:
     raise RuntimeError("no free port in 8300-8399")
 
 
-def query_paths(endpoint: str) -> list[str]:
+def query_paths(endpoint: str, bust: int | None = None) -> list[str]:
+    """One URL per query of the mix. With `bust`, each query gets a negated
+    nonsense word (`-zqxj<n>`, matching nothing) so the server's result caches
+    cannot answer it: every request costs what a new query costs."""
     paths = []
     for q in QUERIES:
-        params: list[tuple[str, str]] = [("q", q.q)]
+        text = q.q if bust is None else f"{q.q} -zqxj{bust}".strip()
+        params: list[tuple[str, str]] = [("q", text)]
         for facet, values in q.filters.items():
             params.extend((facet, v) for v in values)
         paths.append(f"{endpoint}?{urllib.parse.urlencode(params)}")
@@ -108,10 +112,14 @@ class Server:
                 "peak_rss_tree_mb": round(self.sampler.peak_kb / 1024, 1)}
 
 
-def _client(port: int, paths: list[str], start: int, count: int, out: list[float], errors: list[str]) -> None:
+def _client(port: int, paths: list[str], start: int, count: int, out: list[float], errors: list[str],
+            endpoint: str = "", bust_base: int | None = None) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     for k in range(count):
-        path = paths[(start + k) % len(paths)]
+        if bust_base is None:
+            path = paths[(start + k) % len(paths)]
+        else:
+            path = query_paths(endpoint, bust_base + start * 100_000 + k)[(start + k) % len(QUERIES)]
         t0 = time.perf_counter()
         try:
             conn.request("GET", path)
@@ -130,11 +138,17 @@ def _client(port: int, paths: list[str], start: int, count: int, out: list[float
     conn.close()
 
 
-def load(port: int, endpoint: str, clients: int, requests_per_client: int) -> dict:
+_BUST = [0]
+
+
+def load(port: int, endpoint: str, clients: int, requests_per_client: int, cache_bust: bool = True) -> dict:
     paths = query_paths(endpoint)
     samples: list[list[float]] = [[] for _ in range(clients)]
     errors: list[str] = []
-    threads = [threading.Thread(target=_client, args=(port, paths, i * 7, requests_per_client, samples[i], errors))
+    _BUST[0] += 10_000_000
+    base = _BUST[0] if cache_bust else None
+    threads = [threading.Thread(target=_client, args=(port, paths, i * 7, requests_per_client, samples[i], errors,
+                                                      endpoint, base))
                for i in range(clients)]
     t0 = time.perf_counter()
     for t in threads:
@@ -145,24 +159,25 @@ def load(port: int, endpoint: str, clients: int, requests_per_client: int) -> di
     flat = [s for per in samples for s in per]
     stats = percentiles(flat)
     return {"endpoint": endpoint, "clients": clients, "requests": len(flat), "errors": len(errors),
+            "cache_bust": cache_bust,
             "error_examples": errors[:3], "p50_ms": stats["p50"], "p95_ms": stats["p95"], "p99_ms": stats["p99"],
             "req_per_s": round(len(flat) / wall, 1) if wall else 0.0, "seconds": round(wall, 3)}
 
 
 def run_http(index_dir: Path, engine: str, levels: tuple[int, ...] = (1, 4, 16),
-             requests_per_level: int = 160, threads: int | None = None) -> dict:
+             requests_per_level: int = 160, threads: int | None = None, cache_bust: bool = True) -> dict:
     server = Server(index_dir, engine, threads)
     results: list[dict] = []
     try:
         ready = server.wait_ready()
         # warm every query once on each endpoint
-        load(server.port, "/api/search", 1, len(QUERIES))
-        load(server.port, "/search", 1, len(QUERIES))
+        load(server.port, "/api/search", 1, len(QUERIES), cache_bust)
+        load(server.port, "/search", 1, len(QUERIES), cache_bust)
         for clients in levels:
             per_client = max(1, requests_per_level // clients)
             for endpoint in ("/api/search", "/search"):
-                results.append(load(server.port, endpoint, clients, per_client))
+                results.append(load(server.port, endpoint, clients, per_client, cache_bust))
     finally:
         mem = server.stop()
-    return {"engine": engine, "port": server.port, "startup_seconds": round(ready, 2), "server": server.cmd[1:],
+    return {"engine": engine, "port": server.port, "cache_bust": cache_bust, "startup_seconds": round(ready, 2), "server": server.cmd[1:],
             "levels": results, **mem}

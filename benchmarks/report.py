@@ -86,16 +86,27 @@ def render(res: dict) -> str:
     qs = res.get("queries") or []
     if qs:
         q0 = qs[0]
+        cleared = ", ".join(q0.get("caches_cleared_before_each_call") or []) or "none found"
         out.append(f"**Query latency** ({q0['queries']} queries x {q0['rounds']} rounds after a warm-up round; "
-                   "top 20, exact counts for all facets, highlights; in-process, ms)")
+                   "top 20, exact counts for all facets, highlights; in-process, ms). \"full\" = "
+                   "`SearchService.search` with its caches emptied before each call "
+                   f"({cleared}), i.e. a query never seen before; \"warm\" = the same request repeated at once; "
+                   "\"bare engine\" = the engine's own top-20 query for the parsed tree; \"engine + facets\" = "
+                   "that plus the engine counting every facet.")
         out.append("")
-        out.append("| engine | full p50 | full p95 | full p99 | bare engine p50 | bare engine p95 | engine + facet counts p50 | full / bare (p50) | full / (engine + facets) (p50) | errors |")
-        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        out.append("| engine | full p50 | full p95 | full p99 | warm p50 | bare engine p50 | bare engine p95 | engine + facets p50 | full / bare (p50) | full / (engine + facets) (p50) | errors |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for r in qs:
+            warm = r.get("full_warm", {}).get("p50")
             out.append(f"| {r['engine']} | {_ms(r['full']['p50'])} | {_ms(r['full']['p95'])} | {_ms(r['full']['p99'])} | "
-                       f"{_ms(r['engine_only']['p50'])} | {_ms(r['engine_only']['p95'])} | "
+                       f"{_ms(warm)} | {_ms(r['engine_only']['p50'])} | {_ms(r['engine_only']['p95'])} | "
                        f"{_ms(r['engine_with_facets']['p50'])} | {r['overhead_vs_bare_p50']}x | "
                        f"{r['overhead_vs_engine_facets_p50']}x | {len(r['errors'])} |")
+        errs = [e for r in qs for e in r["errors"]]
+        if errs:
+            out.append("")
+            out.append(f"**{len(errs)} queries failed** (figures above exclude them): " +
+                       "; ".join(f"`{e[:160]}`" for e in errs[:5]))
         by = {r["engine"]: r for r in qs}
         if "tantivy" in by and "whoosh" in by:
             t, w = by["tantivy"], by["whoosh"]
@@ -125,8 +136,10 @@ def render(res: dict) -> str:
 
     hs = res.get("http") or []
     for h in hs:
+        bust = ("every request a new query (a negated nonsense word `-zqxj<n>` appended, so the server's caches "
+                "cannot answer)" if h.get("cache_bust", True) else "the mix repeated, so the server's caches answer repeats")
         out.append(f"**HTTP, {h['engine']}** (`imr {' '.join(h['server'])}` on 127.0.0.1; keep-alive clients "
-                   f"in one Python process on the same 2 cores; server ready after {h['startup_seconds']} s; "
+                   f"in one Python process on the same 2 cores; {bust}; server ready after {h['startup_seconds']} s; "
                    f"server peak RSS {_n(h['peak_rss_mb'])} MB)")
         out.append("")
         out.append("| endpoint | clients | requests | p50 ms | p95 ms | p99 ms | req/s | errors |")

@@ -48,6 +48,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--http-requests", type=int, default=160,
                     help="requests per endpoint and concurrency level (default 160)")
     ap.add_argument("--http-clients", default="1,4,16", help="concurrency levels (default 1,4,16)")
+    ap.add_argument("--http-cache", action="store_true",
+                    help="let the server's caches answer repeated queries (default: every request is a new query)")
     ap.add_argument("--workers", type=int, default=None, help="processes for synth/parsing (default: all cores)")
     ap.add_argument("--oracle", action="store_true",
                     help="index the generator's own Letters instead of parsing the files (for sizes the "
@@ -72,6 +74,29 @@ def log(msg: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
+def fingerprint(patterns: tuple[str, ...]) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    pkg = ROOT / "indexer"
+    for pattern in patterns:
+        for f in sorted(pkg.glob(pattern)):
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def parser_fingerprint() -> str:
+    """Changes whenever the code or data that turn a file into index documents change,
+    so a cached parse is never reused across parser versions."""
+    return fingerprint(("letters/*.py", "passages/*.py", "vocab/*.toml", "vocab/*.py", "index/documents.py",
+                        "synth/*.py", "model.py"))
+
+
+def generator_fingerprint() -> str:
+    return fingerprint(("synth/*.py", "vocab/*.toml"))
+
+
 def ensure_corpus(corpus: Path, letters: int, seed: int, workers: int | None) -> dict:
     from indexer.synth.corpus import MANIFEST, write_corpus
 
@@ -79,12 +104,14 @@ def ensure_corpus(corpus: Path, letters: int, seed: int, workers: int | None) ->
     stamp = corpus / "synth.json"
     if manifest.exists() and stamp.exists():
         info = json.loads(stamp.read_text())
-        if info.get("letters") == letters and info.get("seed") == seed:
+        if (info.get("letters") == letters and info.get("seed") == seed
+                and info.get("generator") in (None, generator_fingerprint())):
             info["reused"] = True
             return info
     rep = write_corpus(corpus, letters, seed=seed, workers=workers)
     info = {"letters": rep.letters, "passages": rep.passages, "overturned": rep.overturned, "bytes": rep.bytes,
-            "seconds": round(rep.seconds, 2), "letters_per_s": round(rep.letters_per_second, 1), "seed": seed}
+            "seconds": round(rep.seconds, 2), "letters_per_s": round(rep.letters_per_second, 1), "seed": seed,
+            "generator": generator_fingerprint()}
     stamp.write_text(json.dumps(info))
     return info
 
@@ -119,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
             res["index_end_to_end"].append(r)
 
     if "engine" in args.stage_list:
-        cache = work / f"docs-{tag}{sfx}.pickle"
+        cache = work / f"docs-{tag}{sfx}-{parser_fingerprint()}.pickle"
         log("parsing letters into index documents (untimed cache)")
         res["doc_cache"] = bench_index.build_doc_cache(corpus, cache, workers, oracle)
         res["index_engine_only"] = []
@@ -152,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"no index for {eng}: skipping HTTP")
                 continue
             log(f"HTTP against imr serve --engine {eng}")
-            r = bench_http.run_http(index_dir, eng, levels, args.http_requests)
+            r = bench_http.run_http(index_dir, eng, levels, args.http_requests, cache_bust=not args.http_cache)
             for lv in r["levels"]:
                 log(f"  {lv['endpoint']} x{lv['clients']}: p50 {lv['p50_ms']} ms p95 {lv['p95_ms']} ms "
                     f"{lv['req_per_s']} req/s errors {lv['errors']}")

@@ -13,6 +13,7 @@ nothing at all.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import shutil
@@ -28,10 +29,13 @@ from indexer.index.engine import SearchEngine, engine_class, open_engine
 from indexer.index.parsing import ParseOutcome, parse_job
 from indexer.index.store import FileRecord, LetterStore, unpack_letter
 from indexer.model import Letter
+from indexer.search.tree import MatchAll
+from indexer.search.types import FACETS
 
 LETTER_SUFFIXES = (".txt", ".pdf")
 ENGINE_DIR = "engine"
 STORE_FILE = "store.sqlite"
+BROWSE_FACETS_META = "browse_facets"  # store meta: JSON of browse_counts() for the generation
 INLINE_BELOW = 48  # parse in-process when there are fewer files than this
 
 
@@ -98,10 +102,13 @@ class _Builder:
         self.store.set_meta("engine", engine)
         self.known = known
         self.owner: dict[str, str] = {r.letter_id: path for path, r in known.items() if r.letter_id}
+        # a fresh build starts empty: what this run has not written cannot need deleting
+        self.fresh = prev is None
 
     def remove_path(self, path: str) -> bool:
         rec = self.known.pop(path, None)
-        self.store.delete_file(path)
+        if rec is not None or not self.fresh:
+            self.store.delete_file(path)
         if rec is not None and rec.letter_id:
             self.engine.delete_letter(rec.letter_id)
             self.store.delete_letter(rec.letter_id)
@@ -129,9 +136,10 @@ class _Builder:
                 _rename_letter(letter, lid)
             docs = docs_for_letter(letter)
             packed = letter
+        replace = not (self.fresh and lid not in self.owner)
         self.owner[lid] = owner_key
         self.engine.add(docs)
-        self.store.put_letter(packed, out.path)
+        self.store.put_letter(packed, out.path, replace=replace)
         if from_file:
             rec = FileRecord(out.path, out.sha256, out.size, out.mtime_ns, lid, None)
             self.store.put_file(rec)
@@ -148,6 +156,9 @@ class _Builder:
 
     def finish(self) -> Path:
         self.engine.commit()
+        # the browse page's facet counts (every passage, no filter) cost a pass over
+        # the whole index: count them once here, for every reader of the generation
+        self.store.set_meta(BROWSE_FACETS_META, json.dumps(browse_counts(self.engine)))
         self.engine.close()
         self.store.commit()
         self.store.close()
@@ -160,6 +171,11 @@ class _Builder:
             except Exception:
                 pass
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def browse_counts(engine: SearchEngine) -> dict[str, dict[str, int]]:
+    """Counts of every facet value over the whole index (an empty query, no filter)."""
+    return engine.facet_counts(MatchAll(), {}, FACETS)
 
 
 def _unique_id(lid: str, owner: dict[str, str], path: str) -> str:

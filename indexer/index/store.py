@@ -15,13 +15,14 @@ import json
 import sqlite3
 import threading
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from indexer.model import Letter, Passage
+from indexer.model import Citation, Letter, Passage
 
 SCHEMA_VERSION = "1"
+FLUSH_EVERY = 256  # letters (or file records) buffered before one batched insert
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -107,6 +108,18 @@ def letter_dict(letter: Letter) -> dict:
     return d
 
 
+_PASSAGE_FIELDS = tuple(f.name for f in fields(Passage) if f.name != "citations")
+_CITATION_FIELDS = tuple(f.name for f in fields(Citation))
+
+
+def passage_from_dict(d: dict) -> Passage:
+    """`Passage.from_dict` with the field lists looked up once (hit building
+    decodes twenty passages per search; `dataclasses.fields` dominated that)."""
+    kw = {name: d[name] for name in _PASSAGE_FIELDS if name in d}
+    kw["citations"] = [Citation(*[c.get(name) for name in _CITATION_FIELDS]) for c in d.get("citations", [])]
+    return Passage(**kw)
+
+
 def _unpack(blob: bytes):
     return json.loads(zlib.decompress(blob).decode("utf-8"))
 
@@ -142,10 +155,18 @@ class LetterStore:
         self.path = Path(path)
         self.writable = writable
         self._local = threading.local()
+        # writes are buffered and sent in batches (executemany); any other use of
+        # the connection sends them first, so reads and deletes see them in order
+        self._letters: list[tuple] = []
+        self._passages: list[tuple] = []
+        self._files: list[tuple] = []
         if writable:
             self._conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
             self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
+            # a store is only written inside a generation being built, and publishing
+            # fsyncs every file before the switch: syncing on each commit buys nothing
+            self._conn.execute("PRAGMA synchronous=OFF")
+            self._conn.execute("PRAGMA cache_size=-65536")
             self._conn.executescript(_DDL)
             self._conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
             self._conn.execute("BEGIN")
@@ -155,6 +176,8 @@ class LetterStore:
     # connections: one per thread for readers (the web app serves from many threads)
     def _db(self) -> sqlite3.Connection:
         if self.writable:
+            if self._letters or self._files:
+                self._flush()
             return self._conn
         conn = getattr(self._local, "conn", None)
         if conn is None:
@@ -166,14 +189,27 @@ class LetterStore:
         return conn
 
     # ------------------------------------------------------------------ writing
-    def put_letter(self, letter: Letter | PackedLetter, source_path: str) -> None:
+    def put_letter(self, letter: Letter | PackedLetter, source_path: str, replace: bool = True) -> None:
+        """Store a letter and its passages. `replace=False` promises that the letter
+        id has no rows yet (a fresh build), which saves deleting its old passages."""
         packed = letter if isinstance(letter, PackedLetter) else pack_letter(letter)
-        db = self._db()
-        db.execute("INSERT OR REPLACE INTO letters VALUES (?,?,?,?,?)",
-                   (packed.letter_id, source_path, packed.summary, packed.meta, packed.data))
-        db.execute("DELETE FROM passages WHERE letter_id = ?", (packed.letter_id,))
-        db.executemany("INSERT OR REPLACE INTO passages VALUES (?,?,?,?)",
-                       [(pid, packed.letter_id, ordinal, data) for pid, ordinal, data in packed.passages])
+        if replace:
+            self._db().execute("DELETE FROM passages WHERE letter_id = ?", (packed.letter_id,))
+        self._letters.append((packed.letter_id, source_path, packed.summary, packed.meta, packed.data))
+        lid = packed.letter_id
+        self._passages.extend((pid, lid, ordinal, data) for pid, ordinal, data in packed.passages)
+        if len(self._letters) >= FLUSH_EVERY:
+            self._flush()
+
+    def _flush(self) -> None:
+        db = self._conn
+        if self._letters:
+            db.executemany("INSERT OR REPLACE INTO letters VALUES (?,?,?,?,?)", self._letters)
+            db.executemany("INSERT OR REPLACE INTO passages VALUES (?,?,?,?)", self._passages)
+            self._letters, self._passages = [], []
+        if self._files:
+            db.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)", self._files)
+            self._files = []
 
     def delete_letter(self, letter_id: str) -> None:
         db = self._db()
@@ -181,8 +217,9 @@ class LetterStore:
         db.execute("DELETE FROM passages WHERE letter_id = ?", (letter_id,))
 
     def put_file(self, rec: FileRecord) -> None:
-        self._db().execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)",
-                           (rec.path, rec.sha256, rec.size, rec.mtime_ns, rec.letter_id, rec.reason))
+        self._files.append((rec.path, rec.sha256, rec.size, rec.mtime_ns, rec.letter_id, rec.reason))
+        if len(self._files) >= FLUSH_EVERY:
+            self._flush()
 
     def delete_file(self, path: str) -> None:
         self._db().execute("DELETE FROM files WHERE path = ?", (path,))
@@ -192,6 +229,7 @@ class LetterStore:
 
     def commit(self) -> None:
         if self.writable:
+            self._flush()
             self._conn.execute("COMMIT")
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self._conn.execute("BEGIN")
@@ -256,7 +294,7 @@ class LetterStore:
                 f"SELECT p.passage_id, p.data, l.summary, l.meta FROM passages p "
                 f"JOIN letters l ON l.letter_id = p.letter_id WHERE p.passage_id IN ({marks})", chunk)
             for pid, data, summary, meta in rows:
-                out[pid] = HitData(Passage.from_dict(_unpack(data)), summary, json.loads(meta))
+                out[pid] = HitData(passage_from_dict(_unpack(data)), summary, json.loads(meta))
         return out
 
     def iter_letters(self) -> Iterator[Letter]:

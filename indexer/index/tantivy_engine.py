@@ -11,6 +11,8 @@ date sort is a single fast-field sort with a total order.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Iterable
 
@@ -38,6 +40,7 @@ from indexer.search.types import FACETS
 
 MAX_BUCKETS = 65_000  # tantivy's default aggregation bucket limit
 WRITER_HEAP = 256_000_000
+COMPILED_CACHE = 512
 _REGEX_META = set("\\.+*?()|[]{}^$#&-~")
 
 
@@ -87,6 +90,10 @@ class TantivyEngine(SearchEngine):
         self._writer: tantivy.IndexWriter | None = None
         self._heap_size = heap_size
         self._threads = threads
+        # compiled queries by (tree, filters): a search compiles its query for the
+        # top hits, the total and each facet count (prefixes build automata)
+        self._compiled: OrderedDict[tuple, Query] = OrderedDict()
+        self._compiled_lock = threading.Lock()
 
     def _w(self) -> tantivy.IndexWriter:
         if not self.writable:
@@ -138,6 +145,20 @@ class TantivyEngine(SearchEngine):
 
     # ------------------------------------------------------------------ reading
     def _query(self, tree: Node, filters: dict[str, list[str]]) -> Query:
+        key = (tree, tuple(sorted((k, tuple(v)) for k, v in filters.items())))
+        with self._compiled_lock:
+            query = self._compiled.get(key)
+            if query is not None:
+                self._compiled.move_to_end(key)
+                return query
+        query = self._build_query(tree, filters)
+        with self._compiled_lock:
+            self._compiled[key] = query  # immutable: the same query serves every search
+            while len(self._compiled) > COMPILED_CACHE:
+                self._compiled.popitem(last=False)
+        return query
+
+    def _build_query(self, tree: Node, filters: dict[str, list[str]]) -> Query:
         main = self.compile(tree)
         groups = filter_nodes(filters)
         if not groups:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Container
 
 # ---------------------------------------------------------------- normalising
 
@@ -23,7 +24,11 @@ _LIGATURES = str.maketrans({
     "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ", "\u200b": "",
     "\t": " ", "\ufeff": "", "\u2010": "-", "\u2011": "-",
 })
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# C0 controls other than newline, carriage return and form feed (tab is a ligature entry above)
+CONTROL_CHARS = (*range(0x00, 0x09), 0x0b, *range(0x0e, 0x20), 0x7f)
+# One translation does both jobs: ligatures and odd spaces replaced, control characters
+# dropped (`str.translate` is several times faster here than a regex substitution).
+_LIGATURES_NO_CONTROLS = {**_LIGATURES, **dict.fromkeys(CONTROL_CHARS)}
 _SOFT_HYPHEN_EOL = re.compile("\u00ad[ ]*\n")
 
 
@@ -31,26 +36,28 @@ def normalize(text: str) -> str:
     """Unify newlines, spaces and ligatures; keep form feeds as page breaks."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _SOFT_HYPHEN_EOL.sub("-\n", text).replace("\u00ad", "")
-    text = text.translate(_LIGATURES)
-    return _CONTROLS.sub("", text)
+    return text.translate(_LIGATURES_NO_CONTROLS)
 
 
 # ---------------------------------------------------------------- page furniture
 
-_FOOTER_PATTERNS = [
-    re.compile(r"^\s*page\s*\d+\s*(?:of\s*\d+)?\s*$", re.I),
-    re.compile(r"^\s*\d+\s+of\s+\d+\s*$", re.I),
-    re.compile(r"^\s*[-\u2013\u2014]\s*\d+\s*[-\u2013\u2014]\s*$"),
-    re.compile(r"^\s*page\s*\|\s*\d+\s*$", re.I),
-    # "CM15-0104522   Page 2 of 3", "IMR Case Number: CM15-... Page 2 of 3"
-    re.compile(r"^[A-Z0-9 #:().,/-]{0,60}(?:case\s*(?:number|no\.?|#)?\s*:?\s*)?[A-Z0-9 #:().,/-]{0,40}\bpage\s*\d+\s*of\s*\d+\s*$", re.I),
-]
+# Footer shapes, as whole lines. The first two need the word "page"; the last one
+# (a running header ending in "Page 2 of 3") also needs "Page n of m" at the end of
+# the line, checked first because that pattern backtracks heavily on long lines.
+_FOOTER_PAGE_AT_START = re.compile(
+    r"^\s*page\s*\d+\s*(?:of\s*\d+)?\s*$"
+    r"|^\s*page\s*\|\s*\d+\s*$", re.I)
+_FOOTER_WITHOUT_PAGE = re.compile(
+    r"^\s*\d+\s+of\s+\d+\s*$"
+    r"|^\s*[-\u2013\u2014]\s*\d+\s*[-\u2013\u2014]\s*$", re.I)
+# "CM15-0104522   Page 2 of 3", "IMR Case Number: CM15-... Page 2 of 3"
+_FOOTER_RUNNING_HEADER = re.compile(
+    r"^[A-Z0-9 #:().,/-]{0,60}(?:case\s*(?:number|no\.?|#)?\s*:?\s*)?[A-Z0-9 #:().,/-]{0,40}"
+    r"\bpage\s*\d+\s*of\s*\d+\s*$", re.I)
+_PAGE_N_OF_M_AT_END = re.compile(r"page\s*\d+\s*of\s*\d+\s*$", re.I)
 _CASE_NUMBER_LINE = re.compile(
     r"^\s*(?:IMR\s+)?(?:case\s*(?:number|no\.?|#)\s*:?\s*)?[A-Z]{2,4}\d{2}-\d{5,8}\s*$", re.I)
 _DIGITS = re.compile(r"\d+")
-
-
-_FOOTER = re.compile("|".join(f"(?:{p.pattern})" for p in _FOOTER_PATTERNS), re.I)
 _HAS_DIGIT = re.compile(r"\d")
 
 
@@ -59,9 +66,13 @@ def is_footer(line: str) -> bool:
     if len(line) > 110 or not _HAS_DIGIT.search(line):
         return False
     low = line.lower()
-    if "page" not in low and " of " not in low and "-" not in line and "\u2013" not in line and "\u2014" not in line:
+    if "page" in low:
+        return (_FOOTER_PAGE_AT_START.match(line) is not None
+                or (_PAGE_N_OF_M_AT_END.search(line) is not None
+                    and _FOOTER_RUNNING_HEADER.match(line) is not None))
+    if " of " not in low and "-" not in line and "\u2013" not in line and "\u2014" not in line:
         return False
-    return _FOOTER.match(line) is not None
+    return _FOOTER_WITHOUT_PAGE.match(line) is not None
 
 
 _STRUCTURAL = re.compile(
@@ -90,7 +101,6 @@ def _page_edge_furniture(pages: list[list[str]]) -> set[str]:
 
 # ---------------------------------------------------------------- paragraphs
 
-_BLANK, _BREAK, _PAGE = 0, 1, 2  # markers in the line stream: blank line, removed line, page boundary
 _SENTENCE_END = re.compile(r"""[.!?:]["')\]]*$""")
 
 
@@ -102,49 +112,46 @@ def paragraphs(text: str) -> list[list[str]]:
     or more mean a paragraph break. A page break or removed header/footer
     inside a sentence does not break the paragraph.
     """
-    text = normalize(text)
+    return paragraphs_of_normalized(normalize(text))
+
+
+def paragraphs_of_normalized(text: str) -> list[list[str]]:
+    """`paragraphs` of a text `normalize` has already been through (normalizing is idempotent)."""
     pages = [p.split("\n") for p in text.split("\f")]
     furniture = _page_edge_furniture(pages)
-    stream: list[str | int] = []
-    seen_case_line = False
-    for pno, lines in enumerate(pages):
-        if pno:
-            stream.append(_PAGE)
-        nonblank_seen = 0
-        for raw in lines:
-            line = " ".join(raw.split())
-            if line:
-                nonblank_seen += 1
-            # a running header is kept once, where the letter starts
-            keep_header = pno == 0 and nonblank_seen <= 2
-            if not line:
-                stream.append(_BLANK)
-            elif is_footer(line) or (furniture and not keep_header and _DIGITS.sub("#", line) in furniture):
-                stream.append(_BREAK)
-            elif _CASE_NUMBER_LINE.match(line):
-                if seen_case_line:
-                    stream.append(_BREAK)
-                else:
-                    seen_case_line = True
-                    stream.append(line)
-            else:
-                stream.append(line)
-
-    # for each text line: blank lines before it, removed lines among them, page boundary among them
+    # each text line with the blank lines before it, whether a page boundary or a removed
+    # line (footer, repeated header) is among them, and how many lines were removed there
     entries: list[tuple[str, int, bool]] = []
     removed: list[int] = []
     blanks, cut, broke = 0, 0, False
-    for tok in stream:
-        if tok == _BLANK:
-            blanks += 1
-        elif tok == _BREAK:
-            broke, cut = True, cut + 1
-        elif tok == _PAGE:
+    seen_case_line = False
+    for pno, lines in enumerate(pages):
+        if pno:
             broke = True
-        else:
-            entries.append((tok, blanks, broke))  # type: ignore[arg-type]
-            removed.append(cut)
-            blanks, cut, broke = 0, 0, False
+        nonblank_seen = 0
+        for raw in lines:
+            line = " ".join(raw.split())
+            if not line:
+                blanks += 1
+                continue
+            nonblank_seen += 1
+            # a running header is kept once, where the letter starts
+            keep_header = pno == 0 and nonblank_seen <= 2
+            if not _HAS_DIGIT.search(line):
+                # most lines: footers and case-number lines all have digits
+                drop = bool(furniture) and not keep_header and line in furniture
+            elif is_footer(line) or (furniture and not keep_header and _DIGITS.sub("#", line) in furniture):
+                drop = True
+            elif _CASE_NUMBER_LINE.match(line):
+                drop, seen_case_line = seen_case_line, True
+            else:
+                drop = False
+            if drop:
+                broke, cut = True, cut + 1
+            else:
+                entries.append((line, blanks, broke))
+                removed.append(cut)
+                blanks, cut, broke = 0, 0, False
     if not entries:
         return []
 
@@ -216,10 +223,31 @@ _WORDS = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
 
 def word_set(text: str) -> frozenset[str]:
     """Lower-cased words (hyphenated compounds kept whole) of a text, for `join_two`."""
-    return frozenset(w.lower() for w in _WORDS.findall(text))
+    return frozenset(map(str.lower, _WORDS.findall(text)))
 
 
-def join_two(left: str, right: str, words: frozenset[str] = frozenset()) -> str:
+class LazyWordSet:
+    """`word_set(text)`, built the first time a word is looked up.
+
+    Only a line that ends in a hyphen before a lower-case word consults the
+    letter's words, and most letters have no such line: they skip the cost
+    of collecting every word of the letter.
+    """
+
+    __slots__ = ("_text", "_words")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._words: frozenset[str] | None = None
+
+    def __contains__(self, word: object) -> bool:
+        if self._words is None:
+            self._words = word_set(self._text)
+            self._text = ""
+        return word in self._words
+
+
+def join_two(left: str, right: str, words: Container[str] = frozenset()) -> str:
     """Join two physical lines, undoing a hyphenation across the break.
 
     `words` (from `word_set` of the whole letter) lets the letter's own
@@ -234,7 +262,7 @@ def join_two(left: str, right: str, words: frozenset[str] = frozenset()) -> str:
     return left[:-1] + right if sep == "\0" else left + sep + right
 
 
-def _separator(left: str, right: str, words: frozenset[str]) -> str:
+def _separator(left: str, right: str, words: Container[str]) -> str:
     """What goes between two lines: " ", "" (keep the hyphen) or "\0" (drop the hyphen)."""
     if not left.endswith("-") or left.endswith("--"):
         return " "
@@ -253,7 +281,7 @@ def _separator(left: str, right: str, words: frozenset[str]) -> str:
     return ""  # L4- / L5 -> L4-L5 ; non- / radicular -> non-radicular
 
 
-def reflow(lines: list[str], words: frozenset[str] = frozenset()) -> str:
+def reflow(lines: list[str], words: Container[str] = frozenset()) -> str:
     """Join a paragraph's physical lines into running text."""
     parts: list[str] = []
     prev = ""

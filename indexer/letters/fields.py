@@ -13,6 +13,7 @@ from functools import lru_cache
 from indexer import vocab
 from indexer.model import Patient, Reviewer
 from indexer.passages.phrases import PhraseIndex, tokenize
+from indexer.passages.scan import AnchoredPattern
 
 # ---------------------------------------------------------------- dates
 
@@ -59,16 +60,27 @@ _HEADER_LABELS = {
     "ur_denial_date": r"UR Denial Date|Date of UR Decision|UR Decision Date|Utilization Review Date",
     "application_received": r"(?:IMR )?Application Received|Date (?:IMR )?Application Received",
 }
-_HEADER_DATES = re.compile(
+# Both scan the whole letter: anchored on the first words of their labels (see `scan`).
+_HEADER_DATES = AnchoredPattern(re.compile(
     r"\b(?:" + "|".join(f"(?P<{name}>{pat})" for name, pat in _HEADER_LABELS.items()) + rf")\s*:\s*(?P<date>{DATE})",
-    re.I)
-_CASE_LABELLED = re.compile(r"\b(?:IMR\s+)?Case\s*(?:Number|No\.?|#)\s*:?\s*([A-Z]{2,4}\d{2}-\d{5,8})\b", re.I)
+    re.I), ["Date", "DOI", "Decision", "Final", "UR", "Utilization", "IMR", "Application"],
+    word_start=True)
+_CASE_LABELLED = AnchoredPattern(
+    re.compile(r"\b(?:IMR\s+)?Case\s*(?:Number|No\.?|#)\s*:?\s*([A-Z]{2,4}\d{2}-\d{5,8})\b", re.I),
+    ["IMR", "Case"], word_start=True)
 _CASE_BARE = re.compile(r"\b(CM\d{2}-\d{7})\b")
 
 
 def case_number(text: str) -> str | None:
-    m = _CASE_LABELLED.search(text) or _CASE_BARE.search(text)
+    m = _CASE_LABELLED.search(text) or _bare_case_number(text)
     return m.group(1).upper() if m else None
+
+
+def _bare_case_number(text: str) -> re.Match[str] | None:
+    """`_CASE_BARE.search(text)`, started at the first "CM": the pattern opens with `\\b`,
+    which keeps `re` from skipping ahead to it on its own."""
+    at = text.find("CM")
+    return _CASE_BARE.search(text, at) if at >= 0 else None
 
 
 def header_dates(text: str) -> dict[str, str | None]:
@@ -98,18 +110,22 @@ def injury_date_in_prose(text: str) -> str | None:
 
 # ---------------------------------------------------------------- reviewer
 
-_LICENSURE_BLOCK = re.compile(
-    r"State\s*\(s\)\s*of\s*Licensure\s*:\s*(.*?)(?=\n|Certification\s*\(s\)|$)", re.I)
-_SPECIALTY_BLOCK = re.compile(
-    r"Certifications?\s*(?:\(s\))?\s*/\s*Specialt(?:y|ies)\s*:\s*(.*?)(?=\n|State\s*\(s\)\s*of\s*Licensure|$)", re.I)
-_BOARD_SENTENCE = re.compile(
+# Anchored on their first words (see `scan`): credentials may be looked for in the whole letter.
+_LICENSURE_BLOCK = AnchoredPattern(re.compile(
+    r"State\s*\(s\)\s*of\s*Licensure\s*:\s*(.*?)(?=\n|Certification\s*\(s\)|$)", re.I), ["State"])
+_SPECIALTY_BLOCK = AnchoredPattern(re.compile(
+    r"Certifications?\s*(?:\(s\))?\s*/\s*Specialt(?:y|ies)\s*:\s*(.*?)(?=\n|State\s*\(s\)\s*of\s*Licensure|$)",
+    re.I), ["Certification"])
+_BOARD_SENTENCE = AnchoredPattern(re.compile(
     r"\bboard[-\s]+certified\s+(?:in\s+|by\s+the\s+American\s+Board\s+of\s+)?(.{3,200}?)"
     r"(?=\s*(?:,\s*|\s+and\s+)?(?:is\s+licensed|has\s+a|he/she|who|with\s+a\s+subspecialty|and\s+is\b|licensed)|\.(?:\s|$)|$)",
-    re.I)
-_SUBSPECIALTY = re.compile(r"\bsub-?specialty\s+(?:certificate\s+|certification\s+)?in\s+(.{3,120}?)(?=\s+and\s+is\b|\s+and\s+licensed|,|\.(?:\s|$)|$)", re.I)
-_LICENSED_SENTENCE = re.compile(
+    re.I), ["board"], word_start=True)
+_SUBSPECIALTY = AnchoredPattern(re.compile(
+    r"\bsub-?specialty\s+(?:certificate\s+|certification\s+)?in\s+(.{3,120}?)(?=\s+and\s+is\b|\s+and\s+licensed|,|\.(?:\s|$)|$)",
+    re.I), ["sub"], word_start=True)
+_LICENSED_SENTENCE = AnchoredPattern(re.compile(
     r"\blicensed\s+(?:to\s+practice\s+)?(?:medicine\s+|psychology\s+|chiropractic\s+|acupuncture\s+)?in\s+(.{2,200}?)(?=\.(?:\s|$)|;|\bHe/she\b|\bhe\b|\bshe\b|$)",
-    re.I)
+    re.I), ["licensed"], word_start=True)
 _AMBIGUOUS_CODES = frozenset({"IN", "OR", "ME", "OK", "HI", "OH", "PA", "MA", "DE", "AL", "CO", "LA", "MD", "ID", "MO", "ND"})
 
 
@@ -221,11 +237,11 @@ def patient(summary: str) -> Patient:
 
 # ---------------------------------------------------------------- diagnoses
 
-_DIAGNOSES = re.compile(
+_DIAGNOSES = AnchoredPattern(re.compile(
     r"(?:\bdiagnosed\s+(?:as\s+having|with)|\bdiagnos(?:es|is)\s+(?:have\s+included|has\s+included|included|includes?|are|were|is|was|of|consist\s+of)"
     r"|following\s+diagnos(?:es|is)\s*(?:,|:|of|include)?|\bassessment\s+(?:notes|is|was|includes?|revealed)|\bdiagnos(?:es|is)\s*:)"
     r"\s*(.+?)(?:\.(?:\s|$)|$)",
-    re.I | re.S)
+    re.I | re.S), ["diagnos", "following", "assessment"])
 _SPLIT_DIAG = re.compile(r"\s*(?:;|,|\band\b)\s*", re.I)
 
 

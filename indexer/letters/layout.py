@@ -12,12 +12,13 @@ become generic sections so the letter page still shows them as printed.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass, field
 
 from indexer.letters.clean import reflow
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     text: str
     para: bool  # first line of a paragraph
@@ -138,20 +139,28 @@ def paragraph_groups(lines: list[Line]) -> list[list[str]]:
     return groups
 
 
-def display_text(lines: list[Line], words: frozenset[str]) -> str:
+def display_text(lines: list[Line], words: Container[str]) -> str:
     """Readable text: paragraphs reflowed, field labels kept at line starts."""
     out: list[str] = []
     for group in paragraph_groups(lines):
         parts: list[list[str]] = []
         after_decision = False
         for ln in group:
-            if not parts or after_decision or LABEL_LINE.match(ln):
+            if not parts or after_decision or (":" in ln and LABEL_LINE.match(ln)):  # labels end in ":"
                 parts.append([ln])
             else:
                 parts[-1].append(ln)
-            after_decision = bool(_DECISION_LINE.search(ln))
+            after_decision = _is_decision_line(ln)
         out.append("\n".join(reflow(p, words) for p in parts))
     return "\n\n".join(out)
 
 
 _DECISION_LINE = re.compile(r"(?::\s*|^)(?:Upheld|Overturned)\s*$", re.I)
+
+
+def _is_decision_line(line: str) -> bool:
+    """A line ending in `: Upheld` / `Overturned`. The regex is only tried on lines that
+    end in a decision word: unanchored, it would try every position of every line."""
+    if not line.rstrip().lower().endswith(("upheld", "overturned")):
+        return False
+    return _DECISION_LINE.search(line) is not None

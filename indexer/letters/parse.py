@@ -8,10 +8,11 @@ can keep it searchable as whole text (the indexer adds that passage itself).
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from pathlib import Path
 
 from indexer.letters import fields
-from indexer.letters.clean import normalize, paragraphs, word_set
+from indexer.letters.clean import LazyWordSet, normalize, paragraphs_of_normalized
 from indexer.letters.layout import Line, RawSection, display_text, sections
 from indexer.model import Letter, Passage, Section
 from indexer.passages.citations import extract_citations
@@ -47,8 +48,8 @@ def parse_text(text: str, source_file: str) -> Letter:
 
 def _parse(text: str, source_file: str, stem: str) -> Letter:
     normalized = normalize(text)
-    words = word_set(normalized)
-    secs = sections(paragraphs(normalized))
+    words = LazyWordSet(normalized)
+    secs = sections(paragraphs_of_normalized(normalized))
     shown = [(s, display_text(s.lines, words)) for s in secs]
 
     letter = Letter(letter_id=stem, source_file=source_file)
@@ -93,7 +94,7 @@ def _parse(text: str, source_file: str, stem: str) -> Letter:
     return letter
 
 
-def _items(secs: list[RawSection], words: frozenset[str]) -> tuple[list[RawItem], str | None]:
+def _items(secs: list[RawSection], words: Container[str]) -> tuple[list[RawItem], str | None]:
     kinds = {s.kind for s in secs}
     if "issues" in kinds or "decisions" in kinds:
         items: list[RawItem] = []

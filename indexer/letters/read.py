@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import io
 import logging
-import re
 from pathlib import Path
+
+from indexer.letters.clean import CONTROL_CHARS
 
 PDF_MAGIC = b"%PDF-"
 _SNIFF = 8192
-# C0 control characters other than tab, newline, carriage return and form feed.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# C0 control characters other than tab, newline, carriage return and form feed, as a
+# deletion table: counting them by deleting them is several times faster than a regex.
+_DROP_CONTROLS = dict.fromkeys(CONTROL_CHARS)
 
 
 class UnreadableLetterError(Exception):
@@ -75,7 +77,7 @@ def _decode(data: bytes) -> str:
             raise UnreadableLetterError(
                 "undecodable text: neither UTF-8 nor Windows-1252") from None
     sample = text[:_SNIFF]
-    if len(_CONTROL.findall(sample)) > max(8, len(sample) // 50):
+    if len(sample) - len(sample.translate(_DROP_CONTROLS)) > max(8, len(sample) // 50):
         raise UnreadableLetterError("binary file, not a text letter")
     return text
 

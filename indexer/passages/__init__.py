@@ -5,4 +5,5 @@
                `citations_in_query` for search
 - `classify`   treatment category and body region from vocabulary trigger words
 - `phrases`    word-level phrase matching shared by the above
+- `scan`       fast scanning for case-insensitive patterns that start with known words
 """

@@ -29,28 +29,36 @@ How a guideline paragraph is read (`extract_citations`):
 from __future__ import annotations
 
 import re
+import sys
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
+from typing import Sequence
 
 from indexer import vocab
 from indexer.model import Citation, citation_key
-from indexer.passages.phrases import PhraseIndex, Token, phrase_key, tokenize
+from indexer.passages.phrases import PhraseIndex, phrase_key, tokens_of
+from indexer.passages.scan import AnchoredPattern, lowered
 
-# Spans that end a statement and cite nothing themselves.
-_STATEMENT_START = re.compile(
+# Spans that end a statement and cite nothing themselves. These patterns scan every
+# passage field, so each is searched only where its first word occurs (`AnchoredPattern`).
+_STATEMENT_START = AnchoredPattern(re.compile(
     r"\b(?:decision\s+(?:was\s+)?based\s+on(?:\s+the)?"
     r"|based\s+(?:its|their|his/her|his|her|the)\s+decision\s+on(?:\s+the)?"
     r"|guidelines?\s+used\s+by\s+the\s+\w+(?:\s+\w+)?\s*:?)",
-    re.I)
-_NOT_MTUS = re.compile(
+    re.I), ["decision", "based", "guideline"], word_start=True)
+_NOT_MTUS = AnchoredPattern(re.compile(
     r"\b(?:did\s+not|didn't|does\s+not)\s+base\s+(?:their|its|his/her|his|her|the)\s+decisions?\s+on\s+"
     r"(?:the\s+)?(?:CA\s+|California\s+)?(?:MTUS|Medical\s+Treatment\s+Utilization\s+Schedule)\b\.?",
-    re.I)
-_PAGES = re.compile(
+    re.I), ["did", "does"], word_start=True)
+_PAGES = AnchoredPattern(re.compile(
     r"\b(?:pages?\s*\(s\)|pages?|pgs?|pp?)\s*[.:#]?\s*"
     r"(?P<p>\d{1,4}(?:\s*[-\u2013\u2014]\s*\d{1,4})?(?:\s*(?:,|&|and)\s*\d{1,4}(?:\s*[-\u2013\u2014]\s*\d{1,4})?)*)",
-    re.I)
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9(])")
+    re.I), ["p"], word_start=True)
+# A sentence ends after the punctuation mark (the match starts with it so that
+# `re` can skip straight to the next ".", "!" or "?").
+_SENTENCE_END = re.compile(r"[.!?][\"')\]]*\s+(?=[A-Z0-9(])")
 _ABBREV_BEFORE_DOT = re.compile(r"(?:\b[A-Za-z]|\bDr|\bvs|\bal|\bpp|\bVol|\bCh|\bNo|\bInc|\bFig|\bU\.S|\bet)\.$")
 _DASHES = re.compile(r"\s*[-\u2013\u2014]\s*")
 _LIST_SEP = re.compile(r"\s*(?:,|&|\band\b)\s*")
@@ -64,6 +72,9 @@ to under was were which while who will with would when where whether recommend r
 # Words that may introduce a topic ("FDA label for Lyrica") and are dropped from it.
 _LEADING_PREPOSITIONS = frozenset({"for", "regarding", "re", "about", "see", "on", "under", "in"})
 _MAX_TOPIC_WORDS = 9
+# Punctuation between two unknown words that ends a topic written out in full.
+_BREAKS_TOPIC = frozenset(",;:.()")
+_NEVER = sys.maxsize  # an offset past the end of any text
 _OTHER_TEXT_MAX = 200
 
 
@@ -75,6 +86,12 @@ class _Vocab:
     topics: PhraseIndex
     fillers: PhraseIndex
     topic_chapters: dict[str, tuple[str, ...]]
+    # Words the walk must look at (see `_walk`): any other word is an unknown word.
+    firsts: frozenset[str] = frozenset()
+    # Words that matter when no citation is open (no source, chapter or citation
+    # in progress): topics and source-bound chapters need an open citation, and a
+    # one-word filler then changes nothing.
+    clean_firsts: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=1)
@@ -96,13 +113,19 @@ def _vocab() -> _Vocab:
         for alias in (t.name, *t.aliases):
             topics.add(alias, t)
     fillers: PhraseIndex = PhraseIndex((f, None) for f in vocab.guideline_fillers())
+    non_mtus = {"nonmtus", "non"}
+    firsts = frozenset().union(sources.first_words, std.first_words, topics.first_words, fillers.first_words,
+                               non_mtus, *(idx.first_words for idx in ctx.values()))
+    clean = frozenset().union(sources.first_words, std.first_words, fillers.multi_word_firsts, non_mtus,
+                              ctx[""].first_words if "" in ctx else ())
     return _Vocab(sources, std, ctx, topics, fillers,
-                  {t.name: t.chapters for t in vocab.topics()})
+                  {t.name: t.chapters for t in vocab.topics()}, firsts, clean)
 
 
 @lru_cache(maxsize=1)
-def _prose_prefilter() -> re.Pattern[str]:
-    """Matches if a text may name a guideline: the first word of any source or standalone chapter wording."""
+def _prose_prefilter() -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """Matches if a text may name a guideline: the first word of any source or standalone chapter
+    wording, not preceded by a letter or digit. Also those words lower-cased (see `_may_cite`)."""
     firsts: set[str] = set()
     for s in vocab.sources():
         firsts.update(a.split()[0] for a in s.aliases if a.split())
@@ -111,7 +134,29 @@ def _prose_prefilter() -> re.Pattern[str]:
         firsts.update(a.split()[0] for a in ch.standalone_aliases if a.split())
     words = {re.sub(r"[^A-Za-z0-9]+$", "", w) for w in firsts}
     words = sorted({w for w in words if len(w) > 1 and w.lower() not in ("the", "an")}, key=len, reverse=True)
-    return re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(re.escape(w) for w in words) + ")", re.I)
+    rx = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(re.escape(w) for w in words) + ")", re.I)
+    lower_words = tuple(w.lower() for w in words) if all(w.isascii() for w in words) else ()
+    return rx, lower_words
+
+
+_ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def _may_cite(text: str) -> bool:
+    """Whether `_prose_prefilter` matches `text`: most rationales name a guideline, so rather
+    than the regex trying its many words at every character, `str.find` looks for each word
+    in the lower-cased text and stops at the first one that starts a word."""
+    rx, words = _prose_prefilter()
+    low = lowered(text) if words else None
+    if low is None:
+        return rx.search(text) is not None
+    for word in words:
+        at = low.find(word)
+        while at >= 0:
+            if at == 0 or low[at - 1] not in _ASCII_ALNUM:
+                return True
+            at = low.find(word, at + 1)
+    return False
 
 
 # ---------------------------------------------------------------- the walk
@@ -188,9 +233,10 @@ def _boundaries(text: str) -> tuple[list[tuple[int, int]], list[int], list[tuple
     skips.sort()
     sentences = []
     for m in _SENTENCE_END.finditer(text):
-        before = text[max(0, m.start() - 6):m.start()]
+        end = m.start() + 1
+        before = text[max(0, end - 6):end]
         if not _ABBREV_BEFORE_DOT.search(before):
-            sentences.append(m.start())
+            sentences.append(end)
     pages = [(m.start(), m.end(), _normalize_pages(m.group("p"))) for m in _PAGES.finditer(text)]
     return skips, sentences, pages
 
@@ -200,14 +246,25 @@ def _walk(text: str, mode: str) -> list[tuple[list[_Cite], bool, int, int]]:
 
     mode: "guideline" (a guideline paragraph), "prose" (rationale text) or
     "query" (a search query: unknown words are skipped, never topics).
+
+    Most words of a rationale cite nothing. While no citation is open, a word
+    that starts no source, standalone chapter or multi-word filler wording and
+    lies in no statement-start or page span changes nothing, so the walk jumps
+    from one word that may matter to the next (`_must_visit`).
     """
     v = _vocab()
-    tokens = tokenize(text)
+    toks = tokens_of(text)
+    norms, words, starts, ends = toks.norms, toks.words, toks.starts, toks.ends
     skips, sentence_ends, pages = _boundaries(text)
+    visit = _must_visit(norms, starts, v.clean_firsts, skips, pages)
+    # a sentinel ends each list, sparing the loop below its bounds checks
+    skips.append((_NEVER, _NEVER))
+    sentence_ends.append(_NEVER)
+    pages.append((_NEVER, _NEVER, ""))
     statements: list[tuple[list[_Cite], bool, int, int]] = []
     state = _State()
     stmt_start = 0
-    unknown: list[Token] = []
+    unknown: list[int] = []  # indices of the unknown words after a chapter (a topic as written?)
     si = pi = ei = 0  # cursors into skips, pages, sentence_ends
     prev_end = 0
 
@@ -216,19 +273,19 @@ def _walk(text: str, mode: str) -> list[tuple[list[_Cite], bool, int, int]]:
         run, unknown = unknown, []
         if mode != "guideline" or not run or state.chapter is None or state.source is None:
             return
-        while run and run[0].text.lower() in _LEADING_PREPOSITIONS:
+        while run and words[run[0]].lower() in _LEADING_PREPOSITIONS:
             run = run[1:]
         if not run:
             return
-        if run[0].text.lower() in _PROSE_START or len(run) > _MAX_TOPIC_WORDS:
-            state.chapter = None if run[0].text.lower() in _PROSE_START else state.chapter
+        if words[run[0]].lower() in _PROSE_START or len(run) > _MAX_TOPIC_WORDS:
+            state.chapter = None if words[run[0]].lower() in _PROSE_START else state.chapter
             return
-        if not any(t.text[0].isalpha() for t in run):
+        if not any(words[j][0].isalpha() for j in run):
             return
-        phrase = _clean_phrase(text[run[0].start:run[-1].end])
+        phrase = _clean_phrase(text[starts[run[0]]:ends[run[-1]]])
         if not phrase:
             return
-        _add_topic(state, _sentence_case(phrase), run[0].start, run[-1].end)
+        _add_topic(state, _sentence_case(phrase), starts[run[0]], ends[run[-1]])
 
     def end_statement(at: int) -> None:
         nonlocal stmt_start
@@ -241,98 +298,120 @@ def _walk(text: str, mode: str) -> list[tuple[list[_Cite], bool, int, int]]:
         stmt_start = at
 
     i = 0
-    n = len(tokens)
+    n = len(norms)
     while i < n:
-        tok = tokens[i]
+        if state.current is None and state.source is None and state.chapter is None and not unknown:
+            nxt = bisect_left(visit, i)
+            j = visit[nxt] if nxt < len(visit) else n
+            if j > i:  # the words in between are unknown words that change nothing
+                prev_end = ends[j - 1]
+                i = j
+                if i >= n:
+                    break
+        start = starts[i]
         # statement starts ("Decision based on", "did not base ... MTUS")
-        while si < len(skips) and skips[si][1] <= tok.start:
+        while skips[si][1] <= start:
             si += 1
-        if si < len(skips) and skips[si][0] <= tok.start < skips[si][1]:
+        if skips[si][0] <= start < skips[si][1]:
             end_statement(skips[si][0])
             stmt_start = skips[si][1]
-            while i < n and tokens[i].start < skips[si][1]:
+            while i < n and starts[i] < skips[si][1]:
                 i += 1
             prev_end = skips[si][1]
             continue
         # sentence ends reset the chapter context
-        while ei < len(sentence_ends) and sentence_ends[ei] <= prev_end:
+        while sentence_ends[ei] <= prev_end:
             ei += 1
-        if ei < len(sentence_ends) and prev_end <= sentence_ends[ei] <= tok.start:
+        if prev_end <= sentence_ends[ei] <= start:
             close_unknown()
             state.reset_context()
             ei += 1
-        gap = text[prev_end:tok.start]
-        if unknown and any(c in gap for c in ",;:.()"):
+        if unknown and not _BREAKS_TOPIC.isdisjoint(text[prev_end:start]):
             close_unknown()
         # pages
-        while pi < len(pages) and pages[pi][1] <= tok.start:
+        while pages[pi][1] <= start:
             pi += 1
-        if pi < len(pages) and pages[pi][0] <= tok.start < pages[pi][1]:
+        if pages[pi][0] <= start < pages[pi][1]:
             close_unknown()
             _add_pages(state, pages[pi][2], pages[pi][1])
-            while i < n and tokens[i].start < pages[pi][1]:
+            while i < n and starts[i] < pages[pi][1]:
                 i += 1
             prev_end = pages[pi][1]
             continue
+        norm = norms[i]
         # "Non-MTUS (Citation)"
-        if tok.norm == "nonmtus" or (tok.norm == "non" and i + 1 < n and tokens[i + 1].norm == "mtus"):
+        if norm == "nonmtus" or (norm == "non" and i + 1 < n and norms[i + 1] == "mtus"):
             close_unknown()
             state.reset_context()
             state.non_mtus = True
-            i += 1 if tok.norm == "nonmtus" else 2
-            prev_end = tokens[i - 1].end
+            i += 1 if norm == "nonmtus" else 2
+            prev_end = ends[i - 1]
             continue
 
-        src = v.sources.longest(tokens, i)
-        std = v.chapters_std.longest(tokens, i)
-        ctx_idx = v.chapters_ctx.get("MTUS" if state.source == "ACOEM" else (state.source or ""))
-        ctx = ctx_idx.longest(tokens, i) if ctx_idx else None
-        chap = max((c for c in (ctx, std) if c), key=lambda c: c[0], default=None)
-        if src and chap and chap[0] > src[0] and i + src[0] < n:
-            # "MTUS Chronic Pain Medical Treatment": source + chapter may beat a shorter
-            # standalone wording that starts with the source word ("MTUS Chronic Pain")
-            after = v.chapters_ctx.get("MTUS" if src[1] == "ACOEM" else src[1])
-            follow = after.longest(tokens, i + src[0]) if after else None
-            if follow and src[0] + follow[0] > chap[0]:
-                chap = None
-        top = v.topics.longest(tokens, i) if (state.source or state.chapter) else None
-        best = max(x[0] for x in (src, chap, top) if x) if (src or chap or top) else 0
+        if norm in v.firsts:
+            # (each index is only asked about words that start one of its wordings)
+            src = v.sources.longest(norms, i) if norm in v.sources.first_words else None
+            std = v.chapters_std.longest(norms, i) if norm in v.chapters_std.first_words else None
+            ctx_idx = v.chapters_ctx.get("MTUS" if state.source == "ACOEM" else (state.source or ""))
+            ctx = ctx_idx.longest(norms, i) if ctx_idx and norm in ctx_idx.first_words else None
+            chap = ctx if ctx and (not std or ctx[0] >= std[0]) else std  # the longer; ctx on a tie
+            if src and chap and chap[0] > src[0] and i + src[0] < n:
+                # "MTUS Chronic Pain Medical Treatment": source + chapter may beat a shorter
+                # standalone wording that starts with the source word ("MTUS Chronic Pain")
+                after = v.chapters_ctx.get("MTUS" if src[1] == "ACOEM" else src[1])
+                follow = after.longest(norms, i + src[0]) if after else None
+                if follow and src[0] + follow[0] > chap[0]:
+                    chap = None
+            top = (v.topics.longest(norms, i) if (state.source or state.chapter) and norm in v.topics.first_words
+                   else None)
+            best = max(src[0] if src else 0, chap[0] if chap else 0, top[0] if top else 0)
 
-        if best:
-            close_unknown()
-            if src and src[0] == best and not (chap and chap[0] == best and state.chapter is None):
-                k = src[0]
-                state.flush()
-                state.source, state.chapter = src[1], None
-                state.current = _Cite(src[1], None, None, tok.start, tokens[i + k - 1].end)
-            elif top and top[0] == best and (state.chapter is not None or not chap or chap[0] < best):
-                k = top[0]
-                _add_topic(state, top[1].name, tok.start, tokens[i + k - 1].end)
-            else:
-                k = chap[0]  # type: ignore[index]
-                _add_chapter(state, chap[1], tok.start, tokens[i + k - 1].end)  # type: ignore[index]
-            i += k
-            prev_end = tokens[i - 1].end
-            continue
+            if best:
+                close_unknown()
+                if src and src[0] == best and not (chap and chap[0] == best and state.chapter is None):
+                    k = src[0]
+                    state.flush()
+                    state.source, state.chapter = src[1], None
+                    state.current = _Cite(src[1], None, None, start, ends[i + k - 1])
+                elif top and top[0] == best and (state.chapter is not None or not chap or chap[0] < best):
+                    k = top[0]
+                    _add_topic(state, top[1].name, start, ends[i + k - 1])
+                else:
+                    k = chap[0]  # type: ignore[index]
+                    _add_chapter(state, chap[1], start, ends[i + k - 1])  # type: ignore[index]
+                i += k
+                prev_end = ends[i - 1]
+                continue
 
-        fill = v.fillers.longest(tokens, i)
-        if fill:
-            k = fill[0]
-            if state.current is not None and not unknown:
-                state.current.end = max(state.current.end, tokens[i + k - 1].end)
-            i += k
-            prev_end = tokens[i - 1].end
-            continue
+            fill = v.fillers.longest(norms, i) if norm in v.fillers.first_words else None
+            if fill:
+                k = fill[0]
+                if state.current is not None and not unknown:
+                    state.current.end = max(state.current.end, ends[i + k - 1])
+                i += k
+                prev_end = ends[i - 1]
+                continue
 
         # an unknown word
         if mode == "prose":
             state.reset_context()
         elif mode == "guideline" and state.chapter is not None:
-            unknown.append(tok)
+            unknown.append(i)
+        prev_end = ends[i]
         i += 1
-        prev_end = tok.end
     end_statement(len(text))
     return statements
+
+
+def _must_visit(norms: Sequence[str], starts: Sequence[int], live: frozenset[str],
+                skips: list[tuple[int, int]], pages: list[tuple[int, int, str]]) -> list[int]:
+    """Sorted indices of the words the walk must visit even when no citation is open:
+    words in `live`, and every word inside a statement-start or page span."""
+    visit = list(compress(range(len(norms)), map(live.__contains__, norms)))
+    for span in (*skips, *pages):
+        visit.extend(range(bisect_left(starts, span[0]), bisect_left(starts, span[1])))
+    visit.sort()
+    return visit
 
 
 def _add_chapter(state: _State, chapter: vocab.Chapter, start: int, end: int) -> None:
@@ -384,7 +463,7 @@ def extract_citations(text: str, field: str, cited_by: str) -> list[Citation]:
     if not text or not text.strip():
         return []
     mode = "prose" if cited_by == "rationale" else "guideline"
-    if mode == "prose" and not _prose_prefilter().search(text):
+    if mode == "prose" and not _may_cite(text):
         return []
     out: list[Citation] = []
     seen: set[tuple[str, int]] = set()
@@ -472,8 +551,8 @@ def canonical_topic(phrase: str) -> str | None:
     if not key:
         return None
     v = _vocab()
-    toks = tokenize(phrase)
-    hit = v.topics.longest(toks, 0)
-    if hit and hit[0] == len(toks):
+    norms = tokens_of(phrase).norms
+    hit = v.topics.longest(norms, 0)
+    if hit and hit[0] == len(norms):
         return hit[1].name
     return None

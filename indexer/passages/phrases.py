@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Generic, Iterable, TypeVar
+from itertools import accumulate, chain
+from operator import itemgetter
+from typing import Generic, Iterable, Sequence, TypeVar
 
 T = TypeVar("T")
 
@@ -43,59 +45,120 @@ def normalize_word(word: str) -> str:
     return w
 
 
+# A token with the characters before it that cannot start one. `Tokens` appends an "&"
+# (a one-character token) to the text, so the characters after the last token also
+# come as a gap, never as a match that fails and is retried at every position.
+_GAP_AND_TOKEN = re.compile(r"([^A-Za-z0-9&]*)(" + _TOKEN.pattern + ")")
+_SECOND = itemgetter(1)
+
+
+class Tokens:
+    """The tokens of a text as parallel tuples: `words` as printed, `norms` normalised,
+    `starts`/`ends` character offsets.
+
+    The matchers walk every word of every rationale, so tokens are plain tuples
+    built by C-level calls (one regex pass gives each word and the gap before it,
+    running sums of their lengths give the offsets) rather than one object per word.
+    Shared through `tokens_of`'s cache: never mutate one.
+    """
+
+    __slots__ = ("text", "words", "norms", "starts", "ends")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        pairs = _GAP_AND_TOKEN.findall(text + "&")
+        pairs.pop()  # the "&" appended above
+        self.words: tuple[str, ...] = tuple(map(_SECOND, pairs))
+        self.norms: tuple[str, ...] = tuple(map(normalize_word, self.words))
+        # gap, word, gap, word, ...: running sums of the lengths are each word's start and end
+        bounds = list(accumulate(map(len, chain.from_iterable(pairs))))
+        self.starts: tuple[int, ...] = tuple(bounds[0::2])
+        self.ends: tuple[int, ...] = tuple(bounds[1::2])
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+
+@lru_cache(maxsize=64)
+def tokens_of(text: str) -> Tokens:
+    """`Tokens` of a text, cached: a passage's item and rationale are each read by
+    several matchers (treatment, body region, citations)."""
+    return Tokens(text)
+
+
 def tokenize(text: str) -> list[Token]:
-    return [Token(normalize_word(m.group(0)), m.group(0), m.start(), m.end())
-            for m in _TOKEN.finditer(text)]
+    """One `Token` per word (convenient where few words are looked at)."""
+    t = tokens_of(text)
+    return [Token(*fields) for fields in zip(t.norms, t.words, t.starts, t.ends)]
 
 
 def phrase_key(phrase: str) -> tuple[str, ...]:
-    return tuple(t.norm for t in tokenize(phrase))
+    return tokens_of(phrase).norms
 
 
 class PhraseIndex(Generic[T]):
-    """Longest-match lookup of many phrases over a token list."""
+    """Longest-match lookup of many phrases over a text's normalised words.
+
+    Phrases are kept in one dict keyed by their word tuple, plus the phrase
+    lengths that start with each first word (longest first): a lookup is one
+    dict probe for most words and a tuple probe per candidate length otherwise.
+    """
 
     def __init__(self, entries: Iterable[tuple[str, T]] = ()) -> None:
-        self._by_first: dict[str, list[tuple[tuple[str, ...], T]]] = {}
+        self._phrases: dict[tuple[str, ...], T] = {}
+        self._lengths: dict[str, tuple[int, ...]] = {}  # first word -> phrase lengths, longest first
+        # Normalised words a phrase can start with (a live view): any other word never starts a
+        # match, and `word in index.first_words` is far cheaper than a `longest` call.
+        self.first_words = self._lengths.keys()
         for phrase, payload in entries:
             self.add(phrase, payload)
 
     def add(self, phrase: str, payload: T) -> None:
         key = phrase_key(phrase)
-        if not key:
-            return
-        bucket = self._by_first.setdefault(key[0], [])
-        if any(k == key for k, _ in bucket):
+        if not key or key in self._phrases:
             return  # first wording wins
-        bucket.append((key, payload))
-        bucket.sort(key=lambda kp: -len(kp[0]))
+        self._phrases[key] = payload
+        lengths = set(self._lengths.get(key[0], ())) | {len(key)}
+        self._lengths[key[0]] = tuple(sorted(lengths, reverse=True))
 
     def __bool__(self) -> bool:
-        return bool(self._by_first)
+        return bool(self._phrases)
 
-    def longest(self, tokens: list[Token], i: int) -> tuple[int, T] | None:
-        """(number of tokens, payload) of the longest phrase starting at token i."""
-        bucket = self._by_first.get(tokens[i].norm)
-        if not bucket:
+    @property
+    def multi_word_firsts(self) -> frozenset[str]:
+        """First words of the phrases longer than one word."""
+        return frozenset(w for w, lengths in self._lengths.items() if lengths[0] > 1)
+
+    def longest(self, norms: Sequence[str], i: int) -> tuple[int, T] | None:
+        """(number of words, payload) of the longest phrase starting at word i of `norms`
+        (the `norms` of `Tokens`, a tuple)."""
+        lengths = self._lengths.get(norms[i])
+        if lengths is None:
             return None
-        n = len(tokens)
-        for key, payload in bucket:
-            k = len(key)
-            if i + k <= n and all(tokens[i + j].norm == key[j] for j in range(1, k)):
-                return k, payload
+        n = len(norms)
+        phrases = self._phrases
+        for k in lengths:
+            if i + k <= n:
+                payload = phrases.get(tuple(norms[i:i + k]), _MISSING)
+                if payload is not _MISSING:
+                    return k, payload  # type: ignore[return-value]
         return None
 
     def find_all(self, text: str) -> list[tuple[int, int, T]]:
         """Non-overlapping longest matches left to right: (start, end, payload)."""
-        tokens = tokenize(text)
+        toks = tokens_of(text)
+        norms = toks.norms
         out: list[tuple[int, int, T]] = []
         i = 0
-        while i < len(tokens):
-            hit = self.longest(tokens, i)
+        while i < len(norms):
+            hit = self.longest(norms, i)
             if hit:
                 k, payload = hit
-                out.append((tokens[i].start, tokens[i + k - 1].end, payload))
+                out.append((toks.starts[i], toks.ends[i + k - 1], payload))
                 i += k
             else:
                 i += 1
         return out
+
+
+_MISSING = object()

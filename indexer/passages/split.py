@@ -18,10 +18,12 @@ The output keeps the letter's words; only line wraps and hyphenation are undone.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 
 from indexer.letters.clean import reflow
 from indexer.letters.layout import Line, RawSection, paragraph_groups
+from indexer.passages.scan import AnchoredPattern
 
 
 @dataclass
@@ -48,7 +50,11 @@ _FIELD_LABELS: list[tuple[str, bool, str]] = [
     ("reviewer_guideline", True, r"The\s+(?:Expert|Physician|Professional|Medical)\s+Reviewer\s+(?:based\s+(?:its|their|his/her|his|her)\s+decision\s+on|relied\s+on|found\s+(?:that\s+)?the\s+guidelines?)"),
     ("rationale", False, r"(?:Decision\s+rationale|Rationale\s+for\s+the\s+Decision|(?:The\s+)?(?:Expert|Physician|Professional)\s+Reviewer(?:'s)?\s+decision\s+rationale)\s*:"),
 ]
-_FIELD_RE = re.compile("|".join(f"(?P<f{i}>{pat})" for i, (_, _, pat) in enumerate(_FIELD_LABELS)), re.I)
+_FIELD_RE = AnchoredPattern(
+    re.compile("|".join(f"(?P<f{i}>{pat})" for i, (_, _, pat) in enumerate(_FIELD_LABELS)), re.I),
+    # the words every label above starts with (item bodies are long: scan only where a label can start)
+    ["Claims", "Guideline", "The", "MAXIMUS", "IMR", "Expert", "Physician", "Professional", "Reviewer",
+     "Decision", "Rationale"])
 _LABEL_AT_START = re.compile(rf"^(?:{'|'.join(p for _, _, p in _FIELD_LABELS)})", re.I)
 _LETTER_END = re.compile(r"^(?:cc\s*:|Sincerely\b|/[a-z]{2,4}$|Additional\s+Fact\s+Finding\b)", re.I)
 _INTRO = re.compile(r"^The\s+Final\s+Determination\s+was\s+based\s+on\b", re.I)
@@ -80,7 +86,7 @@ def _at_statement_start(text: str, pos: int) -> bool:
     return not before or before[-1] in ".:;\n)" or before.endswith("--")
 
 
-def _body_text(lines: list[Line], words: frozenset[str]) -> str:
+def _body_text(lines: list[Line], words: Container[str]) -> str:
     """A body's text: paragraphs reflowed; a field label always starts a new paragraph."""
     groups: list[list[str]] = []
     for ln in lines:
@@ -95,7 +101,7 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _make_item(item: str, decision: str | None, body_lines: list[Line], words: frozenset[str]) -> RawItem:
+def _make_item(item: str, decision: str | None, body_lines: list[Line], words: Container[str]) -> RawItem:
     body = _body_text(body_lines, words)
     fields, pre = split_fields(body)
     rationale = fields.get("rationale", "")
@@ -127,18 +133,27 @@ class _Header:
     decision: str
 
 
-def _decision_headers(lines: list[Line], words: frozenset[str]) -> list[_Header]:
+def _decision_match(rx: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """`rx.match(text)` for the decision-line patterns, on lines that name a decision at all:
+    the item pattern's lazy `.*?` would otherwise try every split of every line."""
+    low = text.lower()
+    if "upheld" not in low and "overturned" not in low:
+        return None
+    return rx.match(text)
+
+
+def _decision_headers(lines: list[Line], words: Container[str]) -> list[_Header]:
     headers: list[_Header] = []
     floor = 0
     for i, ln in enumerate(lines):
         text = ln.text
-        if _LABEL_AT_START.match(text):
+        m = _decision_match(_DECISION_END, text)
+        m2 = None if m else _decision_match(_DECISION_ONLY, text)
+        if not (m or m2) or _LABEL_AT_START.match(text):
             continue
-        m = _DECISION_END.match(text)
         if m:
             last, tail, decision = i, m.group("item"), m.group("dec")
         else:
-            m2 = _DECISION_ONLY.match(text)
             if not (m2 and i > floor and lines[i - 1].text.rstrip().endswith(":")
                     and not _LABEL_AT_START.match(lines[i - 1].text)):
                 continue
@@ -147,7 +162,8 @@ def _decision_headers(lines: list[Line], words: frozenset[str]) -> list[_Header]
         parts = [tail]
         while start > floor and not lines[start].para and (last - start) < _MAX_ITEM_LINES - 1:
             prev = lines[start - 1].text
-            if _LABEL_AT_START.match(prev) or _DECISION_END.match(prev) or _DECISION_ONLY.match(prev):
+            if (_LABEL_AT_START.match(prev) or _decision_match(_DECISION_END, prev)
+                    or _decision_match(_DECISION_ONLY, prev)):
                 break
             if _SENTENCE_END.search(prev):
                 break
@@ -167,7 +183,7 @@ def _balanced(text: str) -> bool:
     return text.count("(") >= text.count(")")
 
 
-def split_decision_lines(lines: list[Line], words: frozenset[str]) -> list[RawItem]:
+def split_decision_lines(lines: list[Line], words: Container[str]) -> list[RawItem]:
     """Items of the `<item>: Upheld` layouts."""
     lines = _trim_letter_end(lines)
     headers = _decision_headers(lines, words)
@@ -180,7 +196,7 @@ def split_decision_lines(lines: list[Line], words: frozenset[str]) -> list[RawIt
 
 # ---------------------------------------------------------------- layout 3
 
-def split_numbered(lines: list[Line], words: frozenset[str]) -> list[RawItem]:
+def split_numbered(lines: list[Line], words: Container[str]) -> list[RawItem]:
     """Items of the 2013 layout: `1. <item> is (not) medically necessary and appropriate.`"""
     lines = _trim_letter_end(lines)
     found: list[tuple[int, int, str, str, str]] = []  # start, end line, item, decision, remainder
@@ -224,7 +240,7 @@ def split_numbered(lines: list[Line], words: frozenset[str]) -> list[RawItem]:
     return items
 
 
-def _single_decision_sentence(lines: list[Line], words: frozenset[str]) -> RawItem | None:
+def _single_decision_sentence(lines: list[Line], words: Container[str]) -> RawItem | None:
     groups = paragraph_groups(lines)
     if not groups:
         return None
@@ -242,7 +258,7 @@ def _single_decision_sentence(lines: list[Line], words: frozenset[str]) -> RawIt
 
 # ---------------------------------------------------------------- layout 4
 
-def split_headed(secs: list[RawSection], words: frozenset[str]) -> list[RawItem]:
+def split_headed(secs: list[RawSection], words: Container[str]) -> list[RawItem]:
     """The single item of a `MEDICAL PROFESSIONAL REVIEW` letter."""
     by_kind: dict[str, RawSection] = {}
     for s in secs:

@@ -59,11 +59,58 @@ def tokens(text: str) -> Iterator[Token]:
         yield Token(word, stem(lower), lower, m.start(), m.end(), position)
 
 
-def candidate_tokens(text: str, heads: frozenset[str]) -> list[Token]:
+# ASCII text as a class string: letters and digits -> "a", anything else -> " "
+_CLASS_TABLE = bytes(ord("a") if chr(b).isascii() and chr(b).isalnum() else ord(" ") for b in range(256))
+
+
+@lru_cache(maxsize=1024)
+def _heads_regex(heads: frozenset[str]) -> re.Pattern | None:
+    """Finds, in lowercased ASCII text with "_" blanked, the start of every word
+    whose first two letters (the whole word, for a one-letter head) are in `heads`."""
+    alts = []
+    for h in sorted(heads, key=lambda x: (-len(x), x)):
+        if not h or len(h) > 2 or not h.isascii() or h != h.lower() or not WORD_RE.fullmatch(h):
+            continue  # such a head never starts an ASCII word
+        alts.append(re.escape(h) + ("" if len(h) == 2 else r"\b"))
+    if not alts:
+        return None
+    return re.compile(r"\b(?:" + "|".join(alts) + ")")
+
+
+def candidate_tokens(text: str, heads: frozenset[str], positions: bool = True) -> list[Token]:
     """Only the tokens whose first two letters are in `heads`, positions intact.
 
     Snowball keeps a word's first two letters in its stem, so a highlighter
-    looking for known terms can skip stemming every other word (most of them)."""
+    looking for known terms can skip stemming every other word (most of them).
+    ASCII text (nearly all letters) is scanned by one regex that jumps from
+    candidate to candidate, counting the words skipped (in C) only when
+    `positions` are needed (phrases, proximity); without, every position is 0."""
+    if text.isascii():
+        rx = _heads_regex(heads)
+        if rx is None:
+            return []
+        # ASCII: lowercasing keeps offsets, and with "_" blanked the regex word
+        # boundaries are exactly WORD_RE's (runs of letters and digits)
+        low = text.lower().replace("_", " ")
+        found = []
+        match = WORD_RE.match
+        position = last = 0
+        if positions:
+            # words skipped between candidates = word starts (" a") in the class string
+            classes = (" " + low).encode("ascii").translate(_CLASS_TABLE)
+            count = classes.count
+        for m in rx.finditer(low):
+            start = m.start()
+            end = match(low, start).end()
+            if positions:
+                position += count(b" a", last, start)  # classes[i + 1] is low[i]
+                last = end
+            if end - start < MAX_TOKEN_BYTES:  # ASCII: one byte per character
+                lower = low[start:end]
+                found.append(Token(text[start:end], stem(lower), lower, start, end, position))
+            if positions:
+                position += 1
+        return found
     out = []
     for position, m in enumerate(WORD_RE.finditer(text)):
         word = m.group()

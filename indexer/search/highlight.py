@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from indexer.search.analysis import Token, candidate_tokens
 from indexer.search.tree import Near, Node, Phrase, Prefix, Term, leaves
@@ -73,7 +73,7 @@ class Highlighter:
         rules = self._rules(field)
         if not text or rules.empty():
             return []
-        toks = candidate_tokens(text, rules.heads)
+        toks = candidate_tokens(text, rules.heads, positions=bool(rules.phrases or rules.nears))
         if not toks:
             return []
         raw: list[tuple[int, int]] = []
@@ -174,14 +174,30 @@ def _near_hits(toks, by_pos, left, right, distance) -> set[int]:
     return out
 
 
+def _esc(text: str) -> str:
+    """HTML-escape exactly as markupsafe.escape does (&#34; and &#39; for quotes),
+    without building a Markup object per piece (highlighting escapes many)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if '"' in text:
+        text = text.replace('"', "&#34;")
+    if "'" in text:
+        text = text.replace("'", "&#39;")
+    return text
+
+
 def render(text: str, spans: list[tuple[int, int]]) -> Markup:
     parts: list[str] = []
     last = 0
     for s, e in spans:
-        parts.append(str(escape(text[last:s])))
-        parts.append("<mark>" + str(escape(text[s:e])) + "</mark>")
+        parts.append(_esc(text[last:s]))
+        parts.append("<mark>" + _esc(text[s:e]) + "</mark>")
         last = e
-    parts.append(str(escape(text[last:])))
+    parts.append(_esc(text[last:]))
     return Markup("".join(parts))
 
 
@@ -224,5 +240,5 @@ def _best_fragments(text: str, spans: list[tuple[int, int]]) -> list[Markup]:
         html = render(frag, inner)
         prefix = "… " if fs > 0 else ""
         suffix = " …" if fe < len(text) else ""
-        out.append(Markup(prefix) + html + Markup(suffix))
+        out.append(Markup(prefix + str(html) + suffix))
     return out

@@ -15,6 +15,7 @@ flight.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -25,12 +26,12 @@ from markupsafe import Markup
 
 from indexer.index import generations as gens
 from indexer.index.engine import SearchEngine, open_engine
-from indexer.index.pipeline import ENGINE_DIR, STORE_FILE
+from indexer.index.pipeline import BROWSE_FACETS_META, ENGINE_DIR, STORE_FILE
 from indexer.index.store import HitData, LetterStore
 from indexer.model import Letter, Passage
 from indexer.search.highlight import Highlighter
 from indexer.search.parser import BOOLEAN_WORDS, parse_query
-from indexer.search.tree import ParsedQuery
+from indexer.search.tree import MatchAll, ParsedQuery
 from indexer.search.types import (
     FACETS,
     SORTS,
@@ -64,8 +65,27 @@ class _Generation:
     store: LetterStore
     facet_cache: "OrderedDict[tuple, dict[str, dict[str, int]]]" = field(default_factory=OrderedDict)
     cache_lock: threading.Lock = field(default_factory=threading.Lock)
+    browse: "dict[str, dict[str, int]] | None" = None  # see browse_counts()
+
+    def browse_counts(self) -> dict[str, dict[str, int]]:
+        """Every facet's counts over the whole generation, as the indexer stored them
+        (counted here, once, for generations built before it did)."""
+        with self.cache_lock:
+            if self.browse is not None:
+                return self.browse
+        stored = self.store.meta(BROWSE_FACETS_META)
+        counts = json.loads(stored) if stored else None
+        if not isinstance(counts, dict) or any(f not in counts for f in FACETS):
+            counts = self.engine.facet_counts(MatchAll(), {}, FACETS)
+        with self.cache_lock:
+            self.browse = counts
+        return counts
 
     def facet_counts(self, tree, filters: dict[str, list[str]], facets: list[str]) -> dict[str, dict[str, int]]:
+        if not filters and isinstance(tree, MatchAll):
+            # the landing page and every facet whose selection is the only filter
+            browse = self.browse_counts()
+            return {f: browse.get(f, {}) for f in facets}
         key = (tree, tuple(sorted((k, tuple(v)) for k, v in filters.items())), tuple(facets))
         with self.cache_lock:
             hit = self.facet_cache.get(key)
@@ -223,6 +243,7 @@ class SearchService:
         data = gen.store.hit_data(h.passage_id for h in hits)
         hl = Highlighter(pq.tree)
         wanted = [c.lower() for c in cited]
+        seen: dict[tuple[str, str], list[str]] = {}
         out = []
         for h in hits:
             d: HitData | None = data.get(h.passage_id)
@@ -236,14 +257,19 @@ class SearchService:
             }
             highlights: dict[str, list[str]] = {}
             for name in HIGHLIGHT_FIELDS:
-                frags = hl.fragments(texts[name] or "", name, always=name in ("item", "rationale"))
+                text = texts[name] or ""
+                seen_key = (name, text)
+                frags = seen.get(seen_key)  # passages of one letter share its summary
+                if frags is None:
+                    frags = seen[seen_key] = hl.fragments(text, name, always=name in ("item", "rationale"))
                 if frags:
-                    highlights[name] = frags
-            citations = [
-                HitCitation(key=c.key, source=c.source, chapter=c.chapter, topic=c.topic, pages=c.pages,
-                            cited_by=c.cited_by, raw=c.raw, matched=_cited(c.key, wanted))
-                for c in p.citations
-            ]
+                    highlights[name] = list(frags)
+            citations = []
+            for c in p.citations:
+                key = c.key
+                citations.append(HitCitation(key=key, source=c.source, chapter=c.chapter, topic=c.topic,
+                                             pages=c.pages, cited_by=c.cited_by, raw=c.raw,
+                                             matched=_cited(key, wanted)))
             out.append(Hit(
                 passage_id=p.passage_id, letter_id=p.letter_id, ordinal=p.ordinal, item=p.item,
                 decision=p.decision, score=round(h.score, 4), citations=citations, highlights=highlights,
