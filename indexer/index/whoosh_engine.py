@@ -202,9 +202,19 @@ class WhooshEngine(SearchEngine):
             return None
         return wq.And([self.compile(g) for g in groups])
 
-    def search(self, tree, filters, sort, offset, limit) -> EngineResult:
+    def _query(self, tree, filters):
+        """The query with the filters folded in as required clauses.
+
+        Whoosh's `filter=` argument miscounts `len(results)` when a `limit` is
+        given (it counted 30 matches for a filtered query with no hits), so
+        filters are applied as part of the query itself."""
         q = self.compile(tree)
-        kwargs = {"filter": self._filter(filters), "limit": offset + max(limit, 1)}
+        flt = self._filter(filters)
+        return q if flt is None else wq.And([q, wq.ConstantScoreQuery(flt, 0.0)])
+
+    def search(self, tree, filters, sort, offset, limit) -> EngineResult:
+        q = self._query(tree, filters)
+        kwargs = {"limit": offset + max(limit, 1)}
         if sort in SORT_FIELDS:
             kwargs["sortedby"] = sorting.FieldFacet(SORT_FIELDS[sort], reverse=True)
         results = self._searcher.search(q, **kwargs)
@@ -222,8 +232,7 @@ class WhooshEngine(SearchEngine):
         groupedby = sorting.Facets()
         for f in facets:
             groupedby.add_facet(f, sorting.FieldFacet(f, allow_overlap=True, maptype=sorting.Count))
-        results = self._searcher.search(self.compile(tree), filter=self._filter(filters),
-                                        limit=1, groupedby=groupedby)
+        results = self._searcher.search(self._query(tree, filters), limit=1, groupedby=groupedby)
         out: dict[str, dict[str, int]] = {}
         for f in facets:
             counts = results.groups(f)
@@ -231,7 +240,7 @@ class WhooshEngine(SearchEngine):
         return out
 
     def count(self, tree, filters) -> int:
-        return len(self._searcher.search(self.compile(tree), filter=self._filter(filters), limit=1))
+        return len(self._searcher.search(self._query(tree, filters), limit=1))
 
     # ------------------------------------------------------------------ compiling
     def compile(self, node: Node):
@@ -261,15 +270,16 @@ class WhooshEngine(SearchEngine):
             return term
         if isinstance(node, Pin):
             return wq.ConstantScoreQuery(self.compile(node.child), node.score)
+        # Exclusions compile to And([..., Not(x)]), not AndNot: Whoosh's AndNot
+        # matcher lets excluded documents through when the excluded side is a
+        # boosted multi-field Or (seen with `muscle relaxant -Soma`).
         if isinstance(node, Not):
-            return wq.AndNot(wq.Every(), self.compile(node.child))
+            return wq.And([wq.Every(), wq.Not(self.compile(node.child))])
         if isinstance(node, And):
             pos = [self.compile(c) for c in node.children if not isinstance(c, Not)]
-            neg = [self.compile(c.child) for c in node.children if isinstance(c, Not)]
-            base = wq.And(pos) if len(pos) > 1 else (pos[0] if pos else wq.Every())
-            if neg:
-                return wq.AndNot(base, wq.Or(neg) if len(neg) > 1 else neg[0])
-            return base
+            neg = [wq.Not(self.compile(c.child)) for c in node.children if isinstance(c, Not)]
+            parts = (pos or [wq.Every()]) + neg
+            return wq.And(parts) if len(parts) > 1 else parts[0]
         if isinstance(node, Or):
             return wq.Or([self.compile(c) for c in node.children])
         raise EngineError(f"cannot compile query node {node!r}")
