@@ -156,7 +156,8 @@ def render(res: dict) -> str:
         out.append("| goal | measured | holds |")
         out.append("|---|---|---|")
         for g in goals:
-            out.append(f"| {g['goal']} | {g['measured']} | {'yes' if g['holds'] else '**no**'} |")
+            verdict = "not judged here" if g["holds"] is None else ("yes" if g["holds"] else "**no**")
+            out.append(f"| {g['goal']} | {g['measured']} | {verdict} |")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
@@ -181,10 +182,12 @@ def goals(res: dict) -> list[dict]:
     if "tantivy" in qs and "whoosh" in qs and qs["tantivy"]["full"]["p50"]:
         x = qs["whoosh"]["full"]["p50"] / qs["tantivy"]["full"]["p50"]
         out.append({"goal": "query mix >= 50x faster than Whoosh (p50)", "measured": f"{x:,.1f}x", "holds": x >= 50})
+    oracle = bool(res.get("oracle"))
     if "tantivy" in e2e:
         x = e2e["tantivy"]["letters_per_s"]
-        out.append({"goal": "end-to-end indexing >= 500 letters/s (2 cores)", "measured": f"{x:,.0f} letters/s",
-                    "holds": x >= 500})
+        out.append({"goal": "end-to-end indexing >= 500 letters/s (2 cores)",
+                    "measured": f"{x:,.0f} letters/s" + (" without parsing (oracle parser)" if oracle else ""),
+                    "holds": None if oracle else x >= 500})
     if "tantivy" in qs:
         x = qs["tantivy"]["overhead_vs_bare_p50"] or 0
         out.append({"goal": "application adds <= 50% over the bare engine query (p50)",
@@ -205,7 +208,9 @@ def goals(res: dict) -> list[dict]:
                         "holds": h["peak_rss_mb"] < 1536})
         if "tantivy" in e2e:
             x = e2e["tantivy"]["seconds"] / 60
-            out.append({"goal": "indexing 1M passages < 30 min", "measured": f"{x:,.1f} min", "holds": x < 30})
+            out.append({"goal": "indexing 1M passages < 30 min",
+                        "measured": f"{x:,.1f} min" + (" without parsing (oracle parser)" if oracle else ""),
+                        "holds": None if oracle else x < 30})
     return out
 
 

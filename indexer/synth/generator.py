@@ -447,8 +447,10 @@ def _summary(page: PageLayout, rng: random.Random, style: _Style, age: int, sex:
     ]
     if rng.random() < 0.4:
         sentences.insert(2, f"The mechanism of injury was {rng.choice(C.MECHANISMS)}.")
-    page.paragraph(style.join(sentences))
+    summary = style.join(sentences)
+    page.paragraph(summary)
     page.spacer()
+    return summary
 
 
 def _and(xs: list[str]) -> str:

@@ -114,6 +114,8 @@ def test_oracle_letter_matches_its_text_and_expectations():
         text, exp, letter = synthetic_letter(SEED, index)
         assert (text, exp) == generate_letter(letter_rng(SEED, index), index, SEED)
         assert letter.letter_id == exp.letter_id
+        assert letter.summary and letter.summary.startswith("The ")
+        assert re.sub(r"\s+", "", letter.summary) in re.sub(r"\s+", "", re.sub(r"Page \d+ of \d+", "", text))
         assert [(p.item, p.decision) for p in letter.passages] == [(p.item, p.decision) for p in exp.passages]
         for p, want in zip(letter.passages, exp.passages):
             assert p.passage_id == f"{exp.letter_id}-{p.ordinal}"
