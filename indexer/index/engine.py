@@ -10,10 +10,11 @@ tie-breaking for stable paging) is shared code, so engines stay small and agree.
 
 from __future__ import annotations
 
+import zlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from indexer.index.documents import IndexDoc
 from indexer.search.tree import FacetTerm, Node, Or
@@ -21,6 +22,10 @@ from indexer.search.tree import FacetTerm, Node, Or
 ENGINES = ("tantivy", "whoosh")
 # Sorts an engine executes natively; "relevance" is by score.
 SORT_FIELDS = {"decision_date": "decision_key", "injury_date": "injury_key"}
+
+
+# (filters, facets): count these facets over the query's matches under these filters
+FacetRequest = tuple[dict[str, list[str]], Sequence[str]]
 
 
 class EngineError(Exception):
@@ -39,6 +44,16 @@ class EngineResult:
     hits: list[EngineHit]
 
 
+TIE_SLACK = 10  # extra hits fetched to see whether a score tie crosses the page end
+TIE_CAP = 5_000  # the widest window a tie may grow to
+
+
+def tie_order(passage_id: str) -> tuple[int, str]:
+    """How equal scores are ordered: a fixed per-passage number (the low 32 bits
+    of the date sort keys, see documents.sort_key), then the id itself."""
+    return zlib.crc32(passage_id.encode("utf-8")), passage_id
+
+
 def filter_nodes(filters: dict[str, list[str]]) -> list[Node]:
     """Filters as query-tree nodes: one OR group per facet, ANDed by the caller."""
     groups: list[Node] = []
@@ -53,6 +68,9 @@ class SearchEngine(ABC):
     """A passage index at `path`. Open for writing with `writable=True`."""
 
     name: str = ""
+    # True when searching runs outside the GIL, so the service may run the page
+    # query and the facet counting of one search side by side on two cores
+    parallel_reads: bool = False
 
     def __init__(self, path: Path, writable: bool = False):
         self.path = Path(path)
@@ -79,10 +97,41 @@ class SearchEngine(ABC):
 
         sort: "relevance" (score, descending) or a key of SORT_FIELDS (newest first)."""
 
+    def relevance_page(self, tree: Node, filters: dict[str, list[str]], offset: int,
+                       limit: int) -> EngineResult:
+        """The page [offset, offset+limit) by score, ties in `tie_order`, and the total.
+
+        Equal scores are common (one short field, one word), and engines order
+        ties each their own way, so the page is cut from a window wide enough
+        to hold the whole tie at its end; paging is then stable and every engine
+        pages alike. Engines with a cheaper way to read the tie keys override."""
+        want = offset + limit
+        window = want + TIE_SLACK
+        while True:
+            res = self.search(tree, filters, "relevance", 0, window)
+            hits = sorted(res.hits, key=lambda h: (-h.score, *tie_order(h.passage_id)))
+            if len(res.hits) < window or want == 0 or len(hits) < want:
+                break
+            edge = hits[want - 1].score
+            if res.hits[-1].score != edge or window >= want + TIE_CAP:
+                break
+            window = min(window * 4, want + TIE_CAP)
+        return EngineResult(res.total, hits[offset:offset + limit])
+
     @abstractmethod
     def facet_counts(self, tree: Node, filters: dict[str, list[str]],
                      facets: Iterable[str]) -> dict[str, dict[str, int]]:
         """Exact counts of every value of each facet over all matching passages."""
+
+    def facet_counts_many(self, tree: Node, requests: Sequence[FacetRequest]) -> list[dict[str, dict[str, int]]]:
+        """Several `facet_counts` for one query, each under its own filters.
+
+        A search with facet selections needs this: a facet's own selection must
+        not narrow its own counts (multi-select within a facet is OR), so each
+        selected facet is counted under the other facets' filters only. Engines
+        that can count everything in one pass over the matches override this;
+        the default simply asks once per request."""
+        return [self.facet_counts(tree, filters, facets) for filters, facets in requests]
 
     @abstractmethod
     def count(self, tree: Node, filters: dict[str, list[str]]) -> int:

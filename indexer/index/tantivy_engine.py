@@ -7,6 +7,13 @@ fields: `<facet>` holds the display value as a fast field for exact terms
 aggregations, `<facet>_k` holds it lowercased for case-insensitive filtering.
 Dates are u64 fast fields that encode date + a fixed per-passage number, so a
 date sort is a single fast-field sort with a total order.
+
+The `all` field holds every searchable text field of a passage again, so a
+query over all fields (the usual case) reads one posting list per word rather
+than a union of six, which is what keeps ANDed words cheap at a million
+passages. It is scored as one text (BM25 over the passage's words); queries
+restricted to fields use the fields themselves. Indexes built before `all`
+existed are searched field by field.
 """
 
 from __future__ import annotations
@@ -20,7 +27,17 @@ import tantivy
 from tantivy import Occur, Query
 
 from indexer.index.documents import IndexDoc
-from indexer.index.engine import SORT_FIELDS, EngineError, EngineHit, EngineResult, SearchEngine, filter_nodes
+from indexer.index.engine import (
+    SORT_FIELDS,
+    TIE_CAP,
+    TIE_SLACK,
+    EngineError,
+    EngineHit,
+    EngineResult,
+    SearchEngine,
+    filter_nodes,
+    tie_order,
+)
 from indexer.search.tree import (
     TEXT_FIELD_WEIGHTS,
     TEXT_FIELDS,
@@ -38,6 +55,7 @@ from indexer.search.tree import (
 )
 from indexer.search.types import FACETS
 
+ALL_FIELD = "all"  # every searchable text field of the passage, for matching across fields
 MAX_BUCKETS = 65_000  # tantivy's default aggregation bucket limit
 WRITER_HEAP = 256_000_000
 COMPILED_CACHE = 512
@@ -48,12 +66,14 @@ def _regex_escape(text: str) -> str:
     return "".join("\\" + ch if ch in _REGEX_META else ch for ch in text)
 
 
-def build_schema() -> tantivy.Schema:
+def build_schema(all_field: bool = True) -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("passage_id", stored=True, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("letter_id", stored=False, tokenizer_name="raw", index_option="basic")
     for name in TEXT_FIELDS:
         sb.add_text_field(name, stored=False, tokenizer_name="en_stem", index_option="position")
+    if all_field:
+        sb.add_text_field(ALL_FIELD, stored=False, tokenizer_name="en_stem", index_option="position")
     for facet in FACETS:
         sb.add_text_field(facet, stored=False, fast=True, tokenizer_name="raw", index_option="basic")
         sb.add_text_field(facet + "_k", stored=False, tokenizer_name="raw", index_option="basic")
@@ -64,6 +84,7 @@ def build_schema() -> tantivy.Schema:
 
 class TantivyEngine(SearchEngine):
     name = "tantivy"
+    parallel_reads = True  # tantivy-py releases the GIL while it searches
 
     def __init__(self, path: Path, writable: bool = False, heap_size: int = WRITER_HEAP,
                  threads: int = 0):
@@ -86,6 +107,7 @@ class TantivyEngine(SearchEngine):
         except Exception as exc:  # corrupt or incompatible files
             raise EngineError(f"cannot open the Tantivy index at {self.path}: {exc}") from exc
         self.schema = self.index.schema
+        self._all_field = _has_field(self.schema, ALL_FIELD)  # indexes built before it lack it
         self._searcher = self.index.searcher()
         self._writer: tantivy.IndexWriter | None = None
         self._heap_size = heap_size
@@ -114,6 +136,8 @@ class TantivyEngine(SearchEngine):
                 value = d.text.get(name)
                 if value:
                     doc.add_text(name, value)
+                    if self._all_field:
+                        doc.add_text(ALL_FIELD, value)  # values are kept apart by a position gap
             for facet in FACETS:
                 for value in d.facets.get(facet, ()):
                     doc.add_text(facet, value)
@@ -134,6 +158,8 @@ class TantivyEngine(SearchEngine):
         self._writer = None
         self.index.reload()
         self._searcher = self.index.searcher()
+        with self._compiled_lock:
+            self._compiled.clear()  # citation filters expand to the keys the index holds
 
     def close(self) -> None:
         if self._writer is not None:
@@ -184,19 +210,108 @@ class TantivyEngine(SearchEngine):
             hits.append(EngineHit(pid, score))
         return EngineResult(total=int(result.count or 0), hits=hits)
 
+    def relevance_page(self, tree, filters, offset, limit) -> EngineResult:
+        """As the base class, but tie keys come from a fast field (the low 32 bits of
+        `decision_key`) in one batch, and passage ids are read only for the page."""
+        query = self._query(tree, filters)
+        searcher = self._searcher
+        want = offset + limit
+        window = want + TIE_SLACK
+        while True:
+            result = searcher.search(query, limit=max(window, 1), count=True)
+            raw = result.hits
+            if len(raw) < window or want == 0 or len(raw) < want:
+                break
+            edge = raw[want - 1][0]  # hits come score-descending
+            if raw[-1][0] != edge or window >= want + TIE_CAP:
+                break
+            window = min(window * 4, want + TIE_CAP)
+        keys = searcher.fast_field_values("decision_key", [a for _, a in raw]) if raw else []
+        order = sorted(range(len(raw)), key=lambda i: (-raw[i][0], (keys[i] or 0) & 0xFFFFFFFF))
+        ids: dict[int, str] = {}
+
+        def pid(i: int) -> str:
+            if i not in ids:
+                ids[i] = searcher.doc(raw[i][1]).get_first("passage_id")
+            return ids[i]
+
+        page = order[offset:offset + limit]
+        if page:
+            # equal score and equal 32-bit key (rare): order those by passage id
+            lo, hi = offset, offset + len(page)
+            same = lambda i: (raw[i][0], (keys[i] or 0) & 0xFFFFFFFF)  # noqa: E731
+            while lo > 0 and same(order[lo - 1]) == same(order[lo]):
+                lo -= 1
+            while hi < len(order) and same(order[hi]) == same(order[hi - 1]):
+                hi += 1
+            span = order[lo:hi]
+            span.sort(key=lambda i: (-raw[i][0], *tie_order(pid(i))))
+            order[lo:hi] = span
+            page = order[offset:offset + limit]
+        hits = [EngineHit(pid(i), float(raw[i][0])) for i in page]
+        return EngineResult(total=int(result.count or 0), hits=hits)
+
     def facet_counts(self, tree, filters, facets) -> dict[str, dict[str, int]]:
         facets = list(facets)
         if not facets:
             return {}
-        query = self._query(tree, filters)
-        aggs = {f: {"terms": {"field": f, "size": MAX_BUCKETS, "segment_size": MAX_BUCKETS}}
-                for f in facets}
+        raw = self._searcher.aggregate(self._query(tree, filters), _terms_aggs(facets))
+        return {f: _buckets(raw.get(f)) for f in facets}
+
+    def facet_counts_many(self, tree, requests) -> list[dict[str, dict[str, int]]]:
+        """All requests in one aggregation pass over the query's matches.
+
+        Filter groups every request shares go into the query; the rest become
+        filter sub-aggregations, one per request, over the union of what the
+        requests need. So a search with k selected facets runs its query once
+        for all facet counts instead of k + 1 times."""
+        reqs = [({k: list(v) for k, v in (f or {}).items() if v}, list(fs)) for f, fs in requests]
+        live = [i for i, (_, fs) in enumerate(reqs) if fs]
+        out: list[dict[str, dict[str, int]]] = [{} for _ in reqs]
+        if len(live) <= 1:
+            for i in live:
+                out[i] = self.facet_counts(tree, *reqs[i])
+            return out
+        keyed = [{k: tuple(v) for k, v in reqs[i][0].items()} for i in live]
+        common = {k: list(v) for k, v in keyed[0].items() if all(kf.get(k) == v for kf in keyed[1:])}
+        rests = [{k: list(v) for k, v in kf.items() if k not in common} for kf in keyed]
+        query = self._query(tree, common)
+        if all(rests):
+            # only documents some request counts: at least one request's remaining filters hold
+            union = Or(tuple(_conjunction(filter_nodes(r)) for r in rests))
+            query = Query.boolean_query([(Occur.Must, query), (Occur.Must, self.compile(union))])
+        aggs: dict = {}
+        for n, (i, rest) in enumerate(zip(live, rests)):
+            terms = _terms_aggs(reqs[i][1], prefix=f"r{n}f")
+            if rest:
+                aggs[f"r{n}"] = {"filter": self._filter_string(rest), "aggs": terms}
+            else:
+                aggs.update(terms)
         raw = self._searcher.aggregate(query, aggs)
-        out: dict[str, dict[str, int]] = {}
-        for f in facets:
-            buckets = (raw.get(f) or {}).get("buckets", [])
-            out[f] = {str(b["key"]): int(b["doc_count"]) for b in buckets}
+        for n, (i, rest) in enumerate(zip(live, rests)):
+            scope = raw.get(f"r{n}") or {} if rest else raw
+            out[i] = {f: _buckets(scope.get(f"r{n}f{j}")) for j, f in enumerate(reqs[i][1])}
         return out
+
+    def _filter_string(self, filters: dict[str, list[str]]) -> str:
+        """Filters in the query-parser syntax a filter aggregation takes (terms only)."""
+        groups = []
+        for facet, values in sorted(filters.items()):
+            field = facet + "_k"
+            keys: list[str] = []
+            for v in values:
+                keys.extend(self._facet_keys(facet, str(v)))
+            groups.append("(" + " OR ".join(f'{field}:"{_qp_escape(k)}"' for k in keys) + ")")
+        return " AND ".join(groups)
+
+    def _facet_keys(self, facet: str, value: str) -> list[str]:
+        """The indexed `<facet>_k` terms a filter value stands for: itself, and for
+        a citation every citation key below it (its chapter's topics)."""
+        value = value.lower()
+        if facet != "citation":
+            return [value]
+        below = [t for t, _ in self._searcher.terms_with_prefix(facet + "_k", value + " | ")]
+        return [value] + sorted(below)
 
     def count(self, tree, filters) -> int:
         return int(self._searcher.search(self._query(tree, filters), limit=1, count=True).count)
@@ -207,13 +322,13 @@ class TantivyEngine(SearchEngine):
         if isinstance(node, MatchAll):
             return Query.all_query()
         if isinstance(node, Term):
-            return self._per_field(node.fields, lambda f: Query.term_query(schema, f, node.term))
+            return self._text(node.fields, lambda f: Query.term_query(schema, f, node.term))
         if isinstance(node, Phrase):
-            return self._per_field(node.fields, lambda f: Query.phrase_query(
-                schema, f, list(node.terms), slop=node.slop))
+            return self._text(node.fields, lambda f: Query.phrase_query(
+                schema, f, list(node.terms), slop=node.slop), exact=node.slop == 0)
         if isinstance(node, Prefix):
             pattern = _regex_escape(node.prefix) + ".*"
-            return self._per_field(node.fields, lambda f: Query.regex_query(schema, f, pattern))
+            return self._text(node.fields, lambda f: Query.regex_query(schema, f, pattern))
         if isinstance(node, Near):
             a = list(_terms(node.left))
             b = list(_terms(node.right))
@@ -223,39 +338,110 @@ class TantivyEngine(SearchEngine):
                 (Occur.Should, Query.phrase_query(schema, f, b + a, slop=slop)),
             ]))
         if isinstance(node, FacetTerm):
-            value = node.value.lower()
-            field = node.facet + "_k"
             if node.facet not in FACETS:
                 return Query.empty_query()
-            term = Query.term_query(schema, field, value)
-            if node.facet == "citation":
-                below = Query.regex_query(schema, field, _regex_escape(value + " | ") + ".*")
-                return Query.boolean_query([(Occur.Should, term), (Occur.Should, below)])
-            return term
+            keys = self._facet_keys(node.facet, node.value)
+            if len(keys) == 1:
+                return Query.term_query(schema, node.facet + "_k", keys[0])
+            return Query.term_set_query(schema, node.facet + "_k", keys)
         if isinstance(node, Pin):
             return Query.const_score_query(self.compile(node.child), node.score)
         if isinstance(node, Not):
             return Query.boolean_query([(Occur.Must, Query.all_query()),
                                         (Occur.MustNot, self.compile(node.child))])
         if isinstance(node, And):
-            clauses = []
-            for c in node.children:
-                if isinstance(c, Not):
-                    clauses.append((Occur.MustNot, self.compile(c.child)))
-                else:
-                    clauses.append((Occur.Must, self.compile(c)))
-            if all(o == Occur.MustNot for o, _ in clauses):
-                clauses.append((Occur.Must, Query.all_query()))
-            return Query.boolean_query(clauses)
+            return self._and(node.children, distribute=True)
         if isinstance(node, Or):
+            boosts = [c for c in node.children if _subsumed(c, node.children)]
+            rest = [c for c in node.children if c not in boosts]
+            if boosts and rest:
+                # "physical therapy" next to (physical AND therapy): the phrase only adds
+                # score, so it is checked just for documents the rest matched, and not
+                # at all when nothing is scored (facet counting). Same matches, same scores.
+                must = rest[0] if len(rest) == 1 else Or(tuple(rest))
+                return Query.boolean_query([(Occur.Must, self.compile(must))] +
+                                           [(Occur.Should, self.compile(b)) for b in boosts])
             return Query.boolean_query([(Occur.Should, self.compile(c)) for c in node.children])
         raise EngineError(f"cannot compile query node {node!r}")
+
+    def _and(self, children: tuple[Node, ...], distribute: bool) -> Query:
+        if distribute and self._all_field:
+            # a OR-group holding a phrase the words can only match as (e.g. ODG OR
+            # "official disability guidelines"), ANDed with other words: spread the AND
+            # over the group, so each phrase is checked only where the other words
+            # already match instead of across the whole index
+            for i, c in enumerate(children):
+                if len(children) > 1 and isinstance(c, Or) and any(
+                        isinstance(g, Phrase) and not _subsumed(g, c.children) for g in c.children):
+                    others = children[:i] + children[i + 1:]
+                    return Query.boolean_query([(Occur.Should, self._and(others + (g,), distribute=False))
+                                                for g in c.children])
+        clauses = []
+        for c in children:
+            if isinstance(c, Not):
+                clauses.append((Occur.MustNot, self.compile(c.child)))
+            else:
+                clauses.append((Occur.Must, self.compile(c)))
+        if all(o == Occur.MustNot for o, _ in clauses):
+            clauses.append((Occur.Must, Query.all_query()))
+        return Query.boolean_query(clauses)
+
+    def _text(self, fields: tuple[str, ...], make, exact: bool = True) -> Query:
+        """A text leaf: over every searchable field at once through the catch-all
+        field when the index has one (one posting list instead of six), else per field.
+        Phrases with slop and proximity stay per field, so they never match words
+        of two different fields."""
+        if self._all_field and exact and (not fields or set(fields) == set(TEXT_FIELDS)):
+            return make(ALL_FIELD)
+        return self._per_field(fields, make)
 
     def _per_field(self, fields: tuple[str, ...], make) -> Query:
         names = fields or TEXT_FIELDS
         clauses = [(Occur.Should, Query.boost_query(make(f), TEXT_FIELD_WEIGHTS.get(f, 1.0)))
                    for f in names]
         return clauses[0][1] if len(clauses) == 1 else Query.boolean_query(clauses)
+
+
+def _has_field(schema: tantivy.Schema, name: str) -> bool:
+    try:
+        Query.term_query(schema, name, "x")
+    except ValueError:
+        return False
+    return True
+
+
+def _terms_aggs(facets, prefix: str = "") -> dict:
+    out = {}
+    for j, f in enumerate(facets):
+        out[f"{prefix}{j}" if prefix else f] = {
+            "terms": {"field": f, "size": MAX_BUCKETS, "segment_size": MAX_BUCKETS}}
+    return out
+
+
+def _buckets(agg: dict | None) -> dict[str, int]:
+    return {str(b["key"]): int(b["doc_count"]) for b in (agg or {}).get("buckets", [])}
+
+
+def _conjunction(nodes: list[Node]) -> Node:
+    return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
+
+
+def _qp_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _subsumed(node: Node, siblings: tuple[Node, ...]) -> bool:
+    """A phrase whose every match a sibling AND of its words already matches."""
+    if not isinstance(node, Phrase):
+        return False
+    fields = set(node.fields or TEXT_FIELDS)
+    for sib in siblings:
+        if not isinstance(sib, And) or not all(isinstance(c, Term) for c in sib.children):
+            continue
+        covered = {c.term for c in sib.children if fields <= set(c.fields or TEXT_FIELDS)}
+        if set(node.terms) <= covered:
+            return True
+    return False
 
 
 def _terms(node: Term | Phrase) -> tuple[str, ...]:

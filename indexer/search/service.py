@@ -16,7 +16,9 @@ flight.
 from __future__ import annotations
 
 import json
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -44,10 +46,22 @@ from indexer.search.types import (
 
 MAX_PER_PAGE = 100
 MAX_OFFSET = 10_000
-TIE_SLACK = 10  # extra hits fetched to see whether a score tie crosses the page end
-TIE_CAP = 5_000
 FACET_CACHE_SIZE = 256
 HIGHLIGHT_FIELDS = ("item", "rationale", "claims_administrator_guideline", "reviewer_guideline", "summary")
+
+
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    """Threads for facet passes that run beside the page query (shared by all services)."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2),
+                                       thread_name_prefix="imr-facets")
+        return _POOL
 
 
 @lru_cache(maxsize=512)
@@ -81,23 +95,37 @@ class _Generation:
             self.browse = counts
         return counts
 
-    def facet_counts(self, tree, filters: dict[str, list[str]], facets: list[str]) -> dict[str, dict[str, int]]:
-        if not filters and isinstance(tree, MatchAll):
-            # the landing page and every facet whose selection is the only filter
-            browse = self.browse_counts()
-            return {f: browse.get(f, {}) for f in facets}
-        key = (tree, tuple(sorted((k, tuple(v)) for k, v in filters.items())), tuple(facets))
-        with self.cache_lock:
-            hit = self.facet_cache.get(key)
-            if hit is not None:
-                self.facet_cache.move_to_end(key)
-                return hit
-        counts = self.engine.facet_counts(tree, filters, facets)
-        with self.cache_lock:
-            self.facet_cache[key] = counts
-            while len(self.facet_cache) > FACET_CACHE_SIZE:
-                self.facet_cache.popitem(last=False)
-        return counts
+    def facet_counts_many(self, tree, requests: list[tuple[dict[str, list[str]], list[str]]]
+                          ) -> list[dict[str, dict[str, int]]]:
+        """Counts for each (filters, facets) request: from the browse counts when
+        nothing narrows the whole index, from the cache, and the rest from the
+        engine in a single call (one pass over the matches for Tantivy)."""
+        out: list[dict[str, dict[str, int]] | None] = [None] * len(requests)
+        missing: list[int] = []
+        keys: list[tuple] = []
+        for i, (filters, facets) in enumerate(requests):
+            keys.append((tree, tuple(sorted((k, tuple(v)) for k, v in filters.items())), tuple(facets)))
+            if not filters and isinstance(tree, MatchAll):
+                # the landing page and every facet whose selection is the only filter
+                browse = self.browse_counts()
+                out[i] = {f: browse.get(f, {}) for f in facets}
+                continue
+            with self.cache_lock:
+                hit = self.facet_cache.get(keys[i])
+                if hit is not None:
+                    self.facet_cache.move_to_end(keys[i])
+                    out[i] = hit
+                    continue
+            missing.append(i)
+        if missing:
+            counted = self.engine.facet_counts_many(tree, [requests[i] for i in missing])
+            with self.cache_lock:
+                for i, counts in zip(missing, counted):
+                    out[i] = counts
+                    self.facet_cache[keys[i]] = counts
+                while len(self.facet_cache) > FACET_CACHE_SIZE:
+                    self.facet_cache.popitem(last=False)
+        return [o or {} for o in out]
 
 
 class SearchService:
@@ -187,8 +215,15 @@ class SearchService:
         engine_sort = sort
         if sort == "relevance" and pq.is_browse:
             engine_sort = "decision_date"  # nothing scores: newest first is the useful order
-        total, hits = self._page(gen, tree, filters, engine_sort, offset, per_page)
-        facets = self._facets(gen, tree, filters, facet_limit)
+        if gen.engine.parallel_reads:
+            # the page query and the facet pass each run the query over every match;
+            # the engine releases the GIL, so they run side by side on two cores
+            pending = _pool().submit(self._facets, gen, tree, filters, facet_limit)
+            total, hits = self._page(gen, tree, filters, engine_sort, offset, per_page)
+            facets = pending.result()
+        else:
+            total, hits = self._page(gen, tree, filters, engine_sort, offset, per_page)
+            facets = self._facets(gen, tree, filters, facet_limit)
         matched = list(pq.matched_citations)
         built = self._build_hits(gen, hits, pq, matched + filters.get("citation", []))
         return SearchResponse(
@@ -200,31 +235,23 @@ class SearchService:
     def _page(self, gen, tree, filters, sort, offset, limit):
         if sort != "relevance":
             res = gen.engine.search(tree, filters, sort, offset, limit)
-            return res.total, res.hits
-        # relevance: order by (score desc, passage_id asc); widen the window while a
-        # tie at the page's last position might continue past it
-        want = offset + limit
-        window = want + TIE_SLACK
-        while True:
-            res = gen.engine.search(tree, filters, "relevance", 0, window)
-            hits = sorted(res.hits, key=lambda h: (-h.score, h.passage_id))
-            if len(res.hits) < window or want == 0 or len(hits) < want:
-                break
-            edge = hits[want - 1].score
-            if res.hits[-1].score != edge or window >= want + TIE_CAP:
-                break
-            window = min(window * 4, want + TIE_CAP)
-        return res.total, hits[offset:offset + limit]
+        else:
+            res = gen.engine.relevance_page(tree, filters, offset, limit)
+        return res.total, res.hits
 
     def _facets(self, gen, tree, filters, facet_limit) -> dict[str, list[FacetValue]]:
-        counts: dict[str, dict[str, int]] = {}
+        # a facet's own selection does not narrow its own counts: each selected
+        # facet is counted under the other facets' filters only
+        requests = []
         plain = [f for f in FACETS if f not in filters]
         if plain:
-            counts.update(gen.facet_counts(tree, filters, plain))
+            requests.append((filters, plain))
         for facet in FACETS:
             if facet in filters:
-                others = {k: v for k, v in filters.items() if k != facet}
-                counts.update(gen.facet_counts(tree, others, [facet]))
+                requests.append(({k: v for k, v in filters.items() if k != facet}, [facet]))
+        counts: dict[str, dict[str, int]] = {}
+        for part in gen.facet_counts_many(tree, requests):
+            counts.update(part)
         out: dict[str, list[FacetValue]] = {}
         for facet in FACETS:
             values = counts.get(facet, {})
