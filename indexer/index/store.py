@@ -19,6 +19,11 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Iterable, Iterator
 
+try:
+    import orjson
+except ImportError:  # a declared dependency; without it the standard library reads the same JSON
+    orjson = None
+
 from indexer.model import Citation, Letter, Passage
 
 SCHEMA_VERSION = "1"
@@ -120,8 +125,20 @@ def passage_from_dict(d: dict) -> Passage:
     return Passage(**kw)
 
 
+def _loads(raw: bytes | str):
+    """JSON as the store wrote it. orjson reads it about twice as fast as the
+    standard library (hit building decodes twenty passages per search); what it
+    refuses and `json` accepts (NaN, integers past 64 bits) still reads."""
+    if orjson is not None:
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(raw)
+
+
 def _unpack(blob: bytes):
-    return json.loads(zlib.decompress(blob).decode("utf-8"))
+    return _loads(zlib.decompress(blob))
 
 
 def letter_meta(letter: Letter) -> dict:
@@ -294,7 +311,7 @@ class LetterStore:
                 f"SELECT p.passage_id, p.data, l.summary, l.meta FROM passages p "
                 f"JOIN letters l ON l.letter_id = p.letter_id WHERE p.passage_id IN ({marks})", chunk)
             for pid, data, summary, meta in rows:
-                out[pid] = HitData(passage_from_dict(_unpack(data)), summary, json.loads(meta))
+                out[pid] = HitData(passage_from_dict(_unpack(data)), summary, _loads(meta))
         return out
 
     def iter_letters(self) -> Iterator[Letter]:

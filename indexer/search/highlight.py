@@ -5,168 +5,411 @@ in a field's text with the same analysis the engines index with, so what is
 marked is exactly what matched: stemmed words, prefixes and roots, phrases
 (with slop) and proximity pairs. Output is HTML built from escaped text:
 everything is escaped except the `<mark>` tags we add.
+
+Why it is built this way: a search shows twenty hits of five fields each, so
+highlighting runs about a hundred times per search and must cost microseconds
+(it was a large share of a search at a million passages). The query's rules
+are compiled once per query (per field only when the query restricts fields)
+and kept across searches (`_RulesCache`). An ASCII field (nearly all) is
+scanned as normalised bytes by one regex that stops only at words whose first
+two letters could stem to a query word (Snowball keeps them), and each
+distinct word is stemmed and classified once per query (`_Rules.ascii_memo`).
+Word positions, needed for slop and proximity, are counted only when every
+word of such a phrase or pair is present; exact phrases need none. Output
+strings are built once, escaping only texts that hold something to escape.
+Every shortcut is checked against the plain rules in
+tests/search/test_highlight_equivalence.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+import threading
+from bisect import bisect_left, bisect_right
+from collections import OrderedDict
+from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from indexer.search.analysis import Token, candidate_tokens
+from indexer.search.analysis import (
+    MAX_TOKEN_BYTES,
+    WORD_CLASS_TABLE,
+    candidate_bytes_regex,
+    candidate_tokens,
+    normalized_ascii,
+    stem,
+)
 from indexer.search.tree import Near, Node, Phrase, Prefix, Term, leaves
 
 FRAGMENT_CHARS = 220
 MAX_FRAGMENTS = 3
 SHORT_FIELD = 400  # fields up to this long are shown whole
 
+RULES_CACHE_SIZE = 128  # compiled queries kept across searches
+MEMO_LIMIT = 4096  # classified words kept per compiled query (a few hundred is usual)
 
-@dataclass
+_MISSING = object()
+
+Span = tuple[int, int]
+
+
+@dataclass(eq=False)
 class _Rules:
-    terms: set[str]
-    prefixes: tuple[str, ...]
-    phrases: list[tuple[tuple[str, ...], int]]
-    nears: list[tuple[tuple[str, ...], tuple[str, ...], int]]
-    heads: frozenset[str] = frozenset()
+    """What to mark in one field for one query, compiled once.
 
-    def empty(self) -> bool:
-        return not (self.terms or self.prefixes or self.phrases or self.nears)
+    The memos map a word to None (not marked, not part of any phrase or
+    proximity pair) or (marked alone, its term if some phrase/pair uses it):
+    `memo` by the lowercased word, `ascii_memo` by the bytes `rx` matched."""
+
+    terms: frozenset[str]
+    prefixes: tuple[str, ...]
+    phrases: tuple[tuple[tuple[str, ...], int], ...]
+    nears: tuple[tuple[tuple[str, ...], tuple[str, ...], int], ...]
+    heads: frozenset[str]
+    seq_terms: frozenset[str]  # every word of every phrase and proximity side
+    rx: "re.Pattern | None"  # finds candidate words in normalised ASCII text (bytes)
+    memo: dict = field(default_factory=dict)  # by lowercased word
+    ascii_memo: dict = field(default_factory=dict)  # by b" " + word, as `rx` matches it
+    sequences: bool = False  # any phrase or proximity pair (word positions needed)
+    nothing: bool = False  # nothing to mark in this field
+
+    def __post_init__(self) -> None:
+        self.sequences = bool(self.phrases or self.nears)
+        self.nothing = not (self.terms or self.prefixes or self.sequences)
+
+    def classify(self, lower: str):
+        term = stem(lower)
+        hit = term in self.terms or bool(self.prefixes and term.startswith(self.prefixes))
+        seq = term if term in self.seq_terms else None
+        value = (hit, seq) if hit or seq is not None else None
+        _remember(self.memo, lower, value)
+        return value
+
+    def classify_ascii(self, key: bytes):
+        """`classify` for a match of `rx`: a space, then the word."""
+        word = key[1:].decode("ascii")
+        # ASCII: one byte per character; the engines drop tokens of 40 bytes or more
+        value = self.classify(word) if len(word) < MAX_TOKEN_BYTES else None
+        _remember(self.ascii_memo, key, value)
+        return value
+
+    def may_sequence(self, present: set[str]) -> bool:
+        """Could any phrase or proximity pair match, given the terms present?"""
+        for seq, _ in self.phrases:
+            if present.issuperset(seq):
+                return True
+        for left, right, _ in self.nears:
+            if present.issuperset(left) and present.issuperset(right):
+                return True
+        return False
+
+
+def _remember(memo: dict, key, value) -> None:
+    if len(memo) >= MEMO_LIMIT:
+        memo.clear()  # a pathological vocabulary: start over rather than grow
+    memo[key] = value
+
+
+def _build_rules(positive: tuple, field_name: str | None) -> _Rules:
+    terms: set[str] = set()
+    prefixes: list[str] = []
+    phrases: list[tuple[tuple[str, ...], int]] = []
+    nears: list[tuple[tuple[str, ...], tuple[str, ...], int]] = []
+    for leaf in positive:
+        if field_name is not None and leaf.fields and field_name not in leaf.fields:
+            continue
+        if isinstance(leaf, Term):
+            terms.add(leaf.term)
+        elif isinstance(leaf, Prefix):
+            prefixes.append(leaf.prefix)
+        elif isinstance(leaf, Phrase):
+            phrases.append((leaf.terms, leaf.slop))
+        elif isinstance(leaf, Near):
+            nears.append((_seq(leaf.left), _seq(leaf.right), leaf.distance))
+    seq_terms: set[str] = set()
+    for seq, _ in phrases:
+        seq_terms.update(seq)
+    for left, right, _ in nears:
+        seq_terms.update(left + right)
+    words = terms | set(prefixes) | seq_terms
+    heads = {w[:2] for w in words}
+    heads |= {h[0] + "y" for h in heads if len(h) == 2 and h[1] == "i"}  # lying -> lie
+    heads_f = frozenset(heads)
+    return _Rules(frozenset(terms), tuple(prefixes), tuple(phrases), tuple(nears), heads_f,
+                  frozenset(seq_terms), candidate_bytes_regex(heads_f))
+
+
+class _RulesCache:
+    """Compiled rules by (positive leaves, field), least recently used dropped."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: "OrderedDict[tuple, _Rules]" = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, positive: tuple, field_name: str | None) -> _Rules:
+        key = (positive, field_name)
+        with self._lock:
+            rules = self._items.get(key)
+            if rules is not None:
+                self._items.move_to_end(key)
+                return rules
+        rules = _build_rules(positive, field_name)
+        with self._lock:
+            self._items[key] = rules
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return rules
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_RULES = _RulesCache(RULES_CACHE_SIZE)
+
+
+def clear_caches() -> None:
+    """Forget every compiled query (benchmarks use it to time a query never seen)."""
+    _RULES.clear()
 
 
 class Highlighter:
     def __init__(self, tree: Node):
-        self._leaves = [leaf for leaf, negated in leaves(tree)
-                        if not negated and isinstance(leaf, (Term, Phrase, Prefix, Near))]
+        self._leaves = tuple(leaf for leaf, negated in leaves(tree)
+                             if not negated and isinstance(leaf, (Term, Phrase, Prefix, Near)))
+        # without field restrictions every field gets the same rules: share them
+        # (and the words they have classified) instead of compiling five copies
+        self._per_field = any(leaf.fields for leaf in self._leaves)
         self._cache: dict[str | None, _Rules] = {}
 
-    def _rules(self, field: str | None) -> _Rules:
-        if field in self._cache:
-            return self._cache[field]
-        r = _Rules(set(), (), [], [])
-        prefixes = []
-        for leaf in self._leaves:
-            if field is not None and leaf.fields and field not in leaf.fields:
-                continue
-            if isinstance(leaf, Term):
-                r.terms.add(leaf.term)
-            elif isinstance(leaf, Prefix):
-                prefixes.append(leaf.prefix)
-            elif isinstance(leaf, Phrase):
-                r.phrases.append((leaf.terms, leaf.slop))
-            elif isinstance(leaf, Near):
-                r.nears.append((_seq(leaf.left), _seq(leaf.right), leaf.distance))
-        r.prefixes = tuple(prefixes)
-        words = set(r.terms) | set(r.prefixes)
-        for seq, _ in r.phrases:
-            words.update(seq)
-        for left, right, _ in r.nears:
-            words.update(left + right)
-        heads = {w[:2] for w in words}
-        heads |= {h[0] + "y" for h in heads if len(h) == 2 and h[1] == "i"}  # lying -> lie
-        r.heads = frozenset(heads)
-        self._cache[field] = r
-        return r
+    def _rules(self, field_name: str | None) -> _Rules:
+        rules = self._cache.get(field_name)
+        if rules is None:
+            key = field_name if self._per_field else None
+            rules = self._cache.get(key)
+            if rules is None:
+                rules = self._cache[key] = _RULES.get(self._leaves, key)
+            self._cache[field_name] = rules
+        return rules
 
     # ------------------------------------------------------------------ spans
-    def spans(self, text: str, field: str | None = None) -> list[tuple[int, int]]:
+    def spans(self, text: str, field: str | None = None) -> list[Span]:
         """Character spans of `text` the query matches (merged, sorted)."""
-        rules = self._rules(field)
-        if not text or rules.empty():
+        if not text:
             return []
-        toks = candidate_tokens(text, rules.heads, positions=bool(rules.phrases or rules.nears))
-        if not toks:
-            return []
-        raw: list[tuple[int, int]] = []
-        for t in toks:
-            if t.term in rules.terms or (rules.prefixes and t.term.startswith(rules.prefixes)):
-                raw.append((t.start, t.end))
-        if rules.phrases or rules.nears:
-            by_pos = {t.position: i for i, t in enumerate(toks)}
-            for seq, slop in rules.phrases:
-                for group in _phrase_hits(toks, by_pos, seq, slop):
-                    raw.extend(_runs(toks, group))  # one mark per run of adjacent words
-            for left, right, distance in rules.nears:
-                raw.extend((toks[i].start, toks[i].end) for i in _near_hits(toks, by_pos, left, right, distance))
-        spans: list[tuple[int, int]] = []
-        for s, e in sorted(raw):
-            if spans and s < spans[-1][1]:
-                spans[-1] = (spans[-1][0], max(e, spans[-1][1]))  # overlapping marks become one
-            else:
-                spans.append((s, e))
-        return spans
+        rules = self._cache.get(field) or self._rules(field)
+        return [] if rules.nothing else _spans(text, rules)
 
     # ------------------------------------------------------------------ output
     def mark(self, text: str, field: str | None = None) -> Markup:
         """The whole text, escaped, with matches in <mark>."""
-        return render(text, self.spans(text, field))
+        return Markup(_render(text, self.spans(text, field)))
 
     def fragments(self, text: str, field: str | None = None, always: bool = False) -> list[str]:
         """The best fragments of a field (whole if short); [] if nothing matched,
         unless `always`, then the opening of the text."""
         if not text:
             return []
-        spans = self.spans(text, field)
+        rules = self._cache.get(field) or self._rules(field)
+        spans = [] if rules.nothing else _spans(text, rules)
         if not spans:
             if not always:
                 return []
-            return [str(render(_clip(text, 0, FRAGMENT_CHARS)[0], [])) + _ellipsis(text, FRAGMENT_CHARS)]
+            return [_esc(_clip(text, 0, FRAGMENT_CHARS)[0]) + _ellipsis(text, FRAGMENT_CHARS)]
         if len(text) <= SHORT_FIELD:
-            return [str(render(text, spans))]
-        return [str(f) for f in _best_fragments(text, spans)]
+            return [_render(text, spans)]
+        return _best_fragments(text, spans)
 
 
-def _runs(toks: list[Token], group: list[int]) -> list[tuple[int, int]]:
-    runs: list[tuple[int, int]] = []
-    prev = None
-    for i in group:
-        t = toks[i]
-        if prev is not None and t.position == prev + 1 and runs:
-            runs[-1] = (runs[-1][0], t.end)
+def _spans(text: str, rules: _Rules) -> list[Span]:
+    # Marked-alone words go straight to `hits` (sorted, disjoint: one per word);
+    # words some phrase or proximity pair uses go to `seq_spans`/`seq_terms`.
+    hits: list[Span] = []
+    seq_spans: list[Span] = []
+    seq_terms: list[str] = []
+    positions: list[int] | None = None
+    norm = b""
+    if text.isascii():
+        rx = rules.rx
+        if rx is None:
+            return []
+        norm = normalized_ascii(text)
+        get = rules.ascii_memo.get
+        classify = rules.classify_ascii
+        # a match [i, j) of `rx` is the space before a word, then the word: the
+        # word is text[i:j - 1]
+        if not rules.sequences:
+            for m in rx.finditer(norm):
+                c = get(m.group(), _MISSING)
+                if c is _MISSING:
+                    c = classify(m.group())
+                if c is not None:
+                    i, j = m.span()
+                    hits.append((i, j - 1))
+            return hits
+        for m in rx.finditer(norm):
+            c = get(m.group(), _MISSING)
+            if c is _MISSING:
+                c = classify(m.group())
+            if c is not None:
+                i, j = m.span()
+                span = (i, j - 1)
+                if c[0]:
+                    hits.append(span)
+                if c[1] is not None:
+                    seq_spans.append(span)
+                    seq_terms.append(c[1])
+    else:
+        positions = []
+        get = rules.memo.get
+        for t in candidate_tokens(text, rules.heads):
+            c = get(t.lower, _MISSING)
+            if c is _MISSING:
+                c = rules.classify(t.lower)
+            if c is not None:
+                if c[0]:
+                    hits.append((t.start, t.end))
+                if c[1] is not None:
+                    seq_spans.append((t.start, t.end))
+                    seq_terms.append(c[1])
+                    positions.append(t.position)
+    if not seq_terms:
+        return hits
+    present = set(seq_terms)
+    if not rules.may_sequence(present):
+        return hits
+    extra = _sequence_marks(seq_spans, seq_terms, positions, norm, present, rules)
+    if not extra:
+        return hits
+    raw = hits + extra
+    raw.sort()
+    spans: list[Span] = [raw[0]]
+    for s, e in raw:
+        last = spans[-1]
+        if s < last[1]:
+            if e > last[1]:
+                spans[-1] = (last[0], e)  # overlapping marks become one
         else:
-            runs.append((t.start, t.end))
-        prev = t.position
-    return runs
+            spans.append((s, e))
+    return spans
+
+
+def _ascii_positions(norm: bytes, spans: list[Span]) -> list[int]:
+    """Word positions of the words at `spans` (sorted) in ASCII text, from its
+    normalised bytes: the number of words before each, over-long ones included
+    (they keep their position in the engines too). In the class string (letters
+    and digits "a", spaces " ") a word starts wherever " a" occurs, and byte
+    i + 1 is character i, so the words before character s are the " a" in [0, s)."""
+    count = norm.translate(WORD_CLASS_TABLE).count
+    out = []
+    position = last = 0
+    for s, _ in spans:
+        position += count(b" a", last, s)  # counts the previous word itself too
+        last = s
+        out.append(position)
+    return out
+
+
+def _sequence_marks(spans: list[Span], terms: list[str], positions: list[int] | None, norm: bytes,
+                    present: set[str], rules: _Rules) -> list[Span]:
+    """Marks of phrases (one per run of adjacent words) and proximity pairs.
+
+    `spans`/`terms` are the words some phrase or pair uses, in text order, with
+    their word `positions` or, for ASCII text, its normalised bytes `norm` to
+    count them from. An exact phrase needs no positions there: two words are
+    adjacent when only spaces lie between them in `norm` (an over-long word the
+    engines dropped is not spaces)."""
+    raw: list[Span] = []
+    need_positions = any(present.issuperset(left) and present.issuperset(right) for left, right, _ in rules.nears)
+    for seq, slop in rules.phrases:
+        if not present.issuperset(seq):
+            continue
+        if slop or positions is not None:
+            need_positions = True
+            continue
+        n = len(seq)
+        first = seq[0]
+        count = norm.count
+        for i in range(len(terms) - n + 1):
+            if terms[i] != first:
+                continue
+            end = spans[i][1]
+            for k in range(1, n):
+                start = spans[i + k][0]
+                # characters [end, start) are bytes [end + 1, start + 1)
+                if terms[i + k] != seq[k] or count(b" ", end + 1, start + 1) != start - end:
+                    break
+                end = spans[i + k][1]
+            else:
+                raw.append((spans[i][0], end))
+    if not need_positions:
+        return raw
+    exact_done = positions is None
+    if positions is None:
+        positions = _ascii_positions(norm, spans)
+    by_pos = {p: i for i, p in enumerate(positions)}
+    for seq, slop in rules.phrases:
+        if not present.issuperset(seq) or (exact_done and not slop):
+            continue  # absent, or an exact phrase marked above
+        for group in _phrase_hits(terms, positions, by_pos, seq, slop):
+            prev = -2
+            for i in group:
+                p = positions[i]
+                if p == prev + 1:
+                    raw[-1] = (raw[-1][0], spans[i][1])
+                else:
+                    raw.append(spans[i])
+                prev = p
+    for left, right, distance in rules.nears:
+        if present.issuperset(left) and present.issuperset(right):
+            raw.extend(spans[i] for i in sorted(_near_hits(terms, positions, by_pos, left, right, distance)))
+    return raw
 
 
 def _seq(node: Term | Phrase) -> tuple[str, ...]:
     return (node.term,) if isinstance(node, Term) else node.terms
 
 
-def _phrase_hits(toks: list[Token], by_pos: dict[int, int], seq: tuple[str, ...], slop: int):
-    """Token index groups where `seq` occurs in order with at most `slop` extra positions."""
-    n = len(seq)
-    for i, t in enumerate(toks):
-        if t.term != seq[0]:
+def _phrase_hits(terms: list[str], positions: list[int], by_pos: dict[int, int],
+                 seq: tuple[str, ...], slop: int) -> list[list[int]]:
+    """Word index groups where `seq` occurs in order with at most `slop` extra positions
+    (each next word taken at the smallest gap that fits, as the engines' slop allows)."""
+    first = seq[0]
+    rest = seq[1:]
+    out = []
+    for i, t in enumerate(terms):
+        if t != first:
             continue
         group = [i]
-        pos = t.position
+        pos = positions[i]
         budget = slop
-        for want in seq[1:]:
-            found = None
-            for gap in range(0, budget + 1):
+        for want in rest:
+            for gap in range(budget + 1):
                 j = by_pos.get(pos + 1 + gap)
-                if j is not None and toks[j].term == want:
-                    found = (j, gap)
+                if j is not None and terms[j] == want:
+                    budget -= gap
+                    group.append(j)
+                    pos = positions[j]
                     break
-            if found is None:
-                group = []
+            else:
+                group = None
                 break
-            j, gap = found
-            budget -= gap
-            group.append(j)
-            pos = toks[j].position
-        if len(group) == n:
-            yield group
+        if group is not None:
+            out.append(group)
+    return out
 
 
-def _near_hits(toks, by_pos, left, right, distance) -> set[int]:
-    lefts = [g for g in _phrase_hits(toks, by_pos, left, 0)]
-    rights = [g for g in _phrase_hits(toks, by_pos, right, 0)]
+def _near_hits(terms, positions, by_pos, left, right, distance) -> set[int]:
+    lefts = _phrase_hits(terms, positions, by_pos, left, 0)
+    if not lefts:
+        return set()
+    rights = _phrase_hits(terms, positions, by_pos, right, 0)
     out: set[int] = set()
     for a in lefts:
-        a_first, a_last = toks[a[0]].position, toks[a[-1]].position
+        a_first, a_last = positions[a[0]], positions[a[-1]]
         for b in rights:
-            b_first, b_last = toks[b[0]].position, toks[b[-1]].position
+            b_first, b_last = positions[b[0]], positions[b[-1]]
             gap = b_first - a_last if b_first > a_last else a_first - b_last
             if 0 < gap <= distance:
                 out.update(a)
@@ -190,55 +433,114 @@ def _esc(text: str) -> str:
     return text
 
 
-def render(text: str, spans: list[tuple[int, int]]) -> Markup:
+def _render(text: str, spans: list[Span]) -> str:
+    """`text` escaped with `spans` in <mark>, as a plain string (callers wrap once)."""
+    if not spans:
+        return _esc(text)
     parts: list[str] = []
     last = 0
-    for s, e in spans:
-        parts.append(_esc(text[last:s]))
-        parts.append("<mark>" + _esc(text[s:e]) + "</mark>")
-        last = e
-    parts.append(_esc(text[last:]))
-    return Markup("".join(parts))
+    # most texts hold nothing to escape (apostrophes aside): test the whole once
+    if _needs_escape(text):
+        for s, e in spans:
+            parts += (_esc(text[last:s]), "<mark>", _esc(text[s:e]), "</mark>")
+            last = e
+        parts.append(_esc(text[last:]))
+    else:
+        for s, e in spans:
+            parts += (text[last:s], "<mark>", text[s:e], "</mark>")
+            last = e
+        parts.append(text[last:])
+    return "".join(parts)
+
+
+def _needs_escape(text: str) -> bool:
+    return "&" in text or "<" in text or ">" in text or '"' in text or "'" in text
+
+
+def render(text: str, spans: list[Span]) -> Markup:
+    """`text` escaped, with `spans` (sorted, not overlapping) in <mark>."""
+    return Markup(_render(text, spans))
 
 
 def _clip(text: str, start: int, end: int) -> tuple[str, int, int]:
-    """Widen [start, end) to word boundaries."""
+    """Widen [start, end) to word boundaries (whitespace as str.isspace sees it,
+    which is exactly what the regex class \\s matches)."""
     start = max(0, start)
-    end = min(len(text), end)
-    while start > 0 and not text[start - 1].isspace():
-        start -= 1
-    while end < len(text) and not text[end].isspace():
-        end += 1
+    size = len(text)
+    end = min(size, end)
+    if start > 0 and not text[start - 1].isspace():
+        # back to just after the last plain space, unless other whitespace is nearer
+        k = text.rfind(" ", 0, start) + 1
+        if _SPACE.search(text, k, start) is None:
+            start = k
+        else:
+            while start > 0 and not text[start - 1].isspace():
+                start -= 1
+    if end < size:
+        end = _NON_SPACE_RUN.match(text, end).end()
     return text[start:end], start, end
+
+
+_SPACE = re.compile(r"\s")
+_NON_SPACE_RUN = re.compile(r"\S*")
 
 
 def _ellipsis(text: str, end: int) -> str:
     return " …" if end < len(text) else ""
 
 
-def _best_fragments(text: str, spans: list[tuple[int, int]]) -> list[Markup]:
-    # windows starting a little before each match; score = matches inside; keep non-overlapping best
-    windows = []
-    for s, _ in spans:
-        start = max(0, s - FRAGMENT_CHARS // 4)
-        end = start + FRAGMENT_CHARS
-        inside = [sp for sp in spans if sp[0] >= start and sp[1] <= end]
-        distinct = len({text[a:b].lower() for a, b in inside})
-        windows.append((distinct, len(inside), -start, start, end))
-    windows.sort(reverse=True)
-    chosen: list[tuple[int, int]] = []
-    for *_score, start, end in windows:
-        if any(not (end <= cs or start >= ce) for cs, ce in chosen):
-            continue
-        chosen.append((start, end))
-        if len(chosen) == MAX_FRAGMENTS:
-            break
+def _best_fragments(text: str, spans: list[Span]) -> list[str]:
+    # Windows start a little before each match; score = distinct matched words
+    # inside, then matches inside, then the earlier; the best that do not overlap
+    # are kept. Spans are sorted and disjoint, so starts and ends both ascend and
+    # the spans inside a window are one slice, found by bisection.
+    width = FRAGMENT_CHARS
+    lead = width // 4
+    starts = [s for s, _ in spans]
+    ends = [e for _, e in spans]
+    if len(spans) == 1:
+        s = starts[0]
+        chosen = [s - lead if s > lead else 0]
+    else:
+        lowered = None
+        windows = []
+        previous = -1
+        for i, s in enumerate(starts):
+            start = s - lead if s > lead else 0
+            if start == previous:
+                continue  # the same window again (matches near the top)
+            previous = start
+            # starts[i] >= start, and every earlier span ends by starts[i] <= start + width
+            lo = bisect_left(starts, start, 0, i)
+            n = bisect_right(ends, start + width, i) - lo
+            if n > 1:
+                if lowered is None:
+                    lowered = [text[a:b].lower() for a, b in spans]
+                windows.append((len(set(lowered[lo:lo + n])), n, -start))
+            else:
+                windows.append((n, n, -start))
+        windows.sort(reverse=True)
+        chosen = []
+        for w in windows:
+            start = -w[2]
+            for cs in chosen:
+                if start + width > cs and start < cs + width:
+                    break  # overlaps one already chosen
+            else:
+                chosen.append(start)
+                if len(chosen) == MAX_FRAGMENTS:
+                    break
+        chosen.sort()
     out = []
-    for start, end in sorted(chosen):
-        frag, fs, fe = _clip(text, start, end)
-        inner = [(a - fs, b - fs) for a, b in spans if a >= fs and b <= fe]
-        html = render(frag, inner)
-        prefix = "… " if fs > 0 else ""
-        suffix = " …" if fe < len(text) else ""
-        out.append(Markup(prefix + str(html) + suffix))
+    size = len(text)
+    for start in chosen:
+        frag, fs, fe = _clip(text, start, start + width)
+        lo = bisect_left(starts, fs)
+        hi = bisect_right(ends, fe)
+        html = _render(frag, [(a - fs, b - fs) for a, b in spans[lo:hi]])
+        if fs > 0:
+            html = "… " + html
+        if fe < size:
+            html += " …"
+        out.append(html)
     return out
