@@ -4,7 +4,9 @@ Schema: every searchable text field uses Tantivy's `en_stem` analyzer (the
 shared Python analysis in `indexer.search.analysis` reproduces it, so the
 query tree's terms are exactly the indexed ones). Each facet has two raw
 fields: `<facet>` holds the display value as a fast field for exact terms
-aggregations, `<facet>_k` holds it lowercased for case-insensitive filtering.
+aggregations, `<facet>_k` holds it lowercased for case-insensitive filtering;
+facets with a few values per passage are also counted from `<facet>_set` (see
+SET_FACETS).
 Dates are u64 fast fields that encode date + a fixed per-passage number, so a
 date sort is a single fast-field sort with a total order.
 
@@ -56,6 +58,13 @@ from indexer.search.tree import (
 from indexer.search.types import FACETS
 
 ALL_FIELD = "all"  # every searchable text field of the passage, for matching across fields
+# Facets with a few values per passage drawn from a small vocabulary. Counting a
+# multi-valued column costs several times a single-valued one, so each of these is
+# also indexed as one value, the passage's sorted set, and counts are summed per
+# member: exact, since a passage holds each value once. (Citations have too many
+# distinct sets for this.)
+SET_FACETS = ("source", "body_region", "specialty", "licensure")
+SET_SEPARATOR = "\x1f"
 MAX_BUCKETS = 65_000  # tantivy's default aggregation bucket limit
 WRITER_HEAP = 256_000_000
 COMPILED_CACHE = 512
@@ -77,6 +86,8 @@ def build_schema(all_field: bool = True) -> tantivy.Schema:
     for facet in FACETS:
         sb.add_text_field(facet, stored=False, fast=True, tokenizer_name="raw", index_option="basic")
         sb.add_text_field(facet + "_k", stored=False, tokenizer_name="raw", index_option="basic")
+        if facet in SET_FACETS and all_field:
+            sb.add_text_field(facet + "_set", stored=False, fast=True, tokenizer_name="raw", index_option="basic")
     for key in SORT_FIELDS.values():
         sb.add_unsigned_field(key, stored=False, indexed=False, fast=True)
     return sb.build()
@@ -108,6 +119,7 @@ class TantivyEngine(SearchEngine):
             raise EngineError(f"cannot open the Tantivy index at {self.path}: {exc}") from exc
         self.schema = self.index.schema
         self._all_field = _has_field(self.schema, ALL_FIELD)  # indexes built before it lack it
+        self._set_facets = frozenset(f for f in SET_FACETS if _has_field(self.schema, f + "_set"))
         self._searcher = self.index.searcher()
         self._writer: tantivy.IndexWriter | None = None
         self._heap_size = heap_size
@@ -139,9 +151,12 @@ class TantivyEngine(SearchEngine):
                     if self._all_field:
                         doc.add_text(ALL_FIELD, value)  # values are kept apart by a position gap
             for facet in FACETS:
-                for value in d.facets.get(facet, ()):
+                values = d.facets.get(facet, ())
+                for value in values:
                     doc.add_text(facet, value)
                     doc.add_text(facet + "_k", value.lower())
+                if facet in self._set_facets and values:
+                    doc.add_text(facet + "_set", _set_value(values))
             doc.add_unsigned("decision_key", d.decision_key)
             doc.add_unsigned("injury_key", d.injury_key)
             writer.add_document(doc)
@@ -255,8 +270,8 @@ class TantivyEngine(SearchEngine):
         facets = list(facets)
         if not facets:
             return {}
-        raw = self._searcher.aggregate(self._query(tree, filters), _terms_aggs(facets))
-        return {f: _buckets(raw.get(f)) for f in facets}
+        raw = self._searcher.aggregate(self._query(tree, filters), self._terms_aggs(facets))
+        return {f: self._buckets(f, raw, f) for f in facets}
 
     def facet_counts_many(self, tree, requests) -> list[dict[str, dict[str, int]]]:
         """All requests in one aggregation pass over the query's matches.
@@ -282,7 +297,7 @@ class TantivyEngine(SearchEngine):
             query = Query.boolean_query([(Occur.Must, query), (Occur.Must, self.compile(union))])
         aggs: dict = {}
         for n, (i, rest) in enumerate(zip(live, rests)):
-            terms = _terms_aggs(reqs[i][1], prefix=f"r{n}f")
+            terms = self._terms_aggs(reqs[i][1], prefix=f"r{n}f")
             if rest:
                 aggs[f"r{n}"] = {"filter": self._filter_string(rest), "aggs": terms}
             else:
@@ -290,8 +305,27 @@ class TantivyEngine(SearchEngine):
         raw = self._searcher.aggregate(query, aggs)
         for n, (i, rest) in enumerate(zip(live, rests)):
             scope = raw.get(f"r{n}") or {} if rest else raw
-            out[i] = {f: _buckets(scope.get(f"r{n}f{j}")) for j, f in enumerate(reqs[i][1])}
+            out[i] = {f: self._buckets(f, scope, f"r{n}f{j}") for j, f in enumerate(reqs[i][1])}
         return out
+
+    def _terms_aggs(self, facets, prefix: str = "") -> dict:
+        out = {}
+        for j, f in enumerate(facets):
+            field = f + "_set" if f in self._set_facets else f
+            out[f"{prefix}{j}" if prefix else f] = {
+                "terms": {"field": field, "size": MAX_BUCKETS, "segment_size": MAX_BUCKETS}}
+        return out
+
+    def _buckets(self, facet: str, scope: dict, name: str) -> dict[str, int]:
+        buckets = (scope.get(name) or {}).get("buckets", [])
+        if facet not in self._set_facets:
+            return {str(b["key"]): int(b["doc_count"]) for b in buckets}
+        counts: dict[str, int] = {}
+        for b in buckets:  # a passage holds each value once in its set
+            n = int(b["doc_count"])
+            for value in str(b["key"]).split(SET_SEPARATOR):
+                counts[value] = counts.get(value, 0) + n
+        return counts
 
     def _filter_string(self, filters: dict[str, list[str]]) -> str:
         """Filters in the query-parser syntax a filter aggregation takes (terms only)."""
@@ -410,16 +444,8 @@ def _has_field(schema: tantivy.Schema, name: str) -> bool:
     return True
 
 
-def _terms_aggs(facets, prefix: str = "") -> dict:
-    out = {}
-    for j, f in enumerate(facets):
-        out[f"{prefix}{j}" if prefix else f] = {
-            "terms": {"field": f, "size": MAX_BUCKETS, "segment_size": MAX_BUCKETS}}
-    return out
-
-
-def _buckets(agg: dict | None) -> dict[str, int]:
-    return {str(b["key"]): int(b["doc_count"]) for b in (agg or {}).get("buckets", [])}
+def _set_value(values) -> str | None:
+    return SET_SEPARATOR.join(sorted(values)) if values else None
 
 
 def _conjunction(nodes: list[Node]) -> Node:
