@@ -5,10 +5,11 @@ skipped without being read; otherwise it is hashed (in a worker) and parsed
 only if its content changed. Changed files replace their letter, files gone
 from the given folders are removed, failures are reported and do not stop the
 run. Parsing runs in parallel worker processes; the parent only feeds the
-engine and the letter store. All writes go to a new generation that is
-published atomically at the end (see `generations`), so a crash or kill leaves
-the previous index fully usable, and a run that finds nothing to do writes
-nothing at all.
+engine and the letter store, and hands the workers new files only as it
+writes their results, so its memory stays flat however slowly it writes.
+All writes go to a new generation that is published atomically at the end
+(see `generations`), so a crash or kill leaves the previous index fully
+usable, and a run that finds nothing to do writes nothing at all.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ import os
 import shutil
 import sys
 import time
+from collections import deque
 from dataclasses import asdict, dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -37,6 +40,11 @@ ENGINE_DIR = "engine"
 STORE_FILE = "store.sqlite"
 BROWSE_FACETS_META = "browse_facets"  # store meta: JSON of browse_counts() for the generation
 INLINE_BELOW = 48  # parse in-process when there are fewer files than this
+# Files handed to the workers whose parsed letters the parent has not written yet. When
+# the workers parse faster than the one parent writes (a slow engine such as Whoosh, a
+# faster parser, more cores), unbounded results pile up in the parent; a few hundred
+# keep every worker busy at flat memory.
+MAX_IN_FLIGHT = 256
 
 
 @dataclass
@@ -195,7 +203,9 @@ def _rename_letter(letter, lid: str) -> None:
         p.passage_id = f"{lid}-{p.ordinal}"
 
 
-def _run_jobs(jobs: list[tuple[str, str | None]], workers: int, progress: bool) -> Iterator[ParseOutcome]:
+def _run_jobs(jobs: list[tuple[str, str | None]], workers: int, progress: bool,
+              max_in_flight: int | None = None) -> Iterator[ParseOutcome]:
+    """Parse outcomes in job order, in worker processes when there are enough jobs."""
     bar = None
     if progress and sys.stderr.isatty() and jobs:
         from tqdm import tqdm
@@ -208,15 +218,45 @@ def _run_jobs(jobs: list[tuple[str, str | None]], workers: int, progress: bool) 
                     bar.update(1)
             return
         ctx = multiprocessing.get_context("forkserver")
-        chunk = max(1, min(32, len(jobs) // (workers * 8)))
         with ctx.Pool(processes=workers) as pool:
-            for out in pool.imap(parse_job, jobs, chunksize=chunk):
+            for out in _bounded_map(pool, jobs, workers, max_in_flight or MAX_IN_FLIGHT):
                 yield out
                 if bar:
                     bar.update(1)
     finally:
         if bar:
             bar.close()
+
+
+def _bounded_map(pool: multiprocessing.pool.Pool, jobs: list[tuple[str, str | None]], workers: int,
+                 max_in_flight: int) -> Iterator[ParseOutcome]:
+    """`parse_job` over `jobs` in order, with at most max(max_in_flight, 2 * workers)
+    jobs submitted but not yet handed to the caller.
+
+    `Pool.imap` hands every job to the pool at once, so a parent that writes slower
+    than the workers parse holds all their finished results. Here the caller's own
+    pace drives submission: each chunk taken from the front of the window frees the
+    slot for the next. The window keeps two chunks per worker at least, so a worker
+    always has a chunk queued while the parent writes. `jobs` is read lazily, a chunk
+    at a time, so nothing is taken from it ahead of the window.
+    """
+    per_chunk = max(1, max_in_flight // (2 * workers))
+    chunk = max(1, min(32, len(jobs) // (workers * 8), per_chunk))
+    window_chunks = max(2 * workers, max_in_flight // chunk)
+    source = iter(jobs)
+    pending: deque[multiprocessing.pool.AsyncResult] = deque()
+
+    def submit() -> bool:
+        batch = list(islice(source, chunk))
+        if batch:
+            pending.append(pool.map_async(parse_job, batch, chunksize=len(batch)))
+        return bool(batch)
+
+    while len(pending) < window_chunks and submit():
+        pass
+    while pending:
+        yield from pending.popleft().get()
+        submit()  # only now: the chunk just handed out was still counted in the window
 
 
 def build_index(paths: list[Path], index_dir: Path, engine: str = "tantivy", rebuild: bool = False,
