@@ -15,6 +15,11 @@ How a guideline paragraph is read (`extract_citations`):
   chapter (a chapter such as "Chronic Pain Medical Treatment Guidelines" implies
   its source); each topic wording after the chapter is one citation of that
   chapter, so "ODG, Neck Chapter A, B, C" gives three; "Page(s): 174" adds pages.
+- Many topic wordings hold chapter words ("Fusion, anterior cervical", "Collars
+  (cervical)", "Cervical traction", "Chronic pain programs"). Where the words read
+  as chapter + topic or as one wording, the reading that covers more words wins
+  (`_chapter_reading`, `_chapter_then_topic`), and the open citation's chapter
+  named again inside or after its topic wording stays part of that citation.
 - In guideline paragraphs a comma-separated phrase after a known chapter that is
   not a known topic is kept as a topic as written (sentence case), so unknown
   topics are still searchable. A non-MTUS statement naming no known source
@@ -38,7 +43,7 @@ from typing import Sequence
 
 from indexer import vocab
 from indexer.model import Citation, citation_key
-from indexer.passages.phrases import PhraseIndex, phrase_key, tokens_of
+from indexer.passages.phrases import PhraseIndex, Tokens, phrase_key, tokens_of
 from indexer.passages.scan import AnchoredPattern, lowered
 
 # Spans that end a statement and cite nothing themselves. These patterns scan every
@@ -354,17 +359,42 @@ def _walk(text: str, mode: str) -> list[tuple[list[_Cite], bool, int, int]]:
             std = v.chapters_std.longest(norms, i) if norm in v.chapters_std.first_words else None
             ctx_idx = v.chapters_ctx.get("MTUS" if state.source == "ACOEM" else (state.source or ""))
             ctx = ctx_idx.longest(norms, i) if ctx_idx and norm in ctx_idx.first_words else None
+            if ctx and ctx[0] > 1:
+                ctx = _chapter_reading(v, ctx_idx, norms, i, ctx)
             chap = ctx if ctx and (not std or ctx[0] >= std[0]) else std  # the longer; ctx on a tie
             if src and chap and chap[0] > src[0] and i + src[0] < n:
                 # "MTUS Chronic Pain Medical Treatment": source + chapter may beat a shorter
-                # standalone wording that starts with the source word ("MTUS Chronic Pain")
+                # standalone wording that starts with the source word ("MTUS Chronic Pain"), and
+                # "ODG Pain, Chronic pain programs" is source + chapter + topic, not the standalone
+                # "ODG Pain (Chronic)" + stray words: the reading that covers more words wins,
+                # on a tie the one whose guideline wording (before any topic) is longer
                 after = v.chapters_ctx.get("MTUS" if src[1] == "ACOEM" else src[1])
-                follow = after.longest(norms, i + src[0]) if after else None
-                if follow and src[0] + follow[0] > chap[0]:
+                j = i + src[0]
+                follow = after.longest(norms, j) if after and norms[j] in after.first_words else None
+                if follow and follow[0] > 1:
+                    follow = _chapter_reading(v, after, norms, j, follow)
+                if follow and _reads_more(v, norms, i, src[0] + follow[0], chap[0]):
                     chap = None
             top = (v.topics.longest(norms, i) if (state.source or state.chapter) and norm in v.topics.first_words
                    else None)
+            if chap and top and top[0] > chap[0] and _chapter_then_topic(
+                    v, text, toks, i, chap, top[0], chapter_open=state.chapter is not None):
+                top = None  # "Cervical, Fusion": chapter "Cervical", then topic "Fusion"
             best = max(src[0] if src else 0, chap[0] if chap else 0, top[0] if top else 0)
+
+            if (best and chap and chap[0] == best and not src and (not top or top[0] < best)
+                    and state.chapter is chap[1] and state.current is not None
+                    and state.current.chapter is chap[1]):
+                # The open citation's chapter named again ("Low Back, Fusion, lumbar",
+                # "Collars (cervical)"): part of that citation's wording, not a new citation.
+                k = chap[0]
+                if unknown:
+                    unknown.extend(range(i, i + k))  # inside a topic written out in full
+                else:
+                    state.current.end = max(state.current.end, ends[i + k - 1])
+                i += k
+                prev_end = ends[i - 1]
+                continue
 
             if best:
                 close_unknown()
@@ -375,6 +405,11 @@ def _walk(text: str, mode: str) -> list[tuple[list[_Cite], bool, int, int]]:
                     state.current = _Cite(src[1], None, None, start, ends[i + k - 1])
                 elif top and top[0] == best and (state.chapter is not None or not chap or chap[0] < best):
                     k = top[0]
+                    if (mode != "query" and state.chapter is None and chap and chap[0] < k
+                            and chap[1].key in top[1].chapters and _source_for(chap[1], state) == state.source):
+                        # "ODG Cervical collar", "(ODG) Cervical, Collars": a topic wording that
+                        # starts with one of its own chapters' wordings names that chapter too
+                        _add_chapter(state, chap[1], start, ends[i + chap[0] - 1])
                     _add_topic(state, top[1].name, start, ends[i + k - 1])
                 else:
                     k = chap[0]  # type: ignore[index]
@@ -401,6 +436,95 @@ def _walk(text: str, mode: str) -> list[tuple[list[_Cite], bool, int, int]]:
         i += 1
     end_statement(len(text))
     return statements
+
+
+def _topic_after(v: _Vocab, norms: Sequence[str], j: int) -> int:
+    """How many words from word j a topic wording covers, after at most one filler
+    wording ("Chapter", "(Acute & Chronic)"); 0 when no topic starts there."""
+    n = len(norms)
+    skipped = 0
+    if j < n and norms[j] in v.fillers.first_words:
+        fill = v.fillers.longest(norms, j)
+        if fill:
+            skipped = fill[0]
+            j += skipped
+    if j >= n or norms[j] not in v.topics.first_words:
+        return 0
+    hit = v.topics.longest(norms, j)
+    return skipped + hit[0] if hit else 0
+
+
+def _reads_more(v: _Vocab, norms: Sequence[str], i: int, a: int, b: int) -> bool:
+    """Whether a guideline wording of `a` words at word i, with the topic wording after it,
+    reads more words than one of `b` words with its topic; on a tie, whether a > b.
+    (Topics are looked up only where they can change the answer: this runs at every
+    "MTUS Chronic Pain ..." and "ODG Neck and Upper Back ...".)"""
+    if a == b:
+        return False
+    if a > b:
+        t_b = _topic_after(v, norms, i + b)
+        return not t_b or a + _topic_after(v, norms, i + a) >= b + t_b
+    t_a = _topic_after(v, norms, i + a)
+    return bool(t_a) and a + t_a > b + _topic_after(v, norms, i + b)
+
+
+def _chapter_reading(v: _Vocab, idx: PhraseIndex, norms: Sequence[str], i: int,
+                     first: tuple[int, vocab.Chapter]) -> tuple[int, vocab.Chapter]:
+    """The chapter wording at word i that, with the topic wording after it, covers the most
+    words, given `first`, the longest chapter wording there.
+
+    Usually the longest chapter wording, but some chapter wordings run into a topic wording
+    that starts with a chapter word: in "Pain, Chronic pain programs" the longest is
+    "Pain, Chronic" (a wording of ODG Pain), which leaves "pain programs" matching nothing;
+    "Pain" then "Chronic pain programs" reads every word. A shorter wording wins only when
+    it covers strictly more."""
+    topic_firsts = v.topics.first_words
+    # shorter wordings after which a topic wording may start
+    shorter = [k for k in idx.lengths(norms[i]) if k < first[0] and norms[i + k] in topic_firsts]
+    if not shorter:
+        return first
+    best, best_cover = first, -1  # the longest's cover, looked up once a shorter one could beat it
+    for k in shorter:  # longest first, so a tie keeps the longer
+        cover = k + _topic_after(v, norms, i + k)
+        if cover <= first[0] or cover <= best_cover:
+            continue
+        if best_cover < 0:
+            best_cover = first[0] + _topic_after(v, norms, i + first[0])
+            if cover <= best_cover:
+                continue
+        chapter = idx.match(norms, i, k)
+        if chapter is not None:
+            best, best_cover = (k, chapter), cover
+    return best
+
+
+def _chapter_then_topic(v: _Vocab, text: str, toks: Tokens, i: int, chap: tuple[int, vocab.Chapter],
+                        top_len: int, chapter_open: bool) -> bool:
+    """Whether the words at `i` read better as a chapter wording followed by a topic wording
+    than as one longer topic wording that starts with the chapter's words.
+
+    Some topic wordings start with a chapter word ("Cervical fusion", "Lumbar traction",
+    "Knee brace"), so after "ODG Cervical, Fusion" the longest match alone would take
+    "Cervical, Fusion" as a topic and lose the chapter. The two-part reading wins when a
+    topic wording starts right after the chapter wording and, together, they cover at
+    least the words the single topic would. A list separator (",", ";", ":") after the
+    chapter wording decides it always. Without one ("ODG Cervical traction") the words are
+    one wording unless no chapter is open yet and the topic that follows is one the
+    vocabulary files under that chapter ("Lumbar sympathetic block" is a Pain topic, not
+    Low Back's "Sympathetic block").
+    """
+    norms = toks.norms
+    chap_len, chapter = chap
+    after = i + chap_len
+    if after >= len(norms) or norms[after] not in v.topics.first_words:
+        return False
+    nxt = v.topics.longest(norms, after)
+    if nxt is None or chap_len + nxt[0] < top_len:
+        return False
+    gap = text[toks.ends[after - 1]:toks.starts[after]]
+    if any(mark in gap for mark in ",;:"):
+        return True
+    return not chapter_open and chapter.key in nxt[1].chapters
 
 
 def _must_visit(norms: Sequence[str], starts: Sequence[int], live: frozenset[str],
@@ -486,6 +610,9 @@ def extract_citations(text: str, field: str, cited_by: str) -> list[Citation]:
         for c in final:
             start, end = c.start, c.end
             raw = text[start:end]
+            if _closes_unopened(raw) and text[start - 1:start] == "(":
+                start -= 1  # "(ODG) Cervical, ...": the source's own parenthesis
+                raw = text[start:end]
             if raw.count("(") > raw.count(")") and text[end:end + 1] == ")":
                 end += 1
                 raw = text[start:end]
@@ -498,6 +625,12 @@ def extract_citations(text: str, field: str, cited_by: str) -> list[Citation]:
             out.append(Citation(source=c.source, chapter=chapter, topic=topic, pages=c.pages,
                                 cited_by=cited_by, raw=raw, field=field, start=start, end=end))
     return out
+
+
+def _closes_unopened(raw: str) -> bool:
+    """Whether `raw` starts inside a parenthesis: its first ")" comes before any "("."""
+    close = raw.find(")")
+    return close >= 0 and not 0 <= raw.find("(") < close
 
 
 def _other_citation(text: str, start: int, end: int) -> _Cite | None:

@@ -144,6 +144,18 @@ class PhraseIndex(Generic[T]):
                     return k, payload  # type: ignore[return-value]
         return None
 
+    def lengths(self, word: str) -> tuple[int, ...]:
+        """The word counts of the phrases that start with `word` (normalised), longest first."""
+        return self._lengths.get(word, ())
+
+    def match(self, norms: Sequence[str], i: int, k: int) -> T | None:
+        """The payload of the phrase of exactly k words at word i of `norms`, if there is one:
+        for callers that weigh a shorter match against what follows it."""
+        if i + k > len(norms):
+            return None
+        payload = self._phrases.get(tuple(norms[i:i + k]), _MISSING)
+        return None if payload is _MISSING else payload  # type: ignore[return-value]
+
     def find_all(self, text: str) -> list[tuple[int, int, T]]:
         """Non-overlapping longest matches left to right: (start, end, payload)."""
         toks = tokens_of(text)
