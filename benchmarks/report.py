@@ -44,8 +44,16 @@ def render(res: dict) -> str:
     out.append(f"- Machine: {m['cores']} cores ({m.get('cpu') or 'unknown CPU'}), {m['ram_gb']} GB RAM, "
                f"Python {m['python']}; load average at start {m.get('load_avg_at_start')} "
                f"(the machine is shared)")
-    out.append(f"- Date: {m['date']}")
-    out.append(f"- Command: `{res['command']}`")
+    runs = res.get("runs") or []
+    if len(runs) > 1:
+        out.append("- Runs (each stage's figures come from the run that lists it):")
+        for r in runs:
+            rm = r["machine"]
+            out.append(f"  - {', '.join(r['stages'])}: `{r['command']}` ({rm['date']}; load average at start "
+                       f"{rm.get('load_avg_at_start')})")
+    else:
+        out.append(f"- Date: {m['date']}")
+        out.append(f"- Command: `{res['command']}`")
     out.append(f"- Corpus: {_n(c.get('letters', 0))} synthetic letters (`imr synth --seed {res['seed']}`), "
                f"{_n(c.get('passages', 0))} passages, {_mb(c.get('bytes', 0))} MB of text"
                + (f"; generated at {_n(c['letters_per_s'])} letters/s" if c.get("letters_per_s") else ""))

@@ -58,6 +58,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                          "parser cannot reach in time; every table says so)")
     ap.add_argument("--work", default=str(ROOT / "benchmarks" / "work"), help="working folder")
     ap.add_argument("--json", dest="json_path", help="write results as JSON here")
+    ap.add_argument("--merge", metavar="JSON",
+                    help="start from this earlier results file (same corpus): the stages run now replace "
+                         "its figures for those stages, the others are kept, and the section lists both commands")
     ap.add_argument("--markdown", default=str(ROOT / "BENCHMARKS.md"),
                     help="update this run's section in this file (default BENCHMARKS.md; '-' to skip)")
     ap.add_argument("--label", help="section label in BENCHMARKS.md (default from size and engines)")
@@ -202,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"{lv['req_per_s']} req/s errors {lv['errors']}")
             res["http"].append(r)
 
+    if args.merge:
+        res = merge_results(json.loads(Path(args.merge).read_text()), res)
     res["goals"] = report.goals(res)
     if args.json_path:
         Path(args.json_path).write_text(json.dumps(res, indent=2))
@@ -210,6 +215,29 @@ def main(argv: list[str] | None = None) -> int:
         report.update_markdown(Path(args.markdown), label, report.render(res))
         log(f"tables: {args.markdown}")
     return 0
+
+
+STAGE_KEYS = {"synth": ("corpus",), "index": ("index_end_to_end",), "engine": ("doc_cache", "index_engine_only"),
+              "query": ("queries",), "http": ("http",)}
+
+
+def merge_results(prior: dict, new: dict) -> dict:
+    """An earlier run's results with the stages run now replaced (same corpus and label)."""
+    if (prior.get("letters"), prior.get("seed"), prior.get("oracle")) != (new["letters"], new["seed"], new["oracle"]):
+        raise SystemExit("--merge: the earlier results are for another corpus")
+    out = dict(prior)
+    for stage in new["stages"]:
+        for key in STAGE_KEYS.get(stage, ()):
+            if key in new:
+                out[key] = new[key]
+    runs = prior.get("runs") or [{"stages": prior["stages"], "command": prior["command"], "machine": prior["machine"]}]
+    replaced = set(new["stages"]) - {"synth"}
+    runs = [dict(r, stages=[s for s in r["stages"] if s not in replaced]) for r in runs]
+    runs = [r for r in runs if r["stages"]] + [{"stages": new["stages"], "command": new["command"],
+                                                 "machine": new["machine"]}]
+    out.update(runs=runs, machine=new["machine"], command=new["command"],
+               stages=sorted({s for r in runs for s in r["stages"]}, key=list(STAGE_KEYS).index))
+    return out
 
 
 if __name__ == "__main__":

@@ -76,3 +76,23 @@ def test_markdown_tables_written_beside_the_summary(bench):
         assert heading in md
     assert "python benchmarks/run.py --letters 200" in md
     assert "cores" in md and "GB RAM" in md
+
+
+def test_rerunning_some_stages_keeps_the_others_and_lists_both_commands(bench, tmp_path):
+    res, _md = bench
+    earlier = tmp_path / "earlier.json"
+    earlier.write_text(json.dumps(res))
+    work = Path(res["command"].split("--work ")[1].split()[0])
+    out_json, out_md = tmp_path / "merged.json", tmp_path / "BENCHMARKS.md"
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--letters", "200", "--work", str(work),
+           "--stages", "query", "--engines", "tantivy", "--query-rounds", "1", "--merge", str(earlier),
+           "--json", str(out_json), "--markdown", str(out_md), "--label", "smoke"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, cwd=str(ROOT))
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    merged = json.loads(out_json.read_text())
+    assert merged["index_end_to_end"] == res["index_end_to_end"]  # kept
+    assert merged["http"] == res["http"]
+    assert [r["engine"] for r in merged["queries"]] == ["tantivy"]  # replaced by the new run
+    assert [r["stages"] for r in merged["runs"]] == [["synth", "index", "engine", "http"], ["query"]]
+    md = out_md.read_text()
+    assert "--stages query" in md and "--letters 200 --work" in md
