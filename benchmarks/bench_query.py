@@ -52,7 +52,16 @@ def reset_caches(service) -> list[str]:
     if parse is not None and hasattr(parse, "cache_clear"):
         parse.cache_clear()
         cleared.append("query parse cache")
+    from indexer.search import highlight
+
+    if hasattr(highlight, "clear_caches"):
+        highlight.clear_caches()
+        cleared.append("highlight rules cache")
     gen = getattr(service, "_gen", None)
+    engine = getattr(gen, "engine", None)
+    if hasattr(engine, "clear_caches"):
+        engine.clear_caches()
+        cleared.append("compiled query cache")
     for holder in (service, gen):
         for name, value in list(vars(holder).items()) if holder is not None else []:
             if "cache" in name and hasattr(value, "clear") and not hasattr(value, "acquire"):

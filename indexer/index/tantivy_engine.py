@@ -184,6 +184,11 @@ class TantivyEngine(SearchEngine):
                 pass
             self._writer = None
 
+    def clear_caches(self) -> None:
+        """Forget compiled queries (benchmarks time queries never seen before)."""
+        with self._compiled_lock:
+            self._compiled.clear()
+
     # ------------------------------------------------------------------ reading
     def _query(self, tree: Node, filters: dict[str, list[str]]) -> Query:
         key = (tree, tuple(sorted((k, tuple(v)) for k, v in filters.items())))

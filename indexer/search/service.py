@@ -47,6 +47,7 @@ from indexer.search.types import (
 MAX_PER_PAGE = 100
 MAX_OFFSET = 10_000
 FACET_CACHE_SIZE = 256
+PARALLEL_FROM_PASSAGES = 200_000
 HIGHLIGHT_FIELDS = ("item", "rationale", "claims_administrator_guideline", "reviewer_guideline", "summary")
 
 
@@ -80,6 +81,7 @@ class _Generation:
     facet_cache: "OrderedDict[tuple, dict[str, dict[str, int]]]" = field(default_factory=OrderedDict)
     cache_lock: threading.Lock = field(default_factory=threading.Lock)
     browse: "dict[str, dict[str, int]] | None" = None  # see browse_counts()
+    parallel: bool = False  # page query and facet pass side by side (see SearchService.search)
 
     def browse_counts(self) -> dict[str, dict[str, int]]:
         """Every facet's counts over the whole generation, as the indexer stored them
@@ -215,7 +217,7 @@ class SearchService:
         engine_sort = sort
         if sort == "relevance" and pq.is_browse:
             engine_sort = "decision_date"  # nothing scores: newest first is the useful order
-        if gen.engine.parallel_reads:
+        if gen.parallel:
             # the page query and the facet pass each run the query over every match;
             # the engine releases the GIL, so they run side by side on two cores
             pending = _pool().submit(self._facets, gen, tree, filters, facet_limit)
@@ -320,7 +322,9 @@ def _open_generation(index_dir: Path, engine: str) -> _Generation:
         try:
             eng = open_engine(engine, gen / ENGINE_DIR, writable=False)
             store = LetterStore(gen / STORE_FILE)
-            return _Generation(gen, eng, store)
+            # below some size a thread hand-off costs more than the engine work it overlaps
+            parallel = eng.parallel_reads and eng.count(MatchAll(), {}) >= PARALLEL_FROM_PASSAGES
+            return _Generation(gen, eng, store, parallel=parallel)
         except Exception as exc:
             last_error = exc
     raise gens.IndexNotFound(f"cannot open the {engine} index in {index_dir}: {last_error}")

@@ -155,3 +155,23 @@ def test_phrases_and_proximity_never_join_two_fields(sample_service, query):
     # A1's item ends with "#60"; its rationale starts with "Opioids"
     assert run(sample_service, query).total == 0
     assert run(sample_service, "60 opioids").total >= 1  # plain words may come from any field
+
+
+@pytest.mark.parametrize("query,filters", [
+    ("block", {}), ("radicular OR medication", {"decision": ["Upheld"]}),
+    ("", {"treatment": ["injection", "physical therapy"], "decision": ["Upheld"]}), ("MBB", {"citation": ["ODG"]}),
+])
+def test_page_and_facets_side_by_side_give_the_same_response(sample_service, query, filters):
+    # large indexes run the page query and the facet pass on two threads
+    gen = sample_service._gen
+    was = gen.parallel
+    try:
+        answers = []
+        for parallel in (False, True):
+            gen.parallel = parallel
+            gen.facet_cache.clear()
+            answers.append(run(sample_service, query, filters=filters, per_page=3, page=1).to_json())
+    finally:
+        gen.parallel = was
+    assert answers[0] == answers[1]
+    assert answers[0]["total"] > 0
