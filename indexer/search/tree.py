@@ -18,6 +18,8 @@ from typing import Union
 
 # Searchable text fields, their weights (item and rationale above guidelines
 # above the letter's summary), and the names users may type before a colon.
+# (Tantivy matches and scores queries over all fields through one catch-all
+# field, so there the weights apply to field-restricted queries only.)
 TEXT_FIELD_WEIGHTS: dict[str, float] = {
     "item": 3.0,
     "rationale": 3.0,
