@@ -159,11 +159,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     here = str(HERE.parents[1])
     if args.compare_src:
-        runs: dict[str, list[dict]] = {"other": [], "this": []}
-        for _ in range(args.repeats):
-            runs["other"].append(_child(args.compare_src, args))
-            runs["this"].append(_child(here, args))
-        result = {name: _merge(rs) for name, rs in runs.items()}
+        from benchmarks.measure import alternate  # here, not at the top: children may run another tree
+
+        result = alternate(args.compare_src, here, args.repeats, lambda src: _child(src, args), _merge)
     else:
         result = {"this": _child(here, args)}
     for name, r in result.items():

@@ -165,3 +165,14 @@ def dir_size(path: Path) -> int:
             except OSError:
                 pass
     return total
+
+
+def alternate(other_src: str, this_src: str, repeats: int, child, merge) -> dict:
+    """Measure two source trees side by side: `child(src)` for each in turn,
+    `repeats` times, so machine noise hits both alike; `merge` folds each tree's
+    runs (medians)."""
+    runs: dict[str, list[dict]] = {"other": [], "this": []}
+    for _ in range(repeats):
+        runs["other"].append(child(other_src))
+        runs["this"].append(child(this_src))
+    return {name: merge(rs) for name, rs in runs.items()}

@@ -54,6 +54,21 @@ def tie_order(passage_id: str) -> tuple[int, str]:
     return zlib.crc32(passage_id.encode("utf-8")), passage_id
 
 
+def tie_window(want: int, fetch, scores_of):
+    """The first result of `fetch(n)` (the top n by score) that holds the whole
+    score tie at position `want`: start a little past it, widen while the last
+    score fetched still equals the score at `want` (up to TIE_CAP more)."""
+    window = want + TIE_SLACK
+    while True:
+        result = fetch(window)
+        scores = sorted(scores_of(result), reverse=True)
+        if len(scores) < window or want == 0:
+            return result
+        if scores[-1] != scores[want - 1] or window >= want + TIE_CAP:
+            return result
+        window = min(window * 4, want + TIE_CAP)
+
+
 def filter_nodes(filters: dict[str, list[str]]) -> list[Node]:
     """Filters as query-tree nodes: one OR group per facet, ANDed by the caller."""
     groups: list[Node] = []
@@ -105,17 +120,9 @@ class SearchEngine(ABC):
         ties each their own way, so the page is cut from a window wide enough
         to hold the whole tie at its end; paging is then stable and every engine
         pages alike. Engines with a cheaper way to read the tie keys override."""
-        want = offset + limit
-        window = want + TIE_SLACK
-        while True:
-            res = self.search(tree, filters, "relevance", 0, window)
-            hits = sorted(res.hits, key=lambda h: (-h.score, *tie_order(h.passage_id)))
-            if len(res.hits) < window or want == 0 or len(hits) < want:
-                break
-            edge = hits[want - 1].score
-            if res.hits[-1].score != edge or window >= want + TIE_CAP:
-                break
-            window = min(window * 4, want + TIE_CAP)
+        res = tie_window(offset + limit, lambda n: self.search(tree, filters, "relevance", 0, n),
+                         lambda r: [h.score for h in r.hits])
+        hits = sorted(res.hits, key=lambda h: (-h.score, *tie_order(h.passage_id)))
         return EngineResult(res.total, hits[offset:offset + limit])
 
     @abstractmethod

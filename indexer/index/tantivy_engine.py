@@ -31,14 +31,13 @@ from tantivy import Occur, Query
 from indexer.index.documents import IndexDoc
 from indexer.index.engine import (
     SORT_FIELDS,
-    TIE_CAP,
-    TIE_SLACK,
     EngineError,
     EngineHit,
     EngineResult,
     SearchEngine,
     filter_nodes,
     tie_order,
+    tie_window,
 )
 from indexer.search.tree import (
     TEXT_FIELD_WEIGHTS,
@@ -241,17 +240,9 @@ class TantivyEngine(SearchEngine):
         `decision_key`) in one batch, and passage ids are read only for the page."""
         query = self._query(tree, filters)
         searcher = self._searcher
-        want = offset + limit
-        window = want + TIE_SLACK
-        while True:
-            result = searcher.search(query, limit=max(window, 1), count=True)
-            raw = result.hits
-            if len(raw) < window or want == 0 or len(raw) < want:
-                break
-            edge = raw[want - 1][0]  # hits come score-descending
-            if raw[-1][0] != edge or window >= want + TIE_CAP:
-                break
-            window = min(window * 4, want + TIE_CAP)
+        result = tie_window(offset + limit, lambda n: searcher.search(query, limit=max(n, 1), count=True),
+                            lambda r: [score for score, _ in r.hits])
+        raw = result.hits
         keys = searcher.fast_field_values("decision_key", [a for _, a in raw]) if raw else []
         order = sorted(range(len(raw)), key=lambda i: (-raw[i][0], (keys[i] or 0) & 0xFFFFFFFF))
         ids: dict[int, str] = {}

@@ -112,9 +112,7 @@ def test_facet_links_toggle_their_value(client):
 
 
 def test_paging_is_stable_and_linked(client):
-    total = api(client)["total"]
-    if total < 3:
-        pytest.skip("the sample corpus has fewer than 3 passages")
+    assert api(client)["total"] >= 4  # the sample corpus: 7 passages
     first = api(client, per_page=2, page=1)["hits"]
     second = api(client, per_page=2, page=2)["hits"]
     four = api(client, per_page=4, page=1)["hits"]
