@@ -18,6 +18,7 @@ FACETS = (
     "injury_year",
     "decision_year",
     "mtus_based",
+    "edition",
 )
 SORTS = ("relevance", "decision_date", "injury_date")
 
