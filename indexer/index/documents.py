@@ -122,6 +122,7 @@ def docs_for_letter(letter: Letter) -> list[IndexDoc]:
             "reviewer_guideline": p.reviewer_guideline or "",
             "citations": " ; ".join(keys),
             "summary": letter.summary or "",
+            "case_number": letter.case_number or "",
         }
         docs.append(IndexDoc(
             passage_id=p.passage_id,

@@ -1,8 +1,9 @@
 """The Tantivy engine (default): compiled query tree, native aggregations.
 
-Schema: every searchable text field uses Tantivy's `en_stem` analyzer (the
-shared Python analysis in `indexer.search.analysis` reproduces it, so the
-query tree's terms are exactly the indexed ones). Each facet has two raw
+Schema: every searchable text field is indexed pre-tokenised by the shared
+Python analysis (`indexer.search.analysis`: Tantivy's `en_stem` plus dosages,
+spinal levels and sentence gaps), so the query tree's terms are exactly the
+indexed ones; the fields keep `en_stem` as their declared tokenizer. Each facet has two raw
 fields: `<facet>` holds the display value as a fast field for exact terms
 aggregations, `<facet>_k` holds it lowercased for case-insensitive filtering;
 facets with a few values per passage are also counted from `<facet>_set` (see
@@ -39,6 +40,7 @@ from indexer.index.engine import (
     tie_order,
     tie_window,
 )
+from indexer.search import analysis
 from indexer.search.tree import (
     TEXT_FIELD_WEIGHTS,
     TEXT_FIELDS,
@@ -120,6 +122,7 @@ class TantivyEngine(SearchEngine):
         self.schema = self.index.schema
         self._all_field = _has_field(self.schema, ALL_FIELD)  # indexes built before it lack it
         self._set_facets = frozenset(f for f in SET_FACETS if _has_field(self.schema, f + "_set"))
+        self._text_fields = frozenset(f for f in TEXT_FIELDS if _has_field(self.schema, f))
         self._searcher = self.index.searcher()
         self._writer: tantivy.IndexWriter | None = None
         self._heap_size = heap_size
@@ -146,10 +149,13 @@ class TantivyEngine(SearchEngine):
             doc.add_text("letter_id", d.letter_id)
             for name in TEXT_FIELDS:
                 value = d.text.get(name)
-                if value:
-                    doc.add_text(name, value)
+                if value and name in self._text_fields:
+                    # the shared analysis's tokens, so every engine indexes the same terms
+                    # at the same positions (sentence gaps, dosages, spinal levels)
+                    tokens = _pre_tokenized(value)
+                    doc.add_pre_tokenized_text(name, tokens)
                     if self._all_field:
-                        doc.add_text(ALL_FIELD, value)  # values are kept apart by a position gap
+                        doc.add_pre_tokenized_text(ALL_FIELD, tokens)  # values are kept apart by a position gap
             for facet in FACETS:
                 values = d.facets.get(facet, ())
                 for value in values:
@@ -434,7 +440,9 @@ class TantivyEngine(SearchEngine):
         return self._per_field(fields, make)
 
     def _per_field(self, fields: tuple[str, ...], make) -> Query:
-        names = fields or TEXT_FIELDS
+        names = [f for f in fields or TEXT_FIELDS if f in self._text_fields]  # older indexes lack some
+        if not names:
+            return Query.empty_query()
         clauses = [(Occur.Should, Query.boost_query(make(f), TEXT_FIELD_WEIGHTS.get(f, 1.0)))
                    for f in names]
         return clauses[0][1] if len(clauses) == 1 else Query.boolean_query(clauses)
@@ -446,6 +454,11 @@ def _has_field(schema: tantivy.Schema, name: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _pre_tokenized(text: str) -> tantivy.PreTokenizedString:
+    toks = [tantivy.Token(t.term, t.position, t.start, t.end) for t in analysis.tokens(text)]
+    return tantivy.PreTokenizedString(text, toks)
 
 
 def _set_value(values) -> str | None:

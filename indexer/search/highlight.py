@@ -32,12 +32,15 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from indexer.search.analysis import (
+    MAX_SENTENCE_WORDS,
     MAX_TOKEN_BYTES,
-    WORD_CLASS_TABLE,
+    SPECIAL_RE,
     candidate_bytes_regex,
     candidate_tokens,
     normalized_ascii,
+    sentence_break,
     stem,
+    tokens,
 )
 from indexer.search.tree import Near, Node, Phrase, Prefix, Term, leaves
 
@@ -230,7 +233,7 @@ def _spans(text: str, rules: _Rules) -> list[Span]:
     seq_terms: list[str] = []
     positions: list[int] | None = None
     norm = b""
-    if text.isascii():
+    if text.isascii() and SPECIAL_RE.search(text) is None:  # plain words only: see analysis
         rx = rules.rx
         if rx is None:
             return []
@@ -279,7 +282,7 @@ def _spans(text: str, rules: _Rules) -> list[Span]:
     present = set(seq_terms)
     if not rules.may_sequence(present):
         return hits
-    extra = _sequence_marks(seq_spans, seq_terms, positions, norm, present, rules)
+    extra = _sequence_marks(seq_spans, seq_terms, positions, text, norm, present, rules)
     if not extra:
         return hits
     raw = hits + extra
@@ -295,32 +298,26 @@ def _spans(text: str, rules: _Rules) -> list[Span]:
     return spans
 
 
-def _ascii_positions(norm: bytes, spans: list[Span]) -> list[int]:
-    """Word positions of the words at `spans` (sorted) in ASCII text, from its
-    normalised bytes: the number of words before each, over-long ones included
-    (they keep their position in the engines too). In the class string (letters
-    and digits "a", spaces " ") a word starts wherever " a" occurs, and byte
-    i + 1 is character i, so the words before character s are the " a" in [0, s)."""
-    count = norm.translate(WORD_CLASS_TABLE).count
-    out = []
-    position = last = 0
-    for s, _ in spans:
-        position += count(b" a", last, s)  # counts the previous word itself too
-        last = s
-        out.append(position)
-    return out
+def _ascii_positions(text: str, spans: list[Span]) -> list[int]:
+    """Word positions of the words at `spans` (sorted) in plain ASCII text, as
+    tokens() numbers them (sentence gaps included)."""
+    at = {t.start: t.position for t in tokens(text)}
+    return [at[s] for s, _ in spans]
 
 
-def _sequence_marks(spans: list[Span], terms: list[str], positions: list[int] | None, norm: bytes,
-                    present: set[str], rules: _Rules) -> list[Span]:
+def _sequence_marks(spans: list[Span], terms: list[str], positions: list[int] | None, text: str,
+                    norm: bytes, present: set[str], rules: _Rules) -> list[Span]:
     """Marks of phrases (one per run of adjacent words) and proximity pairs.
 
     `spans`/`terms` are the words some phrase or pair uses, in text order, with
     their word `positions` or, for ASCII text, its normalised bytes `norm` to
     count them from. An exact phrase needs no positions there: two words are
     adjacent when only spaces lie between them in `norm` (an over-long word the
-    engines dropped is not spaces)."""
+    engines dropped is not spaces) and no sentence ends between them."""
     raw: list[Span] = []
+    if positions is None and len(text) >= 2 * MAX_SENTENCE_WORDS:
+        # a run of MAX_SENTENCE_WORDS words is cut into sentences (analysis): count them
+        positions = _ascii_positions(text, spans)
     need_positions = any(present.issuperset(left) and present.issuperset(right) for left, right, _ in rules.nears)
     for seq, slop in rules.phrases:
         if not present.issuperset(seq):
@@ -338,7 +335,8 @@ def _sequence_marks(spans: list[Span], terms: list[str], positions: list[int] | 
             for k in range(1, n):
                 start = spans[i + k][0]
                 # characters [end, start) are bytes [end + 1, start + 1)
-                if terms[i + k] != seq[k] or count(b" ", end + 1, start + 1) != start - end:
+                if terms[i + k] != seq[k] or count(b" ", end + 1, start + 1) != start - end \
+                        or sentence_break(text, spans[i + k - 1][0], end, start):
                     break
                 end = spans[i + k][1]
             else:
@@ -347,7 +345,7 @@ def _sequence_marks(spans: list[Span], terms: list[str], positions: list[int] | 
         return raw
     exact_done = positions is None
     if positions is None:
-        positions = _ascii_positions(norm, spans)
+        positions = _ascii_positions(text, spans)
     by_pos = {p: i for i, p in enumerate(positions)}
     for seq, slop in rules.phrases:
         if not present.issuperset(seq) or (exact_done and not slop):

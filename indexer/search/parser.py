@@ -25,7 +25,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 
 from indexer.search import vocab_adapter
-from indexer.search.analysis import stem, terms, words
+from indexer.search.analysis import stem, terms, tokens, words
 from indexer.search.tree import (
     FIELD_ALIASES,
     And,
@@ -148,7 +148,29 @@ def lex(text: str, messages: list[str]) -> list[Tok]:
         word = text[i:j]
         i = j
         _classify(word, toks, messages, next_char=text[i] if i < n else "")
-    return toks
+    return _join_quantities(toks)
+
+
+# Words written after a number as one quantity: "15 mg" is searched as the phrase
+# "15 mg" (as "15mg" is), not as 15 AND mg anywhere in the passage.
+UNITS = frozenset("mg mcg g gm gram grams kg ml cc l meq iu unit units mmol % percent tab tabs tablet "
+                  "tablets cap caps capsule capsules patch patches hr hrs hour hours day days week weeks "
+                  "month months session sessions visit visits refill refills level levels".split())
+_NUMBER = re.compile(r"#?\d+(?:[.,/]\d+)*")
+
+
+def _join_quantities(toks: list[Tok]) -> list[Tok]:
+    """`15 mg`, `x 12`, `# 60`: a number and its unit (or `x`/`#` and a number) as one phrase."""
+    out: list[Tok] = []
+    for tok in toks:
+        prev = out[-1] if out else None
+        if (tok.kind == "WORD" and prev is not None and prev.kind == "WORD" and " " not in prev.text
+                and ((_NUMBER.fullmatch(prev.text) and tok.text.lower() in UNITS)
+                     or (prev.text.lower() in ("x", "#") and _NUMBER.fullmatch(tok.text)))):
+            out[-1] = Tok("WORD", prev.text + " " + tok.text)
+            continue
+        out.append(tok)
+    return out
 
 
 def _classify(word: str, toks: list[Tok], messages: list[str], next_char: str) -> None:
@@ -372,25 +394,32 @@ class _Parser:
         return node
 
 
+def _analysed(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(display words, indexed terms) of `text` by the shared analysis. A word the
+    analysis reads as another form shows as that form (L4-5 -> L4 L5, 15mg -> 15 mg)."""
+    toks = list(tokens(text))
+    upper = any(ch.isupper() for ch in text)
+    display = tuple(t.text if t.text.lower() == t.lower else t.lower.upper() if upper else t.lower
+                    for t in toks)
+    return display, tuple(t.term for t in toks)
+
+
 def _word(text: str) -> Node | None:
-    ts = terms(text)
-    ws = [m for m in re.findall(r"[^\W_]+", text)]
+    ws, ts = _analysed(text)
     if not ts:
         return None
     if len(ts) == 1:
-        return Term(ws[0] if len(ws) == 1 else text, ts[0])
-    return Phrase(tuple(ws[: len(ts)]) if len(ws) == len(ts) else tuple(ts), tuple(ts))
+        return Term(ws[0], ts[0])
+    return Phrase(ws, ts)
 
 
 def _phrase(text: str, slop: int) -> Node | None:
-    ts = terms(text)
-    ws = re.findall(r"[^\W_]+", text)
+    ws, ts = _analysed(text)
     if not ts:
         return None
-    display = tuple(ws) if len(ws) == len(ts) else tuple(ts)
     if len(ts) == 1:
-        return Term(display[0], ts[0])
-    return Phrase(display, tuple(ts), slop)
+        return Term(ws[0], ts[0])
+    return Phrase(ws, ts, slop)
 
 
 def _prefix(text: str, root: bool, p: _Parser) -> Node | None:

@@ -27,6 +27,7 @@ TEXT_FIELD_WEIGHTS: dict[str, float] = {
     "reviewer_guideline": 2.0,
     "citations": 2.0,  # the canonical citation keys as words ("Neck and Upper Back")
     "summary": 1.0,
+    "case_number": 1.0,  # the letter's case number (CM16-0213037 -> cm16 0213037)
 }
 TEXT_FIELDS = tuple(TEXT_FIELD_WEIGHTS)
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
@@ -39,6 +40,8 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "claims_administrator_guideline": ("claims_administrator_guideline",),
     "reviewer_guideline": ("reviewer_guideline",),
     "maximus_guideline": ("reviewer_guideline",),
+    "case": ("case_number",),
+    "case_number": ("case_number",),
     "text": TEXT_FIELDS,
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import tantivy
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -128,4 +129,28 @@ def test_python_analysis_matches_tantivy_en_stem(seed_files):
           .filter(tantivy.Filter.stemmer("english")).build())
     text = " ".join(f.read_text(encoding="utf-8") for f in seed_files)
     text += " Injections happily ÉPIDURALE naïve résumé C4-C5 under_score " + "x" * 45 + " " + "é" * 20
-    assert analysis.terms(text) == tv.analyze(text)
+    # plain words are en_stem's terms exactly; the forms the analysis reads on
+    # purpose (dosages, x12, spinal level ranges) are checked below
+    plain = analysis.SPECIAL_RE.sub(" ", text)
+    assert plain != text
+    assert analysis.terms(plain) == tv.analyze(plain)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Norco 10/325mg #60", ["norco", "10", "325", "mg", "60"]),
+    ("15mg", ["15", "mg"]), ("15 mg", ["15", "mg"]), ("x12", ["x", "12"]), ("x 12", ["x", "12"]),
+    ("L4-5", ["l4", "l5"]), ("L4/5", ["l4", "l5"]), ("L4-L5", ["l4", "l5"]), ("L4 - 5", ["l4", "l5"]),
+    ("C5-6", ["c5", "c6"]), ("T12-L1", ["t12", "l1"]), ("L3-4-5", ["l3", "l4", "l5"]),
+    ("CM16-0213037", ["cm16", "0213037"]), ("4-5 times", ["4", "5", "time"]), ("L9-10", ["l9", "10"]),
+])
+def test_analysis_reads_dosages_and_levels_one_way(text, expected):
+    assert analysis.terms(text) == expected
+
+
+def test_sentences_are_kept_apart_by_a_position_gap():
+    toks = list(analysis.tokens("Dr. Smith saw the patient. Norco was denied! e.g. 7.5 mg\n\nnew paragraph"))
+    pos = {t.lower: t.position for t in toks}
+    assert pos["smith"] - pos["dr"] == 1  # an abbreviation does not end a sentence
+    assert pos["norco"] - pos["patient"] > analysis.SENTENCE_SPAN
+    assert pos["e"] - pos["denied"] == 1  # a lowercase word after "!" goes on the sentence
+    assert pos["new"] - pos["mg"] > analysis.SENTENCE_SPAN  # a blank line ends one
