@@ -376,6 +376,8 @@ class TantivyEngine(SearchEngine):
         if isinstance(node, Near):
             a = list(_terms(node.left))
             b = list(_terms(node.right))
+            if node.ordered:
+                return self._per_field(node.fields, lambda f: _ordered_near(schema, f, a, b, node.distance))
             slop = max(node.distance - 1, 0)
             return self._per_field(node.fields, lambda f: Query.boolean_query([
                 (Occur.Should, Query.phrase_query(schema, f, a + b, slop=slop)),
@@ -454,6 +456,23 @@ def _has_field(schema: tantivy.Schema, name: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _ordered_near(schema, field: str, a: list[str], b: list[str], distance: int) -> Query:
+    """`a pre/n b`: b's first word 1..n positions after a's last.
+
+    Tantivy's phrase slop lets a word sit up to `slop` positions either side of
+    its offset (order included), so the window [1, n] is asked for as a word at
+    offset c with slop s where c - s = 1 and c + s = n; an even n adds the
+    offset n exactly."""
+    def phrase(offset: int, slop: int) -> Query:
+        words = [(i, t) for i, t in enumerate(a)] + [(len(a) - 1 + offset + j, t) for j, t in enumerate(b)]
+        return Query.phrase_query(schema, field, words, slop=slop)
+
+    if distance % 2:
+        return phrase((distance + 1) // 2, (distance - 1) // 2)
+    return Query.boolean_query([(Occur.Should, phrase(distance // 2, (distance - 2) // 2)),
+                                (Occur.Should, phrase(distance, 0))])
 
 
 def _pre_tokenized(text: str) -> tantivy.PreTokenizedString:

@@ -257,7 +257,7 @@ class WhooshEngine(SearchEngine):
         if isinstance(node, Near):
             def near(f, b):
                 return spans.SpanNear2([_span(f, node.left), _span(f, node.right)],
-                                       slop=node.distance, ordered=False)
+                                       slop=node.distance, ordered=node.ordered)
             return self._per_field(node.fields, near)
         if isinstance(node, FacetTerm):
             if node.facet not in FACETS:

@@ -67,7 +67,7 @@ class _Rules:
     terms: frozenset[str]
     prefixes: tuple[str, ...]
     phrases: tuple[tuple[tuple[str, ...], int], ...]
-    nears: tuple[tuple[tuple[str, ...], tuple[str, ...], int], ...]
+    nears: tuple[tuple[tuple[str, ...], tuple[str, ...], int, bool], ...]
     heads: frozenset[str]
     seq_terms: frozenset[str]  # every word of every phrase and proximity side
     rx: "re.Pattern | None"  # finds candidate words in normalised ASCII text (bytes)
@@ -101,7 +101,7 @@ class _Rules:
         for seq, _ in self.phrases:
             if present.issuperset(seq):
                 return True
-        for left, right, _ in self.nears:
+        for left, right, _, _ in self.nears:
             if present.issuperset(left) and present.issuperset(right):
                 return True
         return False
@@ -117,7 +117,7 @@ def _build_rules(positive: tuple, field_name: str | None) -> _Rules:
     terms: set[str] = set()
     prefixes: list[str] = []
     phrases: list[tuple[tuple[str, ...], int]] = []
-    nears: list[tuple[tuple[str, ...], tuple[str, ...], int]] = []
+    nears: list[tuple[tuple[str, ...], tuple[str, ...], int, bool]] = []
     for leaf in positive:
         if field_name is not None and leaf.fields and field_name not in leaf.fields:
             continue
@@ -128,11 +128,11 @@ def _build_rules(positive: tuple, field_name: str | None) -> _Rules:
         elif isinstance(leaf, Phrase):
             phrases.append((leaf.terms, leaf.slop))
         elif isinstance(leaf, Near):
-            nears.append((_seq(leaf.left), _seq(leaf.right), leaf.distance))
+            nears.append((_seq(leaf.left), _seq(leaf.right), leaf.distance, leaf.ordered))
     seq_terms: set[str] = set()
     for seq, _ in phrases:
         seq_terms.update(seq)
-    for left, right, _ in nears:
+    for left, right, _, _ in nears:
         seq_terms.update(left + right)
     words = terms | set(prefixes) | seq_terms
     heads = {w[:2] for w in words}
@@ -318,7 +318,7 @@ def _sequence_marks(spans: list[Span], terms: list[str], positions: list[int] | 
     if positions is None and len(text) >= 2 * MAX_SENTENCE_WORDS:
         # a run of MAX_SENTENCE_WORDS words is cut into sentences (analysis): count them
         positions = _ascii_positions(text, spans)
-    need_positions = any(present.issuperset(left) and present.issuperset(right) for left, right, _ in rules.nears)
+    need_positions = any(present.issuperset(left) and present.issuperset(right) for left, right, _, _ in rules.nears)
     for seq, slop in rules.phrases:
         if not present.issuperset(seq):
             continue
@@ -359,9 +359,10 @@ def _sequence_marks(spans: list[Span], terms: list[str], positions: list[int] | 
                 else:
                     raw.append(spans[i])
                 prev = p
-    for left, right, distance in rules.nears:
+    for left, right, distance, ordered in rules.nears:
         if present.issuperset(left) and present.issuperset(right):
-            raw.extend(spans[i] for i in sorted(_near_hits(terms, positions, by_pos, left, right, distance)))
+            raw.extend(spans[i] for i in sorted(_near_hits(terms, positions, by_pos, left, right, distance,
+                                                           ordered)))
     return raw
 
 
@@ -398,7 +399,7 @@ def _phrase_hits(terms: list[str], positions: list[int], by_pos: dict[int, int],
     return out
 
 
-def _near_hits(terms, positions, by_pos, left, right, distance) -> set[int]:
+def _near_hits(terms, positions, by_pos, left, right, distance, ordered=False) -> set[int]:
     lefts = _phrase_hits(terms, positions, by_pos, left, 0)
     if not lefts:
         return set()
@@ -408,7 +409,7 @@ def _near_hits(terms, positions, by_pos, left, right, distance) -> set[int]:
         a_first, a_last = positions[a[0]], positions[a[-1]]
         for b in rights:
             b_first, b_last = positions[b[0]], positions[b[-1]]
-            gap = b_first - a_last if b_first > a_last else a_first - b_last
+            gap = b_first - a_last if b_first > a_last or ordered else a_first - b_last
             if 0 < gap <= distance:
                 out.update(a)
                 out.update(b)

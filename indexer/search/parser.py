@@ -3,7 +3,11 @@
 Syntax (words are ANDed; case-insensitive; English stemming):
     facet joint                  both words (stemmed: "blocks" finds "block")
     "no more than 2 levels"      exact phrase;  "facet block"~5  phrase with 5 positions of slack
-    radicular w/5 block          within five words, either order (also NEAR/5; /s and /p)
+    radicular w/5 block          within five words, either order (also /5, NEAR/5)
+    radicular pre/5 block        radicular first, block at most five words after it (also +5)
+    facet w/s injection          in the same sentence (also /s; pre/s, +s: in that order)
+    facet w/p injection          in the same paragraph: one field of the passage (also /p, pre/p, +p)
+    norco & refill               & is AND;  norco % tramadol, norco BUT NOT tramadol: exclude the rest
     norco OR hydrocodone         either;  AND is implied, may be written
     -sedation, NOT sedation      exclude;  parentheses group
     inject*                      prefix;   inject!   root expander (inject, injection, injectable...)
@@ -25,7 +29,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 
 from indexer.search import vocab_adapter
-from indexer.search.analysis import stem, terms, tokens, words
+from indexer.search.analysis import PARAGRAPH_SPAN, SENTENCE_SPAN, stem, terms, tokens, words
 from indexer.search.tree import (
     FIELD_ALIASES,
     And,
@@ -42,6 +46,7 @@ from indexer.search.tree import (
     Term,
     leaves,
     simplify,
+    to_string,
 )
 from indexer.search.types import FACETS
 
@@ -63,14 +68,19 @@ BOOLEAN_WORDS = {"true": "true", "yes": "true", "y": "true", "1": "true",
 
 @dataclass
 class Tok:
-    kind: str  # WORD PHRASE PREFIX ROOT AND OR NOT MINUS PROX FIELD LP RP
+    kind: str  # WORD PHRASE PREFIX ROOT AND OR NOT MINUS PROX BUTNOT ATLEAST FIELD LP RP
     text: str = ""
-    num: int = 0  # PROX distance / PHRASE slop
+    num: int = 0  # PROX distance / PHRASE slop / ATLEAST count
     facet: str | None = None  # FIELD: facet name, or None for a text field
     fields: tuple[str, ...] = ()  # FIELD: text fields
+    ordered: bool = False  # PROX: pre/n, +n (the first word precedes)
 
 
-_PROX = re.compile(r"(?i)^(?:w|near|within)/(\d{1,6})$")
+# Connectors as Westlaw and Lexis write them: w/5 /5 NEAR/5 (within five words,
+# either order), pre/5 +5 (the first word precedes), w/s /s (same sentence),
+# w/p /p (same paragraph: one field of the passage), pre/s +s, pre/p +p.
+_PROX = re.compile(r"(?i)^(w|near|within|pre|p|\+)?/?(\d{1,6}|s|p)$")
+_ATLEAST = re.compile(r"(?i)^atleast(\d{1,3})$")
 _SLOP = re.compile(r"~(\d{1,6})")
 _FIELD_NAME = re.compile(r"^[A-Za-z_]{2,40}$")
 
@@ -136,6 +146,11 @@ def lex(text: str, messages: list[str]) -> list[Tok]:
                 i = m.end()
             toks.append(Tok("PHRASE", body, num=slop))
             continue
+        m = _PLUS_PROX.match(text, i) if ch == "+" else None
+        if m:
+            _classify(m.group(), toks, messages, next_char="")
+            i = m.end()
+            continue
         if ch in "-+" and i + 1 < n and not text[i + 1].isspace():
             if ch == "-":
                 toks.append(Tok("MINUS"))
@@ -159,11 +174,18 @@ UNITS = frozenset("mg mcg g gm gram grams kg ml cc l meq iu unit units mmol % pe
 _NUMBER = re.compile(r"#?\d+(?:[.,/]\d+)*")
 
 
+_PLUS_PROX = re.compile(r"\+(?:\d{1,6}|[sSpP])(?=[\s()\"]|$)")
+
+
 def _join_quantities(toks: list[Tok]) -> list[Tok]:
     """`15 mg`, `x 12`, `# 60`: a number and its unit (or `x`/`#` and a number) as one phrase."""
     out: list[Tok] = []
     for tok in toks:
         prev = out[-1] if out else None
+        if tok.kind in ("NOT", "WORD") and tok.text.upper() in ("NOT", "") and prev is not None \
+                and prev.kind == "WORD" and prev.text.upper() == "BUT" and (tok.kind == "NOT" or tok.text == "not"):
+            out[-1] = Tok("BUTNOT", "BUT NOT")  # Westlaw's exclusion, also written %
+            continue
         if (tok.kind == "WORD" and prev is not None and prev.kind == "WORD" and " " not in prev.text
                 and ((_NUMBER.fullmatch(prev.text) and tok.text.lower() in UNITS)
                      or (prev.text.lower() in ("x", "#") and _NUMBER.fullmatch(tok.text)))):
@@ -183,14 +205,30 @@ def _classify(word: str, toks: list[Tok], messages: list[str], next_char: str) -
     if word == "NOT":
         toks.append(Tok("NOT"))
         return
-    m = _PROX.match(word)
-    if m:
-        toks.append(Tok("PROX", word, num=max(1, min(int(m.group(1)), MAX_NEAR_DISTANCE))))
+    if word == "%":
+        toks.append(Tok("BUTNOT", word))
         return
-    if word.lower() in ("/s", "/p"):
-        distance = 20 if word.lower() == "/s" else 50
-        messages.append(f"Read {word} (same sentence/paragraph) as w/{distance}.")
-        toks.append(Tok("PROX", word, num=distance))
+    m = _PROX.match(word)
+    if m and ("/" in word or word[0] == "+"):
+        how, unit = (m.group(1) or "").lower(), m.group(2).lower()
+        if how == "p" and word[1] != "/":
+            m = None  # "p5" is a word
+        if m is not None:
+            if unit == "s":
+                distance = SENTENCE_SPAN
+            elif unit == "p":
+                distance = PARAGRAPH_SPAN
+            else:
+                distance = int(unit)
+                if distance > MAX_NEAR_DISTANCE:
+                    messages.append(f"{word}: proximity is capped at {MAX_NEAR_DISTANCE} words; "
+                                    f"searched within {MAX_NEAR_DISTANCE}.")
+                distance = max(1, min(distance, MAX_NEAR_DISTANCE))
+            toks.append(Tok("PROX", word, num=distance, ordered=how in ("pre", "p", "+")))
+            return
+    m = _ATLEAST.match(word)
+    if m and next_char == "(":
+        toks.append(Tok("ATLEAST", word, num=int(m.group(1))))
         return
     if ":" in word:
         name, _, rest = word.partition(":")
@@ -269,12 +307,23 @@ class _Parser:
         while (tok := self.peek()) is not None:
             if tok.kind == "RP":
                 break
+            if tok.kind == "BUTNOT":
+                # BUT NOT / %: everything after it (in this group) is excluded
+                self.take()
+                rest = self.parse_and()
+                if rest is None:
+                    self.note(f"Ignored {tok.text} with nothing after it.")
+                else:
+                    if not items:
+                        self.note(f"{tok.text} has nothing before it: showing every passage without the rest.")
+                    items.append(rest.child if isinstance(rest, Not) else Not(rest))
+                break
             if tok.kind in ("AND", "OR"):
                 self.take()
                 nxt = self.peek()
                 if not items:
                     self.note(f"Ignored an {tok.kind} with nothing before it.")
-                elif nxt is None or nxt.kind in ("RP", "OR", "AND"):
+                elif nxt is None or nxt.kind in ("RP", "OR", "AND", "BUTNOT"):
                     self.note(f"Ignored an {tok.kind} with nothing after it.")
                 continue
             node = self.parse_or()
@@ -289,7 +338,7 @@ class _Parser:
         options: list[Node] = [first] if first is not None else []
         while (tok := self.peek()) is not None and tok.kind == "OR":
             nxt = self.toks[self.pos + 1] if self.pos + 1 < len(self.toks) else None
-            if nxt is None or nxt.kind in ("RP", "OR", "AND"):
+            if nxt is None or nxt.kind in ("RP", "OR", "AND", "BUTNOT"):
                 break  # parse_and reports the dangling OR
             if not options:
                 break
@@ -306,7 +355,7 @@ class _Parser:
         if tok is not None and tok.kind in ("NOT", "MINUS"):
             self.take()
             nxt = self.peek()
-            if nxt is None or nxt.kind in ("RP", "OR", "AND"):
+            if nxt is None or nxt.kind in ("RP", "OR", "AND", "BUTNOT"):
                 self.note(f"Ignored a {'NOT' if tok.kind == 'NOT' else '-'} with nothing after it.")
                 return None
             if nxt.kind in ("NOT", "MINUS"):
@@ -326,7 +375,7 @@ class _Parser:
         while (tok := self.peek()) is not None and tok.kind == "PROX":
             self.take()
             nxt = self.peek()
-            if nxt is None or nxt.kind in ("RP", "OR", "AND", "PROX"):
+            if nxt is None or nxt.kind in ("RP", "OR", "AND", "PROX", "BUTNOT"):
                 self.note(f"Ignored {tok.text} with nothing after it.")
                 continue
             right = self.parse_primary()
@@ -334,7 +383,7 @@ class _Parser:
                 self.note(f"Ignored {tok.text}: it needs a word or phrase on each side.")
                 left = left or right
                 continue
-            left = _near(left, right, tok.num, self)
+            left = _near(left, right, tok.num, self, tok.ordered, tok.text)
         return left
 
     def parse_primary(self) -> Node | None:
@@ -352,10 +401,18 @@ class _Parser:
             return node
         if kind == "RP":
             return None  # the caller decides (stray or closing)
-        if kind in ("AND", "OR", "PROX"):
+        if kind in ("AND", "OR", "PROX", "BUTNOT"):
             self.take()
             self.note(f"Ignored {tok.text or kind} where a word was expected.")
             return None
+        if kind == "ATLEAST":
+            # counting occurrences exactly is beyond Tantivy's queries: say so, search the words
+            self.take()
+            inner = self.parse_primary()
+            if inner is not None:
+                self.note(f"{tok.text}(...) is not supported: the index cannot count how often a word "
+                          f"occurs exactly, so it was searched as {to_string(inner)}.")
+            return inner
         if kind in ("NOT", "MINUS"):
             return self.parse_unary()
         if kind == "FIELD":
@@ -441,16 +498,18 @@ def _prefix(text: str, root: bool, p: _Parser) -> Node | None:
     return leaf
 
 
-def _near(left: Node, right: Node, distance: int, p: _Parser) -> Node:
+def _near(left: Node, right: Node, distance: int, p: _Parser, ordered: bool = False,
+          written: str = "") -> Node:
     ok = (Term, Phrase)
     if isinstance(left, ok) and isinstance(right, ok):
-        return Near(left, right, distance)
+        return Near(left, right, distance, ordered=ordered)
     # w/N between groups: distribute over ORs of words/phrases, else fall back to AND
     lefts = _alternatives(left)
     rights = _alternatives(right)
     if lefts and rights and len(lefts) * len(rights) <= 16:
-        return Or(tuple(Near(a, b, distance) for a in lefts for b in rights))
-    p.note(f"w/{distance} works between words or phrases; read it as AND here.")
+        return Or(tuple(Near(a, b, distance, ordered=ordered) for a in lefts for b in rights))
+    p.note(f"{written or 'w/' + str(distance)} works between words, phrases or OR-groups of them; "
+           f"read it as AND here.")
     return And((left, right))
 
 
@@ -473,7 +532,8 @@ def _restrict(node: Node, fields: tuple[str, ...]) -> Node:
     if isinstance(node, (Term, Phrase, Prefix)):
         return replace(node, fields=fields)
     if isinstance(node, Near):
-        return Near(replace(node.left, fields=fields), replace(node.right, fields=fields), node.distance, fields)
+        return replace(node, left=replace(node.left, fields=fields), right=replace(node.right, fields=fields),
+                       fields=fields)
     if isinstance(node, (And, Or)):
         return type(node)(tuple(_restrict(c, fields) for c in node.children))
     if isinstance(node, Not):
@@ -535,7 +595,7 @@ def _expand(node: Node) -> Node:
         rights = _leaf_alternatives(node.right)
         if len(lefts) == 1 and len(rights) == 1:
             return node
-        return Or(tuple(Near(a, b, node.distance, node.fields) for a in lefts[:4] for b in rights[:4]))
+        return Or(tuple(replace(node, left=a, right=b) for a in lefts[:4] for b in rights[:4]))
     if isinstance(node, And):
         return And(tuple(c if done else _expand(c) for c, done in _merge_runs(list(node.children))))
     if isinstance(node, Or):

@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Union
 
+from indexer.search.analysis import PARAGRAPH_SPAN, SENTENCE_SPAN
+
 # Searchable text fields, their weights (item and rationale above guidelines
 # above the letter's summary), and the names users may type before a colon.
 # (Tantivy matches and scores queries over all fields through one catch-all
@@ -77,12 +79,16 @@ class Prefix:
 
 @dataclass(frozen=True)
 class Near:
-    """`a w/5 b`: both within `distance` words of each other, either order."""
+    """`a w/5 b`: both within `distance` positions of each other in one field,
+    either order, or with `ordered` (`a pre/5 b`) `b` after `a`. The analysis
+    puts SENTENCE_GAP positions between sentences, so `distance` SENTENCE_SPAN
+    is "same sentence" (`w/s`), and PARAGRAPH_SPAN is "same field" (`w/p`)."""
 
     left: "Term | Phrase"
     right: "Term | Phrase"
     distance: int
     fields: tuple[str, ...] = ()
+    ordered: bool = False
 
 
 @dataclass(frozen=True)
@@ -147,11 +153,11 @@ class ParsedQuery:
 
 
 _PLAIN_WORD = re.compile(r"^[^\s()\"\\:*!~^-][^\s()\"\\:*!~^]*$")
-_OPERATORS = {"AND", "OR", "NOT"}
+_OPERATORS = {"AND", "OR", "NOT", "BUT"}
 
 
 def _quote(text: str) -> str:
-    if _PLAIN_WORD.match(text) and text.upper() not in _OPERATORS and not text.lower().startswith("w/"):
+    if _PLAIN_WORD.match(text) and text.upper() not in _OPERATORS and "/" not in text and text not in ("&", "%"):
         return text
     return '"' + text.replace("\\", " ").replace('"', " ") + '"'
 
@@ -177,7 +183,9 @@ def to_string(node: Node, parent: type | None = None) -> str:
     if isinstance(node, Prefix):
         return _field_prefix(node.fields) + node.text + ("!" if node.root else "*")
     if isinstance(node, Near):
-        inner = f"{to_string(node.left)} w/{node.distance} {to_string(node.right)}"
+        unit = ("p" if node.distance >= PARAGRAPH_SPAN else "s" if node.distance == SENTENCE_SPAN
+                else str(node.distance))
+        inner = f"{to_string(node.left)} {'pre' if node.ordered else 'w'}/{unit} {to_string(node.right)}"
         return f"{_field_prefix(node.fields)}({inner})" if node.fields else inner
     if isinstance(node, FacetTerm):
         return f"{node.facet}:{_quote(node.value)}"

@@ -83,3 +83,72 @@ def test_case_number_prefixes(legal):
     assert found(legal, "case:CM1*") == {f"{E}-1", f"{E}-2", f"{F}-1", f"{F}-2", f"{F}-3", f"{H}-1", f"{H}-2"}
     assert found(legal, "CM21") == {f"{G}-1", f"{G}-2", f"{G}-3"}
     assert found(legal, "case:cm17-00001*") == {f"{F}-1", f"{F}-2", f"{F}-3"}
+
+
+# ----------------------------------------------------------------- terms and connectors
+
+@pytest.mark.parametrize("query,expected", [
+    # within n words, either order
+    ("facet /2 injection", {f"{E}-2", f"{F}-3"}),
+    ("facet w/2 injection", {f"{E}-2", f"{F}-3"}),
+    ("injection /3 facet", {f"{E}-2", f"{F}-3"}),
+    ("joint /4 injection", {f"{F}-3"}),
+    ("joint /3 injection", set()),
+    # pre/n and +n: the first word precedes
+    ("injection pre/3 facet", {f"{F}-3"}),
+    ("injection +3 facet", {f"{F}-3"}),
+    ("injection pre/2 facet", set()),
+    ("facet pre/3 injection", {f"{E}-2", f"{F}-3"}),
+    ('"facet joint" pre/8 radicular', {f"{F}-3"}),
+    ('"facet joint" pre/7 radicular', set()),
+    # same sentence: "stenosis" and "injection" are in two sentences of E-2
+    ("pain /s relief", {f"{E}-1", f"{H}-2"}),
+    ("pain w/s relief", {f"{E}-1", f"{H}-2"}),
+    ("relief pre/s pain", {f"{H}-2"}),
+    ("relief +s pain", {f"{H}-2"}),
+    ("stenosis /s radicular", {f"{E}-2"}),
+    ("stenosis /s injection", set()),
+    ("stenosis w/20 injection", set()),  # w/n stays within a sentence too
+    ('"pain the patient"', set()),  # a phrase never joins two sentences
+    # same paragraph: one field of the passage
+    ("stenosis /p injection", {f"{E}-2"}),
+    ("stenosis w/p injection", {f"{E}-2"}),
+    ("guidelines pre/p stenosis", set()),
+    ("stenosis pre/p guidelines", {f"{E}-2"}),
+    ("lumbar stenosis", {f"{E}-2"}),
+    ("lumbar /p stenosis", set()),  # item and rationale are two paragraphs
+    # & is AND; % and BUT NOT exclude what follows
+    ("opioid & monitoring", {f"{H}-1"}),
+    ("injection % facet", {f"{H}-1"}),
+    ("injection BUT NOT facet", {f"{H}-1"}),
+    ("injection BUT NOT (facet OR shoulder)", set()),
+    ("injection -facet", {f"{H}-1"}),
+    ('"facet injection"', {f"{E}-2", f"{F}-3"}),
+    ("(facet OR joint) pre/1 injection", {f"{E}-2", f"{F}-3"}),
+])
+def test_connectors(legal, query, expected):
+    resp = run(legal, query, per_page=100)
+    assert set(ids(resp)) == expected, resp.parsed
+
+
+def test_connectors_are_highlighted_only_where_they_match(legal):
+    [hit] = run(legal, "relief pre/s pain").hits
+    html = hit.highlights["rationale"][0]
+    assert "<mark>relief</mark>" in html and "facet <mark>pain</mark>" in html
+    [hit] = run(legal, "stenosis /s radicular").hits
+    html = hit.highlights["rationale"][0]
+    assert "<mark>stenosis</mark>" in html and "<mark>radicular</mark>" in html
+    assert "<mark>injection</mark>" not in html
+
+
+def test_a_connector_it_cannot_apply_is_read_as_and_and_said(legal):
+    resp = run(legal, "recommend! pre/s pain", per_page=100)
+    assert set(ids(resp)) == {f"{G}-1", f"{G}-2"}
+    assert resp.parsed == "recommend! AND pain"
+    assert any("read it as AND" in m for m in resp.messages)
+
+
+def test_atleast_is_said_not_to_be_supported(legal):
+    resp = run(legal, "atleast3(pain)")
+    assert resp.parsed == "pain"
+    assert any("atleast3" in m and "not supported" in m for m in resp.messages)

@@ -27,6 +27,45 @@ def test_words_phrases_operators():
     assert parsed("inject* inject!") == "inject* AND inject!"
 
 
+@pytest.mark.parametrize("query,read_as", [
+    ("facet /5 injection", "facet w/5 injection"),
+    ("facet NEAR/5 injection", "facet w/5 injection"),
+    ("radicular pre/3 block", "radicular pre/3 block"),
+    ("radicular +3 block", "radicular pre/3 block"),
+    ("facet /s injection", "facet w/s injection"),
+    ("facet w/s injection", "facet w/s injection"),
+    ("facet +s injection", "facet pre/s injection"),
+    ("facet pre/s injection", "facet pre/s injection"),
+    ("facet /p injection", "facet w/p injection"),
+    ("facet w/p injection", "facet w/p injection"),
+    ("facet +p injection", "facet pre/p injection"),
+    ("norco & refill", "norco AND refill"),
+    ("norco % tramadol", "norco AND -tramadol"),
+    ("norco BUT NOT tramadol", "norco AND -tramadol"),
+    ("norco BUT NOT (tramadol OR soma) refill", "norco AND NOT ((tramadol OR soma) AND refill)"),
+    ("(norco % soma) OR tramadol", "(norco AND -soma) OR tramadol"),
+    ("atleast3(pain)", "pain"),
+    ("10/325", '"10 325"'),
+    ("15 mg", '"15 mg"'),
+    ("x 12", '"x 12"'),
+    ("L4-5", '"L4 L5"'),
+    ("case:CM16*", "case:CM16*"),
+])
+def test_terms_and_connectors(query, read_as):
+    assert parsed(query) == read_as
+    # what the page shows as "searched for" reads back as the same query
+    assert parsed(read_as) == read_as
+
+
+def test_connector_tree_shapes():
+    from indexer.search.analysis import PARAGRAPH_SPAN, SENTENCE_SPAN
+    t = parse_query("a pre/4 b").tree
+    assert isinstance(t, Near) and t.ordered and t.distance == 4
+    assert parse_query("a /s b").tree.distance == SENTENCE_SPAN
+    assert parse_query("a /p b").tree.distance == PARAGRAPH_SPAN
+    assert not parse_query("a w/s b").tree.ordered
+
+
 def test_tree_shapes():
     t = parse_query("radicular w/5 block").tree
     assert isinstance(t, Near) and t.distance == 5 and t.left.term == "radicular"
@@ -87,7 +126,8 @@ def test_recovery_messages():
         "norco~2": "Fuzzy",
         "a\x00b": "control",
         "x" * 5000: "characters",
-        "a /s b": "same sentence",
+        "atleast3(pain)": "not supported",
+        "a w/5000 b": "capped",
     }
     for q, expect in cases.items():
         pq = parse_query(q)
