@@ -613,18 +613,31 @@ def _leaf_alternatives(node: Term | Phrase) -> list[Term | Phrase]:
     return _phrase_alternatives(node)
 
 
+def _named(text: str, exp_terms: tuple[str, ...], fields: tuple[str, ...], slop: int = 0) -> Term | Phrase:
+    """A vocabulary wording (an expansion, a drug name) as a leaf."""
+    words_ = _analysed(text)[0]
+    if len(words_) != len(exp_terms):
+        words_ = exp_terms
+    if len(exp_terms) == 1:
+        return Term(words_[0], exp_terms[0], fields)
+    return Phrase(tuple(words_), tuple(exp_terms), slop, fields)
+
+
+def _add(out: list, cand: Node) -> None:
+    if not any(_same_terms(cand, o) for o in out):
+        out.append(cand)
+
+
 def _term_alternatives(t: Term) -> list[Term | Phrase]:
     out: list[Term | Phrase] = [t]
     for a in vocab_adapter.abbreviations_for_word(t.text, t.term):
         for text, exp_terms in a.expansions:
-            cand: Term | Phrase
-            if len(exp_terms) == 1:
-                cand = Term(text, exp_terms[0], t.fields)
-            else:
-                cand = Phrase(tuple(re.findall(r"[^\W_]+", text)) if len(re.findall(r"[^\W_]+", text)) == len(exp_terms) else exp_terms, exp_terms, 0, t.fields)
-            if not any(_same_terms(cand, o) for o in out):
-                out.append(cand)
-    return out
+            _add(out, _named(text, exp_terms, t.fields))
+    for text, syn_terms in vocab_adapter.drug_synonyms((t.term,)):
+        _add(out, _named(text, syn_terms, t.fields))
+    # a phrase holding a word already searched alone adds nothing ("hydrocodone/APAP" next to hydrocodone)
+    words_alone = {o.term for o in out if isinstance(o, Term)}
+    return [o for o in out if not (isinstance(o, Phrase) and words_alone.intersection(o.terms))]
 
 
 def _same_terms(a: Node, b: Node) -> bool:
@@ -649,6 +662,14 @@ def _phrase_alternatives(ph: Phrase) -> list[Term | Phrase]:
                                        else Phrase(tuple(nws), tuple(nts), ph.slop, ph.fields))
                 if not any(_same_terms(cand, o) for o in out):
                     out.append(cand)
+    # the whole phrase is a drug name ("lidocaine patch" -> Lidoderm), or one of its words is
+    for text, syn_terms in vocab_adapter.drug_synonyms(tuple(ts)):
+        _add(out, _named(text, syn_terms, ph.fields, ph.slop if len(syn_terms) > 1 else 0))
+    for i, t in enumerate(ts):
+        for text, syn_terms in vocab_adapter.drug_synonyms((t,)):
+            if len(syn_terms) == 1:
+                nws = (ws[:i] + [text] + ws[i + 1:]) if len(ws) == len(ts) else ts[:i] + [syn_terms[0]] + ts[i + 1:]
+                _add(out, Phrase(tuple(nws), tuple(ts[:i] + [syn_terms[0]] + ts[i + 1:]), ph.slop, ph.fields))
     # abbreviation -> expansion
     for i, (w, t) in enumerate(zip(ws if len(ws) == len(ts) else ts, ts)):
         for a in vocab_adapter.abbreviations_for_word(w, t):
@@ -668,7 +689,7 @@ def _merge_runs(children: list[Node]) -> list[tuple[Node, bool]]:
     """Bare words spelling an expansion (medial branch block) also match its abbreviation.
 
     Returns (node, already_expanded) pairs."""
-    longest = vocab_adapter.max_expansion_length()
+    longest = max(vocab_adapter.max_expansion_length(), vocab_adapter.max_drug_name_length())
     if longest < 2:
         return [(c, False) for c in children]
     out: list[tuple[Node, bool]] = []
@@ -681,14 +702,15 @@ def _merge_runs(children: list[Node]) -> list[tuple[Node, bool]]:
                 continue
             seq = tuple(c.term for c in run)  # type: ignore[union-attr]
             abbrs = vocab_adapter.abbreviations_for_terms(seq)
-            if abbrs:
+            drugs = vocab_adapter.drug_synonyms(seq)
+            if abbrs or drugs:
                 fields = run[0].fields  # type: ignore[union-attr]
                 words_ = tuple(c.text for c in run)  # type: ignore[union-attr]
                 alts: list[Node] = [Phrase(words_, seq, 0, fields)]
                 for a in abbrs:
-                    cand = Term(a.abbr, a.term, fields)
-                    if not any(_same_terms(cand, o) for o in alts):
-                        alts.append(cand)
+                    _add(alts, Term(a.abbr, a.term, fields))
+                for text, syn_terms in drugs:
+                    _add(alts, _named(text, syn_terms, fields))
                 # the words still count where they appear apart, ranked below the phrase
                 apart = And(tuple(_expand(c) for c in run))
                 out.append((Or((apart, *alts)), True))

@@ -55,7 +55,7 @@ def test_dosages_quantities_and_levels_match_as_letters_write_them(legal, query,
 def test_a_number_and_its_unit_are_one_phrase(legal):
     # "15 mg" is not 15 AND mg anywhere: F-2's "12" and "mg" elsewhere never join
     assert run(legal, "15 mg").parsed == '"15 mg"'
-    assert run(legal, "Oxycodone 15 mg").parsed == 'Oxycodone AND "15 mg"'
+    assert run(legal, "Oxycodone 15 mg").parsed.endswith(') AND "15 mg"')
     assert run(legal, "L4-5").parsed == '"L4 L5"'
 
 
@@ -152,3 +152,30 @@ def test_atleast_is_said_not_to_be_supported(legal):
     resp = run(legal, "atleast3(pain)")
     assert resp.parsed == "pain"
     assert any("atleast3" in m and "not supported" in m for m in resp.messages)
+
+
+# ----------------------------------------------------------------- drug names, brand <-> generic
+
+@pytest.mark.parametrize("query,expected", [
+    ("hydrocodone", {f"{E}-1", f"{H}-1"}),
+    ("Norco", {f"{E}-1", f"{H}-1"}),
+    ("Lidoderm", {f"{G}-1"}),
+    ('"lidocaine patch"', {f"{G}-1"}),
+    ("lidocaine patch", {f"{G}-1"}),
+    ("Flexeril", {f"{G}-2"}),
+    ("cyclobenzaprine", {f"{G}-2"}),
+    ("Ultram", {f"{H}-2"}),
+    ("tramadol", {f"{H}-2"}),
+    ("hydrocodone /s requested", {f"{E}-1"}),
+    ("Norco 10/325", {f"{E}-1"}),
+])
+def test_drug_names_expand_brand_and_generic_both_ways(legal, query, expected):
+    assert found(legal, query) == expected
+
+
+def test_drug_expansion_is_shown_and_highlighted(legal):
+    resp = run(legal, "hydrocodone")
+    assert "Norco" in resp.parsed and "Vicodin" in resp.parsed
+    hit = next(h for h in resp.hits if h.passage_id == f"{E}-1")
+    assert "<mark>Norco</mark>" in hit.highlights["item"][0]
+    assert "<mark>Cyclobenzaprine</mark>" in run(legal, "Flexeril").hits[0].highlights["rationale"][0]

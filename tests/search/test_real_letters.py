@@ -76,3 +76,16 @@ def test_spinal_level_forms_find_each_other(real, real_texts):
     assert letters_found(real, "L4-L5") == letters_found(real, "L4/5") == letters_found(real, "L4-5")
     slash = case_numbers(real_texts, r"\bL5/S1\b")
     assert slash and slash <= letters_found(real, "L5-S1")
+
+
+def test_hydrocodone_finds_norco_requests(real, real_texts):
+    norco = case_numbers(real_texts, r"\bNorco\b")
+    assert norco and norco <= letters_found(real, "hydrocodone")
+    assert norco <= letters_found(real, "Norco")
+
+
+def test_brand_and_generic_find_the_same_letters(real, real_texts):
+    for brand, generic in [("Flexeril", "cyclobenzaprine"), ("Ultram", "tramadol"), ("Neurontin", "gabapentin")]:
+        assert letters_found(real, brand) == letters_found(real, generic)
+    written = case_numbers(real_texts, r"(?i)\b(lidoderm|lidocaine (5% )?patch)")
+    assert written and written <= letters_found(real, "Lidoderm")
