@@ -28,6 +28,8 @@ class IndexDoc:
     facets: dict[str, list[str]] = field(default_factory=dict)  # display values per types.FACETS
     decision_key: int = 0  # sort keys: see sort_key()
     injury_key: int = 0
+    decision_key_asc: int = 0  # oldest first: see oldest_first_key()
+    injury_key_asc: int = 0
 
 
 def whole_text_passage(letter: Letter) -> Passage:
@@ -64,6 +66,24 @@ def sort_key(iso_date: str | None, passage_id: str) -> int:
     """A u64 that orders by date (missing dates lowest) and then by a fixed
     per-passage number, so a date sort has a total, stable order in every engine."""
     return (max(_days(iso_date), 0) << 32) | zlib.crc32(passage_id.encode("utf-8"))
+
+
+MAX_DAY = 1 << 24  # days after 1900: beyond any real date
+
+
+def oldest_first_key(iso_date: str | None, passage_id: str) -> int:
+    """A u64 whose descending order is oldest date first, missing dates still last."""
+    days = max(_days(iso_date), 0)
+    crc = zlib.crc32(passage_id.encode("utf-8"))
+    return ((MAX_DAY - days) << 32) | crc if days else crc
+
+
+def date_key_range(start: str | None, end: str | None) -> tuple[int, int]:
+    """Inclusive bounds on a `sort_key` for dates from `start` to `end` (ISO days;
+    None = open). A passage without the date never falls inside."""
+    lo = (_days(start) << 32) if start else (1 << 32)
+    hi = ((_days(end) << 32) | 0xFFFFFFFF) if end else (1 << 64) - 1
+    return lo, hi
 
 
 def _unique(values) -> list[str]:
@@ -132,5 +152,7 @@ def docs_for_letter(letter: Letter) -> list[IndexDoc]:
             facets=facet_values(letter, p),
             decision_key=sort_key(letter.decision_date, p.passage_id),
             injury_key=sort_key(letter.date_of_injury, p.passage_id),
+            decision_key_asc=oldest_first_key(letter.decision_date, p.passage_id),
+            injury_key_asc=oldest_first_key(letter.date_of_injury, p.passage_id),
         ))
     return docs

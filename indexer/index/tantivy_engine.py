@@ -29,8 +29,9 @@ from typing import Iterable
 import tantivy
 from tantivy import Occur, Query
 
-from indexer.index.documents import IndexDoc
+from indexer.index.documents import IndexDoc, date_key_range
 from indexer.index.engine import (
+    RANGE_KEYS,
     SORT_FIELDS,
     EngineError,
     EngineHit,
@@ -54,6 +55,7 @@ from indexer.search.tree import (
     Phrase,
     Pin,
     Prefix,
+    Range,
     Term,
 )
 from indexer.search.types import FACETS
@@ -123,6 +125,7 @@ class TantivyEngine(SearchEngine):
         self._all_field = _has_field(self.schema, ALL_FIELD)  # indexes built before it lack it
         self._set_facets = frozenset(f for f in SET_FACETS if _has_field(self.schema, f + "_set"))
         self._text_fields = frozenset(f for f in TEXT_FIELDS if _has_field(self.schema, f))
+        self._sort_keys = frozenset(k for k in SORT_FIELDS.values() if _has_u64_field(self.schema, k))
         self._searcher = self.index.searcher()
         self._writer: tantivy.IndexWriter | None = None
         self._heap_size = heap_size
@@ -163,8 +166,9 @@ class TantivyEngine(SearchEngine):
                     doc.add_text(facet + "_k", value.lower())
                 if facet in self._set_facets and values:
                     doc.add_text(facet + "_set", _set_value(values))
-            doc.add_unsigned("decision_key", d.decision_key)
-            doc.add_unsigned("injury_key", d.injury_key)
+            for key in SORT_FIELDS.values():
+                if key in self._sort_keys:
+                    doc.add_unsigned(key, getattr(d, key))
             writer.add_document(doc)
             n += 1
         return n
@@ -230,6 +234,8 @@ class TantivyEngine(SearchEngine):
     def search(self, tree, filters, sort, offset, limit) -> EngineResult:
         query = self._query(tree, filters)
         searcher = self._searcher
+        if sort in SORT_FIELDS and SORT_FIELDS[sort] not in self._sort_keys:
+            raise EngineError(f"this index predates the {sort} sort; index the letters again")
         if sort in SORT_FIELDS:
             result = searcher.search(query, limit=max(limit, 1), count=True, offset=offset,
                                      order_by_field=SORT_FIELDS[sort], order=tantivy.Order.Desc)
@@ -357,6 +363,22 @@ class TantivyEngine(SearchEngine):
         below = [t for t, _ in self._searcher.terms_with_prefix(facet + "_k", value + " | ")]
         return [value] + sorted(below)
 
+    def vocabulary(self, prefix: str) -> list[tuple[str, int]]:
+        if not prefix:
+            return []
+        if self._all_field:
+            return [(str(t), int(n)) for t, n in self._searcher.terms_with_prefix(ALL_FIELD, prefix)]
+        merged: dict[str, int] = {}
+        for f in self._text_fields:  # an old index: a passage may hold a term in several fields
+            for t, n in self._searcher.terms_with_prefix(f, prefix):
+                merged[str(t)] = max(merged.get(str(t), 0), int(n))
+        return sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    def doc_freq(self, term: str) -> int:
+        if self._all_field:
+            return int(self._searcher.doc_freq(ALL_FIELD, term))
+        return max((int(self._searcher.doc_freq(f, term)) for f in self._text_fields), default=0)
+
     def count(self, tree, filters) -> int:
         return int(self._searcher.search(self._query(tree, filters), limit=1, count=True).count)
 
@@ -383,6 +405,9 @@ class TantivyEngine(SearchEngine):
                 (Occur.Should, Query.phrase_query(schema, f, a + b, slop=slop)),
                 (Occur.Should, Query.phrase_query(schema, f, b + a, slop=slop)),
             ]))
+        if isinstance(node, Range):
+            lo, hi = date_key_range(node.start, node.end)
+            return Query.range_query(schema, RANGE_KEYS[node.field], tantivy.FieldType.Unsigned, lo, hi)
         if isinstance(node, FacetTerm):
             if node.facet not in FACETS:
                 return Query.empty_query()
@@ -478,6 +503,14 @@ def _ordered_near(schema, field: str, a: list[str], b: list[str], distance: int)
 def _pre_tokenized(text: str) -> tantivy.PreTokenizedString:
     toks = [tantivy.Token(t.term, t.position, t.start, t.end) for t in analysis.tokens(text)]
     return tantivy.PreTokenizedString(text, toks)
+
+
+def _has_u64_field(schema: tantivy.Schema, name: str) -> bool:
+    try:
+        Query.range_query(schema, name, tantivy.FieldType.Unsigned, 0, 1)
+    except ValueError:
+        return False
+    return True
 
 
 def _set_value(values) -> str | None:

@@ -35,7 +35,7 @@ import snowballstemmer
 
 # Changes whenever tokens() would index a text differently: an index built with
 # another version is rebuilt from scratch (indexer.index.pipeline).
-ANALYSIS_VERSION = "2"
+ANALYSIS_VERSION = "2"  # 2: dosages, levels, sentence gaps, case numbers, oldest-first keys
 
 # Letters and digits (Unicode), no underscore: Rust's char::is_alphanumeric.
 WORD_RE = re.compile(r"[^\W_]+")

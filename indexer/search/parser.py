@@ -11,8 +11,11 @@ Syntax (words are ANDed; case-insensitive; English stemming):
     norco OR hydrocodone         either;  AND is implied, may be written
     -sedation, NOT sedation      exclude;  parentheses group
     inject*                      prefix;   inject!   root expander (inject, injection, injectable...)
+    acupunture~  acupunture~1    fuzzy: the index's words within 2 (1) edits
     item:norco  rationale:"..."  restrict to a field (item, rationale, summary, guideline, ...)
     decision:overturned  citation:"ODG | Neck and Upper Back | Facet joint diagnostic blocks"
+    decided:2016-01..2016-06     decision date in a range (also injured:, >2020, <=2017, 2016..)
+    decision_year:2018..2020     a year facet with a range is the same date range
     specialty:anesthesiology ... any facet name inline (see types.FACETS)
 
 Nothing here raises on user input: a malformed query is read as well as it can
@@ -28,12 +31,13 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
-from indexer.search import vocab_adapter
+from indexer.search import dates, vocab_adapter
 from indexer.search.analysis import PARAGRAPH_SPAN, SENTENCE_SPAN, stem, terms, tokens, words
 from indexer.search.tree import (
     FIELD_ALIASES,
     And,
     FacetTerm,
+    Fuzzy,
     MatchAll,
     Near,
     Node,
@@ -43,6 +47,7 @@ from indexer.search.tree import (
     Phrase,
     Pin,
     Prefix,
+    Range,
     Term,
     leaves,
     simplify,
@@ -55,11 +60,18 @@ MAX_LEAVES = 64
 MAX_NEAR_DISTANCE = 1000
 MAX_SLOP = 1000
 MIN_PREFIX = 2
+MAX_FUZZY = 2  # edits `word~` allows
 CITATION_PIN_SCORE = 1000.0
 
 FACET_ALIASES: dict[str, str] = {f: f for f in FACETS}
 FACET_ALIASES.update({"cite": "citation", "cites": "citation", "state": "licensure",
                       "region": "body_region", "year": "decision_year"})
+# date ranges: `decided:2016-01..2016-06`, `injured:<2015`; a year facet with a range
+# (`decision_year:2018..2020`, `decision_year:>2020`) is the same date range
+RANGE_ALIASES: dict[str, str] = {"decided": "decision_date", "decision_date": "decision_date",
+                                 "injured": "injury_date", "injury_date": "injury_date",
+                                 "date_of_injury": "injury_date"}
+YEAR_FACETS = {"decision_year": "decision_date", "injury_year": "injury_date"}
 BOOLEAN_WORDS = {"true": "true", "yes": "true", "y": "true", "1": "true",
                  "false": "false", "no": "false", "n": "false", "0": "false"}
 
@@ -233,6 +245,20 @@ def _classify(word: str, toks: list[Tok], messages: list[str], next_char: str) -
     if ":" in word:
         name, _, rest = word.partition(":")
         key = name.lower()
+        year_range = FACET_ALIASES.get(key) in YEAR_FACETS and (".." in rest or rest[:1] in ("<", ">"))
+        if key in RANGE_ALIASES or year_range:
+            field_ = RANGE_ALIASES.get(key) or YEAR_FACETS[FACET_ALIASES[key]]
+            if not rest:
+                messages.append(f"{name}: has no dates after the colon; it was ignored. "
+                                f"Write e.g. {name}:2016-01..2016-06")
+                return
+            try:
+                start, end = dates.parse_range(rest)
+            except dates.DateError as exc:
+                messages.append(f"{name}:{rest[:40]} was ignored: {exc}.")
+                return
+            toks.append(Tok("RANGE", word, facet=field_, fields=(start or "", end or "")))
+            return
         if key in FACET_ALIASES or key in FIELD_ALIASES:
             facet = FACET_ALIASES.get(key) if key not in FIELD_ALIASES else None
             fields = FIELD_ALIASES.get(key, ())
@@ -254,10 +280,14 @@ def _classify(word: str, toks: list[Tok], messages: list[str], next_char: str) -
     if "*" in word or "?" in word:
         messages.append(f"Wildcards work only at the end of a word; searched {word!r} without them.")
         word = word.replace("*", " ").replace("?", " ")
-    m = re.search(r"~\d*$", word)
+    m = re.search(r"~(\d*)$", word)
     if m and m.start() > 0:
-        messages.append(f"Fuzzy matching ({word[m.start():]}) is not supported; searched {word[:m.start()]!r} exactly.")
-        word = word[: m.start()]
+        distance = int(m.group(1)) if m.group(1) else MAX_FUZZY
+        if not 1 <= distance <= MAX_FUZZY:
+            messages.append(f"{word}: fuzzy matching allows 1 or {MAX_FUZZY} edits; used {MAX_FUZZY}.")
+            distance = MAX_FUZZY
+        toks.append(Tok("FUZZY", word[:m.start()], num=distance))
+        return
     toks.append(Tok("WORD", word))
 
 
@@ -405,6 +435,9 @@ class _Parser:
             self.take()
             self.note(f"Ignored {tok.text or kind} where a word was expected.")
             return None
+        if kind == "RANGE":
+            self.take()
+            return Range(tok.facet or "decision_date", tok.fields[0] or None, tok.fields[1] or None)
         if kind == "ATLEAST":
             # counting occurrences exactly is beyond Tantivy's queries: say so, search the words
             self.take()
@@ -418,7 +451,7 @@ class _Parser:
         if kind == "FIELD":
             self.take()
             nxt = self.peek()
-            if nxt is None or nxt.kind not in ("WORD", "PHRASE", "PREFIX", "ROOT", "LP"):
+            if nxt is None or nxt.kind not in ("WORD", "PHRASE", "PREFIX", "ROOT", "FUZZY", "LP"):
                 self.note(f"{tok.text}: has no value after the colon; it was ignored.")
                 return None
             if tok.facet is not None and nxt.kind != "LP":
@@ -444,6 +477,8 @@ class _Parser:
             node = _word(tok.text)
         elif tok.kind == "PHRASE":
             node = _phrase(tok.text, tok.num)
+        elif tok.kind == "FUZZY":
+            node = _fuzzy(tok.text, tok.num, self)
         else:
             node = _prefix(tok.text, tok.kind == "ROOT", self)
         if node is not None:
@@ -477,6 +512,15 @@ def _phrase(text: str, slop: int) -> Node | None:
     if len(ts) == 1:
         return Term(ws[0], ts[0])
     return Phrase(ws, ts, slop)
+
+
+def _fuzzy(text: str, distance: int, p: _Parser) -> Node | None:
+    ws, ts = _analysed(text)
+    if len(ts) != 1:
+        if ts:
+            p.note(f"{text}~: fuzzy matching works on one word; searched {text!r} exactly.")
+        return _word(text)
+    return Fuzzy(ws[0], ts[0], distance)
 
 
 def _prefix(text: str, root: bool, p: _Parser) -> Node | None:
@@ -529,7 +573,7 @@ def _alternatives(node: Node) -> list[Node] | None:
 
 def _restrict(node: Node, fields: tuple[str, ...]) -> Node:
     """Apply a `field:` prefix to every text leaf below it."""
-    if isinstance(node, (Term, Phrase, Prefix)):
+    if isinstance(node, (Term, Phrase, Prefix, Fuzzy)):
         return replace(node, fields=fields)
     if isinstance(node, Near):
         return replace(node, left=replace(node.left, fields=fields), right=replace(node.right, fields=fields),
@@ -547,7 +591,7 @@ def _to_facet(facet: str, node: Node, p: _Parser) -> Node | None:
         return _facet_value(facet, node.text, p)
     if isinstance(node, Phrase):
         return _facet_value(facet, " ".join(node.words), p)
-    if isinstance(node, Prefix):
+    if isinstance(node, (Prefix, Fuzzy)):
         return _facet_value(facet, node.text, p)
     if isinstance(node, (And, Or)):
         kids = [k for k in (_to_facet(facet, c, p) for c in node.children) if k is not None]
@@ -756,7 +800,7 @@ def parse_query(text: str | None) -> ParsedQuery:
 
 
 def _has_text(tree: Node) -> bool:
-    return any(isinstance(leaf, (Term, Phrase, Prefix, Near)) and not neg for leaf, neg in leaves(tree))
+    return any(isinstance(leaf, (Term, Phrase, Prefix, Fuzzy, Near)) and not neg for leaf, neg in leaves(tree))
 
 
 def _citation_keys(text: str, tree: Node) -> list[str]:

@@ -78,6 +78,20 @@ class Prefix:
 
 
 @dataclass(frozen=True)
+class Fuzzy:
+    """`word~` (`word~1`): indexed terms within `distance` edits of the word's term.
+
+    Engines never see it: the search service replaces it by the OR of the close
+    terms the index holds (indexer.search.spelling), so every engine matches
+    the same words and the highlighter marks them."""
+
+    text: str
+    term: str
+    distance: int = 2
+    fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Near:
     """`a w/5 b`: both within `distance` positions of each other in one field,
     either order, or with `ordered` (`a pre/5 b`) `b` after `a`. The analysis
@@ -130,7 +144,17 @@ class MatchAll:
     pass
 
 
-Node = Union[Term, Phrase, Prefix, Near, And, Or, Not, FacetTerm, Pin, MatchAll]
+@dataclass(frozen=True)
+class Range:
+    """A date between `start` and `end` (ISO dates, inclusive; None = open).
+    `field` is "decision_date" or "injury_date". Filters only: never scores."""
+
+    field: str
+    start: str | None = None
+    end: str | None = None
+
+
+Node = Union[Term, Phrase, Prefix, Fuzzy, Near, And, Or, Not, FacetTerm, Range, Pin, MatchAll]
 
 
 @dataclass
@@ -182,6 +206,11 @@ def to_string(node: Node, parent: type | None = None) -> str:
         return _field_prefix(node.fields) + '"' + " ".join(node.words) + '"' + slop
     if isinstance(node, Prefix):
         return _field_prefix(node.fields) + node.text + ("!" if node.root else "*")
+    if isinstance(node, Fuzzy):
+        return _field_prefix(node.fields) + node.text + ("~" if node.distance == 2 else f"~{node.distance}")
+    if isinstance(node, Range):
+        name = RANGE_NAMES.get(node.field, node.field)
+        return f"{name}:{node.start or ''}..{node.end or ''}"
     if isinstance(node, Near):
         unit = ("p" if node.distance >= PARAGRAPH_SPAN else "s" if node.distance == SENTENCE_SPAN
                 else str(node.distance))
@@ -204,8 +233,12 @@ def to_string(node: Node, parent: type | None = None) -> str:
     raise TypeError(f"not a query node: {node!r}")
 
 
+# Range fields and the name the query language gives them
+RANGE_NAMES = {"decision_date": "decided", "injury_date": "injured"}
+
+
 def has_scoring_leaf(node: Node) -> bool:
-    if isinstance(node, (Term, Phrase, Prefix, Near)):
+    if isinstance(node, (Term, Phrase, Prefix, Fuzzy, Near)):
         return True
     if isinstance(node, (And, Or)):
         return any(has_scoring_leaf(c) for c in node.children)

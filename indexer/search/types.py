@@ -20,7 +20,7 @@ FACETS = (
     "mtus_based",
     "edition",
 )
-SORTS = ("relevance", "decision_date", "injury_date")
+SORTS = ("relevance", "decision_date", "decision_date_asc", "injury_date", "injury_date_asc")
 
 
 @dataclass
@@ -31,6 +31,11 @@ class SearchRequest:
     page: int = 1  # 1-based
     per_page: int = 20
     facet_limit: int = 30  # values per facet returned (counts are always exact)
+    # dates, ISO (2016, 2016-01 or 2016-01-31), inclusive; as `decided:` / `injured:` in the query
+    decided_from: str | None = None
+    decided_to: str | None = None
+    injured_from: str | None = None
+    injured_to: str | None = None
 
 
 @dataclass
@@ -83,6 +88,12 @@ class SearchResponse:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
+    # a corrected query when a word looks misspelt, and how many passages it finds
+    did_you_mean: str | None = None
+    did_you_mean_total: int = 0
+    letter_id: str | None = None  # the query is exactly this letter's case number: offer to open it
+    dates: dict[str, str] = field(default_factory=dict)  # decided_from ... as applied (ISO dates)
+    last_page: int = 1  # the last page holding results (1 when there are none)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

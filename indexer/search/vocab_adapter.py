@@ -138,6 +138,18 @@ def max_drug_name_length() -> int:
     return max((len(k) for k in _drugs_by_terms()), default=0)
 
 
+@lru_cache(maxsize=1)
+def known_terms() -> frozenset[str]:
+    """Indexed terms of every abbreviation and drug name: words spelling help leaves alone."""
+    out: set[str] = set()
+    for a in abbreviations():
+        out.add(a.term)
+    for group in _drug_groups():
+        for _, seq in group:
+            out.update(seq)
+    return frozenset(out)
+
+
 def citations_in_query(text: str) -> list[str]:
     """Canonical citation keys the query text reads as (empty if none / unavailable)."""
     try:

@@ -179,3 +179,106 @@ def test_drug_expansion_is_shown_and_highlighted(legal):
     hit = next(h for h in resp.hits if h.passage_id == f"{E}-1")
     assert "<mark>Norco</mark>" in hit.highlights["item"][0]
     assert "<mark>Cyclobenzaprine</mark>" in run(legal, "Flexeril").hits[0].highlights["rationale"][0]
+
+
+# ----------------------------------------------------------------- case number: go to letter
+
+def test_an_exact_case_number_offers_its_letter(legal):
+    assert run(legal, E).letter_id == E
+    assert run(legal, f'"{E.lower()}"').letter_id == E
+    assert run(legal, "CM99-0000000").letter_id is None
+    assert run(legal, f"{E} injection").letter_id is None
+
+
+# ----------------------------------------------------------------- spelling
+
+def test_did_you_mean_from_the_indexs_own_words(legal):
+    resp = run(legal, "stenossis")
+    assert resp.total == 0
+    assert resp.did_you_mean == "stenosis" and resp.did_you_mean_total == 1
+    resp = run(legal, "radicullar pain")
+    assert resp.did_you_mean == "radicular pain" and resp.did_you_mean_total > resp.total
+    assert found(legal, resp.did_you_mean) == {f"{E}-2", f"{F}-3"}
+    # correctly spelt words and vocabulary words get no suggestion
+    assert run(legal, "stenosis").did_you_mean is None
+    assert run(legal, "Zohydro").did_you_mean is None
+
+
+def test_fuzzy_word_matches_close_indexed_words(legal):
+    resp = run(legal, "stenossis~", per_page=100)
+    assert set(ids(resp)) == {f"{E}-2"}
+    assert resp.parsed == "stenossis~"
+    assert any("stenosi" in m for m in resp.messages)
+    assert "<mark>stenosis</mark>" in resp.hits[0].highlights["rationale"][0]
+    assert found(legal, "facett~1") == found(legal, "facet")
+    assert found(legal, "qqqqqq~") == set()
+
+
+# ----------------------------------------------------------------- dates, sorts, paging
+
+@pytest.mark.parametrize("query,expected", [
+    ("decided:2016", {f"{E}-1", f"{E}-2"}),
+    ("decided:2016-12-09", {f"{E}-1", f"{E}-2"}),
+    ("decided:2016-01..2016-12", {f"{E}-1", f"{E}-2"}),
+    ("decided:2017..2019", {f"{F}-1", f"{F}-2", f"{F}-3", f"{H}-1", f"{H}-2"}),
+    ("decided:2019-08..", {f"{G}-1", f"{G}-2", f"{G}-3", f"{H}-1", f"{H}-2"}),
+    ("decided:..2017-02", {f"{E}-1", f"{E}-2"}),
+    ("decision_year:>2020", {f"{G}-1", f"{G}-2", f"{G}-3"}),
+    ("decision_year:>=2019", {f"{G}-1", f"{G}-2", f"{G}-3", f"{H}-1", f"{H}-2"}),
+    ("decision_year:2018..2020", {f"{H}-1", f"{H}-2"}),
+    ("decision_year:<2017", {f"{E}-1", f"{E}-2"}),
+    ("injured:<2016", {f"{F}-1", f"{F}-2", f"{F}-3"}),
+    ("injury_year:2020..", {f"{G}-1", f"{G}-2", f"{G}-3"}),
+    ("injection decided:2017..", {f"{F}-3", f"{H}-1"}),
+])
+def test_date_ranges_in_the_query(legal, query, expected):
+    assert found(legal, query) == expected
+
+
+def test_date_filter_parameters(legal):
+    resp = run(legal, "", decided_from="2017", decided_to="2019-12", per_page=100)
+    assert set(ids(resp)) == {f"{F}-1", f"{F}-2", f"{F}-3", f"{H}-1", f"{H}-2"}
+    assert resp.dates == {"decided_from": "2017-01-01", "decided_to": "2019-12-31"}
+    resp = run(legal, "pain", injured_to="2016-01", per_page=100)
+    assert set(ids(resp)) == {f"{F}-1", f"{F}-2", f"{F}-3"}
+    resp = run(legal, "", decided_from="2016-13", per_page=100)
+    assert resp.total == 10 and any("decided_from" in m for m in resp.messages)
+    resp = run(legal, "", decided_from="2020", decided_to="2016", per_page=100)
+    assert resp.total == 10 and any("ends before it starts" in m for m in resp.messages)
+
+
+def test_bad_dates_in_the_query_are_said_and_ignored(legal):
+    resp = run(legal, "facet decided:2016-02-30")
+    assert resp.parsed == "facet" and any("not a real date" in m for m in resp.messages)
+
+
+@pytest.mark.parametrize("sort,key,reverse", [
+    ("decision_date", "decision_date", True), ("decision_date_asc", "decision_date", False),
+    ("injury_date", "date_of_injury", True), ("injury_date_asc", "date_of_injury", False),
+])
+def test_newest_and_oldest_first(legal, sort, key, reverse):
+    resp = run(legal, "", sort=sort, per_page=100)
+    got = [getattr(h, key) for h in resp.hits]
+    assert len(got) == 10 and got == sorted(got, reverse=reverse)
+
+
+def test_oldest_first_puts_undated_passages_last(sample_service):
+    resp = run(sample_service, "", sort="decision_date_asc", per_page=50)
+    dates = [h.decision_date for h in resp.hits]
+    assert dates[:6] == ["2014-01-01"] * 2 + ["2015-06-01"] * 2 + ["2016-02-10"] * 2 and dates[6] is None
+
+
+def test_year_facets_are_in_year_order(legal):
+    resp = run(legal, "")
+    assert [v.value for v in resp.facets["decision_year"]] == ["2021", "2019", "2017", "2016"]
+    assert [v.value for v in resp.facets["injury_year"]] == ["2020", "2018", "2016", "2015"]
+
+
+def test_past_the_last_page_shows_the_last_page_with_one_notice(legal):
+    last = run(legal, "", per_page=3, page=4)
+    assert last.page == 4 and last.last_page == 4 and len(last.hits) == 1
+    resp = run(legal, "", per_page=3, page=99999)
+    assert resp.page == 4 and ids(resp) == ids(last)
+    notices = [m for m in resp.messages if "page" in m]
+    assert len(notices) == 1 and "99,999" in notices[0] and "page 4" in notices[0]
+    assert run(legal, "", per_page=3, page=4).messages == []

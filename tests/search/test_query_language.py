@@ -123,7 +123,7 @@ def test_recovery_messages():
         "facet OR": "nothing after",
         "foo:bar": "not a field",
         "med*cation": "Wildcards",
-        "norco~2": "Fuzzy",
+        "norco~7": "fuzzy matching allows",
         "a\x00b": "control",
         "x" * 5000: "characters",
         "atleast3(pain)": "not supported",
