@@ -16,7 +16,9 @@ from markupsafe import Markup, escape
 from indexer.search.types import FACETS, FacetValue, Hit, SearchResponse
 from webapp import presentation
 from webapp.presentation import OutcomeSplit, outcome_split
-from webapp.search.state import SearchState
+from flask import url_for
+
+from webapp.search.state import PER_PAGE_CHOICES, SearchState
 from webapp.urls import citation_url, passage_url, search_url
 
 FACET_VISIBLE = 8  # values shown before "more"
@@ -116,6 +118,13 @@ class SuggestedCitation:
 
 
 @dataclass
+class PerPageChoice:
+    number: int
+    url: str
+    current: bool
+
+
+@dataclass
 class SearchPage:
     state: SearchState
     response: SearchResponse
@@ -129,19 +138,24 @@ class SearchPage:
     read_as: str | None = None
     suggested_citations: list[SuggestedCitation] = field(default_factory=list)
     suggestions: list[tuple[str, str]] = field(default_factory=list)  # (label, url) for an empty result
+    did_you_mean: tuple[str, str, int] | None = None  # (corrected query, its url, passages it finds)
+    letter_url: str | None = None  # the query is exactly this letter's case number
+    per_page_choices: list[PerPageChoice] = field(default_factory=list)
 
 
 def build_page(state: SearchState, response: SearchResponse, problems: list[str]) -> SearchPage:
+    # the service may show another page than the one asked for (past the last page)
+    shown = state.with_page(response.page) if response.page != state.page else state
     return SearchPage(
-        state=state,
+        state=shown,
         response=response,
         outcome=outcome_split(response.total, response.facets.get("decision", []), state.values("decision")),
         facets=_facet_groups(state, response.facets),
         chips=_chips(state),
-        clear_all_url=search_url(state.cleared()) if state.filters else None,
-        hits=[hit_view(state, hit) for hit in response.hits],
-        pagination=pagination(response.total, state.page, state.per_page,
-                              lambda n: search_url(state.with_page(n))),
+        clear_all_url=search_url(state.cleared()) if state.filters or state.dates else None,
+        hits=[hit_view(shown, hit) for hit in response.hits],
+        pagination=pagination(min(response.total, response.last_page * shown.per_page), shown.page,
+                              shown.per_page, lambda n: search_url(shown.with_page(n))),
         notices=list(problems) + list(response.messages),
         read_as=response.parsed if read_differently(state.q, response.parsed) else None,
         suggested_citations=[
@@ -155,6 +169,11 @@ def build_page(state: SearchState, response: SearchResponse, problems: list[str]
             for key in response.matched_citations
         ],
         suggestions=_suggestions(state) if response.total == 0 else [],
+        did_you_mean=((response.did_you_mean, search_url(state.with_query(response.did_you_mean)),
+                       response.did_you_mean_total) if response.did_you_mean else None),
+        letter_url=url_for("letters.show", letter_id=response.letter_id) if response.letter_id else None,
+        per_page_choices=[PerPageChoice(n, search_url(shown.with_per_page(n)), n == shown.per_page)
+                          for n in PER_PAGE_CHOICES],
     )
 
 
@@ -219,7 +238,15 @@ def _chips(state: SearchState) -> list[Chip]:
             remove_url=search_url(state.without_filter(name, value)),
         )
         for name, value in state.active_filters
+    ] + [
+        Chip(facet=name, facet_label=DATE_LABELS.get(name, name), value=value, label=value,
+             remove_url=search_url(state.without_date(name)))
+        for name, value in state.dates
     ]
+
+
+DATE_LABELS = {"decided_from": "Decided from", "decided_to": "Decided to",
+               "injured_from": "Injured from", "injured_to": "Injured to"}
 
 
 def hit_view(state: SearchState, hit: Hit) -> HitView:
@@ -248,7 +275,7 @@ def hit_view(state: SearchState, hit: Hit) -> HitView:
         hit=hit,
         passage_id=hit.passage_id,
         item_html=item_html,
-        url=passage_url(hit.letter_id, hit.ordinal, state.q),
+        url=passage_url(hit.letter_id, hit.ordinal, state.q, back=search_url(state)),
         fragments=fragments,
         citations=sorted(chips.values(), key=lambda ch: not ch.matched),
     )
