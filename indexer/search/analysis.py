@@ -27,9 +27,8 @@ engines index its output pre-tokenised, so no engine can differ):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 import snowballstemmer
 
@@ -44,8 +43,9 @@ MAX_TOKEN_BYTES = 40  # tantivy's RemoveLongFilter limit used by en_stem
 _STEMMER = snowballstemmer.stemmer("english")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """One token (a tuple: built for every word indexed, so as cheap as Python allows)."""
+
     text: str  # the surface form as written
     term: str  # the indexed term: lowercased and stemmed
     lower: str  # lowercased surface form (for prefix matching)
@@ -164,9 +164,11 @@ def sentence_break(text: str, prev_start: int, prev_end: int, start: int) -> boo
     return True
 
 
-def _pieces(text: str) -> Iterator[tuple[str, str, int, int, int]]:
-    """(surface, lowercased form, start, end, position) of every word piece, over-long
-    ones included (the engines drop those but count their positions)."""
+def tokens(text: str) -> Iterator[Token]:
+    """Tokens with offsets and positions, as the engines index them.
+
+    Like tantivy, a dropped over-long token still takes up a position. One loop,
+    plain words first: the engines index every word through here."""
     position = -1
     sentence_words = 0
     prev_start = prev_end = 0
@@ -178,20 +180,22 @@ def _pieces(text: str) -> Iterator[tuple[str, str, int, int, int]]:
                               or (start - prev_end > 1 and sentence_break(text, prev_start, prev_end, start))):
             position += SENTENCE_GAP
             sentence_words = 0
+        sentence_words += 1
         if word.isalpha():
             position += 1
-            sentence_words += 1
-            yield word, word.lower(), start, end, position
             level = ""
+            if len(word) < 10 or _keep(word):
+                lower = word.lower()
+                yield Token(word, stem(lower), lower, start, end, position)
         elif word.isdigit():
             position += 1
-            sentence_words += 1
             lower = word
             if level and len(word) <= 2 and text[prev_end:start].strip() in _LEVEL_LINKS:
                 lower = level + word  # L4-5: the 5 is L5
             else:
                 level = ""
-            yield word, lower, start, end, position
+            if len(word) < 10 or _keep(word):
+                yield Token(word, stem(lower), lower, start, end, position)
         else:
             level = ""
             head = _LEVEL_HEAD.fullmatch(word)
@@ -203,20 +207,13 @@ def _pieces(text: str) -> Iterator[tuple[str, str, int, int, int]]:
                 x = _UNIT_X.fullmatch(piece)
                 if x is not None:  # x12 -> x 12
                     position += 1
-                    yield piece[0], piece[0].lower(), ps, ps + 1, position
+                    yield Token(piece[0], "x", "x", ps, ps + 1, position)
                     piece, ps = x.group(1), ps + 1
                 position += 1
-                yield piece, piece.lower(), ps, ps + len(piece), position
-            sentence_words += 1
+                if _keep(piece):
+                    lower = piece.lower()
+                    yield Token(piece, stem(lower), lower, ps, ps + len(piece), position)
         prev_start, prev_end = start, end
-
-
-def tokens(text: str) -> Iterator[Token]:
-    """Tokens with offsets and positions, as the engines index them."""
-    # Like tantivy, a dropped over-long token still takes up a position.
-    for surface, lower, start, end, position in _pieces(text):
-        if _keep(surface):
-            yield Token(surface, stem(lower), lower, start, end, position)
 
 
 # ASCII text as a class string: letters and digits -> "a", anything else -> " "
