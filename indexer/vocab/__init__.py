@@ -21,6 +21,8 @@ Loaders (all cached, no arguments):
 - `mtus_parts() -> list[MtusPart]`               guidelines.toml: MTUS parts as the 2016-17 letters name them
                                                    ("Low Back Complaints 2004, Section(s): ..."), their
                                                    editions and section titles
+- `acoem_chapters() -> list[str]`                 guidelines.toml: ACOEM chapter titles of its later
+                                                   editions (cited outside the MTUS)
 - `guideline_fillers() -> list[str]`               words between chapter and topic that mean nothing
                                                    ("Chapter", "(Acute & Chronic)", "Procedure Summary")
 - `treatments() -> list[TreatmentCategory]`        treatments.toml: category, trigger words, regex patterns
@@ -193,6 +195,12 @@ def mtus_parts() -> list[MtusPart]:
 
 
 @lru_cache(maxsize=None)
+def acoem_chapters() -> list[str]:
+    """Chapter titles of the ACOEM guidelines' later editions, as cited outside the MTUS."""
+    return list(_guidelines().get("acoem_outside_mtus", {}).get("chapters", ()))
+
+
+@lru_cache(maxsize=None)
 def guideline_fillers() -> list[str]:
     return list(_guidelines().get("fillers", ()))
 
@@ -231,7 +239,7 @@ def states() -> dict[str, str]:
 
 __all__ = [
     "BodyRegion", "Chapter", "MtusPart", "Source", "Specialty", "Topic", "TreatmentCategory",
-    "abbreviation_equivalents", "abbreviations", "body_regions", "chapter_by_key", "chapters",
+    "abbreviation_equivalents", "abbreviations", "acoem_chapters", "body_regions", "chapter_by_key", "chapters",
     "guideline_fillers", "medication_classes", "mtus_parts", "sources", "specialties", "states", "topics",
     "treatments",
 ]

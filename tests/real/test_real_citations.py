@@ -109,3 +109,16 @@ def test_who_based_what_on_the_mtus(real_txt):
                 if outside.search(text) and not re.search(r"Decision\s+based\s+on\s+MTUS\b", text):
                     assert not any(c.source == "MTUS" for c in p.citations if c.cited_by == party), text
     assert all(counts.values()), counts
+
+
+def test_vocab_audit_of_the_real_letters_lists_only_unknown_sources(real_stems):
+    """`imr vocab audit ../shared/real-letters`: every wording canonicalises but a few sources
+    the vocabulary does not (and need not) know."""
+    from indexer.letters.audit import audit
+
+    from .conftest import REAL
+    report = audit([REAL / "txt"])
+    assert report.files == 126 and report.citations > 600 and not report.unreadable
+    assert report.unknown and all(u.kind == "source" and u.key.startswith("Other | ") for u in report.unknown), [
+        (u.kind, u.key) for u in report.unknown]
+    assert all(u.count >= 1 and u.example.endswith(".txt") and u.wording for u in report.unknown)
