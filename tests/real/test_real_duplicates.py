@@ -45,3 +45,24 @@ def test_a_letter_as_txt_and_pdf_is_indexed_once(tmp_path, real_stems):
     after = build_index([folder], ix, workers=1)
     assert after.removed == 1 and after.letters == 1 and after.duplicates == []
     assert _letters(ix) == (ids, total)
+
+
+def test_edition_is_a_facet_users_filter_on(tmp_path, real_stems):
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    for stem in real_stems[:30]:
+        shutil.copy2(REAL / "txt" / f"{stem}.txt", folder / f"{stem}.txt")
+    ix = tmp_path / "ix"
+    build_index([folder], ix, workers=1)
+    wanted = "MTUS Chronic Pain Medical Treatment Guidelines 2016"
+    with SearchService.open(ix) as s:
+        everything = s.search(SearchRequest(query="", per_page=1))
+        editions = {v.value: v.count for v in everything.facets["edition"]}
+        assert wanted in editions and "MTUS ACOEM Chapter 12 Low Back Complaints 2004" in editions
+        hits = s.search(SearchRequest(query="", filters={"edition": [wanted]}, per_page=100))
+        assert hits.total == editions[wanted] and hits.total < everything.total
+        for h in hits.hits:
+            assert any(c.chapter == "Chronic Pain Medical Treatment Guidelines" and c.edition == "2016"
+                       for c in h.citations), h.passage_id
+        # the key stays edition-free: a chapter's citations count across editions
+        assert all(" 2016" not in c.key for h in hits.hits for c in h.citations)
