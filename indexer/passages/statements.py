@@ -104,16 +104,11 @@ def _flex(wording: str) -> str:
             out.append(r"(?:&|and)")
         else:
             out.append(re.escape(tok).replace(r"\-", r"[-\s]?\s*"))
-    return r"\s*".join(out) if False else r"\s+".join(out).replace(r",\s+", r"\s*,\s*")
+    return r"\s+".join(out).replace(r",\s+", r"\s*,\s*")
 
 
 def _wkey(wording: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", wording.lower().replace("&", "and")).split())
-
-
-@lru_cache(maxsize=1)
-def _chapter_names() -> dict[str, vocab.Chapter]:
-    return {c.name: c for c in vocab.chapters() if c.source == "MTUS"}
 
 
 # ---------------------------------------------------------------- MTUS statements
@@ -289,7 +284,6 @@ _LOW_BACK_SUFFIX = re.compile(
     r"(?:\s*,?\s*Acute\s*(?:&|and)\s*Chronic)?\s*\)?", re.I)
 _ACUTE_CHRONIC = re.compile(r"\(\s*(?:Acute\s*(?:&|and)\s*)?Chronic\s*\)|\bprocedures\b", re.I)
 _EDITION_IN = re.compile(r"(?<![\d/])((?:19|20)\d\d)(?![\d/])")
-_TOPIC_SEPS = re.compile(r"\s*(?:[,;/]|\s[-\u2013]\s|:)\s*")
 _SKIP_PIECE = re.compile(r"^(?:topic|subheading|section|chapter|guidelines?|odg|and|the|index|preface)$", re.I)
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _ACCESSED = re.compile(r"[,;]?\s*(?:accessed|retrieved|available)\b.*$", re.I | re.S)
@@ -431,13 +425,10 @@ def _odg(text: str, s: int, e: int, end: int) -> list[_Cite]:
             else:
                 break
         if chapter:
-            if topics_seen or (chapters and chapter in chapters):
-                if topics_seen:
-                    chapters = []
-                    topics_seen = False
+            if topics_seen:  # a chapter after topics starts a new group of citations
+                chapters = []
+                topics_seen = False
             if chapter not in chapters:
-                if chapters and not topics_seen and not pending:
-                    pass
                 chapters.append(chapter)
             if pending:
                 for t, ts, te in pending:
@@ -456,8 +447,6 @@ def _odg(text: str, s: int, e: int, end: int) -> list[_Cite]:
                     topics_seen = True
                 else:
                     pending.append((topic, ts, te))
-        elif chapter and not topics_seen:
-            pass
     for t, ts, te in pending:
         emit(t, ts, te)
         topics_seen = True
