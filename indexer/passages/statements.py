@@ -719,13 +719,21 @@ def _other(text: str, start: int, end: int) -> list[_Cite]:
     "accessed from ... on <date>"."""
     body = text[start:end]
     out: list[_Cite] = []
+    words = _blank(body, _URL)
+    publisher = _publisher(body)
+    if publisher:
+        for alias in _other_aliases()[publisher]:
+            words = re.sub(rf"\b{re.escape(alias)}\b", " ", words, flags=re.I)
+    if len(re.findall(r"[A-Za-z]{3,}", _ACCESSED.sub("", words))) >= 2 and _URL.search(body):
+        # "Medscape, Tramadol dosing, http://reference.medscape.com/...": the title as written
+        return _other(text, start, start + _URL.search(body).start())
     for m in _URL.finditer(body):
         url = m.group(0).rstrip(".,;)")
         parsed = urlparse(url if "://" in url else "http://" + url)
         host = parsed.netloc.lower().removeprefix("www.")
         stem = [p for p in parsed.path.split("/") if p]
         name = re.sub(r"\.(?:html?|php|aspx?|pdf)$", "", stem[-1], flags=re.I) if stem else ""
-        name = " ".join(re.split(r"[-_+]+", name)).strip()
+        name = " ".join(w for w in re.split(r"[-_+]+", name) if not w.isdigit()).strip()
         publisher = _publisher(host) or host
         topic = name[:1].upper() + name[1:] if name and sum(c.isalpha() for c in name) > 2 else None
         out.append(_Cite("Other", publisher, topic, start + m.start(), start + m.start() + len(url)))
