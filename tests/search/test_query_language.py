@@ -127,6 +127,8 @@ def test_recovery_messages():
         "a\x00b": "control",
         "x" * 5000: "characters",
         "atleast3(pain)": "not supported",
+        "atleast3 pain": "not supported",
+        "norco but not tramadol": "Read “but not” as BUT NOT",
         "a w/5000 b": "capped",
     }
     for q, expect in cases.items():
