@@ -56,8 +56,10 @@ def show(key: str):
         "citations/show.html",
         detail=detail,
         hits=hits,
-        pagination=pagination(detail.response.total, parsed.state.page, parsed.state.per_page, page_url),
-        notices=parsed.problems,
+        # past the end the service shows the last page (and says so)
+        pagination=pagination(min(detail.response.total, detail.response.last_page * parsed.state.per_page),
+                              detail.response.page, parsed.state.per_page, page_url),
+        notices=parsed.problems + [m for m in detail.response.messages if "page" in m],
         search_url=search_url(state),
         api_url=url_for("api.citation", key=key),
     )
