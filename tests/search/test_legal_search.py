@@ -6,18 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.index.pipeline import index_letters
-from indexer.search.service import SearchService
-from tests.search.conftest import ids, run
+from tests.search.conftest import ids, run, service_of
 from tests.search.legal_fixtures import E, F, G, H, legal_letters
 
 
 @pytest.fixture(scope="session")
 def legal(engine, tmp_path_factory):
-    index_dir = tmp_path_factory.mktemp(f"legal-{engine}")
-    index_letters(legal_letters(), index_dir, engine=engine)
-    with SearchService.open(index_dir, engine) as service:
-        yield service
+    yield from service_of(legal_letters(), engine, tmp_path_factory, "legal")
 
 
 def found(service, query: str, **kw) -> set[str]:
