@@ -32,7 +32,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 
 from indexer.search import dates, vocab_adapter
-from indexer.search.analysis import PARAGRAPH_SPAN, SENTENCE_SPAN, stem, terms, tokens, words
+from indexer.search.analysis import PARAGRAPH_SPAN, SENTENCE_SPAN, stem, tokens, words
 from indexer.search.tree import (
     FIELD_ALIASES,
     And,
