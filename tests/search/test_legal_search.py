@@ -110,6 +110,12 @@ def test_case_number_prefixes(legal):
     ("stenosis w/p injection", {f"{E}-2"}),
     ("guidelines pre/p stenosis", set()),
     ("stenosis pre/p guidelines", {f"{E}-2"}),
+    ("stenosis +p guidelines", {f"{E}-2"}),
+    ("guidelines +p stenosis", set()),
+    ("stenosis NEAR/5 radicular", {f"{E}-2"}),
+    ("stenosis NEAR/4 radicular", set()),  # L4/5 is two words: l4 l5
+    ("inject* stenosis", {f"{E}-2"}),
+    ("injections! AND stenosis", {f"{E}-2"}),
     ("lumbar stenosis", {f"{E}-2"}),
     ("lumbar /p stenosis", set()),  # item and rationale are two paragraphs
     # & is AND; % and BUT NOT exclude what follows
