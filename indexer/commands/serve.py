@@ -66,8 +66,10 @@ def build_if_needed(index_dir: Path, corpus: Path, engine: str, force: bool) -> 
     print(f"Indexed {summary.get('letters', 0)} letters, {summary.get('passages', 0)} passages"
           f" ({summary.get('skipped_unchanged', 0)} unchanged, {len(summary.get('warnings', []))} warnings,"
           f" {len(summary.get('failed', []))} failed).", file=sys.stderr, flush=True)
+    from indexer.letters.read import printable_name
+
     for failure in summary.get("failed", []):
-        print(f"  failed: {failure.get('file')}: {failure.get('reason')}", file=sys.stderr)
+        print(f"  failed: {printable_name(failure['file'])}: {printable_name(failure['reason'])}", file=sys.stderr)
     return True
 
 
