@@ -38,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="parser processes (default: one per CPU core)")
     p.add_argument("--max-file-mb", type=float, default=None, metavar="MB",
-                   help="largest letter file read, in MB (default 8; real letters are under 1 MB)")
+                   help="largest letter file read, in MB (default 16; real letters are under 1 MB)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=run)
 

@@ -19,13 +19,14 @@ from indexer.letters.clean import CONTROL_CHARS
 
 PDF_MAGIC = b"%PDF-"
 _SNIFF = 8192
-# The largest letter file read. Real DWC letters are 10-60 KB (the 126 real letters in
-# shared/real-letters: text at most 16 KB, PDF at most 51 KB), so 8 MiB is over 100x the
-# largest seen while keeping one hostile file's parse cost to seconds and tens of MB
-# (an unbounded 50 MB file grew the indexer past 20 GB before the kernel killed it).
-MAX_LETTER_BYTES = 8 * 1024 * 1024
-# Extracted PDF text is bounded the same way: a small compressed PDF can inflate.
-MAX_TEXT_CHARS = MAX_LETTER_BYTES
+# Bounds on one letter. Real DWC letters are 10-60 KB (the 126 real letters in
+# shared/real-letters: text at most 16 KB, PDF at most 51 KB). Unbounded, one 50 MB file
+# grew the indexer past 20 GB until the kernel killed it, and a 7 MB text letter costs
+# 16 s of parsing alone. So: at most 16 MiB of file is read (room for PDFs that carry
+# page images), and at most 2 million characters of text (decoded, or extracted from a
+# PDF: a small compressed PDF can inflate) are parsed, over 100x the largest real letter.
+MAX_LETTER_BYTES = 16 * 1024 * 1024
+MAX_TEXT_CHARS = 2_000_000
 # C0 control characters other than tab, newline, carriage return and form feed, as a
 # deletion table: counting them by deleting them is several times faster than a regex.
 _DROP_CONTROLS = dict.fromkeys(CONTROL_CHARS)
@@ -50,7 +51,7 @@ def file_kind(mode: int) -> str:
 
 
 def too_large(size: int, limit: int) -> str:
-    return (f"file is {size / 1048576:.1f} MB; letters over {limit / 1048576:.0f} MB are not read "
+    return (f"file is {size / 1048576:.1f} MB; letters over {limit / 1048576:g} MB are not read "
             f"(real letters are under 1 MB: this is not a letter, or it needs splitting)")
 
 
@@ -144,6 +145,14 @@ def decode_bytes(data: bytes, *, is_pdf: bool = False) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise UnreadableLetterError("empty file")
+    return _bounded(text)
+
+
+def _bounded(text: str) -> str:
+    if len(text) > MAX_TEXT_CHARS:
+        raise UnreadableLetterError(
+            f"letter text is {len(text):,} characters; over {MAX_TEXT_CHARS:,} are not indexed "
+            f"(real letters are under 100,000: this is not a letter, or it needs splitting)")
     return text
 
 
@@ -202,8 +211,7 @@ def _pdf_text(data: bytes) -> str:
             pages.append(page.extract_text() or "")
             chars += len(pages[-1])
             if chars > MAX_TEXT_CHARS:
-                raise UnreadableLetterError(
-                    f"PDF text is over {MAX_TEXT_CHARS:,} characters: not a letter (or it needs splitting)")
+                _bounded("\f".join(pages))
     except UnreadableLetterError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:

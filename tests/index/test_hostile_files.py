@@ -89,7 +89,17 @@ def test_an_oversized_file_is_refused_with_its_size_and_the_rest_indexed(corpus,
     assert report.letters == 2
     (failure,) = report.failed
     assert failure["file"] == str(big)
-    assert "50.0 MB" in failure["reason"] and "over 8 MB" in failure["reason"]
+    assert "50.0 MB" in failure["reason"] and "over 16 MB" in failure["reason"]
+
+
+def test_a_letter_with_millions_of_characters_is_refused_with_its_length(corpus, tmp_path, seed_files):
+    text = seed_files[0].read_text()
+    (corpus / "long.txt").write_text(text * (2_100_000 // len(text) + 1))
+    report = build_index([corpus], tmp_path / "ix", workers=1)
+    assert report.letters == 2
+    (failure,) = report.failed
+    assert failure["file"] == str(corpus / "long.txt")
+    assert "characters; over 2,000,000 are not indexed" in failure["reason"]
 
 
 def test_the_size_limit_is_a_setting(corpus, tmp_path):
@@ -138,6 +148,7 @@ def test_a_letter_with_thousands_of_issues_indexes_as_bounded_passages(tmp_path)
         f"Issue {i}: Zzqtreatment{i}, is not medically necessary and appropriate.\n\n"
         f"Decision rationale: The guidelines do not support zzqword{i}." for i in range(1, 3001))
     (d / "many.txt").write_text("IMR Case Number CM15-0000042\n\nDECISION\n\n" + issues + "\n")
+    assert len(issues) < 2_000_000
     report = build_index([d], tmp_path / "ix", workers=1)
     assert report.letters == 1 and report.failed == []
     assert report.passages <= MAX_PASSAGES
