@@ -3,12 +3,21 @@ is written the same way (and stays a permalink)."""
 
 from __future__ import annotations
 
+from typing import Any, Mapping
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import url_for
 from werkzeug.datastructures import MultiDict
 
 from webapp.search.state import SearchState, parse_state
+
+
+def plain_args(args: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Request parameters safe to hand to `url_for`: names starting with `_` are
+    url_for's own options (`_anchor`, `_method`, `_external`, `_scheme`), which a
+    visitor's `?_method=POST` must not reach."""
+    items = args.to_dict(flat=False) if hasattr(args, "to_dict") else dict(args)
+    return {k: v for k, v in items.items() if not k.startswith("_")}
 
 
 def search_url(state: SearchState, endpoint: str = "search.search", **extra: object) -> str:

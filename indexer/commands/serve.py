@@ -97,8 +97,11 @@ def run(args: argparse.Namespace) -> int:
         "IMR_BIND_HOST": args.host,
     })
     try:
+        # the app refuses bodies over MAX_CONTENT_LENGTH with a 413; waitress stops reading
+        # just past it instead of buffering its default 1 GB
         server = waitress.create_server(app, host=args.host, port=args.port, threads=max(1, args.threads),
-                                        ident="imr")
+                                        ident="imr",
+                                        max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 65536)
     except OSError as exc:
         print(f"imr serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 2
