@@ -11,6 +11,7 @@ from werkzeug.routing import BuildError
 
 from indexer.search.types import FACETS, SORTS
 from webapp import presentation
+from webapp.urls import PASSAGES_PER_PART, passage_url
 
 
 def has_endpoint(name: str) -> bool:
@@ -41,6 +42,8 @@ def init_app(app: Flask) -> None:
         has_endpoint=has_endpoint,
         url_for_if=url_for_if,
         here=here,
+        passage_url=passage_url,
+        PASSAGES_PER_PART=PASSAGES_PER_PART,
         FACETS=FACETS,
         SORTS=SORTS,
         facet_label=presentation.facet_label,

@@ -352,3 +352,19 @@ def test_the_secret_key_is_never_written_readable(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "open", spy)
     config._secret_key(tmp_path / "d")
     assert seen == [0o600]
+
+
+def test_the_markdown_export_carries_no_markup_from_notes(client):
+    import markdown
+
+    note = ("**Strong** point. <script>alert(1)</script> <img src=x onerror=alert(2)>\n"
+            "[click](javascript:alert(3)) [tab](java\tscript:alert(4)) [ent](&#106;avascript:alert(5)) "
+            "[ok](https://www.dir.ca.gov/dwc/)\n\n[ref]: javascript:alert(6)\n\n`<b>literal code</b>`")
+    save(client, NECK, note=note)
+    export = client.get("/bookmarks/export.md").get_data(as_text=True)
+    html = markdown.markdown(export, extensions=["extra", "sane_lists"])
+    assert "<script" not in html and "<img" not in html and "javascript:" not in html.replace("#blocked", "")
+    assert 'href="java' not in html and 'href="&amp;#106;' in html  # an entity spells nothing
+    assert "<strong>Strong</strong>" in html and 'href="https://www.dir.ca.gov/dwc/"' in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # the text is still there, as text
+    assert "<code>&lt;b&gt;literal code&lt;/b&gt;</code>" in html

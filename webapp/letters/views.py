@@ -37,7 +37,8 @@ def show(letter_id: str):
             return escape(text)
         return Markup(service.highlight(q, text))
 
-    page = build_letter_page(letter, highlight)
+    part = request.args.get("part", "1")
+    page = build_letter_page(letter, highlight, part=int(part) if part.isdigit() and len(part) < 7 else 1)
     has_source = service.letter_source_path(letter_id) is not None
     return render_template(
         "letters/show.html",
