@@ -25,7 +25,7 @@ login_manager.login_view = "auth.login"
 login_manager.session_protection = "basic"
 
 # Endpoints reachable without signing in.
-OPEN_ENDPOINTS = {"static", "auth.login", "auth.logout"}
+OPEN_ENDPOINTS = {"static", "auth.login", "auth.logout", "api.openapi"}
 
 
 @dataclass
@@ -107,8 +107,8 @@ def _gate():
         return None
     if not login_required() or current_user.is_authenticated:
         return None
-    if request.path.startswith("/api/"):
-        return jsonify(error="sign in required", status=401), 401
+    if request.path == "/api" or request.path.startswith("/api/"):
+        return jsonify(error="sign in required (or send an API token: Authorization: Bearer ...)", status=401), 401
     from webapp.templating import here
 
     return redirect(url_for("auth.login", next=here()))
@@ -118,7 +118,7 @@ def _private_responses_not_stored(response):
     """A response built from someone's own data (bookmarks, notes, the saved marks on
     a search page) or carrying a sign-in form is never kept by a browser or proxy
     cache: a shared computer's back button or a proxy must not show it to another."""
-    if g.get("_imr_owner_id") is not None or current_user.is_authenticated or request.endpoint in OPEN_ENDPOINTS:
+    if g.get("_imr_owner_id") is not None or current_user.is_authenticated or request.endpoint == "auth.login":
         response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("Pragma", "no-cache")
         response.vary.add("Cookie")
