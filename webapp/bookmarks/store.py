@@ -342,12 +342,12 @@ def get_or_create_matter(session: Session, user_id: int, name: Any) -> tuple[Mat
     # no savepoint is needed (SQLite's Python driver mishandles those)
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    result = session.execute(insert(Matter).values(user_id=user_id, name=name, created_at=utcnow())
-                             .on_conflict_do_nothing())
+    new_id = session.execute(insert(Matter).values(user_id=user_id, name=name, created_at=utcnow())
+                             .on_conflict_do_nothing().returning(Matter.id)).scalar()
     matter = find_matter_by_name(session, user_id, name)
     if matter is None:  # pragma: no cover - the row exists, whoever wrote it
         raise ValidationError(f"could not create the matter {name!r}; try again")
-    return matter, bool(result.rowcount)
+    return matter, new_id is not None  # RETURNING gives no row when the insert did nothing
 
 
 def rename_matter(session: Session, user_id: int, matter_id: int, name: Any) -> Matter:
