@@ -14,13 +14,14 @@ import sys
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from indexer.commands.user import add_database_option
+
     parser = subparsers.add_parser(
         "token", help="personal API tokens (Authorization: Bearer) for the JSON API",
         description="Create, list and revoke a user's API tokens. Send one as "
                     "`Authorization: Bearer <token>`; no CSRF token is needed then.",
     )
-    parser.add_argument("--database-url", metavar="URL",
-                        help="the app's database (default: IMR_DATABASE_URL, else data/imr.sqlite3)")
+    add_database_option(parser)
     sub = parser.add_subparsers(dest="token_command", required=True, metavar="ACTION")
     create = sub.add_parser("create", help="make a token for USER and print it (shown only this once)")
     create.add_argument("user")
