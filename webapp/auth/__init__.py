@@ -108,7 +108,7 @@ def _gate():
     if not login_required() or current_user.is_authenticated:
         return None
     if request.path == "/api" or request.path.startswith("/api/"):
-        return jsonify(error="sign in required (or send an API token: Authorization: Bearer ...)", status=401), 401
+        return jsonify(error="sign in required", status=401), 401
     from webapp.templating import here
 
     return redirect(url_for("auth.login", next=here()))
