@@ -15,7 +15,7 @@ from webapp.bookmarks.store import MAX_PAGE as BOOKMARK_MAX_PAGE
 from webapp.bookmarks.store import MAX_PER_PAGE as BOOKMARK_MAX_PER_PAGE
 from webapp.bookmarks.store import SORTS as BOOKMARK_SORTS
 from webapp.db.models import ID_MAX, MATTER_NAME_MAX, NOTE_MAX
-from webapp.search.state import MAX_PAGE, MAX_PER_PAGE
+from webapp.search.state import DATE_PARAMS, MAX_PAGE, MAX_PER_PAGE
 
 JSON = "application/json"
 
@@ -55,6 +55,8 @@ SEARCH_PARAMS = [
     _query("q", {"type": "string"}, "Query in the query language (see the README); empty browses everything"),
     *[_query(f, {"type": "array", "items": {"type": "string", "maxLength": 500}},
              f"Filter on the {f} facet (repeat for several values: any of them)", explode=True) for f in FACETS],
+    *[_query(d, {"type": "string", "format": "date"},
+             f"{d.replace('_', ' ').capitalize()}: a date (YYYY-MM-DD) or a year") for d in DATE_PARAMS],
     _query("sort", {"type": "string", "enum": list(SORTS)}, "Order of the results"),
     _query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, "1-based page number"),
     _query("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}, "Results per page"),
@@ -86,6 +88,9 @@ def spec() -> dict[str, Any]:
             "parameters": SEARCH_PARAMS,
             "responses": {**_ok("Hits, total, facets and how the query was read", _ref("SearchResponse")),
                           **_errors(400, 401, 503)}}},
+        "/api/syntax": {"get": {
+            "summary": "The query language: every operator with an example", "operationId": "syntax",
+            "responses": {**_ok("Operators"), **_errors(401)}}},
         "/api/letters/{letter_id}": {"get": {
             "summary": "One letter, parsed, with its passages", "operationId": "letter",
             "parameters": [_path("letter_id", {"type": "string"}, "A letter id (its IMR case number)")],
