@@ -33,7 +33,7 @@ from indexer.index import generations as gens
 from indexer.index.engine import Generation, IndexHome, SearchEngine, engine_home
 from indexer.index.pipeline import BROWSE_FACETS_META
 from indexer.index.store import HitData, LetterStore
-from indexer.model import Letter, Passage
+from indexer.model import DECISIONS, Letter, Passage
 from indexer.search import dates, spelling, vocab_adapter
 from indexer.search.highlight import Highlighter
 from indexer.search.parser import BOOLEAN_WORDS, parse_query
@@ -42,6 +42,7 @@ from indexer.search.tree import And, MatchAll, ParsedQuery, Range, simplify
 from indexer.search.types import (
     FACETS,
     SORTS,
+    DecisionCounts,
     FacetValue,
     Hit,
     HitCitation,
@@ -244,18 +245,12 @@ class SearchService:
     def search(self, req: SearchRequest) -> SearchResponse:
         gen = self._gen  # one generation for the whole request
         messages: list[str] = []
-        pq = _parse(req.query or "")
-        messages.extend(pq.messages)
-        filters = _clean_filters(req.filters or {}, messages)
+        pq, tree, filters, applied_dates, ranges = self._read(gen, req, messages)
         sort = req.sort if req.sort in SORTS else "relevance"
         if req.sort and req.sort not in SORTS:
             messages.append(f"Unknown sort {req.sort!r}; sorted by relevance.")
         per_page = _int(req.per_page, 20, 1, MAX_PER_PAGE)
         facet_limit = _int(req.facet_limit, 30, 1, 10_000)
-        tree = resolve_fuzzy(pq.tree, gen.engine, messages) if has_fuzzy(pq.tree) else pq.tree
-        applied_dates, ranges = _date_filters(req, messages)
-        if ranges:
-            tree = simplify(And((tree, *ranges)))
         requested = _int(req.page, 1, 1, 10**9)
         deepest = -(-MAX_OFFSET // per_page)  # the last page paging serves
         page = min(requested, deepest)
@@ -323,6 +318,45 @@ class SearchService:
         if found > response.total:
             response.did_you_mean = better
             response.did_you_mean_total = found
+
+    def _read(self, gen, req: SearchRequest, messages: list[str]):
+        """What every answer about "this search" (results, statistics) is computed
+        over: the parsed query, the tree to run (fuzzy words resolved, date ranges
+        ANDed), the clean filters, and the dates applied with their range nodes."""
+        pq = _parse(req.query or "")
+        messages.extend(pq.messages)
+        filters = _clean_filters(req.filters or {}, messages)
+        tree = resolve_fuzzy(pq.tree, gen.engine, messages) if has_fuzzy(pq.tree) else pq.tree
+        applied_dates, ranges = _date_filters(req, messages)
+        if ranges:
+            tree = simplify(And((tree, *ranges)))
+        return pq, tree, filters, applied_dates, ranges
+
+    def decision_counts(self, req: SearchRequest, facets: list[str]) -> DecisionCounts:
+        """Upheld and overturned passages among the search's matches, overall and
+        per value of each facet in `facets` (exact counts, from the engine's facet
+        counting: one pass for Tantivy). A decision filter on the request is set
+        aside (with a message): a split by decision under a decision filter says nothing."""
+        gen = self._gen
+        messages: list[str] = []
+        _pq, tree, filters, _dates, _ranges = self._read(gen, req, messages)
+        if filters.pop("decision", None):
+            messages.append("The decision filter is set aside: statistics split every decision.")
+        facets = [f for f in facets if f in FACETS and f != "decision"]
+        requests = [(filters, ["decision"])]
+        for decision in DECISIONS:
+            requests.append(({**filters, "decision": [decision]}, facets))
+        overall, *split = gen.facet_counts_many(tree, requests)
+        decided = {str(k).lower(): v for k, v in overall.get("decision", {}).items()}
+        by: dict[str, dict[str, dict[str, int]]] = {f: {} for f in facets}
+        for decision, counts in zip(DECISIONS, split):
+            for facet in facets:
+                for value, n in counts.get(facet, {}).items():
+                    row = by[facet].setdefault(value, {d.lower(): 0 for d in DECISIONS})
+                    row[decision.lower()] += n
+        return DecisionCounts(
+            overall={d.lower(): decided.get(d.lower(), 0) for d in DECISIONS},
+            by=by, filters=filters, messages=messages)
 
     def _page(self, gen, tree, filters, sort, offset, limit):
         if sort != "relevance":

@@ -102,3 +102,15 @@ class SearchResponse:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class DecisionCounts:
+    """Upheld/overturned counts of a search's matches: `overall` ({"upheld", "overturned"})
+    and `by[facet][value]` (the same per facet value; a passage with several values
+    of a facet counts under each)."""
+
+    overall: dict[str, int]
+    by: dict[str, dict[str, dict[str, int]]]
+    filters: dict[str, list[str]] = field(default_factory=dict)  # the filters counted under
+    messages: list[str] = field(default_factory=list)

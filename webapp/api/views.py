@@ -17,6 +17,7 @@ from webapp.citations.views import filter_text
 from webapp.search.state import DATE_PARAMS, parse_state
 from webapp.search.syntax import syntax_json
 from webapp.service import get_service
+from webapp.stats.page import build_stats
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -38,6 +39,7 @@ def index():
             "citations": url_for("api.citations"),
             "citation": url_for("api.citation", key="SOURCE | CHAPTER | TOPIC"),
             "openapi": url_for("api.openapi"),
+            "stats": url_for("api.stats"),
         },
         "search_parameters": {
             "q": "query in the query language",
@@ -97,3 +99,12 @@ def citation(key: str):
     if detail is None:
         abort(404, description=f"No passage in the index cites “{key}”.")
     return jsonify(detail.to_json())
+
+
+@bp.get("/stats")
+def stats():
+    """Outcome statistics of a search: `by` one facet (see `available_by`)."""
+    page = build_stats(get_service(), request.args)
+    if page.problems:
+        abort(400, description=" ".join(page.problems))
+    return jsonify(page.stats.to_json())

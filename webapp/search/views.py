@@ -38,6 +38,7 @@ def search():
         page=page,
         state=parsed.state,
         api_url=api_url,
+        stats_url=search_url(parsed.state.with_page(1), endpoint="stats.stats"),
         examples=EXAMPLE_QUERIES,
     )
 
