@@ -22,6 +22,7 @@ FACET_LABELS: dict[str, str] = {
     "decision_year": "Year decided",
     "mtus_based": "Reviewer based decision on MTUS",
     "edition": "Guideline edition",
+    "rationale_group": "Near-identical to the rationale of",
 }
 
 FACET_HELP: dict[str, str] = {

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from indexer.index import neardup
 from indexer.model import Letter, Passage
 from indexer.search.tree import TEXT_FIELDS
-from indexer.search.types import FACETS
+from indexer.search.types import FACETS, GROUP_FACET
 
 _EPOCH = date(1900, 1, 1)
 
@@ -30,6 +31,7 @@ class IndexDoc:
     injury_key: int = 0
     decision_key_asc: int = 0  # oldest first: see oldest_first_key()
     injury_key_asc: int = 0
+    signature: bytes | None = None  # MinHash of the rationale (neardup); the group is set at indexing
 
 
 def whole_text_passage(letter: Letter) -> Passage:
@@ -126,7 +128,9 @@ def facet_values(letter: Letter, p: Passage) -> dict[str, list[str]]:
         "mtus_based": [] if p.mtus_based is None else ["true" if p.mtus_based else "false"],
         "edition": editions(p),
     }
-    return {f: values.get(f, []) for f in FACETS}
+    out = {f: values.get(f, []) for f in FACETS}
+    out[GROUP_FACET] = []  # filled in by the indexer, which knows the other passages
+    return out
 
 
 def docs_for_letter(letter: Letter) -> list[IndexDoc]:
@@ -154,5 +158,6 @@ def docs_for_letter(letter: Letter) -> list[IndexDoc]:
             injury_key=sort_key(letter.date_of_injury, p.passage_id),
             decision_key_asc=oldest_first_key(letter.decision_date, p.passage_id),
             injury_key_asc=oldest_first_key(letter.date_of_injury, p.passage_id),
+            signature=None if p.unparsed else neardup.signature(p.rationale),
         ))
     return docs

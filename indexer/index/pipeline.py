@@ -36,7 +36,7 @@ from indexer.letters.read import file_kind, text_safe
 from indexer.model import Letter
 from indexer.search.analysis import ANALYSIS_VERSION
 from indexer.search.tree import MatchAll
-from indexer.search.types import FACETS
+from indexer.search.types import FACETS, GROUP_FACET
 
 LETTER_SUFFIXES = (".txt", ".pdf")
 ANALYSIS_META = "analysis"  # store meta: analysis.ANALYSIS_VERSION the generation was indexed with
@@ -181,6 +181,7 @@ class _Builder:
             raise
         self.store.set_meta("engine", home.engine_name)
         self.store.set_meta(ANALYSIS_META, ANALYSIS_VERSION)
+        self.grouper = self.store.grouper()
         self.known = known
         self.owner: dict[str, str] = {r.letter_id: path for path, r in known.items() if r.letter_id}
         # a fresh build starts empty: what this run has not written cannot need deleting
@@ -231,8 +232,11 @@ class _Builder:
             packed = letter
         replace = not (self.fresh and lid not in self.owner)
         self.owner[lid] = owner_key
+        self.store.put_letter(packed, out.path, replace=replace)  # (replacing forgets its old groups)
+        for d in docs:
+            group = self.grouper.assign(d.passage_id, d.letter_id, d.signature)
+            d.facets[GROUP_FACET] = [group] if group else []
         self.engine.add(docs)
-        self.store.put_letter(packed, out.path, replace=replace)
         if from_file:
             rec = FileRecord(out.path, out.sha256, out.size, out.mtime_ns, lid, None)
             self.store.put_file(rec)

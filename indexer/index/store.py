@@ -25,6 +25,7 @@ try:
 except ImportError:  # a declared dependency; without it the standard library reads the same JSON
     orjson = None
 
+from indexer.index import neardup
 from indexer.model import Citation, Letter, Passage
 
 SCHEMA_VERSION = "1"
@@ -201,6 +202,7 @@ class LetterStore:
             self._conn.execute("PRAGMA synchronous=OFF")
             self._conn.execute("PRAGMA cache_size=-65536")
             self._conn.executescript(_DDL)
+            self._conn.executescript(neardup.DDL)
             self._conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
             self._conn.execute("BEGIN")
         elif not self.path.exists():
@@ -228,6 +230,7 @@ class LetterStore:
         packed = letter if isinstance(letter, PackedLetter) else pack_letter(letter)
         if replace:
             self._db().execute("DELETE FROM passages WHERE letter_id = ?", (packed.letter_id,))
+            self._db().execute("DELETE FROM dup_groups WHERE letter_id = ?", (packed.letter_id,))
         self._letters.append((packed.letter_id, path_to_db(source_path), packed.summary, packed.meta, packed.data))
         lid = packed.letter_id
         self._passages.extend((pid, lid, ordinal, data) for pid, ordinal, data in packed.passages)
@@ -248,6 +251,14 @@ class LetterStore:
         db = self._db()
         db.execute("DELETE FROM letters WHERE letter_id = ?", (letter_id,))
         db.execute("DELETE FROM passages WHERE letter_id = ?", (letter_id,))
+        db.execute("DELETE FROM dup_groups WHERE letter_id = ?", (letter_id,))
+
+    def grouper(self) -> neardup.Grouper:
+        """Near-duplicate grouping inside this (writable) store."""
+        return neardup.Grouper(self._db())
+
+    def groups_of(self, passage_ids: Iterable[str]) -> dict[str, str]:
+        return neardup.groups_of(self._db(), list(dict.fromkeys(passage_ids)))
 
     def put_file(self, rec: FileRecord) -> None:
         self._files.append((path_to_db(rec.path), rec.sha256, rec.size, rec.mtime_ns, rec.letter_id, rec.reason))

@@ -58,7 +58,7 @@ from indexer.search.tree import (
     Range,
     Term,
 )
-from indexer.search.types import FACETS
+from indexer.search.types import FACETS, INDEXED_FACETS
 
 ALL_FIELD = "all"  # every searchable text field of the passage, for matching across fields
 # Facets with a few values per passage drawn from a small vocabulary. Counting a
@@ -86,7 +86,7 @@ def build_schema(all_field: bool = True) -> tantivy.Schema:
         sb.add_text_field(name, stored=False, tokenizer_name="en_stem", index_option="position")
     if all_field:
         sb.add_text_field(ALL_FIELD, stored=False, tokenizer_name="en_stem", index_option="position")
-    for facet in FACETS:
+    for facet in INDEXED_FACETS:
         sb.add_text_field(facet, stored=False, fast=True, tokenizer_name="raw", index_option="basic")
         sb.add_text_field(facet + "_k", stored=False, tokenizer_name="raw", index_option="basic")
         if facet in SET_FACETS and all_field:
@@ -126,6 +126,8 @@ class TantivyEngine(SearchEngine):
         self._set_facets = frozenset(f for f in SET_FACETS if _has_field(self.schema, f + "_set"))
         self._text_fields = frozenset(f for f in TEXT_FIELDS if _has_field(self.schema, f))
         self._sort_keys = frozenset(k for k in SORT_FIELDS.values() if _has_u64_field(self.schema, k))
+        # facets this index has (one built before the hidden group facet lacks it)
+        self._facets = tuple(f for f in INDEXED_FACETS if f in FACETS or _has_field(self.schema, f + "_k"))
         self._searcher = self.index.searcher()
         self._writer: tantivy.IndexWriter | None = None
         self._heap_size = heap_size
@@ -164,7 +166,7 @@ class TantivyEngine(SearchEngine):
                     doc.add_pre_tokenized_text(name, tokens)
                     if self._all_field:
                         doc.add_pre_tokenized_text(ALL_FIELD, tokens)  # values are kept apart by a position gap
-            for facet in FACETS:
+            for facet in self._facets:
                 values = d.facets.get(facet, ())
                 for value in values:
                     doc.add_text(facet, value)
@@ -414,7 +416,7 @@ class TantivyEngine(SearchEngine):
             lo, hi = date_key_range(node.start, node.end)
             return Query.range_query(schema, RANGE_KEYS[node.field], tantivy.FieldType.Unsigned, lo, hi)
         if isinstance(node, FacetTerm):
-            if node.facet not in FACETS:
+            if node.facet not in self._facets:
                 return Query.empty_query()
             keys = self._facet_keys(node.facet, node.value)
             if len(keys) == 1:

@@ -46,7 +46,7 @@ from indexer.search.tree import (
     Range,
     Term,
 )
-from indexer.search.types import FACETS
+from indexer.search.types import FACETS, INDEXED_FACETS
 
 SEP = "\x1f"  # joins a facet's several values into one field value
 # date ranges run over the day part (the high 32 bits) of the date sort keys
@@ -106,7 +106,7 @@ def build_schema() -> Schema:
     }
     for name in TEXT_FIELDS:
         fields[name] = TEXT(analyzer=EnStemAnalyzer(), phrase=True)
-    for facet in FACETS:
+    for facet in INDEXED_FACETS:
         fields[facet] = KEYWORD(analyzer=ValuesAnalyzer())
         fields[facet + "_k"] = KEYWORD(analyzer=ValuesAnalyzer())
     for key in SORT_FIELDS.values():
@@ -139,6 +139,8 @@ class WhooshEngine(SearchEngine):
         except Exception as exc:
             raise EngineError(f"cannot open the Whoosh index at {self.path}: {exc}") from exc
         self.schema = self.index.schema
+        # facets this index has (one built before the hidden group facet lacks it)
+        self._facets = tuple(f for f in INDEXED_FACETS if f in FACETS or f + "_k" in self.schema.names())
         self._limitmb = limitmb
         self._writer = None
         # Whoosh searchers read files through shared handles: one per thread
@@ -188,7 +190,7 @@ class WhooshEngine(SearchEngine):
             for name in TEXT_FIELDS:
                 if d.text.get(name):
                     fields[name] = d.text[name]
-            for facet in FACETS:
+            for facet in self._facets:
                 values = [v.replace(SEP, " ") for v in d.facets.get(facet, ())]
                 if values:
                     fields[facet] = SEP.join(values)
@@ -303,7 +305,7 @@ class WhooshEngine(SearchEngine):
             lo, hi = date_key_range(node.start, node.end)
             return wq.NumericRange(DAY_FIELDS[RANGE_KEYS[node.field]], lo >> 32, hi >> 32)
         if isinstance(node, FacetTerm):
-            if node.facet not in FACETS:
+            if node.facet not in self._facets:
                 return wq.NullQuery
             field = node.facet + "_k"
             value = node.value.lower()

@@ -41,6 +41,8 @@ from indexer.search.spelling import has_fuzzy, resolve_fuzzy
 from indexer.search.tree import And, MatchAll, ParsedQuery, Range, simplify
 from indexer.search.types import (
     FACETS,
+    GROUP_FACET,
+    INDEXED_FACETS,
     SORTS,
     DecisionCounts,
     FacetValue,
@@ -282,6 +284,8 @@ class SearchService:
                 total, hits = self._page(gen, tree, filters, engine_sort, offset, per_page)
         matched = list(pq.matched_citations)
         built = self._build_hits(gen, hits, tree, matched + filters.get("citation", []))
+        if req.group_duplicates:
+            self._group_hits(gen, tree, filters, built)
         response = SearchResponse(
             query=req.query or "", parsed=pq.parsed if not (pq.is_browse and not (req.query or "").strip()) else "",
             total=total, hits=built, facets=facets, messages=messages, matched_citations=matched,
@@ -395,6 +399,38 @@ class SearchService:
             out[facet] = [FacetValue(v, c) for v, c in ranked]
         return out
 
+    def _group_hits(self, gen, tree, filters, hits: list[Hit]) -> None:
+        """Near-identical rationales on the page: each hit learns its group's size
+        and decisions among all of the search's matches (not just this page), and a
+        hit whose group an earlier hit of the page already shows is folded under it.
+        Totals and facet counts are untouched: every decision still counts."""
+        groups = gen.store.groups_of(h.passage_id for h in hits)
+        wanted = sorted({g for g in groups.values()})
+        if not wanted:
+            return
+        chosen = {d.lower() for d in filters.get("decision", [])}
+        requests = [({**filters, GROUP_FACET: wanted}, [GROUP_FACET])]
+        for d in DECISIONS:
+            requests.append(({**filters, GROUP_FACET: wanted, "decision": [d]}, [GROUP_FACET]))
+        matches, upheld, overturned = (c.get(GROUP_FACET, {}) for c in gen.facet_counts_many(tree, requests))
+        if chosen:  # under a decision filter only the chosen decisions are among the matches
+            upheld = upheld if "upheld" in chosen else {}
+            overturned = overturned if "overturned" in chosen else {}
+        first: dict[str, str] = {}
+        for h in hits:
+            g = groups.get(h.passage_id)
+            if g is None:
+                continue
+            key = g.lower()  # facet values are matched case-insensitively; counts keep the case
+            h.group = g
+            h.group_matches = _get_ci(matches, key)
+            h.group_upheld = _get_ci(upheld, key)
+            h.group_overturned = _get_ci(overturned, key)
+            if key in first:
+                h.folded_under = first[key]
+            else:
+                first[key] = h.passage_id
+
     def _build_hits(self, gen, hits, tree, cited: list[str]) -> list[Hit]:
         data = gen.store.hit_data(h.passage_id for h in hits)
         hl = Highlighter(tree)
@@ -468,6 +504,10 @@ def _date_filters(req: SearchRequest, messages: list[str]) -> tuple[dict[str, st
     return applied, ranges
 
 
+def _get_ci(counts: dict[str, int], key: str) -> int:
+    return counts.get(key, 0) or next((n for v, n in counts.items() if v.lower() == key), 0)
+
+
 def _cited(key: str, wanted: list[str]) -> bool:
     k = key.lower()
     return any(k == w or k.startswith(w + " | ") for w in wanted)
@@ -500,7 +540,7 @@ def _int(value, default: int, lo: int, hi: int) -> int:
 def _clean_filters(filters: dict, messages: list[str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for facet, values in filters.items():
-        if facet not in FACETS:
+        if facet not in INDEXED_FACETS:
             messages.append(f"Unknown filter {facet!r} ignored; filters are: {', '.join(FACETS)}.")
             continue
         if isinstance(values, str):

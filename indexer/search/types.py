@@ -21,6 +21,11 @@ FACETS = (
     "edition",
 )
 SORTS = ("relevance", "decision_date", "decision_date_asc", "injury_date", "injury_date_asc")
+# Facets indexed and filterable but never counted for the sidebar: the near-duplicate
+# group of a passage's rationale (see indexer.index.neardup) has ~one value per passage.
+GROUP_FACET = "rationale_group"
+HIDDEN_FACETS = (GROUP_FACET,)
+INDEXED_FACETS = FACETS + HIDDEN_FACETS
 
 
 @dataclass
@@ -36,6 +41,7 @@ class SearchRequest:
     decided_to: str | None = None
     injured_from: str | None = None
     injured_to: str | None = None
+    group_duplicates: bool = True  # fold near-identical rationales on the page under the first
 
 
 @dataclass
@@ -78,6 +84,14 @@ class Hit:
     # Who based what on the MTUS: the IMR reviewer (`mtus_based`, the facet) and the claims administrator.
     mtus_based: bool | None = None
     claims_administrator_mtus_based: bool | None = None
+    # near-identical rationales (indexer.index.neardup): the passage's group, how many
+    # of the search's matches are in it (this one included) and their decisions, and,
+    # for a hit folded under an earlier hit of the same group on this page, that hit's id
+    group: str | None = None
+    group_matches: int = 0
+    group_upheld: int = 0
+    group_overturned: int = 0
+    folded_under: str | None = None
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from webapp.citations.data import citation_detail, citation_index
-from webapp.search.page import hit_view, pagination
+from webapp.search.page import fold_duplicates, hit_view, pagination
 from webapp.search.state import SearchState, parse_state
 from webapp.service import get_service
 from webapp.urls import plain_args, search_url
@@ -45,7 +45,7 @@ def show(key: str):
     parsed = parse_state(request.args)
     detail = detail_or_404(key, parsed.state.page, parsed.state.per_page, parsed.state.sort)
     state = SearchState(filters=(("citation", (key,)),), sort=parsed.state.sort, per_page=parsed.state.per_page)
-    hits = [hit_view(state, hit) for hit in detail.response.hits]
+    hits = fold_duplicates(state, [hit_view(state, hit) for hit in detail.response.hits])
 
     def page_url(n: int) -> str:
         return url_for("citations.show", key=key, page=n if n > 1 else None,

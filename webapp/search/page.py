@@ -88,6 +88,21 @@ class HitView:
     url: str
     fragments: list[Fragment]
     citations: list[CitationChip]
+    folded: list["HitView"] = field(default_factory=list)  # near-identical hits of this page under it
+    group_url: str | None = None  # this search narrowed to the hit's near-identical rationales
+
+    @property
+    def others(self) -> int:
+        """Near-identical rationales among the search's matches besides this one."""
+        return max(self.hit.group_matches - 1, 0)
+
+    @property
+    def others_upheld(self) -> int:
+        return max(self.hit.group_upheld - (self.hit.decision == "Upheld"), 0)
+
+    @property
+    def others_overturned(self) -> int:
+        return max(self.hit.group_overturned - (self.hit.decision == "Overturned"), 0)
 
 
 @dataclass
@@ -153,7 +168,7 @@ def build_page(state: SearchState, response: SearchResponse, problems: list[str]
         facets=_facet_groups(state, response.facets),
         chips=_chips(state),
         clear_all_url=search_url(state.cleared()) if state.filters or state.dates else None,
-        hits=[hit_view(shown, hit) for hit in response.hits],
+        hits=fold_duplicates(shown, [hit_view(shown, hit) for hit in response.hits]),
         pagination=pagination(min(response.total, response.last_page * shown.per_page), shown.page,
                               shown.per_page, lambda n: search_url(shown.with_page(n))),
         notices=list(problems) + list(response.messages),
@@ -279,6 +294,22 @@ def hit_view(state: SearchState, hit: Hit) -> HitView:
         fragments=fragments,
         citations=sorted(chips.values(), key=lambda ch: not ch.matched),
     )
+
+
+def fold_duplicates(state: SearchState, views: list[HitView]) -> list[HitView]:
+    """The page's hits with each near-identical rationale folded under the first
+    hit of its group (the service marks them; counts elsewhere are untouched)."""
+    by_id = {v.passage_id: v for v in views}
+    out: list[HitView] = []
+    for v in views:
+        if v.hit.group and v.hit.group_matches > 1:
+            v.group_url = search_url(state.with_filter("rationale_group", v.hit.group))
+        lead = by_id.get(v.hit.folded_under or "")
+        if lead is not None and lead is not v:
+            lead.folded.append(v)
+        else:
+            out.append(v)
+    return out
 
 
 def _fragment_fields(highlights: dict[str, list[str]]) -> list[str]:

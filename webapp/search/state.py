@@ -17,7 +17,7 @@ from urllib.parse import quote_plus
 from werkzeug.datastructures import MultiDict
 
 from indexer.search import dates
-from indexer.search.types import FACETS, SORTS, SearchRequest
+from indexer.search.types import FACETS, INDEXED_FACETS, SORTS, SearchRequest
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
@@ -47,6 +47,7 @@ class SearchState:
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
     dates: tuple[tuple[str, str], ...] = ()  # (DATE_PARAMS name, value as typed), in DATE_PARAMS order
+    group_duplicates: bool = True  # fold near-identical rationales (`dups=all` shows each on its own)
 
     # -- reading -----------------------------------------------------------
     @property
@@ -76,6 +77,7 @@ class SearchState:
             per_page=self.per_page,
             facet_limit=facet_limit,
             **dict(self.dates),
+            group_duplicates=self.group_duplicates,
         )
 
     # -- changing (each returns a new state; pages reset where results change) --
@@ -118,6 +120,9 @@ class SearchState:
     def with_sort(self, sort: str) -> "SearchState":
         return replace(self, sort=sort, page=1)
 
+    def with_grouping(self, on: bool) -> "SearchState":
+        return replace(self, group_duplicates=on)
+
     def with_query(self, q: str) -> "SearchState":
         return replace(self, q=q, page=1)
 
@@ -137,6 +142,8 @@ class SearchState:
             out.add("page", str(self.page))
         if self.per_page != DEFAULT_PER_PAGE:
             out.add("per_page", str(self.per_page))
+        if not self.group_duplicates:
+            out.add("dups", "all")
         return out
 
 
@@ -147,7 +154,7 @@ class ParsedState:
 
 
 def _ordered(filters: Mapping[str, Iterable[str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    return tuple((name, tuple(filters[name])) for name in FACETS if filters.get(name))
+    return tuple((name, tuple(filters[name])) for name in INDEXED_FACETS if filters.get(name))
 
 
 def _int_param(raw: str | None, name: str, default: int, low: int, high: int,
@@ -203,7 +210,7 @@ def parse_state(args: MultiDict) -> ParsedState:
 
     filters: dict[str, list[str]] = {}
     budget = MAX_FILTER_BYTES
-    for name in FACETS:
+    for name in INDEXED_FACETS:
         seen: list[str] = []
         dropped = too_long = 0
         for raw in args.getlist(name)[:1000]:  # the rest cannot fit the budget anyway
@@ -249,8 +256,12 @@ def parse_state(args: MultiDict) -> ParsedState:
             problems.append(f"“{name}” ignored: {exc}.")
             continue
         date_values.append((name, raw))
+    dups = (args.get("dups") or "group").strip().lower()
+    if dups not in ("group", "all"):
+        problems.append(f"“dups” must be group or all, not “{dups[:40]}”; grouping near-identical rationales.")
+        dups = "group"
     return ParsedState(
         SearchState(q=q, filters=_ordered(filters), sort=sort, page=page, per_page=per_page,
-                    dates=tuple(date_values)),
+                    dates=tuple(date_values), group_duplicates=dups == "group"),
         problems,
     )

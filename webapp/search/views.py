@@ -39,6 +39,7 @@ def search():
         state=parsed.state,
         api_url=api_url,
         stats_url=search_url(parsed.state.with_page(1), endpoint="stats.stats"),
+        dups_url=search_url(parsed.state.with_grouping(not parsed.state.group_duplicates)),
         examples=EXAMPLE_QUERIES,
     )
 
