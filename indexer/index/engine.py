@@ -256,6 +256,13 @@ class SearchEngine(ABC):
         """Passages whose searchable text holds the indexed term (0 if unknown)."""
         return 0
 
+    def doc_freqs(self, field: str, terms: Sequence[str]) -> dict[str, int]:
+        """How many passages hold each analysed term in `field` (similar rationales
+        weigh terms by it). Engines with a term dictionary at hand override this."""
+        from indexer.search.tree import Term
+
+        return {t: self.count(Term(t, t, (field,)), {}) for t in terms}
+
     def close(self) -> None:
         """Release files and threads (engines without any may keep the default)."""
 

@@ -386,6 +386,11 @@ class TantivyEngine(SearchEngine):
             return int(self._searcher.doc_freq(ALL_FIELD, term))
         return max((int(self._searcher.doc_freq(f, term)) for f in self._text_fields), default=0)
 
+    def doc_freqs(self, field, terms) -> dict[str, int]:
+        # from the term dictionary (deleted documents still count until a merge: a weight, not a count)
+        searcher = self._searcher
+        return {t: int(searcher.doc_freq(field, t)) for t in terms}
+
     def count(self, tree, filters) -> int:
         return int(self._searcher.search(self._query(tree, filters), limit=1, count=True).count)
 

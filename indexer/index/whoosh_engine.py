@@ -281,6 +281,10 @@ class WhooshEngine(SearchEngine):
         reader = self._searcher.reader()
         return max((int(reader.doc_frequency(f, term)) for f in TEXT_FIELDS if f in reader.schema), default=0)
 
+    def doc_freqs(self, field, terms) -> dict[str, int]:
+        searcher = self._searcher
+        return {t: int(searcher.doc_frequency(field, t)) for t in terms}
+
     def count(self, tree, filters) -> int:
         return len(self._searcher.search(self._query(tree, filters), limit=1))
 

@@ -36,6 +36,7 @@ from indexer.index.store import HitData, LetterStore
 from indexer.model import DECISIONS, Letter, Passage
 from indexer.search import dates, spelling, vocab_adapter
 from indexer.search.highlight import Highlighter
+from indexer.search import similar as mlt
 from indexer.search.parser import BOOLEAN_WORDS, parse_query
 from indexer.search.spelling import has_fuzzy, resolve_fuzzy
 from indexer.search.tree import And, MatchAll, ParsedQuery, Range, simplify
@@ -362,6 +363,22 @@ class SearchService:
             overall={d.lower(): decided.get(d.lower(), 0) for d in DECISIONS},
             by=by, filters=filters, messages=messages)
 
+    def similar(self, text: str, exclude: str | None = None, limit: int = 20) -> SimilarResult:
+        """Passages whose rationale says the same things as `text` (more like this
+        over its distinctive terms, see indexer.search.similar), best first, never
+        the passage `exclude`. Ties are broken by passage id, so it is stable."""
+        gen = self._gen
+        total = gen.engine.count(MatchAll(), {})
+        terms = mlt.distinctive_terms(text or "", lambda ts: gen.engine.doc_freqs(mlt.FIELD, ts), total)
+        tree = mlt.similarity_query(terms)
+        if tree is None:
+            return SimilarResult([], [], "")
+        decided = {"decision": list(DECISIONS)}  # decided rationales, not whole unparsed letters
+        res = gen.engine.relevance_page(tree, decided, 0, limit + (1 if exclude else 0))
+        hits = [h for h in res.hits if h.passage_id != exclude][:limit]
+        pq = ParsedQuery(mlt.search_text(terms), tree)
+        return SimilarResult(self._build_hits(gen, hits, tree, []), terms, pq.text)
+
     def _page(self, gen, tree, filters, sort, offset, limit):
         if sort != "relevance":
             res = gen.engine.search(tree, filters, sort, offset, limit)
@@ -502,6 +519,13 @@ def _date_filters(req: SearchRequest, messages: list[str]) -> tuple[dict[str, st
             continue
         ranges.append(Range(field_, start, end))
     return applied, ranges
+
+
+@dataclass
+class SimilarResult:
+    hits: list[Hit]
+    terms: list  # indexer.search.similar.WeightedTerm, best first
+    query: str  # the same search in the query language ("" when nothing distinctive)
 
 
 def _get_ci(counts: dict[str, int], key: str) -> int:

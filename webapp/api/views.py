@@ -17,6 +17,8 @@ from webapp.citations.views import filter_text
 from webapp.search.state import DATE_PARAMS, parse_state
 from webapp.search.syntax import syntax_json
 from webapp.service import get_service
+from webapp.extensions import csrf
+from webapp.similar.data import TextTooLong, clamp_limit, similar_to_passage, similar_to_text
 from webapp.stats.page import build_stats
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -40,6 +42,8 @@ def index():
             "citation": url_for("api.citation", key="SOURCE | CHAPTER | TOPIC"),
             "openapi": url_for("api.openapi"),
             "stats": url_for("api.stats"),
+            "similar_to_passage": url_for("api.passage_similar", passage_id="PASSAGE_ID"),
+            "similar_to_text": url_for("api.similar") + " (POST {\"text\": ...})",
         },
         "search_parameters": {
             "q": "query in the query language",
@@ -108,3 +112,27 @@ def stats():
     if page.problems:
         abort(400, description=" ".join(page.problems))
     return jsonify(page.stats.to_json())
+
+
+@bp.get("/passages/<passage_id>/similar")
+def passage_similar(passage_id: str):
+    """Passages whose rationale says the same things as this one's (never itself)."""
+    result = similar_to_passage(get_service(), passage_id, clamp_limit(request.args.get("limit")))
+    if result is None:
+        abort(404, description=f"There is no passage with the id “{passage_id}” in the index.")
+    return jsonify(result.to_json())
+
+
+@bp.post("/similar")
+@csrf.exempt  # reads only: nothing is stored and no state changes, so programs may call it without a session
+def similar():
+    """Similar decided rationales and a cite-check for a pasted text. Nothing is kept."""
+    payload = request.get_json(silent=True)
+    text = payload.get("text") if isinstance(payload, dict) else None
+    if not isinstance(text, str) or not text.strip():
+        abort(400, description='Send JSON {"text": "..."} with the denial, RFA or appeal text.')
+    try:
+        result = similar_to_text(get_service(), text, clamp_limit(payload.get("limit")))
+    except TextTooLong as exc:
+        abort(413, description=str(exc))
+    return jsonify(result.to_json())

@@ -1,0 +1,51 @@
+"""Similar rationales on every engine: stable, never the passage itself, built
+from the rationale's distinctive terms rather than its boilerplate."""
+
+from __future__ import annotations
+
+from indexer.search.similar import distinctive_terms
+from indexer.search.types import SearchRequest
+
+
+def _ids(result) -> list[str]:
+    return [h.passage_id for h in result.hits]
+
+
+def test_similar_excludes_the_passage_and_is_stable(sample_service) -> None:
+    for passage_id in ("CM15-0000001-2", "CM16-0000002-1", "CM15-0000001-1"):
+        passage = sample_service.get_passage(passage_id)
+        first = sample_service.similar(passage.rationale, exclude=passage_id, limit=10)
+        again = sample_service.similar(passage.rationale, exclude=passage_id, limit=10)
+        assert passage_id not in _ids(first)
+        assert _ids(first) == _ids(again) and [h.score for h in first.hits] == [h.score for h in again.hits]
+
+
+def test_similar_finds_the_rationale_that_says_the_same_thing(sample_service) -> None:
+    # the medial branch block rationale (radicular, block) is closest to the epidural one (radicular, block)
+    result = sample_service.similar(sample_service.get_passage("CM15-0000001-2").rationale,
+                                    exclude="CM15-0000001-2", limit=3)
+    assert result.hits and result.hits[0].passage_id in {"CM16-0000002-1", "CM16-0000002-2"}
+    assert result.query and "rationale:" in result.query
+
+
+def test_boilerplate_terms_are_not_distinctive() -> None:
+    total = 1000
+    dfs = {"medic": 900, "necessari": 880, "guidelin": 700, "norco": 12, "function": 300, "improv": 260}
+    terms = distinctive_terms("Norco is not medically necessary per guidelines; no functional improvement.",
+                              lambda ts: {t: dfs.get(t, 0) for t in ts}, total)
+    words = [t.term for t in terms]
+    assert words[0] == "norco"
+    assert "medic" not in words and "necessari" not in words and "guidelin" not in words
+
+
+def test_nothing_distinctive_gives_nothing(sample_service) -> None:
+    result = sample_service.similar("the and of", limit=5)
+    assert result.hits == [] and result.query == ""
+
+
+def test_stats_of_the_similar_search_link(sample_service) -> None:
+    result = sample_service.similar(sample_service.get_passage("CM16-0000002-2").rationale,
+                                    exclude="CM16-0000002-2", limit=50)
+    linked = sample_service.search(SearchRequest(query=result.query, per_page=100))
+    # the "search them" link finds at least the similar set (it is the same OR query)
+    assert {h.passage_id for h in result.hits} <= {h.passage_id for h in linked.hits}
