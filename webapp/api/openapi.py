@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from indexer.search.types import FACETS, SORTS
+from indexer.stats.outcomes import available_by
 from webapp.bookmarks.store import MAX_PAGE as BOOKMARK_MAX_PAGE
 from webapp.bookmarks.store import MAX_PER_PAGE as BOOKMARK_MAX_PER_PAGE
 from webapp.bookmarks.store import SORTS as BOOKMARK_SORTS
@@ -99,6 +100,25 @@ def spec() -> dict[str, Any]:
             "summary": "The guideline citator: every cited guideline with counts", "operationId": "citations",
             "parameters": [_query("filter", {"type": "string"}, "Words the citation must contain")],
             "responses": {**_ok("Citations by source and chapter"), **_errors(401, 503)}}},
+        "/api/stats": {"get": {
+            "summary": "Outcome statistics of a search: overall and by one facet, with Wilson 95% intervals",
+            "operationId": "stats",
+            "parameters": [*SEARCH_PARAMS, _query("by", {"type": "string", "enum": list(available_by())},
+                                                  "The facet to split by (default treatment)")],
+            "responses": {**_ok("overall, by, groups and published baselines"), **_errors(400, 401, 503)}}},
+        "/api/passages/{passage_id}/similar": {"get": {
+            "summary": "Passages whose rationale says the same things as this one's (never itself)",
+            "operationId": "passage_similar",
+            "parameters": [_path("passage_id", {"type": "string"}, "A passage id"),
+                           _query("limit", {"type": "integer", "minimum": 1, "maximum": 50}, "How many (default 20)")],
+            "responses": {**_ok("hits (as in /api/search) and their decision split"), **_errors(401, 404, 503)}}},
+        "/api/similar": {"post": {
+            "summary": "Similar decided rationales and a cite-check for a pasted denial; nothing is stored",
+            "operationId": "similar",
+            "requestBody": _body({"type": "object", "required": ["text"], "properties": {
+                "text": {"type": "string", "minLength": 1, "maxLength": 20000},
+                "limit": {"type": "integer", "minimum": 1, "maximum": 50}}}, "The text to compare"),
+            "responses": {**_ok("hits, split and citations"), **_errors(400, 401, 413, 503)}}},
         "/api/citations/{key}": {"get": {
             "summary": "One guideline: its outcomes and the passages citing it", "operationId": "citation",
             "parameters": [_path("key", {"type": "string"}, "A citation key: SOURCE | CHAPTER | TOPIC"),
