@@ -7,13 +7,14 @@ engines cannot index the same letter differently.
 
 from __future__ import annotations
 
+import hashlib
 import zlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from indexer.model import Letter, Passage
-from indexer.search.tree import TEXT_FIELDS
+from indexer.search.tree import SUMMARY_FIELD, TEXT_FIELDS
 from indexer.search.types import FACETS
 
 _EPOCH = date(1900, 1, 1)
@@ -28,6 +29,7 @@ class IndexDoc:
     facets: dict[str, list[str]] = field(default_factory=dict)  # display values per types.FACETS
     decision_key: int = 0  # sort keys: see sort_key()
     injury_key: int = 0
+    letter_key: int = 0  # the letter as a number (letter_key()): letters are counted from it
 
 
 def whole_text_passage(letter: Letter) -> Passage:
@@ -66,6 +68,13 @@ def sort_key(iso_date: str | None, passage_id: str) -> int:
     return (max(_days(iso_date), 0) << 32) | zlib.crc32(passage_id.encode("utf-8"))
 
 
+def letter_key(letter_id: str) -> int:
+    """A u64 standing for a letter id, so engines count distinct letters from a
+    numeric column. 64 bits of BLAKE2b: at 1.6 million letters the chance that
+    any two share a key is below one in ten million."""
+    return int.from_bytes(hashlib.blake2b(letter_id.encode("utf-8"), digest_size=8).digest(), "big")
+
+
 def _unique(values) -> list[str]:
     out: list[str] = []
     for v in values:
@@ -82,6 +91,9 @@ def facet_values(letter: Letter, p: Passage) -> dict[str, list[str]]:
     values = {
         "decision": _unique([p.decision]),
         "citation": keys,
+        # what the IMR reviewer relied on (their guideline paragraph or rationale),
+        # apart from what the claims administrator's paragraph cited
+        "reviewer_citation": _unique(c.key for c in p.citations if c.cited_by != "claims_administrator"),
         "source": _unique(c.source for c in p.citations),
         "treatment": _unique([p.treatment]),
         "body_region": _unique([p.body_region] if p.body_region else (letter.body_regions or [])),
@@ -94,9 +106,21 @@ def facet_values(letter: Letter, p: Passage) -> dict[str, list[str]]:
     return {f: values.get(f, []) for f in FACETS}
 
 
+def letter_doc(letter_id: str, summary: str) -> IndexDoc:
+    """The letter's own document in the letter index: its case summary, once.
+
+    Passages do not carry the summary (it would be stored and indexed once per
+    disputed item); a summary term is looked up here and stands for the
+    passages of the letters it finds."""
+    return IndexDoc(passage_id=letter_id, letter_id=letter_id, ordinal=0,
+                    text={SUMMARY_FIELD: summary or ""}, letter_key=letter_key(letter_id))
+
+
 def docs_for_letter(letter: Letter) -> list[IndexDoc]:
+    """The letter's passage documents (the letter index takes `letter_doc`)."""
     ensure_passages(letter)
     docs = []
+    lkey = letter_key(letter.letter_id)
     for p in letter.passages:
         keys = _unique(c.key for c in p.citations)
         text = {
@@ -105,7 +129,6 @@ def docs_for_letter(letter: Letter) -> list[IndexDoc]:
             "claims_administrator_guideline": p.claims_administrator_guideline or "",
             "reviewer_guideline": p.reviewer_guideline or "",
             "citations": " ; ".join(keys),
-            "summary": letter.summary or "",
         }
         docs.append(IndexDoc(
             passage_id=p.passage_id,
@@ -115,5 +138,6 @@ def docs_for_letter(letter: Letter) -> list[IndexDoc]:
             facets=facet_values(letter, p),
             decision_key=sort_key(letter.decision_date, p.passage_id),
             injury_key=sort_key(letter.date_of_injury, p.passage_id),
+            letter_key=lkey,
         ))
     return docs

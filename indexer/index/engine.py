@@ -144,6 +144,18 @@ class SearchEngine(ABC):
     def count(self, tree: Node, filters: dict[str, list[str]]) -> int:
         """How many passages match."""
 
+    def letter_count(self, tree: Node, filters: dict[str, list[str]]) -> int:
+        """How many distinct letters the matching passages belong to (exact).
+
+        The default reads every match's id (`letter_id-ordinal`); engines
+        override it with a cheaper column read."""
+        return len({pid.rsplit("-", 1)[0] for pid in self.matching_ids(tree, filters)})
+
+    @abstractmethod
+    def matching_ids(self, tree: Node, filters: dict[str, list[str]] | None = None) -> list[str]:
+        """The ids of every matching document, in no particular order (the
+        letter index answers summary terms with these)."""
+
     def close(self) -> None:
         """Release files and threads (engines without any may keep the default)."""
 

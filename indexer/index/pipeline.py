@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from indexer.index import generations as gens
-from indexer.index.documents import docs_for_letter, ensure_passages
+from indexer.index.documents import docs_for_letter, ensure_passages, letter_doc
 from indexer.index.engine import SearchEngine, engine_class, open_engine
 from indexer.index.parsing import ParseOutcome, parse_job
 from indexer.index.store import FileRecord, LetterStore, unpack_letter
@@ -37,6 +37,10 @@ from indexer.search.types import FACETS
 
 LETTER_SUFFIXES = (".txt", ".pdf")
 ENGINE_DIR = "engine"
+# The letter index: one document per letter holding its case summary, in the
+# same engine as the passages (see documents.letter_doc). Generations written
+# before it existed kept the summary in every passage and are rebuilt.
+LETTERS_DIR = "letters"
 STORE_FILE = "store.sqlite"
 BROWSE_FACETS_META = "browse_facets"  # store meta: JSON of browse_counts() for the generation
 INLINE_BELOW = 48  # parse in-process when there are fewer files than this
@@ -103,9 +107,11 @@ class _Builder:
         self.dir = root / (self.name + gens.BUILDING)
         self.dir.mkdir(parents=True)
         if prev is not None:
-            gens.clone_tree(prev / ENGINE_DIR, self.dir / ENGINE_DIR, link=(engine == "tantivy"))
+            for sub in (ENGINE_DIR, LETTERS_DIR):
+                gens.clone_tree(prev / sub, self.dir / sub, link=(engine == "tantivy"))
             shutil.copy2(prev / STORE_FILE, self.dir / STORE_FILE)
         self.engine: SearchEngine = open_engine(engine, self.dir / ENGINE_DIR, writable=True)
+        self.letters: SearchEngine = open_engine(engine, self.dir / LETTERS_DIR, writable=True)
         self.store = LetterStore(self.dir / STORE_FILE, writable=True)
         self.store.set_meta("engine", engine)
         self.known = known
@@ -119,6 +125,7 @@ class _Builder:
             self.store.delete_file(path)
         if rec is not None and rec.letter_id:
             self.engine.delete_letter(rec.letter_id)
+            self.letters.delete_letter(rec.letter_id)
             self.store.delete_letter(rec.letter_id)
             self.owner.pop(rec.letter_id, None)
             return True
@@ -146,7 +153,10 @@ class _Builder:
             packed = letter
         replace = not (self.fresh and lid not in self.owner)
         self.owner[lid] = owner_key
+        if replace:
+            self.letters.delete_letter(lid)
         self.engine.add(docs)
+        self.letters.add([letter_doc(lid, packed.summary)])
         self.store.put_letter(packed, out.path, replace=replace)
         if from_file:
             rec = FileRecord(out.path, out.sha256, out.size, out.mtime_ns, lid, None)
@@ -164,6 +174,8 @@ class _Builder:
 
     def finish(self) -> Path:
         self.engine.commit()
+        self.letters.commit()
+        self.letters.close()
         # the browse page's facet counts (every passage, no filter) cost a pass over
         # the whole index: count them once here, for every reader of the generation
         self.store.set_meta(BROWSE_FACETS_META, json.dumps(browse_counts(self.engine)))
@@ -173,7 +185,7 @@ class _Builder:
         return gens.publish(self.root, self.dir, self.name)
 
     def abandon(self) -> None:
-        for closer in (self.engine.close, self.store.close):
+        for closer in (self.engine.close, self.letters.close, self.store.close):
             try:
                 closer()
             except Exception:
@@ -276,6 +288,8 @@ def build_index(paths: list[Path], index_dir: Path, engine: str = "tantivy", reb
     with gens.writer_lock(root):
         gens.sweep(root)
         prev = None if rebuild else gens.current_generation(index_dir, engine)
+        if prev is not None and not (prev / LETTERS_DIR).is_dir():
+            prev = None  # written before the letter index: rebuild (see LETTERS_DIR)
         known: dict[str, FileRecord] = {}
         if prev is not None:
             store = LetterStore(prev / STORE_FILE)

@@ -302,17 +302,30 @@ class LetterStore:
         return row[0] if row else None
 
     def hit_data(self, passage_ids: Iterable[str]) -> dict[str, HitData]:
-        ids = list(dict.fromkeys(passage_ids))
         out: dict[str, HitData] = {}
+        rows = self._by_ids("SELECT p.passage_id, p.data, l.summary, l.meta FROM passages p "
+                            "JOIN letters l ON l.letter_id = p.letter_id WHERE p.passage_id IN ({marks})",
+                            passage_ids)
+        for pid, data, summary, meta in rows:
+            out[pid] = HitData(passage_from_dict(_unpack(data)), summary, _loads(meta))
+        return out
+
+    def _by_ids(self, sql: str, ids: Iterable[str]) -> Iterator[tuple]:
+        """Rows of `sql` (with `{marks}` for the id list) over ids, 500 at a time."""
+        ids = list(dict.fromkeys(ids))
         for i in range(0, len(ids), 500):
             chunk = ids[i:i + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self._db().execute(
-                f"SELECT p.passage_id, p.data, l.summary, l.meta FROM passages p "
-                f"JOIN letters l ON l.letter_id = p.letter_id WHERE p.passage_id IN ({marks})", chunk)
-            for pid, data, summary, meta in rows:
-                out[pid] = HitData(passage_from_dict(_unpack(data)), summary, _loads(meta))
-        return out
+            yield from self._db().execute(sql.format(marks=",".join("?" * len(chunk))), chunk)
+
+    def letters_of(self, passage_ids: Iterable[str]) -> dict[str, str]:
+        """passage id -> its letter id."""
+        return dict(self._by_ids("SELECT passage_id, letter_id FROM passages WHERE passage_id IN ({marks})",
+                                 passage_ids))
+
+    def letter_metas(self, letter_ids: Iterable[str]) -> dict[str, dict]:
+        """What a result shows of each letter (case number, dates, reviewer)."""
+        return {lid: _loads(meta) for lid, meta in
+                self._by_ids("SELECT letter_id, meta FROM letters WHERE letter_id IN ({marks})", letter_ids)}
 
     def iter_letters(self) -> Iterator[Letter]:
         for (lid,) in self._db().execute("SELECT letter_id FROM letters ORDER BY letter_id").fetchall():

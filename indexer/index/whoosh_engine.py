@@ -23,10 +23,12 @@ from indexer.index.documents import IndexDoc
 from indexer.index.engine import SORT_FIELDS, EngineError, EngineHit, EngineResult, SearchEngine, filter_nodes
 from indexer.search import analysis
 from indexer.search.tree import (
+    PASSAGE_TEXT_FIELDS,
     TEXT_FIELD_WEIGHTS,
     TEXT_FIELDS,
     And,
     FacetTerm,
+    InLetters,
     MatchAll,
     Near,
     Node,
@@ -37,7 +39,7 @@ from indexer.search.tree import (
     Prefix,
     Term,
 )
-from indexer.search.types import FACETS
+from indexer.search.types import CITATION_FACETS, FACETS
 
 SEP = "\x1f"  # joins a facet's several values into one field value
 
@@ -242,6 +244,16 @@ class WhooshEngine(SearchEngine):
     def count(self, tree, filters) -> int:
         return len(self._searcher.search(self._query(tree, filters), limit=1))
 
+    def letter_count(self, tree, filters) -> int:
+        groupedby = sorting.Facets()
+        groupedby.add_facet("letters", sorting.FieldFacet("letter_id", maptype=sorting.Count))
+        results = self._searcher.search(self._query(tree, filters), limit=1, groupedby=groupedby)
+        return sum(1 for k in results.groups("letters") if k is not None)
+
+    def matching_ids(self, tree, filters=None) -> list[str]:
+        results = self._searcher.search(self._query(tree, filters or {}), limit=None)
+        return [hit["passage_id"] for hit in results]
+
     # ------------------------------------------------------------------ compiling
     def compile(self, node: Node):
         if isinstance(node, MatchAll):
@@ -265,11 +277,16 @@ class WhooshEngine(SearchEngine):
             field = node.facet + "_k"
             value = node.value.lower()
             term = wq.Term(field, value)
-            if node.facet == "citation":
+            if node.facet in CITATION_FACETS:
                 return wq.Or([term, wq.Prefix(field, value + " | ")])
             return term
         if isinstance(node, Pin):
             return wq.ConstantScoreQuery(self.compile(node.child), node.score)
+        if isinstance(node, InLetters):
+            if not node.letter_ids:
+                return wq.NullQuery
+            return wq.ConstantScoreQuery(wq.Or([wq.Term("letter_id", i) for i in sorted(node.letter_ids)]),
+                                         node.score)
         # Exclusions compile to And([..., Not(x)]), not AndNot: Whoosh's AndNot
         # matcher lets excluded documents through when the excluded side is a
         # boosted multi-field Or (seen with `muscle relaxant -Soma`).
@@ -285,7 +302,7 @@ class WhooshEngine(SearchEngine):
         raise EngineError(f"cannot compile query node {node!r}")
 
     def _per_field(self, fields: tuple[str, ...], make):
-        names = fields or TEXT_FIELDS
+        names = fields or PASSAGE_TEXT_FIELDS
         qs = [make(f, TEXT_FIELD_WEIGHTS.get(f, 1.0)) for f in names]
         return qs[0] if len(qs) == 1 else wq.Or(qs)
 

@@ -28,18 +28,38 @@ from markupsafe import Markup
 
 from indexer.index import generations as gens
 from indexer.index.engine import SearchEngine, open_engine
-from indexer.index.pipeline import BROWSE_FACETS_META, ENGINE_DIR, STORE_FILE
+from indexer.index.pipeline import BROWSE_FACETS_META, ENGINE_DIR, LETTERS_DIR, STORE_FILE
 from indexer.index.store import HitData, LetterStore
 from indexer.model import Letter, Passage
 from indexer.search.highlight import Highlighter
 from indexer.search.parser import BOOLEAN_WORDS, parse_query
-from indexer.search.tree import MatchAll, ParsedQuery
+from indexer.search.tree import (
+    SCOPES,
+    SUMMARY_FIELD,
+    TEXT_FIELDS,
+    And,
+    InLetters,
+    MatchAll,
+    Near,
+    Node,
+    Or,
+    ParsedQuery,
+    Phrase,
+    Prefix,
+    Term,
+    leaves,
+    map_text_leaves,
+    restrict,
+    to_string,
+)
 from indexer.search.types import (
     FACETS,
+    GROUPS,
     SORTS,
     FacetValue,
     Hit,
     HitCitation,
+    LetterGroup,
     SearchRequest,
     SearchResponse,
 )
@@ -48,6 +68,11 @@ MAX_PER_PAGE = 100
 MAX_OFFSET = 10_000
 FACET_CACHE_SIZE = 256
 PARALLEL_FROM_PASSAGES = 200_000
+SUMMARY_CACHE_SIZE = 256
+# What a passage scores for a word found only in its letter's case summary
+# (scope=letter): a constant far below any match in the passage's own text, so
+# those passages follow every passage that discusses the word itself.
+SUMMARY_SCORE = 0.01
 HIGHLIGHT_FIELDS = ("item", "rationale", "claims_administrator_guideline", "reviewer_guideline", "summary")
 
 
@@ -82,6 +107,56 @@ class _Generation:
     cache_lock: threading.Lock = field(default_factory=threading.Lock)
     browse: "dict[str, dict[str, int]] | None" = None  # see browse_counts()
     parallel: bool = False  # page query and facet pass side by side (see SearchService.search)
+    letters: SearchEngine | None = None  # the letter index (case summaries); None in older generations
+    summary_cache: "OrderedDict[Node, frozenset[str]]" = field(default_factory=OrderedDict)
+
+    def summary_letters(self, leaf: Node) -> frozenset[str]:
+        """Ids of the letters whose case summary matches a summary-restricted leaf."""
+        with self.cache_lock:
+            found = self.summary_cache.get(leaf)
+            if found is not None:
+                self.summary_cache.move_to_end(leaf)
+                return found
+        found = frozenset(self.letters.matching_ids(leaf, {})) if self.letters is not None else frozenset()
+        with self.cache_lock:
+            self.summary_cache[leaf] = found
+            while len(self.summary_cache) > SUMMARY_CACHE_SIZE:
+                self.summary_cache.popitem(last=False)
+        return found
+
+    def scoped(self, tree: Node, scope: str) -> Node:
+        """The tree as the passage index can run it: summary terms (a `summary:`
+        field, or any unrestricted word when scope is "letter") become the
+        passages of the letters whose summary matches (`InLetters`)."""
+
+        def leaf(node):
+            fields = node.fields
+            if not (SUMMARY_FIELD in fields or (not fields and scope == "letter")):
+                return node
+            if self.letters is None:  # an older generation: every passage holds its summary
+                return node if fields else restrict(node, TEXT_FIELDS)
+            summary_leaf = restrict(node, (SUMMARY_FIELD,))
+            found = InLetters(self.summary_letters(summary_leaf), SUMMARY_SCORE, to_string(summary_leaf))
+            own = tuple(f for f in fields if f != SUMMARY_FIELD)
+            if fields and not own:
+                return found
+            return Or((restrict(node, own) if own else node, found))
+
+        return map_text_leaves(tree, leaf)
+
+    def letter_count(self, tree: Node, filters: dict[str, list[str]]) -> int:
+        """Distinct letters of the matching passages (cached like facet counts)."""
+        if not filters and isinstance(tree, MatchAll):
+            return self.store.counts()[0]  # every letter has at least one passage
+        key = ("letters", tree, tuple(sorted((k, tuple(v)) for k, v in filters.items())))
+        with self.cache_lock:
+            hit = self.facet_cache.get(key)
+        if hit is not None:
+            return hit  # type: ignore[return-value]
+        n = self.engine.letter_count(tree, filters)
+        with self.cache_lock:
+            self.facet_cache[key] = n  # type: ignore[assignment]
+        return n
 
     def browse_counts(self) -> dict[str, dict[str, int]]:
         """Every facet's counts over the whole generation, as the indexer stored them
@@ -162,6 +237,8 @@ class SearchService:
     def close(self) -> None:
         gen = self._gen
         gen.engine.close()
+        if gen.letters is not None:
+            gen.letters.close()
         gen.store.close()
 
     def __enter__(self):
@@ -212,34 +289,63 @@ class SearchService:
             messages.append(f"Results stop at {MAX_OFFSET:,}; showing page {page}.")
         facet_limit = _int(req.facet_limit, 30, 1, 10_000)
         offset = (page - 1) * per_page
-        tree = pq.tree
+        scope = _choice(req.scope, SCOPES, "scope", messages)
+        group = _choice(req.group, GROUPS, "group", messages)
+        tree = gen.scoped(pq.tree, scope)
 
         engine_sort = sort
         if sort == "relevance" and pq.is_browse:
             engine_sort = "decision_date"  # nothing scores: newest first is the useful order
+        page_of = self._page if group == "passage" else self._letter_page
         if gen.parallel:
             # the page query and the facet pass each run the query over every match;
             # the engine releases the GIL, so they run side by side on two cores
             pending = _pool().submit(self._facets, gen, tree, filters, facet_limit)
-            total, hits = self._page(gen, tree, filters, engine_sort, offset, per_page)
+            total, hits, grouped = page_of(gen, tree, filters, engine_sort, offset, per_page, messages)
             facets = pending.result()
         else:
-            total, hits = self._page(gen, tree, filters, engine_sort, offset, per_page)
+            total, hits, grouped = page_of(gen, tree, filters, engine_sort, offset, per_page, messages)
             facets = self._facets(gen, tree, filters, facet_limit)
+        total_letters = gen.letter_count(tree, filters) if total else 0
         matched = list(pq.matched_citations)
-        built = self._build_hits(gen, hits, pq, matched + filters.get("citation", []))
+        cited = matched + filters.get("citation", []) + filters.get("reviewer_citation", [])
+        built = self._build_hits(gen, hits, pq, cited, scope)
+        letters: list[LetterGroup] = []
+        if grouped is not None:
+            by_id = {h.passage_id: h for h in built}
+            for lid, pids, meta in grouped:
+                letters.append(LetterGroup(lid, meta.get("case_number"), meta.get("decision_date"),
+                                           [by_id[p] for p in pids if p in by_id]))
         return SearchResponse(
             query=req.query or "", parsed=pq.parsed if not (pq.is_browse and not (req.query or "").strip()) else "",
             total=total, hits=built, facets=facets, messages=messages, matched_citations=matched,
             filters=filters, sort=sort, page=page, per_page=per_page,
+            total_letters=total_letters, scope=scope, group=group, letters=letters,
         )
 
-    def _page(self, gen, tree, filters, sort, offset, limit):
+    def _page(self, gen, tree, filters, sort, offset, limit, messages):
         if sort != "relevance":
             res = gen.engine.search(tree, filters, sort, offset, limit)
         else:
             res = gen.engine.relevance_page(tree, filters, offset, limit)
-        return res.total, res.hits
+        return res.total, res.hits, None
+
+    def _letter_page(self, gen, tree, filters, sort, offset, limit, messages):
+        """A page of letters (`limit` letters from the `offset`-th), each with its
+        matching passages, in the order of each letter's best passage. Letters are
+        read from the first MAX_OFFSET passages in order, as passage pages are."""
+        total, hits, _ = self._page(gen, tree, filters, sort, 0, MAX_OFFSET, messages)
+        order: dict[str, list] = {}
+        owner = gen.store.letters_of(h.passage_id for h in hits)
+        for h in hits:
+            order.setdefault(owner.get(h.passage_id) or h.passage_id.rsplit("-", 1)[0], []).append(h)
+        if total > len(hits):
+            messages.append(f"Letters are grouped from the first {MAX_OFFSET:,} passages in this order.")
+        chosen = list(order.items())[offset:offset + limit]
+        metas = gen.store.letter_metas([lid for lid, _ in chosen])
+        page_hits = [h for _, group in chosen for h in group]
+        grouped = [(lid, [h.passage_id for h in group], metas.get(lid, {})) for lid, group in chosen]
+        return total, page_hits, grouped
 
     def _facets(self, gen, tree, filters, facet_limit) -> dict[str, list[FacetValue]]:
         # a facet's own selection does not narrow its own counts: each selected
@@ -268,9 +374,12 @@ class SearchService:
             out[facet] = [FacetValue(v, c) for v, c in ranked]
         return out
 
-    def _build_hits(self, gen, hits, pq: ParsedQuery, cited: list[str]) -> list[Hit]:
+    def _build_hits(self, gen, hits, pq: ParsedQuery, cited: list[str], scope: str = "passage") -> list[Hit]:
         data = gen.store.hit_data(h.passage_id for h in hits)
         hl = Highlighter(pq.tree)
+        # the case summary is marked where it was searched: everywhere with
+        # scope=letter, else only for terms the user restricted to it (summary:)
+        summary_hl = hl if scope == "letter" else _summary_highlighter(pq.tree)
         wanted = [c.lower() for c in cited]
         seen: dict[tuple[str, str], list[str]] = {}
         out = []
@@ -287,10 +396,13 @@ class SearchService:
             highlights: dict[str, list[str]] = {}
             for name in HIGHLIGHT_FIELDS:
                 text = texts[name] or ""
+                marker = summary_hl if name == SUMMARY_FIELD else hl
+                if marker is None:
+                    continue
                 seen_key = (name, text)
                 frags = seen.get(seen_key)  # passages of one letter share its summary
                 if frags is None:
-                    frags = seen[seen_key] = hl.fragments(text, name, always=name in ("item", "rationale"))
+                    frags = seen[seen_key] = marker.fragments(text, name, always=name in ("item", "rationale"))
                 if frags:
                     highlights[name] = list(frags)
             citations = []
@@ -310,6 +422,22 @@ class SearchService:
         return out
 
 
+def _summary_highlighter(tree: Node) -> Highlighter | None:
+    named = tuple(leaf for leaf, neg in leaves(tree)
+                  if not neg and isinstance(leaf, (Term, Phrase, Prefix, Near)) and SUMMARY_FIELD in leaf.fields)
+    if not named:
+        return None
+    return Highlighter(named[0] if len(named) == 1 else And(named))
+
+
+def _choice(value, allowed: tuple[str, ...], name: str, messages: list[str]) -> str:
+    value = (value or allowed[0]).strip().lower() if isinstance(value, str) else allowed[0]
+    if value not in allowed:
+        messages.append(f"Unknown {name} {value!r}; used {allowed[0]!r} (choose one of: {', '.join(allowed)}).")
+        return allowed[0]
+    return value
+
+
 def _cited(key: str, wanted: list[str]) -> bool:
     k = key.lower()
     return any(k == w or k.startswith(w + " | ") for w in wanted)
@@ -321,10 +449,11 @@ def _open_generation(index_dir: Path, engine: str) -> _Generation:
         gen = gens.require_generation(index_dir, engine)
         try:
             eng = open_engine(engine, gen / ENGINE_DIR, writable=False)
+            letters = open_engine(engine, gen / LETTERS_DIR, writable=False) if (gen / LETTERS_DIR).is_dir() else None
             store = LetterStore(gen / STORE_FILE)
             # below some size a thread hand-off costs more than the engine work it overlaps
             parallel = eng.parallel_reads and eng.count(MatchAll(), {}) >= PARALLEL_FROM_PASSAGES
-            return _Generation(gen, eng, store, parallel=parallel)
+            return _Generation(gen, eng, store, parallel=parallel, letters=letters)
         except Exception as exc:
             last_error = exc
     raise gens.IndexNotFound(f"cannot open the {engine} index in {index_dir}: {last_error}")

@@ -10,6 +10,7 @@ from typing import Any
 FACETS = (
     "decision",
     "citation",
+    "reviewer_citation",
     "source",
     "treatment",
     "body_region",
@@ -20,6 +21,10 @@ FACETS = (
     "mtus_based",
 )
 SORTS = ("relevance", "decision_date", "injury_date")
+# Facets whose values are citation keys: a value also stands for every key below
+# it (`ODG | Low Back` takes in `ODG | Low Back | Lumbar supports`).
+CITATION_FACETS = ("citation", "reviewer_citation")
+GROUPS = ("passage", "letter")  # results listed one per passage, or one per letter with its passages
 
 
 @dataclass
@@ -30,6 +35,8 @@ class SearchRequest:
     page: int = 1  # 1-based
     per_page: int = 20
     facet_limit: int = 30  # values per facet returned (counts are always exact)
+    scope: str = "passage"  # "letter": unrestricted words also match the letter's case summary
+    group: str = "passage"  # "letter": a page lists letters, each with its matching passages
 
 
 @dataclass
@@ -70,6 +77,16 @@ class Hit:
 
 
 @dataclass
+class LetterGroup:
+    """One letter of a grouped result page, with its matching passages in rank order."""
+
+    letter_id: str
+    case_number: str | None
+    decision_date: str | None
+    hits: list[Hit]
+
+
+@dataclass
 class SearchResponse:
     query: str
     parsed: str  # the query tree as it was read, in query-language syntax
@@ -82,6 +99,10 @@ class SearchResponse:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
+    total_letters: int = 0  # distinct letters of the `total` passages
+    scope: str = "passage"
+    group: str = "passage"
+    letters: list[LetterGroup] = field(default_factory=list)  # group == "letter": this page's letters
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
