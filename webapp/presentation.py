@@ -12,7 +12,8 @@ from indexer.search.types import FacetValue
 
 FACET_LABELS: dict[str, str] = {
     "decision": "Decision",
-    "citation": "Guideline cited",
+    "citation": "Guideline cited (by anyone)",
+    "reviewer_citation": "Guideline the reviewer cited",
     "source": "Guideline source",
     "treatment": "Treatment",
     "body_region": "Body region",
@@ -25,7 +26,9 @@ FACET_LABELS: dict[str, str] = {
 
 FACET_HELP: dict[str, str] = {
     "decision": "Upheld: the denial stands. Overturned: the treatment was found medically necessary.",
-    "citation": "Guideline citations, normalised so differently worded letters count together.",
+    "citation": "Guideline citations by either party (the claims administrator's denial or the IMR reviewer), "
+                "normalised so differently worded letters count together.",
+    "reviewer_citation": "Only the guidelines the IMR reviewer relied on: what a precedent rests on.",
     "mtus_based": "Whether the claims administrator based the denial on the MTUS.",
 }
 
@@ -62,7 +65,7 @@ def facet_value_label(name: str, value: Any) -> str:
     text = str(value)
     if name == "mtus_based":
         return _BOOL_LABELS.get(text.lower(), text)
-    if name == "citation":
+    if name in ("citation", "reviewer_citation"):
         return citation_label(text)
     return text
 

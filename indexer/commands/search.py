@@ -12,6 +12,7 @@ import re
 import sys
 
 from indexer.index.engine import ENGINES
+from indexer.search.tree import SCOPES
 from indexer.search.types import FACETS, SORTS
 
 
@@ -29,6 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--filter", action="append", default=[], metavar="FACET=VALUE",
                    help=f"narrow by a facet value; repeat (same facet: OR). Facets: {', '.join(FACETS)}")
     p.add_argument("--sort", choices=SORTS, default="relevance")
+    p.add_argument("--scope", choices=SCOPES, default="passage",
+                   help="passage: words match the passage's own text (default); letter: also its case summary")
     p.add_argument("--limit", type=int, default=10, metavar="N", help="hits per page (default 10)")
     p.add_argument("--page", type=int, default=1, metavar="N")
     p.add_argument("--json", action="store_true", help="print the response as JSON")
@@ -72,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     with service:
         resp = service.search(SearchRequest(query=args.query, filters=filters, sort=args.sort,
-                                            page=args.page, per_page=args.limit))
+                                            page=args.page, per_page=args.limit, scope=args.scope))
     if args.json:
         json.dump(resp.to_json(), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
@@ -84,7 +87,8 @@ def run(args: argparse.Namespace) -> int:
     if resp.matched_citations:
         print("citations: " + "; ".join(resp.matched_citations))
     first = (resp.page - 1) * resp.per_page
-    print(f"{resp.total} passage{'s' if resp.total != 1 else ''}"
+    print(f"{resp.total} passage{'s' if resp.total != 1 else ''} in {resp.total_letters} "
+          f"letter{'s' if resp.total_letters != 1 else ''}"
           + (f" (showing {first + 1}-{first + len(resp.hits)})" if resp.hits else ""))
     for n, h in enumerate(resp.hits, first + 1):
         print(f"\n{n}. [{h.decision or 'unparsed'}] {h.item}  ({h.passage_id}, score {h.score:g})")

@@ -69,6 +69,7 @@ MAX_OFFSET = 10_000
 FACET_CACHE_SIZE = 256
 PARALLEL_FROM_PASSAGES = 200_000
 SUMMARY_CACHE_SIZE = 256
+YEAR_FACETS = ("injury_year", "decision_year")
 # What a passage scores for a word found only in its letter's case summary
 # (scope=letter): a constant far below any match in the passage's own text, so
 # those passages follow every passage that discusses the word itself.
@@ -363,7 +364,10 @@ class SearchService:
         out: dict[str, list[FacetValue]] = {}
         for facet in FACETS:
             values = counts.get(facet, {})
-            ranked = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))[:facet_limit]
+            if facet in YEAR_FACETS:  # years read in order, newest first
+                ranked = sorted(values.items(), key=lambda kv: kv[0], reverse=True)[:facet_limit]
+            else:
+                ranked = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))[:facet_limit]
             shown = {v for v, _ in ranked}
             lowered = {v.lower(): (v, c) for v, c in values.items()}
             for sel in filters.get(facet, []):

@@ -41,6 +41,8 @@ def index():
             "q": "query in the query language",
             "facets": list(FACETS),
             "sort": list(SORTS),
+            "scope": "passage (default: words match the passage's own text) or letter (also the case summary)",
+            "group": "passage (default) or letter (a page of letters, each with its matching passages)",
             "page": "1-based page number",
             "per_page": "1-100",
         },

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
+from flask import url_for
 from markupsafe import Markup, escape
 
 from indexer.search.types import FACETS, FacetValue, Hit, SearchResponse
@@ -116,6 +117,23 @@ class SuggestedCitation:
 
 
 @dataclass
+class LetterView:
+    """One letter of a grouped result page with its matching passages."""
+
+    letter_id: str
+    case_number: str | None
+    decision_date: str | None
+    url: str
+    hits: list[HitView]
+
+
+def count_label(passages: int, letters: int) -> str:
+    """"N passages in M letters": what every count of results says."""
+    return (f"{passages:,} passage{'' if passages == 1 else 's'} "
+            f"in {letters:,} letter{'' if letters == 1 else 's'}")
+
+
+@dataclass
 class SearchPage:
     state: SearchState
     response: SearchResponse
@@ -129,9 +147,18 @@ class SearchPage:
     read_as: str | None = None
     suggested_citations: list[SuggestedCitation] = field(default_factory=list)
     suggestions: list[tuple[str, str]] = field(default_factory=list)  # (label, url) for an empty result
+    letters: list[LetterView] = field(default_factory=list)  # the grouped view's letters
+    scope_url: str = ""  # the same search with the other scope
+    group_url: str = ""  # the same search grouped the other way
+
+    @property
+    def counts(self) -> str:
+        return count_label(self.response.total, self.response.total_letters)
 
 
 def build_page(state: SearchState, response: SearchResponse, problems: list[str]) -> SearchPage:
+    grouped = state.group == "letter"
+    views = {hit.passage_id: hit_view(state, hit) for hit in response.hits}
     return SearchPage(
         state=state,
         response=response,
@@ -139,8 +166,14 @@ def build_page(state: SearchState, response: SearchResponse, problems: list[str]
         facets=_facet_groups(state, response.facets),
         chips=_chips(state),
         clear_all_url=search_url(state.cleared()) if state.filters else None,
-        hits=[hit_view(state, hit) for hit in response.hits],
-        pagination=pagination(response.total, state.page, state.per_page,
+        hits=list(views.values()),
+        letters=[LetterView(g.letter_id, g.case_number, g.decision_date,
+                            url_for("letters.show", letter_id=g.letter_id, q=state.q or None),
+                            [views[h.passage_id] for h in g.hits if h.passage_id in views])
+                 for g in response.letters],
+        scope_url=search_url(state.with_scope("passage" if state.scope == "letter" else "letter")),
+        group_url=search_url(state.with_group("passage" if grouped else "letter")),
+        pagination=pagination(response.total_letters if grouped else response.total, state.page, state.per_page,
                               lambda n: search_url(state.with_page(n))),
         notices=list(problems) + list(response.messages),
         read_as=response.parsed if read_differently(state.q, response.parsed) else None,

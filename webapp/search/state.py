@@ -1,8 +1,9 @@
-"""The search state carried in a URL: query, facet filters, sort, page.
+"""The search state carried in a URL: query, facet filters, scope, grouping, sort, page.
 
 URLs are permalinks: everything that shapes a result page is a query
 parameter (`q`, one repeated parameter per facet such as
-`decision=Upheld&citation=...`, `sort`, `page`, `per_page`), so a copied link
+`decision=Upheld&citation=...`, `scope=letter` when case summaries are
+searched too, `group=letter`, `sort`, `page`, `per_page`), so a copied link
 reproduces the page exactly. This module is the one place that reads those
 parameters and writes them back, for the HTML pages and their JSON twins.
 """
@@ -14,7 +15,8 @@ from typing import Iterable, Mapping
 
 from werkzeug.datastructures import MultiDict
 
-from indexer.search.types import FACETS, SORTS, SearchRequest
+from indexer.search.tree import SCOPES
+from indexer.search.types import FACETS, GROUPS, SORTS, SearchRequest
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
@@ -30,6 +32,8 @@ class SearchState:
     sort: str = "relevance"
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
+    scope: str = "passage"  # "letter": words also match the letter's case summary
+    group: str = "passage"  # "letter": results listed by letter
 
     # -- reading -----------------------------------------------------------
     @property
@@ -58,6 +62,8 @@ class SearchState:
             page=self.page,
             per_page=self.per_page,
             facet_limit=facet_limit,
+            scope=self.scope,
+            group=self.group,
         )
 
     # -- changing (each returns a new state; pages reset where results change) --
@@ -95,6 +101,12 @@ class SearchState:
     def with_query(self, q: str) -> "SearchState":
         return replace(self, q=q, page=1)
 
+    def with_scope(self, scope: str) -> "SearchState":
+        return replace(self, scope=scope, page=1)
+
+    def with_group(self, group: str) -> "SearchState":
+        return replace(self, group=group, page=1)
+
     # -- writing -----------------------------------------------------------
     def params(self) -> MultiDict:
         """URL parameters, omitting defaults so permalinks stay short."""
@@ -103,6 +115,10 @@ class SearchState:
             out.add("q", self.q)
         for name, value in self.active_filters:
             out.add(name, value)
+        if self.scope != SCOPES[0]:
+            out.add("scope", self.scope)
+        if self.group != GROUPS[0]:
+            out.add("group", self.group)
         if self.sort != "relevance":
             out.add("sort", self.sort)
         if self.page != 1:
@@ -176,7 +192,18 @@ def parse_state(args: MultiDict) -> ParsedState:
 
     page = _int_param(args.get("page"), "page", 1, 1, MAX_PAGE, problems)
     per_page = _int_param(args.get("per_page"), "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE, problems)
+    scope = _choice_param(args.get("scope"), "scope", SCOPES, problems)
+    group = _choice_param(args.get("group"), "group", GROUPS, problems)
     return ParsedState(
-        SearchState(q=q, filters=_ordered(filters), sort=sort, page=page, per_page=per_page),
+        SearchState(q=q, filters=_ordered(filters), sort=sort, page=page, per_page=per_page,
+                    scope=scope, group=group),
         problems,
     )
+
+
+def _choice_param(raw: str | None, name: str, allowed: tuple[str, ...], problems: list[str]) -> str:
+    value = (raw or "").strip().lower() or allowed[0]
+    if value not in allowed:
+        problems.append(f"Unknown {name} “{value[:40]}”; using {allowed[0]}. Choose one of: {', '.join(allowed)}.")
+        return allowed[0]
+    return value
