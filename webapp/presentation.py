@@ -4,6 +4,8 @@ it is data rather than wording, by their JSON twins."""
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, Iterable
@@ -113,11 +115,50 @@ class OutcomeSplit:
     def overturned_pct(self) -> float:
         return round(100.0 - self.upheld_pct, 1) if self.decided else 0.0
 
+    @property
+    def upheld_ci(self) -> tuple[float, float] | None:
+        """Wilson 95% interval of the upheld share, in percent (small samples only)."""
+        return rate_interval(self.upheld, self.decided)
+
+    @property
+    def overturned_ci(self) -> tuple[float, float] | None:
+        return rate_interval(self.overturned, self.decided)
+
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
         d["upheld_pct"] = self.upheld_pct
         d["overturned_pct"] = self.overturned_pct
+        d["upheld_ci95"] = list(self.upheld_ci) if self.upheld_ci else None
+        d["overturned_ci95"] = list(self.overturned_ci) if self.overturned_ci else None
         return d
+
+
+# Rates from fewer decided passages than this carry their 95% interval: "8 of 10
+# overturned" is not "80% overturned" in the way 800 of 1,000 is.
+INTERVAL_BELOW = 1_000
+Z95 = 1.959964
+
+
+def wilson_interval(k: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """The Wilson score interval for k successes in n trials, as proportions.
+
+    Chosen over the normal approximation because it stays inside [0, 1] and is
+    honest at the small counts and extreme rates precedent searches produce."""
+    if n <= 0:
+        return (0.0, 1.0)
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def rate_interval(k: int, n: int) -> tuple[float, float] | None:
+    """The Wilson 95% interval in percent (one decimal) when n is small enough to need it."""
+    if n <= 0 or n >= INTERVAL_BELOW:
+        return None
+    lo, hi = wilson_interval(k, n)
+    return (round(100 * lo, 1), round(100 * hi, 1))
 
 
 def outcome_split(total: int, decision_facet: Iterable[FacetValue],

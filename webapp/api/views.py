@@ -13,7 +13,7 @@ from flask import Blueprint, abort, jsonify, request, url_for
 
 from indexer.search.types import FACETS, SORTS
 from webapp.citations.data import citation_detail, citation_index
-from webapp.citations.views import filter_text
+from webapp.citations.views import cited_by_param, filter_text, index_sort_param
 from webapp.search.state import parse_state
 from webapp.service import get_service
 
@@ -71,13 +71,15 @@ def letter(letter_id: str):
 
 @bp.get("/citations")
 def citations():
-    return jsonify(citation_index(get_service(), filter_text()).to_json())
+    return jsonify(citation_index(get_service(), filter_text(), cited_by=cited_by_param(),
+                                  sort=index_sort_param()).to_json())
 
 
 @bp.get("/citations/<path:key>")
 def citation(key: str):
     state = _parsed_or_400()
-    detail = citation_detail(get_service(), key, page=state.page, per_page=state.per_page, sort=state.sort)
+    detail = citation_detail(get_service(), key, page=state.page, per_page=state.per_page, sort=state.sort,
+                             cited_by=cited_by_param())
     if detail is None:
         abort(404, description=f"No passage in the index cites “{key}”.")
     return jsonify(detail.to_json())
