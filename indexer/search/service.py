@@ -32,19 +32,23 @@ from indexer.index.pipeline import BROWSE_FACETS_META, ENGINE_DIR, LETTERS_DIR, 
 from indexer.index.store import HitData, LetterStore
 from indexer.model import Letter, Passage
 from indexer.search.highlight import Highlighter
-from indexer.search.parser import BOOLEAN_WORDS, parse_query
+from indexer.search.analysis import terms as analysis_terms
+from indexer.search.parser import BOOLEAN_WORDS, CITATION_PIN_SCORE, parse_query
 from indexer.search.tree import (
     SCOPES,
     SUMMARY_FIELD,
     TEXT_FIELDS,
     And,
+    FacetTerm,
     InLetters,
     MatchAll,
     Near,
     Node,
+    Not,
     Or,
     ParsedQuery,
     Phrase,
+    Pin,
     Prefix,
     Term,
     leaves,
@@ -53,6 +57,7 @@ from indexer.search.tree import (
     to_string,
 )
 from indexer.search.types import (
+    CITATION_FACETS,
     FACETS,
     GROUPS,
     SORTS,
@@ -70,6 +75,9 @@ FACET_CACHE_SIZE = 256
 PARALLEL_FROM_PASSAGES = 200_000
 SUMMARY_CACHE_SIZE = 256
 YEAR_FACETS = ("injury_year", "decision_year")
+# Citations a query reads as are offered (and pinned first) only when passages
+# cite them, and never more than this many: a long query can name dozens.
+MAX_OFFERED_CITATIONS = 5
 # What a passage scores for a word found only in its letter's case summary
 # (scope=letter): a constant far below any match in the passage's own text, so
 # those passages follow every passage that discusses the word itself.
@@ -144,6 +152,49 @@ class _Generation:
             return Or((restrict(node, own) if own else node, found))
 
         return map_text_leaves(tree, leaf)
+
+    def citation_count(self, key: str) -> int:
+        """Passages citing `key` or a citation below it (cached like facet counts)."""
+        cache_key = ("cites", key)
+        with self.cache_lock:
+            hit = self.facet_cache.get(cache_key)
+        if hit is None:
+            hit = self.engine.count(FacetTerm("citation", key), {})
+            with self.cache_lock:
+                self.facet_cache[cache_key] = hit  # type: ignore[assignment]
+        return hit  # type: ignore[return-value]
+
+    def offered_citations(self, pq: ParsedQuery) -> list[tuple[str, int]]:
+        """The citations the query's words read as that passages cite, with their
+        counts, most cited first, at most MAX_OFFERED_CITATIONS.
+
+        The vocabulary may read a query as a topic under a chapter although no
+        letter cites it there; and a topic word shared by several topics
+        (`MTUS chronic pain opioids`) stands for every cited topic of that
+        chapter holding the word, not just the one named exactly so."""
+        inline = _inline_citations(pq.tree)
+        read = [k for k in pq.matched_citations if k not in inline]
+        if not read:
+            return []
+        query_terms = set(analysis_terms(pq.text))
+        known = self.browse_counts().get("citation", {})
+        candidates: dict[str, None] = {}
+        for key in read:
+            candidates.setdefault(key, None)
+            parts = key.split(" | ")
+            if len(parts) < 3:
+                continue
+            shared = set(analysis_terms(parts[2])) & query_terms
+            if not shared:
+                continue
+            chapter = " | ".join(parts[:2]) + " | "
+            for other in known:
+                if other.startswith(chapter) and shared <= set(analysis_terms(other[len(chapter):])):
+                    candidates.setdefault(other, None)
+        counted = [(k, self.citation_count(k)) for k in candidates]
+        counted = [(k, n) for k, n in counted if n > 0]
+        counted.sort(key=lambda kn: -kn[1])
+        return counted[:MAX_OFFERED_CITATIONS]
 
     def letter_count(self, tree: Node, filters: dict[str, list[str]]) -> int:
         """Distinct letters of the matching passages (cached like facet counts)."""
@@ -292,7 +343,8 @@ class SearchService:
         offset = (page - 1) * per_page
         scope = _choice(req.scope, SCOPES, "scope", messages)
         group = _choice(req.group, GROUPS, "group", messages)
-        tree = gen.scoped(pq.tree, scope)
+        offered = gen.offered_citations(pq)
+        tree = gen.scoped(_repin(pq.tree, [k for k, _ in offered]), scope)
 
         engine_sort = sort
         if sort == "relevance" and pq.is_browse:
@@ -308,7 +360,8 @@ class SearchService:
             total, hits, grouped = page_of(gen, tree, filters, engine_sort, offset, per_page, messages)
             facets = self._facets(gen, tree, filters, facet_limit)
         total_letters = gen.letter_count(tree, filters) if total else 0
-        matched = list(pq.matched_citations)
+        inline = _inline_citations(pq.tree)
+        matched = [k for k, _ in offered] + [k for k in pq.matched_citations if k in inline]
         cited = matched + filters.get("citation", []) + filters.get("reviewer_citation", [])
         built = self._build_hits(gen, hits, pq, cited, scope)
         letters: list[LetterGroup] = []
@@ -322,6 +375,7 @@ class SearchService:
             total=total, hits=built, facets=facets, messages=messages, matched_citations=matched,
             filters=filters, sort=sort, page=page, per_page=per_page,
             total_letters=total_letters, scope=scope, group=group, letters=letters,
+            citation_counts=dict(offered),
         )
 
     def _page(self, gen, tree, filters, sort, offset, limit, messages):
@@ -424,6 +478,45 @@ class SearchService:
                 unparsed=bool(p.unparsed),
             ))
         return out
+
+
+def _inline_citations(tree: Node) -> set[str]:
+    """Citation values the user wrote (`citation:"..."`), not those a pin added."""
+    found: set[str] = set()
+
+    def walk(node: Node) -> None:
+        if isinstance(node, FacetTerm) and node.facet in CITATION_FACETS:
+            found.add(node.value)
+        elif isinstance(node, (And, Or)):
+            for c in node.children:
+                walk(c)
+        elif isinstance(node, Not):
+            walk(node.child)
+
+    walk(tree)
+    return found
+
+
+def _repin(tree: Node, keys: list[str]) -> Node:
+    """The tree with its citation pin (parser: passages citing what the query reads
+    as rank first) replaced by one for `keys`, the readings passages cite."""
+    def strip(node: Node) -> Node | None:
+        if isinstance(node, Pin):
+            return None
+        if isinstance(node, Or):
+            kids = [k for k in (strip(c) for c in node.children) if k is not None]
+            return kids[0] if len(kids) == 1 else Or(tuple(kids)) if kids else None
+        return node
+
+    base = strip(tree)
+    if base is None:
+        base = MatchAll()
+    if base == tree and not keys:
+        return tree
+    if not keys:
+        return base
+    terms = tuple(FacetTerm("citation", k) for k in keys)
+    return Or((base, Pin(terms[0] if len(terms) == 1 else Or(terms), CITATION_PIN_SCORE)))
 
 
 def _summary_highlighter(tree: Node) -> Highlighter | None:

@@ -103,6 +103,7 @@ class SearchResponse:
     scope: str = "passage"
     group: str = "passage"
     letters: list[LetterGroup] = field(default_factory=list)  # group == "letter": this page's letters
+    citation_counts: dict[str, int] = field(default_factory=dict)  # passages citing each citation the words read as
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -18,7 +18,7 @@ from webapp.charts import NO_DATE
 from webapp.citations.data import citation_detail, citation_index, natural_key, word_starts_match
 from webapp.presentation import wilson_interval
 
-LETTERS = 300
+LETTERS = 200
 
 
 def _letters():
@@ -123,3 +123,42 @@ def test_wilson_interval_known_values():
     lo, hi = wilson_interval(8, 10)
     assert (round(lo, 3), round(hi, 3)) == (0.490, 0.943)
     assert wilson_interval(0, 5)[0] == 0.0
+
+
+# ----------------------------------------------------------------- the citation recogniser
+
+def _passages_citing(letters, key: str) -> int:
+    return sum(_cites(p, key, False) for lt in letters for p in lt.passages)
+
+
+def test_recogniser_offers_only_cited_citations_with_their_counts(synth):
+    from indexer.search.types import SearchRequest
+
+    service, letters = synth
+    long_query = " ".join(["ODG low back lumbar supports MTUS chronic pain opioids ACOEM acupuncture",
+                           "ODG neck facet joint diagnostic blocks knee arthroscopy"] * 40)
+    for q in ("ACOEM acupuncture", "MTUS chronic pain opioids", "ODG low back epidural", long_query):
+        resp = service.search(SearchRequest(query=q, per_page=1))
+        assert len(resp.matched_citations) <= 5
+        assert set(resp.citation_counts) == set(resp.matched_citations)
+        for key, count in resp.citation_counts.items():
+            assert count == _passages_citing(letters, key) > 0, key
+
+
+def test_recogniser_offers_every_cited_topic_holding_the_topic_word(synth):
+    from indexer.search.types import SearchRequest
+
+    service, letters = synth
+    resp = service.search(SearchRequest(query="MTUS chronic pain opioids", per_page=5))
+    chapter = "MTUS | Chronic Pain Medical Treatment Guidelines | "
+    cited = {k for lt in letters for p in lt.passages for k in _keys(p, False)
+             if k.startswith(chapter) and "opioid" in k.lower()}
+    assert len(cited) >= 2
+    assert set(resp.matched_citations) == cited
+    # the passages citing them rank first
+    top = resp.hits[0]
+    assert any(c.key in cited for c in top.citations)
+    # "ACOEM acupuncture" reads as a topic nobody cites: it is not offered
+    assert _passages_citing(letters, "MTUS | ACOEM Practice Guidelines | Acupuncture") == 0
+    offered = service.search(SearchRequest(query="ACOEM acupuncture")).matched_citations
+    assert "MTUS | ACOEM Practice Guidelines | Acupuncture" not in offered

@@ -114,6 +114,7 @@ class SuggestedCitation:
     filter_url: str
     citator_url: str
     active: bool
+    count: int | None = None  # passages citing it (or a citation below it)
 
 
 @dataclass
@@ -184,8 +185,9 @@ def build_page(state: SearchState, response: SearchResponse, problems: list[str]
                 filter_url=search_url(state.with_filter("citation", key)),
                 citator_url=citation_url(key),
                 active=state.is_active("citation", key),
+                count=response.citation_counts.get(key),
             )
-            for key in response.matched_citations
+            for key in response.matched_citations if key in response.citation_counts
         ],
         suggestions=_suggestions(state) if response.total == 0 else [],
     )
