@@ -23,12 +23,12 @@ from typing import Union
 # were tuned on the judged real-letter queries (benchmarks/relevance.py,
 # BENCHMARKS.md).
 TEXT_FIELD_WEIGHTS: dict[str, float] = {
-    "item": 4.0,
+    "item": 6.0,
     "rationale": 2.0,
-    "claims_administrator_guideline": 1.0,
-    "reviewer_guideline": 1.5,
-    "citations": 1.5,  # the canonical citation keys as words ("Neck and Upper Back")
-    "summary": 1.0,
+    "claims_administrator_guideline": 0.5,  # the denial's reasoning, not the precedent's
+    "reviewer_guideline": 1.0,
+    "citations": 1.0,  # the canonical citation keys as words ("Neck and Upper Back")
+    "summary": 1.0,  # scored in the letter index only; see InLetters
 }
 TEXT_FIELDS = tuple(TEXT_FIELD_WEIGHTS)
 # The letter's case summary is context, not part of the reviewer's rationale: a
