@@ -17,7 +17,7 @@ from typing import Any, Sequence
 from sqlalchemy.orm import Session
 
 from webapp.bookmarks.serialize import bookmark_json, iso, matter_json
-from webapp.bookmarks.snapshot import SnapshotError, normalize_snapshot
+from webapp.bookmarks.snapshot import SnapshotError, cited_by_party, normalize_snapshot
 from webapp.bookmarks.store import (
     ValidationError,
     create_bookmark,
@@ -39,7 +39,7 @@ DECISION_WORDS = {
 CSV_COLUMNS = (
     "id", "saved_at", "updated_at", "matters", "passage_id", "letter_id", "passage_ordinal",
     "case_number", "item", "decision", "date_of_injury", "decision_date", "reviewer_specialties",
-    "citations", "rationale", "note", "in_index",
+    "citations", "rationale", "note", "in_index", "reviewer_citations", "administrator_only_citations",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -98,9 +98,14 @@ def to_markdown(bookmarks: Sequence[Bookmark], title: str,
             out.append(f"- **Dates:** {'; '.join(dates)}")
         if letter.get("specialties"):
             out.append(f"- **Reviewer:** {md_escape(', '.join(letter['specialties']))}")
-        keys = list(bm.citation_keys)
-        if keys:
-            out.append(f"- **Guidelines cited:** {md_escape('; '.join(citation_text(k) for k in keys))}")
+        reviewer, administrator = cited_by_party(snap)
+        if not (reviewer or administrator):  # a snapshot saved without who cited what
+            reviewer = list(bm.citation_keys)
+        if reviewer:
+            out.append(f"- **Guidelines the reviewer cited:** {md_escape('; '.join(citation_text(k) for k in reviewer))}")
+        if administrator:
+            out.append("- **Cited only by the claims administrator:** "
+                       f"{md_escape('; '.join(citation_text(k) for k in administrator))}")
         if bm.matters:
             out.append(f"- **Matters:** {md_escape(', '.join(m.name for m in bm.matters))}")
         if in_index.get(bm.passage_id) is False:
@@ -126,6 +131,7 @@ def _cell(value: Any) -> str:
 def csv_row(bm: Bookmark, in_index: bool | None) -> dict[str, str]:
     snap = bm.snapshot or {}
     letter = snap.get("letter") or {}
+    reviewer, administrator = cited_by_party(snap)
     row = {
         "id": bm.id,
         "saved_at": iso(bm.created_at),
@@ -144,6 +150,8 @@ def csv_row(bm: Bookmark, in_index: bool | None) -> dict[str, str]:
         "rationale": snap.get("rationale"),
         "note": bm.note,
         "in_index": "" if in_index is None else ("yes" if in_index else "no"),
+        "reviewer_citations": "; ".join(reviewer),
+        "administrator_only_citations": "; ".join(administrator),
     }
     return {k: _cell(v) for k, v in row.items()}
 
