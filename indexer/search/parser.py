@@ -7,7 +7,9 @@ Syntax (words are ANDed; case-insensitive; English stemming):
     norco OR hydrocodone         either;  AND is implied, may be written
     -sedation, NOT sedation      exclude;  parentheses group
     inject*                      prefix;   inject!   root expander (inject, injection, injectable...)
-    item:norco  rationale:"..."  restrict to a field (item, rationale, summary, guideline, ...)
+    item:norco  rationale:"..."  restrict to a field (item, rationale, summary, guideline, ...);
+                                 summary: is the letter's case summary, searched only when named
+    citation:"..." cited_by:reviewer   the citation as the IMR reviewer cited it
     decision:overturned  citation:"ODG | Neck and Upper Back | Facet joint diagnostic blocks"
     specialty:anesthesiology ... any facet name inline (see types.FACETS)
 
