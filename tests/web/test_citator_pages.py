@@ -73,3 +73,32 @@ def test_citation_page_links_to_a_search_filtered_by_it(client):
 def test_unknown_citation_is_404(client):
     assert client.get("/citations/" + quote("ODG | Nowhere | Nothing")).status_code == 404
     assert client.get("/api/citations/" + quote("ODG | Nowhere | Nothing")).status_code == 404
+
+
+def test_citator_index_has_outcome_columns_and_sorts_by_overturn_rate(client):
+    data = client.get("/api/citations", query_string={"sort": "rate"}).get_json()
+    assert data["sort"] == "rate"
+    for c in data["citations"]:
+        assert c["upheld"] + c["overturned"] <= c["count"]
+        decided = c["upheld"] + c["overturned"]
+        if decided:
+            assert c["overturn_rate"] == round(100 * c["overturned"] / decided, 1)
+            lo, hi = c["overturn_ci95"]  # every rate here is from fewer than 1,000 passages
+            assert lo <= c["overturn_rate"] <= hi
+    rates = [c["overturn_rate"] for c in data["citations"] if c["overturn_rate"] is not None]
+    assert rates == sorted(rates, reverse=True)
+    page = parse_html(client.get("/citations", query_string={"sort": "rate"}).data)
+    assert [a for a in page.find("a", class_="sort-rate")]
+    assert page.find("th", **{"aria-sort": "descending"})
+
+
+def test_citation_page_counts_the_reviewers_citations_and_shows_letters(client):
+    body = client.get("/citations/" + quote(FACET_KEY)).data.decode()
+    data = client.get("/api/citations/" + quote(FACET_KEY)).get_json()
+    assert data["cited_by"] == "reviewer"
+    n, m = data["passages"]["total"], data["total_letters"]
+    assert f"{n} passage{'s' if n != 1 else ''} in {m} letter{'s' if m != 1 else ''}" in body
+    anyone = client.get("/api/citations/" + quote(FACET_KEY), query_string={"cited_by": "any"}).get_json()
+    assert anyone["passages"]["total"] >= n
+    ca_only = data["administrator_only"]["total"] if data["administrator_only"] else 0
+    assert anyone["passages"]["total"] == n + ca_only
