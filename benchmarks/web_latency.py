@@ -28,6 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from indexer.index.engine import ENGINES  # noqa: E402
+
 TYPICAL = (
     {"q": "ODG Neck Facet joint diagnostic blocks"},
     {"q": "ODG Neck Facet joint diagnostic blocks", "citation": "ODG | Neck and Upper Back | Facet joint diagnostic blocks"},
@@ -61,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--index", help="existing index folder (default: index the corpus into a temp folder)")
     ap.add_argument("--corpus", default=str(ROOT / "corpus"))
-    ap.add_argument("--engine", default="tantivy", choices=("tantivy", "whoosh"))
+    ap.add_argument("--engine", default="tantivy", choices=ENGINES)
     ap.add_argument("-n", type=int, default=200, help="requests per query and endpoint (default 200)")
     ap.add_argument("--server", help="measure over HTTP against a running `imr serve` at this base URL")
     ap.add_argument("--json", metavar="FILE", help="also write the results as JSON")

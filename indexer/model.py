@@ -16,7 +16,7 @@ CITED_BY = ("claims_administrator", "reviewer", "rationale")
 DECISIONS = ("Upheld", "Overturned")
 
 # Passage fields that hold free text a user searches and the UI highlights.
-TEXT_FIELDS = ("item", "rationale", "claims_administrator_guideline", "reviewer_guideline")
+TEXT_FIELDS = ("item", "item_context", "rationale", "claims_administrator_guideline", "reviewer_guideline")
 
 
 @dataclass
@@ -36,6 +36,9 @@ class Citation:
     field: str  # passage field the span is in, e.g. "reviewer_guideline"
     start: int
     end: int
+    # The edition the letter names ("2004", "2009", "2016"...), None when it names none.
+    # Not part of `key`: a chapter's citations aggregate across editions.
+    edition: str | None = None
 
     @property
     def key(self) -> str:
@@ -96,9 +99,17 @@ class Passage:
     rationale: str = ""
     treatment: str | None = None
     body_region: str | None = None
+    # Who based what on the MTUS: `mtus_based` is the IMR reviewer's basis (what the
+    # `mtus_based` facet filters on), `claims_administrator_mtus_based` the claims
+    # administrator's. Each is False when that party says it went outside the MTUS,
+    # True when it cites the MTUS, None when its paragraph is silent.
     mtus_based: bool | None = None
     citations: list[Citation] = field(default_factory=list)
     unparsed: bool = False
+    claims_administrator_mtus_based: bool | None = None
+    # For a partly authorised request: the letter's sentence about what was authorised
+    # ("... was authorized by the Claims Administrator."); `item` is the disputed rest.
+    item_context: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         d = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "citations"}

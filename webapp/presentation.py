@@ -23,7 +23,8 @@ FACET_LABELS: dict[str, str] = {
     "licensure": "Reviewer licensure",
     "injury_year": "Year of injury",
     "decision_year": "Year decided",
-    "mtus_based": "MTUS-based decision",
+    "mtus_based": "Reviewer based decision on MTUS",
+    "edition": "Guideline edition",
 }
 
 FACET_HELP: dict[str, str] = {
@@ -31,7 +32,10 @@ FACET_HELP: dict[str, str] = {
     "citation": "Guideline citations by either party (the claims administrator's denial or the IMR reviewer), "
                 "normalised so differently worded letters count together.",
     "reviewer_citation": "Only the guidelines the IMR reviewer relied on: what a precedent rests on.",
-    "mtus_based": "Whether the claims administrator based the denial on the MTUS.",
+    "mtus_based": "Whether the IMR reviewer based the decision on the MTUS (No: the reviewer went outside "
+                  "the MTUS or cited nothing from it).",
+    "edition": "The guideline part and the edition year the letter names (e.g. the 2009 or 2016 "
+               "Chronic Pain Medical Treatment Guidelines).",
 }
 
 DECISION_HELP: dict[str, str] = {

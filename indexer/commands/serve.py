@@ -11,6 +11,8 @@ import os
 import sys
 from pathlib import Path
 
+from indexer.index.engine import ENGINES
+
 DEFAULT_PORT = 8000
 
 
@@ -21,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Serve the search web app with waitress. Indexes the corpus first when no index exists.",
     )
     p.add_argument("--index", metavar="DIR", help="index folder (default: $IMR_INDEX_DIR or DATA_DIR/index)")
-    p.add_argument("--engine", choices=("tantivy", "whoosh"), help="search engine (default: $IMR_ENGINE or tantivy)")
+    p.add_argument("--engine", choices=ENGINES, help="search engine (default: $IMR_ENGINE or tantivy)")
     p.add_argument("--corpus", metavar="PATH", help="letters to index when there is no index yet "
                                                      "(default: $IMR_CORPUS or ./corpus)")
     p.add_argument("--data-dir", metavar="DIR", help="data folder for the secret key and database "

@@ -86,6 +86,20 @@ def _unique(values) -> list[str]:
     return out
 
 
+def edition_label(source: str, chapter: str | None, edition: str) -> str:
+    """The `edition` facet value of one citation: the guideline part and the year the letter
+    names, e.g. "MTUS Chronic Pain Medical Treatment Guidelines 2016". A bare year would
+    lump the 2016 Chronic Pain and Opioid guidelines with every other 2016 part, and
+    within a passage could not say which part it dates."""
+    if chapter and source == "MTUS":
+        return f"MTUS {chapter} {edition}"
+    return " ".join(p for p in (source, chapter, edition) if p)
+
+
+def editions(p: Passage) -> list[str]:
+    return _unique(edition_label(c.source, c.chapter, c.edition) for c in p.citations if c.edition)
+
+
 def facet_values(letter: Letter, p: Passage) -> dict[str, list[str]]:
     keys = _unique(c.key for c in p.citations)
     values = {
@@ -102,6 +116,7 @@ def facet_values(letter: Letter, p: Passage) -> dict[str, list[str]]:
         "injury_year": _unique([letter.date_of_injury[:4]] if letter.date_of_injury else []),
         "decision_year": _unique([letter.decision_date[:4]] if letter.decision_date else []),
         "mtus_based": [] if p.mtus_based is None else ["true" if p.mtus_based else "false"],
+        "edition": editions(p),
     }
     return {f: values.get(f, []) for f in FACETS}
 
@@ -124,7 +139,8 @@ def docs_for_letter(letter: Letter) -> list[IndexDoc]:
     for p in letter.passages:
         keys = _unique(c.key for c in p.citations)
         text = {
-            "item": p.item or "",
+            # the authorisation sentence of a partly authorised request is searched with its item
+            "item": f"{p.item}\n{p.item_context}" if p.item_context else (p.item or ""),
             "rationale": p.rationale or "",
             "claims_administrator_guideline": p.claims_administrator_guideline or "",
             "reviewer_guideline": p.reviewer_guideline or "",

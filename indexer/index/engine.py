@@ -1,7 +1,7 @@
-"""The one interface every search engine implements.
+"""The one interface every search engine implements, and the engine registry.
 
-The search service speaks only this interface; Tantivy (default) and Whoosh
-implement it, and a future distributed engine will too. Engines receive the
+The search service speaks only this interface; Tantivy (default), Whoosh and
+OpenSearch implement it. Engines receive the
 engine-neutral query tree (`indexer.search.tree`) and filters as facet -> values
 (OR within a facet, AND across facets), and return passage ids with scores and
 exact facet counts. Everything above that (parsing, highlighting, hit building,
@@ -10,16 +10,28 @@ tie-breaking for stable paging) is shared code, so engines stay small and agree.
 
 from __future__ import annotations
 
+import importlib
 import zlib
 from abc import ABC, abstractmethod
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from indexer.index.documents import IndexDoc
 from indexer.search.tree import FacetTerm, Node, Or
 
-ENGINES = ("tantivy", "whoosh")
+if TYPE_CHECKING:  # pragma: no cover
+    from indexer.index.store import LetterStore
+
+# The engine registry: the one place engines are named. The command line's
+# --engine choices, the conformance suite's engine list and `engine_class` all
+# read it; adding an engine is a module and one line here.
+ENGINE_CLASSES: dict[str, str] = {
+    "tantivy": "indexer.index.tantivy_engine:TantivyEngine",
+    "whoosh": "indexer.index.whoosh_engine:WhooshEngine",
+}
+ENGINES = tuple(ENGINE_CLASSES)
 # Sorts an engine executes natively; "relevance" is by score.
 SORT_FIELDS = {"decision_date": "decision_key", "injury_date": "injury_key"}
 
@@ -79,6 +91,79 @@ def filter_nodes(filters: dict[str, list[str]]) -> list[Node]:
     return groups
 
 
+@dataclass(frozen=True)
+class Generation:
+    """One generation of an engine's index, as its home names it.
+
+    `name` identifies it ("g000007"); `token` changes whenever what a reader
+    sees changes (a new generation, or an engine updating one in place), so a
+    reader compares tokens to know when to reopen. `in_place` marks a build
+    that writes into the live generation itself instead of a new one."""
+
+    name: str
+    token: str = ""
+    in_place: bool = False
+
+
+class IndexHome(ABC):
+    """Where an engine's index generations live, and their lifecycle hooks.
+
+    The pipeline and the service go through these hooks only, so an engine
+    whose index is not a folder (a cluster) fits without special cases:
+    create a generation (optionally cloned from the live one), open it,
+    publish it, drop it; plus the writer lock and clean-up of leftovers."""
+
+    engine_name: str = ""
+
+    @abstractmethod
+    def describe(self) -> str:
+        """Where this is, for messages ("data/index", "https://host:9200 imr")."""
+
+    @abstractmethod
+    def writer_lock(self) -> AbstractContextManager:
+        """Held by the one indexing run allowed at a time; raises IndexBusy."""
+
+    @abstractmethod
+    def live(self) -> Generation | None:
+        """The published generation, or None before the first build."""
+
+    @abstractmethod
+    def create(self, clone_from: Generation | None) -> Generation:
+        """A new generation to write, empty or holding what `clone_from` holds."""
+
+    @abstractmethod
+    def open(self, gen: Generation, writable: bool = False) -> "tuple[SearchEngine, LetterStore]":
+        """The engine and the letter store of a generation."""
+
+    @abstractmethod
+    def open_letters(self, gen: Generation, writable: bool = False) -> "SearchEngine | None":
+        """The generation's letter index: one document per letter holding its case
+        summary (documents.letter_doc), which summary terms are looked up in.
+        None for a generation written before there was one."""
+
+    def has_letter_index(self, gen: Generation) -> bool:
+        """False for a generation written before the letter index (rebuilt, not extended)."""
+        return True
+
+    @abstractmethod
+    def publish(self, gen: Generation) -> Generation:
+        """Make a finished generation the live one, atomically; returns it as published."""
+
+    @abstractmethod
+    def drop(self, gen: Generation) -> None:
+        """Remove a generation that is not live (an abandoned build)."""
+
+    @abstractmethod
+    def sweep(self) -> None:
+        """Remove abandoned builds and generations no reader needs any more
+        (call only while holding the writer lock)."""
+
+    def missing_message(self) -> str:
+        """What to run when there is no index yet."""
+        flag = "" if self.engine_name == "tantivy" else f" --engine {self.engine_name}"
+        return f"no {self.engine_name} index in {self.describe()}; build one with: imr index PATH{flag}"
+
+
 class SearchEngine(ABC):
     """A passage index at `path`. Open for writing with `writable=True`."""
 
@@ -90,6 +175,28 @@ class SearchEngine(ABC):
     def __init__(self, path: Path, writable: bool = False):
         self.path = Path(path)
         self.writable = writable
+
+    @classmethod
+    def home(cls, index_dir: Path | str | None) -> IndexHome:
+        """Where this engine keeps its generations: by default folders under
+        `index_dir` (see `generations.LocalHome`)."""
+        from indexer.index.generations import LocalHome
+
+        if index_dir is None:
+            raise EngineError(f"the {cls.name} engine needs an index folder (--index DIR)")
+        return LocalHome(Path(index_dir), cls)
+
+    @classmethod
+    def configured(cls) -> bool:
+        """True when this engine can run here without further settings (a remote
+        engine needs its server's address)."""
+        return True
+
+    # True when a new generation may share the previous one's files by hard links
+    # (the engine never rewrites a file it wrote)
+    clone_by_link: bool = False
+    # True when the index lives on a server, not in local folders
+    remote: bool = False
 
     # -- writing ------------------------------------------------------------
     @abstractmethod
@@ -167,14 +274,22 @@ class SearchEngine(ABC):
 
 
 def engine_class(name: str) -> type[SearchEngine]:
-    name = (name or "tantivy").lower()
-    if name == "tantivy":
-        from indexer.index.tantivy_engine import TantivyEngine
-        return TantivyEngine
-    if name == "whoosh":
-        from indexer.index.whoosh_engine import WhooshEngine
-        return WhooshEngine
-    raise EngineError(f"unknown engine {name!r}; choose one of: {', '.join(ENGINES)}")
+    """The engine class registered under `name` (imported on first use)."""
+    target = ENGINE_CLASSES.get((name or "tantivy").lower())
+    if target is None:
+        raise EngineError(f"unknown engine {name!r}; choose one of: {', '.join(ENGINES)}")
+    module, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def configured_engines() -> tuple[str, ...]:
+    """The registered engines that can run here (the conformance suite runs each)."""
+    return tuple(name for name in ENGINES if engine_class(name).configured())
+
+
+def engine_home(name: str, index_dir: Path | str | None) -> IndexHome:
+    """The home of engine `name`'s generations (`index_dir` for the local engines)."""
+    return engine_class(name).home(index_dir)
 
 
 def open_engine(name: str, path: Path, writable: bool = False) -> SearchEngine:

@@ -24,8 +24,17 @@ import re
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
+from indexer.index.engine import Generation, IndexHome
+
+if TYPE_CHECKING:  # pragma: no cover
+    from indexer.index.engine import SearchEngine
+    from indexer.index.store import LetterStore
+
+ENGINE_DIR = "engine"  # the engine's files inside a generation folder
+STORE_FILE = "store.sqlite"  # the letter store inside a generation folder
+LETTERS_DIR = "letters"  # the letter index (case summaries, once per letter) inside a generation folder
 CURRENT = "CURRENT"
 LOCK = "writer.lock"
 BUILDING = ".building"
@@ -57,13 +66,77 @@ def current_generation(index_dir: Path, engine: str) -> Path | None:
     return gen if gen.is_dir() else None
 
 
-def require_generation(index_dir: Path, engine: str) -> Path:
-    gen = current_generation(index_dir, engine)
-    if gen is None:
-        raise IndexNotFound(
-            f"no {engine} index in {index_dir}; build one with: imr index PATH --index {index_dir}"
-            + ("" if engine == "tantivy" else f" --engine {engine}"))
-    return gen
+class LocalHome(IndexHome):
+    """Generations as folders under DIR/<engine> (the embedded engines)."""
+
+    def __init__(self, index_dir: Path, engine_cls: "type[SearchEngine]"):
+        self.index_dir = Path(index_dir)
+        self.engine_cls = engine_cls
+        self.engine_name = engine_cls.name
+        self.root = engine_root(self.index_dir, self.engine_name)
+
+    def describe(self) -> str:
+        return str(self.index_dir)
+
+    def missing_message(self) -> str:
+        flag = "" if self.engine_name == "tantivy" else f" --engine {self.engine_name}"
+        return (f"no {self.engine_name} index in {self.index_dir}; "
+                f"build one with: imr index PATH --index {self.index_dir}{flag}")
+
+    def writer_lock(self):
+        return writer_lock(self.root)
+
+    def live(self) -> Generation | None:
+        gen = current_generation(self.index_dir, self.engine_name)
+        return None if gen is None else Generation(gen.name, gen.name)
+
+    def path(self, gen: Generation) -> Path:
+        """The folder a generation is in (a build in progress has its own name)."""
+        final = self.root / gen.name
+        return final if final.is_dir() else self.root / (gen.name + BUILDING)
+
+    def create(self, clone_from: Generation | None) -> Generation:
+        gen = Generation(next_generation_name(self.root))
+        building = self.root / (gen.name + BUILDING)
+        building.mkdir(parents=True)
+        if clone_from is not None:
+            prev = self.root / clone_from.name
+            for sub in (ENGINE_DIR, LETTERS_DIR):
+                if (prev / sub).is_dir():
+                    clone_tree(prev / sub, building / sub, link=self.engine_cls.clone_by_link)
+            shutil.copy2(prev / STORE_FILE, building / STORE_FILE)
+        return gen
+
+    def open(self, gen: Generation, writable: bool = False) -> "tuple[SearchEngine, LetterStore]":
+        from indexer.index.store import LetterStore
+
+        folder = self.path(gen)
+        engine = self.engine_cls(folder / ENGINE_DIR, writable=writable)
+        try:
+            store = LetterStore(folder / STORE_FILE, writable=writable)
+        except BaseException:
+            engine.close()
+            raise
+        return engine, store
+
+    def open_letters(self, gen: Generation, writable: bool = False) -> "SearchEngine | None":
+        folder = self.path(gen) / LETTERS_DIR
+        if not writable and not folder.is_dir():
+            return None
+        return self.engine_cls(folder, writable=writable)
+
+    def has_letter_index(self, gen: Generation) -> bool:
+        return (self.path(gen) / LETTERS_DIR).is_dir()
+
+    def publish(self, gen: Generation) -> Generation:
+        final = publish(self.root, self.root / (gen.name + BUILDING), gen.name)
+        return Generation(final.name, final.name)
+
+    def drop(self, gen: Generation) -> None:
+        shutil.rmtree(self.root / (gen.name + BUILDING), ignore_errors=True)
+
+    def sweep(self) -> None:
+        sweep(self.root)
 
 
 def _generations(root: Path) -> list[tuple[int, Path]]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-import shutil
 import sys
 import time
 from collections import deque
@@ -26,22 +25,16 @@ from itertools import islice
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from indexer.index import generations as gens
 from indexer.index.documents import docs_for_letter, ensure_passages, letter_doc
-from indexer.index.engine import SearchEngine, engine_class, open_engine
+from indexer.index.engine import Generation, IndexHome, SearchEngine, engine_home
+from indexer.index.generations import ENGINE_DIR, STORE_FILE  # noqa: F401  (re-exported)
 from indexer.index.parsing import ParseOutcome, parse_job
-from indexer.index.store import FileRecord, LetterStore, unpack_letter
+from indexer.index.store import FileRecord, unpack_letter
 from indexer.model import Letter
 from indexer.search.tree import MatchAll
 from indexer.search.types import FACETS
 
 LETTER_SUFFIXES = (".txt", ".pdf")
-ENGINE_DIR = "engine"
-# The letter index: one document per letter holding its case summary, in the
-# same engine as the passages (see documents.letter_doc). Generations written
-# before it existed kept the summary in every passage and are rebuilt.
-LETTERS_DIR = "letters"
-STORE_FILE = "store.sqlite"
 BROWSE_FACETS_META = "browse_facets"  # store meta: JSON of browse_counts() for the generation
 INLINE_BELOW = 48  # parse in-process when there are fewer files than this
 # Files handed to the workers whose parsed letters the parent has not written yet. When
@@ -72,8 +65,8 @@ class IndexReport:
         return asdict(self)
 
 
-def index_exists(index_dir: str | Path, engine: str = "tantivy") -> bool:
-    return gens.current_generation(Path(index_dir), engine) is not None
+def index_exists(index_dir: str | Path | None, engine: str = "tantivy") -> bool:
+    return engine_home(engine, index_dir).live() is not None
 
 
 def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path], list[dict]]:
@@ -99,21 +92,21 @@ def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path], 
 
 
 class _Builder:
-    """A new generation being written: a clone of the previous one, then edits."""
+    """A new generation being written (a clone of the previous one, then edits),
+    or, for an engine that updates in place, the live generation itself."""
 
-    def __init__(self, root: Path, prev: Path | None, engine: str, known: dict[str, FileRecord]):
-        self.root = root
-        self.name = gens.next_generation_name(root)
-        self.dir = root / (self.name + gens.BUILDING)
-        self.dir.mkdir(parents=True)
-        if prev is not None:
-            for sub in (ENGINE_DIR, LETTERS_DIR):
-                gens.clone_tree(prev / sub, self.dir / sub, link=(engine == "tantivy"))
-            shutil.copy2(prev / STORE_FILE, self.dir / STORE_FILE)
-        self.engine: SearchEngine = open_engine(engine, self.dir / ENGINE_DIR, writable=True)
-        self.letters: SearchEngine = open_engine(engine, self.dir / LETTERS_DIR, writable=True)
-        self.store = LetterStore(self.dir / STORE_FILE, writable=True)
-        self.store.set_meta("engine", engine)
+    def __init__(self, home: IndexHome, prev: Generation | None, known: dict[str, FileRecord]):
+        self.home = home
+        self.gen = home.create(prev)
+        try:
+            self.engine, self.store = home.open(self.gen, writable=True)
+            # the letter index: each letter's case summary, once (documents.letter_doc)
+            self.letters = home.open_letters(self.gen, writable=True)
+        except BaseException:
+            if not self.gen.in_place:
+                home.drop(self.gen)
+            raise
+        self.store.set_meta("engine", home.engine_name)
         self.known = known
         self.owner: dict[str, str] = {r.letter_id: path for path, r in known.items() if r.letter_id}
         # a fresh build starts empty: what this run has not written cannot need deleting
@@ -172,7 +165,7 @@ class _Builder:
             self.store.put_file(rec)
             self.known[out.path] = rec
 
-    def finish(self) -> Path:
+    def finish(self) -> Generation:
         self.engine.commit()
         self.letters.commit()
         self.letters.close()
@@ -182,7 +175,7 @@ class _Builder:
         self.engine.close()
         self.store.commit()
         self.store.close()
-        return gens.publish(self.root, self.dir, self.name)
+        return self.home.publish(self.gen)
 
     def abandon(self) -> None:
         for closer in (self.engine.close, self.letters.close, self.store.close):
@@ -190,7 +183,8 @@ class _Builder:
                 closer()
             except Exception:
                 pass
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if not self.gen.in_place:
+            self.home.drop(self.gen)
 
 
 def browse_counts(engine: SearchEngine) -> dict[str, dict[str, int]]:
@@ -271,31 +265,31 @@ def _bounded_map(pool: multiprocessing.pool.Pool, jobs: list[tuple[str, str | No
         submit()  # only now: the chunk just handed out was still counted in the window
 
 
-def build_index(paths: list[Path], index_dir: Path, engine: str = "tantivy", rebuild: bool = False,
+def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantivy", rebuild: bool = False,
                 progress: bool = False, workers: int | None = None) -> IndexReport:
-    """Index letter files (or folders of them) into `index_dir` for `engine`."""
+    """Index letter files (or folders of them) into `index_dir` for `engine`
+    (a remote engine's home comes from its own settings; `index_dir` may be None)."""
     started = time.monotonic()
     engine = (engine or "tantivy").lower()
-    engine_class(engine)  # unknown engine: EngineError before touching anything
-    index_dir = Path(index_dir)
-    report = IndexReport(engine=engine, index_dir=str(index_dir))
+    home = engine_home(engine, index_dir)  # unknown engine: EngineError before touching anything
+    report = IndexReport(engine=engine, index_dir=home.describe())
     files, dirs, missing = collect_files(paths)
     report.files = len(files)
     report.failed.extend(missing)
     workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
-    root = gens.engine_root(index_dir, engine)
 
-    with gens.writer_lock(root):
-        gens.sweep(root)
-        prev = None if rebuild else gens.current_generation(index_dir, engine)
-        if prev is not None and not (prev / LETTERS_DIR).is_dir():
-            prev = None  # written before the letter index: rebuild (see LETTERS_DIR)
+    with home.writer_lock():
+        home.sweep()
+        prev = None if rebuild else home.live()
+        if prev is not None and not home.has_letter_index(prev):
+            prev = None  # written before the letter index held the case summaries: rebuild
         known: dict[str, FileRecord] = {}
         if prev is not None:
-            store = LetterStore(prev / STORE_FILE)
+            _engine, store = home.open(prev)
             try:
                 known = store.files()
             finally:
+                _engine.close()
                 store.close()
 
         wanted = {str(f) for f in files}
@@ -317,7 +311,7 @@ def build_index(paths: list[Path], index_dir: Path, engine: str = "tantivy", reb
         builder: _Builder | None = None
         try:
             if gone or rebuild or prev is None:
-                builder = _Builder(root, prev, engine, dict(known))
+                builder = _Builder(home, prev, dict(known))
                 for path in gone:
                     if builder.remove_path(path):
                         report.removed += 1
@@ -330,7 +324,7 @@ def build_index(paths: list[Path], index_dir: Path, engine: str = "tantivy", reb
                                                           rec.letter_id, rec.reason))
                     continue
                 if builder is None:
-                    builder = _Builder(root, prev, engine, dict(known))
+                    builder = _Builder(home, prev, dict(known))
                 if out.status == "failed":
                     report.failed.append({"file": out.path, "reason": out.reason})
                     builder.fail(out)
@@ -343,37 +337,36 @@ def build_index(paths: list[Path], index_dir: Path, engine: str = "tantivy", reb
                 builder = None
                 report.changed = True
                 report.generation = final.name
-                gens.sweep(root)
+                home.sweep()
         except BaseException:
             if builder is not None:
                 builder.abandon()
             raise
 
-    live = gens.current_generation(index_dir, engine)
+    live = home.live()
     if live is not None:
         report.generation = live.name
-        store = LetterStore(live / STORE_FILE)
+        _engine, store = home.open(live)
         try:
             report.total_letters, report.total_passages = store.counts()
         finally:
+            _engine.close()
             store.close()
     report.seconds = round(time.monotonic() - started, 3)
     return report
 
 
-def index_letters(letters: Iterable[Letter], index_dir: Path, engine: str = "tantivy") -> IndexReport:
+def index_letters(letters: Iterable[Letter], index_dir: Path | None, engine: str = "tantivy") -> IndexReport:
     """Index already-parsed letters as a new generation that replaces the live one.
 
     The engine-only path: no files, no parsing (benchmarks, fixtures, imports)."""
     started = time.monotonic()
     engine = (engine or "tantivy").lower()
-    engine_class(engine)
-    index_dir = Path(index_dir)
-    report = IndexReport(engine=engine, index_dir=str(index_dir))
-    root = gens.engine_root(index_dir, engine)
-    with gens.writer_lock(root):
-        gens.sweep(root)
-        builder = _Builder(root, None, engine, {})
+    home = engine_home(engine, index_dir)
+    report = IndexReport(engine=engine, index_dir=home.describe())
+    with home.writer_lock():
+        home.sweep()
+        builder = _Builder(home, None, {})
         try:
             for letter in letters:
                 path = letter.source_file or letter.letter_id
@@ -384,7 +377,7 @@ def index_letters(letters: Iterable[Letter], index_dir: Path, engine: str = "tan
         except BaseException:
             builder.abandon()
             raise
-        gens.sweep(root)
+        home.sweep()
     report.changed = True
     report.generation = final.name
     report.total_letters, report.total_passages = report.letters, report.passages

@@ -99,6 +99,7 @@ def build_schema(all_field: bool = True) -> tantivy.Schema:
 class TantivyEngine(SearchEngine):
     name = "tantivy"
     parallel_reads = True  # tantivy-py releases the GIL while it searches
+    clone_by_link = True  # segments are immutable: a new generation hard-links the old one's
 
     def __init__(self, path: Path, writable: bool = False, heap_size: int = WRITER_HEAP,
                  threads: int = 0):

@@ -80,6 +80,9 @@ _STRUCTURAL = re.compile(
     r"|the\s+(?:expert|physician|professional)\s+reviewer)|\bguidelines?\s*:|medically\s+necessary", re.I)
 
 
+_FURNITURE_MAX = 80
+
+
 def _page_edge_furniture(pages: list[list[str]]) -> set[str]:
     """Running headers/footers: short lines (digits ignored) at the top or bottom of
     at least half the pages and nowhere else. Lines that carry the letter's
@@ -93,7 +96,9 @@ def _page_edge_furniture(pages: list[list[str]]) -> set[str]:
         for ln in nonblank:
             everywhere[_DIGITS.sub("#", ln)] += 1
         for ln in set(nonblank[:2] + nonblank[-2:]):
-            if len(ln) <= 120 and not _STRUCTURAL.search(ln):
+            # running headers are short; a full-width line of prose that recurs at page edges is
+            # text the letter repeats (a summary copied into each rationale), not furniture
+            if len(ln) <= _FURNITURE_MAX and not _STRUCTURAL.search(ln):
                 at_edges[_DIGITS.sub("#", ln)] += 1
     needed = max(2, (len(pages) + 1) // 2)
     return {ln for ln, n in at_edges.items() if n >= needed and everywhere[ln] <= n}
@@ -175,12 +180,28 @@ def paragraphs_of_normalized(text: str) -> list[list[str]]:
         elif no_blank_lines:
             new = bool(_SENTENCE_END.search(prev)) and len(prev) < 0.7 * width
         else:
-            new = blanks >= threshold
+            new = blanks >= threshold and not (blanks == 1 and _continues(prev, line))
         if new:
             paras.append([line])
         else:
             paras[-1].append(line)
     return paras
+
+
+# Words a sentence does not end on: a line ending in one continues on the next line.
+_DANGLING = re.compile(r"\b(?:the|a|an|of|and|or|to|for|with|in|on|by|at|from|was|were|is|are|be|that|than|as"
+                       r"|per|non|whether|which|who)$", re.I)
+
+
+def _continues(prev: str, line: str) -> bool:
+    """Whether one blank line between `prev` and `line` is a page break inside a sentence, not a
+    paragraph break. Text extracted from a PDF (pypdf's, as `.txt` letters are) marks page
+    breaks with nothing but a blank line: a hyphenated word ("sensa-" / "tion"), a line that
+    ends without punctuation before one in lower case, or on a word no sentence ends with,
+    runs on (on the real letters every such blank line is a page break)."""
+    if _SENTENCE_END.search(prev):
+        return False
+    return prev.endswith("-") or line[:1].islower() or _DANGLING.search(prev) is not None
 
 
 def _blank_lines_doubled(entries: list[tuple[str, int, bool]]) -> bool:

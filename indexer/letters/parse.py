@@ -23,8 +23,13 @@ from indexer import vocab
 _SUMMARY_BOILERPLATE = re.compile(
     r"^\s*The\s+(?:expert|physician|professional|medical)\s+reviewer\s+developed\s+the\s+following\s+"
     r"clinical\s+case\s+summary\b[^:]*:\s*", re.I)
+# A party saying it did not rely on the MTUS, in the wordings letters use: "did not base
+# their decision on the MTUS", "based their decision on recommendation(s) outside of the
+# MTUS Guidelines".
 _NOT_MTUS = re.compile(
-    r"\b(?:did\s+not|didn't|does\s+not)\s+base\s+(?:their|its|his/her|his|her|the)\s+decisions?\s+on\s+"
+    r"\b(?:(?:did\s+not|didn't|does\s+not)\s+base\s+(?:their|its|his/her|his|her|the)\s+decisions?\s+on\s+"
+    r"|based\s+(?:their|its|his/her|his|her|the)\s+decisions?\s+on\s+(?:\w+(?:\(s\))?\s+){0,3}"
+    r"(?:outside|independent)\s+of\s+)"
     r"(?:the\s+)?(?:CA\s+|California\s+)?(?:MTUS|Medical\s+Treatment\s+Utilization\s+Schedule)\b", re.I)
 _ENDS_SENTENCE = re.compile(r"""[.!?]["')\]]*\s*$""")
 
@@ -131,13 +136,16 @@ def _passage(letter_id: str, ordinal: int, raw: RawItem, summary_regions: list[s
         letter_id=letter_id,
         ordinal=ordinal,
         item=raw.item,
+        item_context=raw.item_context,
         decision=raw.decision,
         claims_administrator_guideline=raw.claims_administrator_guideline,
         reviewer_guideline=raw.reviewer_guideline,
         rationale=raw.rationale,
         treatment=treatment_of(raw.item),
         body_region=_passage_region(raw, cites, summary_regions),
-        mtus_based=_mtus_based(raw.reviewer_guideline, cites),
+        mtus_based=_mtus_based(raw.reviewer_guideline, cites, "reviewer"),
+        claims_administrator_mtus_based=_mtus_based(raw.claims_administrator_guideline, cites,
+                                                    "claims_administrator"),
         citations=cites,
     )
 
@@ -162,14 +170,16 @@ def _passage_region(raw: RawItem, cites, summary_regions: list[str]) -> str | No
     return summary_regions[0] if len(summary_regions) == 1 else None
 
 
-def _mtus_based(reviewer_guideline: str, cites) -> bool | None:
-    """False when the reviewer says it did not base the decision on the MTUS, or
-    cites only non-MTUS guidelines; True when it cites the MTUS; None if silent."""
-    if not reviewer_guideline.strip():
+def _mtus_based(guideline: str, cites, party: str) -> bool | None:
+    """Whether one party (`party`: the `cited_by` of its paragraph) based its decision on
+    the MTUS: False when it says it did not or went outside the MTUS, or cites only
+    non-MTUS guidelines; True when it cites the MTUS; None when it cites nothing
+    ("did not cite any medical evidence") or has no paragraph."""
+    if not guideline.strip():
         return None
-    if _NOT_MTUS.search(reviewer_guideline):
+    if _NOT_MTUS.search(guideline):
         return False
-    mine = [c for c in cites if c.cited_by == "reviewer"]
+    mine = [c for c in cites if c.cited_by == party]
     if any(c.source == "MTUS" for c in mine):
         return True
     if mine:

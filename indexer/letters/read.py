@@ -82,6 +82,23 @@ def _decode(data: bytes) -> str:
     return text
 
 
+def _decrypt_empty(reader) -> None:
+    """Open a PDF encrypted with an empty user password, as the DWC publishes every letter
+    (AES, which pypdf decrypts through `cryptography`, a declared dependency). A PDF that
+    needs a real password cannot be read: one line says so."""
+    from pypdf.errors import DependencyError
+    try:
+        result = reader.decrypt("")
+    except DependencyError:  # pragma: no cover - cryptography is a declared dependency
+        raise UnreadableLetterError(
+            "encrypted PDF: AES decryption needs the 'cryptography' package (pip install cryptography)") from None
+    except Exception as exc:
+        raise UnreadableLetterError(f"encrypted PDF that cannot be decrypted ({type(exc).__name__})") from None
+    if not result:  # PasswordType.NOT_DECRYPTED
+        raise UnreadableLetterError("password-protected PDF: it needs a password to open; "
+                                    "save an unprotected copy and index that")
+
+
 def _pdf_text(data: bytes) -> str:
     try:
         from pypdf import PdfReader
@@ -92,10 +109,7 @@ def _pdf_text(data: bytes) -> str:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
-            try:
-                reader.decrypt("")
-            except Exception:
-                raise UnreadableLetterError("encrypted PDF") from None
+            _decrypt_empty(reader)
         pages = [page.extract_text() or "" for page in reader.pages]
     except UnreadableLetterError:
         raise
@@ -107,5 +121,5 @@ def _pdf_text(data: bytes) -> str:
         raise UnreadableLetterError("PDF has no pages")
     text = "\f".join(pages).replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
-        raise UnreadableLetterError("PDF without text layer (scanned image?); OCR it first")
+        raise UnreadableLetterError("PDF has no text layer (a scanned image?): OCR it first")
     return text

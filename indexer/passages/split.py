@@ -33,12 +33,25 @@ class RawItem:
     claims_administrator_guideline: str = ""
     reviewer_guideline: str = ""
     rationale: str = ""
+    item_context: str = ""
 
 
 _DECISION_END = re.compile(r"^(?P<item>.*?\S)\s*:\s*(?P<dec>upheld|overturned)\b[\s.]*$", re.I)
 _DECISION_ONLY = re.compile(r"^(?P<dec>upheld|overturned)\b[\s.]*$", re.I)
 _SENTENCE_END = re.compile(r"""[.!?]["')\]]*$""")
 _MAX_ITEM_LINES = 6
+# A partly authorised request tells its story before the decision: "<original> was the original
+# request. <part> was authorized by the Claims Administrator. The remaining IMR eligible portion
+# of the original request, <rest> is: Upheld" (or "The Claims Administrator authorized <part>,
+# leaving the original request IMR eligible. The original request, <rest> is: ..."). Its
+# sentences end in these words; the header runs on across them, up to this many lines.
+_STORY_SENTENCE_END = re.compile(
+    r"(?:original\s+request|by\s+the\s+Claims\s+Administrator|IMR\s+eligible)\.\s*$", re.I)
+_MAX_STORY_LINES = 12
+_REMAINDER = re.compile(
+    r"^(?P<ctx>.*?)\s*\b(?:The\s+remaining\s+(?:IMR\s+eligible\s+)?portion\s+of\s+the\s+original\s+request"
+    r"|The\s+original\s+request)\s*,\s*(?P<item>\S.*?)(?:\s+(?:is|are))?\s*$", re.I | re.S)
+_AUTHORISED = re.compile(r"\b(?:authori[sz]ed|approved|certified|modified)\b", re.I)
 
 # Field labels in an item's body. "keep" labels are sentences that belong to the field.
 _FIELD_LABELS: list[tuple[str, bool, str]] = [
@@ -107,8 +120,10 @@ def _make_item(item: str, decision: str | None, body_lines: list[Line], words: C
     rationale = fields.get("rationale", "")
     if pre and not _INTRO.match(pre):
         rationale = f"{pre}\n\n{rationale}".strip() if rationale else pre
+    item, context = split_authorised(_one_line(item))
     return RawItem(
-        item=_one_line(item),
+        item=item,
+        item_context=context,
         decision=decision,
         claims_administrator_guideline=_one_line(fields.get("claims_administrator_guideline", "")),
         reviewer_guideline=_one_line(fields.get("reviewer_guideline", "")),
@@ -160,14 +175,19 @@ def _decision_headers(lines: list[Line], words: Container[str]) -> list[_Header]
             last, tail, decision = i - 1, lines[i - 1].text.rstrip()[:-1].rstrip(), m2.group("dec")
         start = last
         parts = [tail]
-        while start > floor and not lines[start].para and (last - start) < _MAX_ITEM_LINES - 1:
+        story_seen = False
+        while start > floor and not lines[start].para:
             prev = lines[start - 1].text
+            story = _STORY_SENTENCE_END.search(prev) is not None
+            story_seen = story_seen or story
+            if (last - start) >= (_MAX_STORY_LINES if story_seen else _MAX_ITEM_LINES) - 1:
+                break
             if (_LABEL_AT_START.match(prev) or _decision_match(_DECISION_END, prev)
-                    or _decision_match(_DECISION_ONLY, prev)):
+                    or _decision_match(_DECISION_ONLY, prev) or _INTRO.match(prev)):
                 break
-            if _SENTENCE_END.search(prev):
+            if _SENTENCE_END.search(prev) and not story:
                 break
-            if prev.endswith(":") and _balanced(" ".join(parts)):
+            if prev.endswith(":") and _balanced(" ".join(parts)) and not _DATE_LABEL_END.search(prev):
                 break
             start -= 1
             parts.insert(0, prev)
@@ -177,6 +197,23 @@ def _decision_headers(lines: list[Line], words: Container[str]) -> list[_Header]
         headers.append(_Header(start, i, item, decision.capitalize()))
         floor = i + 1
     return headers
+
+
+# "..., DOS:" / "11/11/2016: Upheld": a header wrapped after its date-of-service label
+_DATE_LABEL_END = re.compile(r"\b(?:DOS|dates?\s+of\s+service|date)\s*:\s*$", re.I)
+
+
+def split_authorised(item: str) -> tuple[str, str]:
+    """(disputed item, authorisation sentences) of a header; ("item", "") when the request
+    was not partly authorised. The header's story keeps its words, beside the item."""
+    m = _REMAINDER.match(item)
+    if not m:
+        return item, ""
+    ctx = m.group("ctx").strip()
+    rest = m.group("item").strip(" ,;:")
+    if not rest or (ctx and not _AUTHORISED.search(ctx)):
+        return item, ""
+    return rest, ctx
 
 
 def _balanced(text: str) -> bool:

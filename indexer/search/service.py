@@ -27,8 +27,8 @@ from pathlib import Path
 from markupsafe import Markup
 
 from indexer.index import generations as gens
-from indexer.index.engine import SearchEngine, open_engine
-from indexer.index.pipeline import BROWSE_FACETS_META, ENGINE_DIR, LETTERS_DIR, STORE_FILE
+from indexer.index.engine import Generation, IndexHome, SearchEngine, engine_home
+from indexer.index.pipeline import BROWSE_FACETS_META
 from indexer.index.store import HitData, LetterStore
 from indexer.model import Letter, Passage
 from indexer.search.highlight import Highlighter
@@ -109,7 +109,7 @@ class _Generation:
     """One published generation. It never changes, so results computed on it
     (facet counts, which paging recomputes for every page) can be cached."""
 
-    path: Path
+    gen: Generation
     engine: SearchEngine
     store: LetterStore
     facet_cache: "OrderedDict[tuple, dict[str, dict[str, int]]]" = field(default_factory=OrderedDict)
@@ -224,6 +224,12 @@ class _Generation:
             self.browse = counts
         return counts
 
+    def close(self) -> None:
+        self.engine.close()
+        if self.letters is not None:
+            self.letters.close()
+        self.store.close()
+
     def facet_counts_many(self, tree, requests: list[tuple[dict[str, list[str]], list[str]]]
                           ) -> list[dict[str, dict[str, int]]]:
         """Counts for each (filters, facets) request: from the browse counts when
@@ -258,40 +264,39 @@ class _Generation:
 
 
 class SearchService:
-    def __init__(self, index_dir: Path, engine_name: str, gen: _Generation):
-        self.index_dir = Path(index_dir)
-        self.engine_name = engine_name
+    def __init__(self, home: IndexHome, gen: _Generation):
+        self.home = home
+        self.engine_name = home.engine_name
         self._gen = gen
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
-    def open(cls, index_dir: str | Path, engine: str = "tantivy") -> "SearchService":
-        """Open the live generation. Raises generations.IndexNotFound if there is none."""
-        engine = (engine or "tantivy").lower()
-        return cls(Path(index_dir), engine, _open_generation(Path(index_dir), engine))
+    def open(cls, index_dir: str | Path | None, engine: str = "tantivy") -> "SearchService":
+        """Open the live generation. Raises generations.IndexNotFound if there is none.
+        (`index_dir` is the folder of a local engine; a remote one may take None.)"""
+        home = engine_home((engine or "tantivy").lower(), index_dir)
+        return cls(home, _open_generation(home))
 
     @property
     def generation(self) -> str:
-        return self._gen.path.name
+        return self._gen.gen.name
 
     def reload(self) -> bool:
-        """Switch to a newer generation if indexing published one. Cheap if none."""
-        live = gens.current_generation(self.index_dir, self.engine_name)
-        if live is None or live.name == self._gen.path.name:
+        """Switch to a newer generation if indexing published one (or updated the
+        live one in place). Cheap if none."""
+        live = self.home.live()
+        if live is None or live.token == self._gen.gen.token:
             return False
         with self._lock:
-            if live.name == self._gen.path.name:
+            if live.token == self._gen.gen.token:
                 return False
-            self._gen = _open_generation(self.index_dir, self.engine_name)
+            # the old generation stays open for searches still running on it
+            self._gen = _open_generation(self.home)
         return True
 
     def close(self) -> None:
-        gen = self._gen
-        gen.engine.close()
-        if gen.letters is not None:
-            gen.letters.close()
-        gen.store.close()
+        self._gen.close()
 
     def __enter__(self):
         return self
@@ -540,20 +545,21 @@ def _cited(key: str, wanted: list[str]) -> bool:
     return any(k == w or k.startswith(w + " | ") for w in wanted)
 
 
-def _open_generation(index_dir: Path, engine: str) -> _Generation:
+def _open_generation(home: IndexHome) -> _Generation:
     last_error: Exception | None = None
-    for _ in range(3):  # a switch may remove the generation between reading CURRENT and opening it
-        gen = gens.require_generation(index_dir, engine)
+    for _ in range(3):  # a switch may remove the generation between reading it and opening it
+        gen = home.live()
+        if gen is None:
+            raise gens.IndexNotFound(home.missing_message())
         try:
-            eng = open_engine(engine, gen / ENGINE_DIR, writable=False)
-            letters = open_engine(engine, gen / LETTERS_DIR, writable=False) if (gen / LETTERS_DIR).is_dir() else None
-            store = LetterStore(gen / STORE_FILE)
+            eng, store = home.open(gen, writable=False)
+            letters = home.open_letters(gen, writable=False)
             # below some size a thread hand-off costs more than the engine work it overlaps
             parallel = eng.parallel_reads and eng.count(MatchAll(), {}) >= PARALLEL_FROM_PASSAGES
             return _Generation(gen, eng, store, parallel=parallel, letters=letters)
         except Exception as exc:
             last_error = exc
-    raise gens.IndexNotFound(f"cannot open the {engine} index in {index_dir}: {last_error}")
+    raise gens.IndexNotFound(f"cannot open the {home.engine_name} index in {home.describe()}: {last_error}")
 
 
 def _int(value, default: int, lo: int, hi: int) -> int:

@@ -19,6 +19,7 @@ FACETS = (
     "injury_year",
     "decision_year",
     "mtus_based",
+    "edition",
 )
 SORTS = ("relevance", "decision_date", "injury_date")
 # Facets whose values are citation keys: a value also stands for every key below

@@ -103,3 +103,17 @@ def test_paragraph_detection_single_spaced_without_blank_lines():
 def test_reflow_joins_lines_with_single_spaces():
     assert reflow(["The patient  ", "  reports pain."]) == "The patient reports pain."
     assert paragraphs("a\n\nb\n\nc\n\n\n\nd\n\ne\n\nf") == [["a", "b", "c"], ["d", "e", "f"]]
+
+
+def test_pdf_style_page_breaks_in_text_letters_run_on():
+    """pypdf's text marks a page break with one blank line only: a word hyphenated across it
+    is rejoined and the sentence runs on, as in the PDF."""
+    from indexer.letters.clean import paragraphs
+    text = ("The injured worker was seen on 11/03/2016 for neck pain.\nThe examination showed decreased sensa-\n\n"
+            "tion in the left arm and weakness of the\n\nleft hand. Reflexes were\nsymmetric.\n \n"
+            "A new paragraph starts here and\nends here.\n")
+    paras = paragraphs(text)
+    assert [reflow(p) for p in paras] == [
+        "The injured worker was seen on 11/03/2016 for neck pain. The examination showed decreased sensation "
+        "in the left arm and weakness of the left hand. Reflexes were symmetric.",
+        "A new paragraph starts here and ends here."]

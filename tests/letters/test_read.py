@@ -88,8 +88,35 @@ def test_pdf_without_text_layer(tmp_path):
     c.save()
     path = tmp_path / "scan.pdf"
     path.write_bytes(buf.getvalue())
-    with pytest.raises(UnreadableLetterError, match="without text layer"):
+    with pytest.raises(UnreadableLetterError, match="no text layer"):
         read_text(path)
+
+
+def _encrypted(pdf: bytes, user_password: str) -> bytes:
+    from pypdf import PdfReader, PdfWriter
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    # as the DWC publishes letters: AES, an owner password, and (usually) an empty user password
+    writer.encrypt(user_password=user_password, owner_password="dwc-owner", algorithm="AES-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_aes_encrypted_pdf_with_empty_password_opens(tmp_path):
+    from .letters_factory import wrap
+    path = tmp_path / "published.pdf"
+    path.write_bytes(_encrypted(_pdf_bytes(wrap(TEXT.replace("’", "'").replace("é", "e"), 80)), ""))
+    assert b"/Encrypt" in path.read_bytes()
+    letter = parse_file(path)
+    assert [(p.item, p.decision) for p in letter.passages] == [("Naproxen 550mg #60", "Overturned")]
+
+
+def test_password_protected_pdf_gets_a_one_line_reason(tmp_path):
+    path = tmp_path / "locked.pdf"
+    path.write_bytes(_encrypted(_pdf_bytes("Case Number: CM16-0000001\nsecret"), "s3cret"))
+    with pytest.raises(UnreadableLetterError) as err:
+        read_text(path)
+    assert "password-protected PDF" in str(err.value) and "\n" not in str(err.value)
 
 
 def test_damaged_pdf(tmp_path):

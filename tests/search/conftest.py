@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from indexer.index.engine import ENGINES
+from indexer.index.engine import configured_engines
 from indexer.index.pipeline import build_index, index_letters
 from indexer.search.service import SearchService
 from indexer.search.types import SearchRequest, SearchResponse
 from tests.search.fixtures import sample_letters
 
 
-@pytest.fixture(params=ENGINES, scope="session")
+@pytest.fixture(params=configured_engines(), scope="session")
 def engine(request) -> str:
     return request.param
 

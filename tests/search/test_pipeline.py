@@ -14,11 +14,20 @@ from pathlib import Path
 import pytest
 
 from indexer.index import generations as gens
+from indexer.index.engine import configured_engines, engine_class
 from indexer.index.pipeline import build_index, index_exists
 from indexer.search.service import SearchService
 from tests.search.conftest import ids, run
 
 ROOT = Path(__file__).resolve().parents[2]
+# These tests look into the generation folders of the embedded engines; a remote
+# engine's generations are tested in its own test module.
+LOCAL_ENGINES = [e for e in configured_engines() if not engine_class(e).remote]
+
+
+@pytest.fixture(params=LOCAL_ENGINES)
+def engine(request) -> str:
+    return request.param
 
 
 @pytest.fixture
