@@ -367,14 +367,25 @@ class TantivyEngine(SearchEngine):
         n = int(searcher.search(query, limit=1, count=True).count or 0)
         return searcher, (searcher.search(query, limit=n, count=False).hits if n else [])
 
+    letter_buckets = MAX_BUCKETS  # up to this many matches, letters are counted by aggregation
+
     def letter_count(self, tree, filters) -> int:
-        """Distinct letters among the matches, exactly: read from the `letter_key`
-        column of every match (about as costly as the facet pass)."""
+        """Distinct letters among the matches, exactly, from the `letter_key` column:
+        one terms aggregation when the matches are few enough that their letters
+        fit tantivy's bucket limit (as facets are counted), else the column read
+        for every match (exact too, but costs a pass that collects every match)."""
         if not self._letter_key:
             return super().letter_count(tree, filters)
-        searcher, hits = self._all_matches(tree, filters)
-        if not hits:
+        query = self._query(tree, filters)
+        searcher = self._searcher
+        total = int(searcher.search(query, limit=1, count=True).count or 0)
+        if total == 0:
             return 0
+        if total <= self.letter_buckets:
+            raw = searcher.aggregate(query, {"letters": {"terms": {
+                "field": "letter_key", "size": MAX_BUCKETS, "segment_size": MAX_BUCKETS}}})
+            return len((raw.get("letters") or {}).get("buckets", []))
+        hits = searcher.search(query, limit=total, count=False).hits
         return len(set(searcher.fast_field_values("letter_key", [a for _, a in hits])))
 
     def matching_ids(self, tree, filters=None) -> list[str]:

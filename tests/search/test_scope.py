@@ -107,3 +107,17 @@ def test_unknown_scope_is_reported(sample_service):
     resp = run(sample_service, "ibuprofen", scope="everything")
     assert resp.scope == "passage" and resp.total == 0
     assert any("scope" in m for m in resp.messages)
+
+
+def test_tantivy_counts_letters_alike_by_aggregation_and_by_reading_every_match(tmp_path):
+    from indexer.index.pipeline import index_letters
+    from indexer.search.service import SearchService
+    from tests.search.fixtures import sample_letters
+
+    index_letters(sample_letters(), tmp_path, engine="tantivy")
+    with SearchService.open(tmp_path, "tantivy") as service:
+        engine = service._gen.engine
+        trees = [service.parse(q).tree for q in ("radicular", "decision:upheld", "-ladder", "injection OR ppi")]
+        by_agg = [engine.letter_count(t, {}) for t in trees]
+        engine.letter_buckets = 0  # every count now takes the path for large result sets
+        assert [engine.letter_count(t, {}) for t in trees] == by_agg == [2, 3, 4, 2]
