@@ -45,8 +45,10 @@ DECISION_HELP: dict[str, str] = {
 
 SORT_LABELS: dict[str, str] = {
     "relevance": "Relevance",
-    "decision_date": "Decision date (newest first)",
-    "injury_date": "Date of injury (newest first)",
+    "decision_date": "Decided, newest first",
+    "decision_date_asc": "Decided, oldest first",
+    "injury_date": "Injured, newest first",
+    "injury_date_asc": "Injured, oldest first",
 }
 
 FIELD_LABELS: dict[str, str] = {

@@ -30,6 +30,8 @@ class IndexDoc:
     decision_key: int = 0  # sort keys: see sort_key()
     injury_key: int = 0
     letter_key: int = 0  # the letter as a number (letter_key()): letters are counted from it
+    decision_key_asc: int = 0  # oldest first: see oldest_first_key()
+    injury_key_asc: int = 0
 
 
 def whole_text_passage(letter: Letter) -> Passage:
@@ -73,6 +75,22 @@ def letter_key(letter_id: str) -> int:
     numeric column. 64 bits of BLAKE2b: at 1.6 million letters the chance that
     any two share a key is below one in ten million."""
     return int.from_bytes(hashlib.blake2b(letter_id.encode("utf-8"), digest_size=8).digest(), "big")
+MAX_DAY = 1 << 24  # days after 1900: beyond any real date
+
+
+def oldest_first_key(iso_date: str | None, passage_id: str) -> int:
+    """A u64 whose descending order is oldest date first, missing dates still last."""
+    days = max(_days(iso_date), 0)
+    crc = zlib.crc32(passage_id.encode("utf-8"))
+    return ((MAX_DAY - days) << 32) | crc if days else crc
+
+
+def date_key_range(start: str | None, end: str | None) -> tuple[int, int]:
+    """Inclusive bounds on a `sort_key` for dates from `start` to `end` (ISO days;
+    None = open). A passage without the date never falls inside."""
+    lo = (_days(start) << 32) if start else (1 << 32)
+    hi = ((_days(end) << 32) | 0xFFFFFFFF) if end else (1 << 64) - 1
+    return lo, hi
 
 
 def _unique(values) -> list[str]:
@@ -145,6 +163,7 @@ def docs_for_letter(letter: Letter) -> list[IndexDoc]:
             "claims_administrator_guideline": p.claims_administrator_guideline or "",
             "reviewer_guideline": p.reviewer_guideline or "",
             "citations": " ; ".join(keys),
+            "case_number": letter.case_number or "",
         }
         docs.append(IndexDoc(
             passage_id=p.passage_id,
@@ -155,5 +174,7 @@ def docs_for_letter(letter: Letter) -> list[IndexDoc]:
             decision_key=sort_key(letter.decision_date, p.passage_id),
             injury_key=sort_key(letter.date_of_injury, p.passage_id),
             letter_key=lkey,
+            decision_key_asc=oldest_first_key(letter.decision_date, p.passage_id),
+            injury_key_asc=oldest_first_key(letter.date_of_injury, p.passage_id),
         ))
     return docs

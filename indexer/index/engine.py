@@ -32,8 +32,12 @@ ENGINE_CLASSES: dict[str, str] = {
     "whoosh": "indexer.index.whoosh_engine:WhooshEngine",
 }
 ENGINES = tuple(ENGINE_CLASSES)
-# Sorts an engine executes natively; "relevance" is by score.
-SORT_FIELDS = {"decision_date": "decision_key", "injury_date": "injury_key"}
+# Sorts an engine executes natively (a u64 fast field, descending; documents.py
+# makes each key so that descending is the wanted order); "relevance" is by score.
+SORT_FIELDS = {"decision_date": "decision_key", "decision_date_asc": "decision_key_asc",
+               "injury_date": "injury_key", "injury_date_asc": "injury_key_asc"}
+# Date ranges (tree.Range) are ranges over these sort keys (documents.date_key_range).
+RANGE_KEYS = {"decision_date": "decision_key", "injury_date": "injury_key"}
 
 
 # (filters, facets): count these facets over the query's matches under these filters
@@ -262,6 +266,16 @@ class SearchEngine(ABC):
     def matching_ids(self, tree: Node, filters: dict[str, list[str]] | None = None) -> list[str]:
         """The ids of every matching document, in no particular order (the
         letter index answers summary terms with these)."""
+    def vocabulary(self, prefix: str) -> list[tuple[str, int]]:
+        """The indexed terms of the searchable text that start with `prefix`, with
+        the number of passages holding each, most frequent first. Spelling
+        suggestions and `word~` come from here (an engine without a term
+        dictionary may return [] and go without them)."""
+        return []
+
+    def doc_freq(self, term: str) -> int:
+        """Passages whose searchable text holds the indexed term (0 if unknown)."""
+        return 0
 
     def close(self) -> None:
         """Release files and threads (engines without any may keep the default)."""

@@ -31,10 +31,12 @@ from indexer.index.generations import ENGINE_DIR, STORE_FILE  # noqa: F401  (re-
 from indexer.index.parsing import ParseOutcome, parse_job
 from indexer.index.store import FileRecord, unpack_letter
 from indexer.model import Letter
+from indexer.search.analysis import ANALYSIS_VERSION
 from indexer.search.tree import MatchAll
 from indexer.search.types import FACETS
 
 LETTER_SUFFIXES = (".txt", ".pdf")
+ANALYSIS_META = "analysis"  # store meta: analysis.ANALYSIS_VERSION the generation was indexed with
 BROWSE_FACETS_META = "browse_facets"  # store meta: JSON of browse_counts() for the generation
 INLINE_BELOW = 48  # parse in-process when there are fewer files than this
 # Files handed to the workers whose parsed letters the parent has not written yet. When
@@ -107,6 +109,7 @@ class _Builder:
                 home.drop(self.gen)
             raise
         self.store.set_meta("engine", home.engine_name)
+        self.store.set_meta(ANALYSIS_META, ANALYSIS_VERSION)
         self.known = known
         self.owner: dict[str, str] = {r.letter_id: path for path, r in known.items() if r.letter_id}
         # a fresh build starts empty: what this run has not written cannot need deleting
@@ -287,7 +290,10 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
         if prev is not None:
             _engine, store = home.open(prev)
             try:
-                known = store.files()
+                if store.meta(ANALYSIS_META) != ANALYSIS_VERSION:
+                    prev = None  # indexed with another analysis: every letter is indexed again
+                else:
+                    known = store.files()
             finally:
                 _engine.close()
                 store.close()

@@ -1,8 +1,9 @@
 """The Tantivy engine (default): compiled query tree, native aggregations.
 
-Schema: every searchable text field uses Tantivy's `en_stem` analyzer (the
-shared Python analysis in `indexer.search.analysis` reproduces it, so the
-query tree's terms are exactly the indexed ones). Each facet has two raw
+Schema: every searchable text field is indexed pre-tokenised by the shared
+Python analysis (`indexer.search.analysis`: Tantivy's `en_stem` plus dosages,
+spinal levels and sentence gaps), so the query tree's terms are exactly the
+indexed ones; the fields keep `en_stem` as their declared tokenizer. Each facet has two raw
 fields: `<facet>` holds the display value as a fast field for exact terms
 aggregations, `<facet>_k` holds it lowercased for case-insensitive filtering;
 facets with a few values per passage are also counted from `<facet>_set` (see
@@ -29,8 +30,9 @@ from typing import Iterable
 import tantivy
 from tantivy import Occur, Query
 
-from indexer.index.documents import IndexDoc
+from indexer.index.documents import IndexDoc, date_key_range
 from indexer.index.engine import (
+    RANGE_KEYS,
     SORT_FIELDS,
     EngineError,
     EngineHit,
@@ -40,6 +42,7 @@ from indexer.index.engine import (
     tie_order,
     tie_window,
 )
+from indexer.search import analysis
 from indexer.search.tree import (
     PASSAGE_TEXT_FIELDS,
     TEXT_FIELD_WEIGHTS,
@@ -55,6 +58,7 @@ from indexer.search.tree import (
     Phrase,
     Pin,
     Prefix,
+    Range,
     Term,
 )
 from indexer.search.types import CITATION_FACETS, FACETS
@@ -124,7 +128,9 @@ class TantivyEngine(SearchEngine):
         self.schema = self.index.schema
         self._all_field = _has_field(self.schema, ALL_FIELD)  # indexes built before it lack it
         self._set_facets = frozenset(f for f in SET_FACETS if _has_field(self.schema, f + "_set"))
-        self._letter_key = _has_fast_u64(self.schema, "letter_key")
+        self._text_fields = frozenset(f for f in TEXT_FIELDS if _has_field(self.schema, f))
+        self._sort_keys = frozenset(k for k in SORT_FIELDS.values() if _has_u64_field(self.schema, k))
+        self._letter_key = _has_u64_field(self.schema, "letter_key")
         self._searcher = self.index.searcher()
         self._writer: tantivy.IndexWriter | None = None
         self._heap_size = heap_size
@@ -151,10 +157,13 @@ class TantivyEngine(SearchEngine):
             doc.add_text("letter_id", d.letter_id)
             for name in TEXT_FIELDS:
                 value = d.text.get(name)
-                if value:
-                    doc.add_text(name, value)
+                if value and name in self._text_fields:
+                    # the shared analysis's tokens, so every engine indexes the same terms
+                    # at the same positions (sentence gaps, dosages, spinal levels)
+                    tokens = _pre_tokenized(value)
+                    doc.add_pre_tokenized_text(name, tokens)
                     if self._all_field:
-                        doc.add_text(ALL_FIELD, value)  # values are kept apart by a position gap
+                        doc.add_pre_tokenized_text(ALL_FIELD, tokens)  # values are kept apart by a position gap
             for facet in FACETS:
                 values = d.facets.get(facet, ())
                 for value in values:
@@ -162,8 +171,9 @@ class TantivyEngine(SearchEngine):
                     doc.add_text(facet + "_k", value.lower())
                 if facet in self._set_facets and values:
                     doc.add_text(facet + "_set", _set_value(values))
-            doc.add_unsigned("decision_key", d.decision_key)
-            doc.add_unsigned("injury_key", d.injury_key)
+            for key in SORT_FIELDS.values():
+                if key in self._sort_keys:
+                    doc.add_unsigned(key, getattr(d, key))
             if self._letter_key:
                 doc.add_unsigned("letter_key", d.letter_key)
             writer.add_document(doc)
@@ -231,6 +241,8 @@ class TantivyEngine(SearchEngine):
     def search(self, tree, filters, sort, offset, limit) -> EngineResult:
         query = self._query(tree, filters)
         searcher = self._searcher
+        if sort in SORT_FIELDS and SORT_FIELDS[sort] not in self._sort_keys:
+            raise EngineError(f"this index predates the {sort} sort; index the letters again")
         if sort in SORT_FIELDS:
             result = searcher.search(query, limit=max(limit, 1), count=True, offset=offset,
                                      order_by_field=SORT_FIELDS[sort], order=tantivy.Order.Desc)
@@ -358,6 +370,22 @@ class TantivyEngine(SearchEngine):
         below = [t for t, _ in self._searcher.terms_with_prefix(facet + "_k", value + " | ")]
         return [value] + sorted(below)
 
+    def vocabulary(self, prefix: str) -> list[tuple[str, int]]:
+        if not prefix:
+            return []
+        if self._all_field:
+            return [(str(t), int(n)) for t, n in self._searcher.terms_with_prefix(ALL_FIELD, prefix)]
+        merged: dict[str, int] = {}
+        for f in self._text_fields:  # an old index: a passage may hold a term in several fields
+            for t, n in self._searcher.terms_with_prefix(f, prefix):
+                merged[str(t)] = max(merged.get(str(t), 0), int(n))
+        return sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    def doc_freq(self, term: str) -> int:
+        if self._all_field:
+            return int(self._searcher.doc_freq(ALL_FIELD, term))
+        return max((int(self._searcher.doc_freq(f, term)) for f in self._text_fields), default=0)
+
     def count(self, tree, filters) -> int:
         return int(self._searcher.search(self._query(tree, filters), limit=1, count=True).count)
 
@@ -408,11 +436,16 @@ class TantivyEngine(SearchEngine):
         if isinstance(node, Near):
             a = list(_terms(node.left))
             b = list(_terms(node.right))
+            if node.ordered:
+                return self._per_field(node.fields, lambda f: _ordered_near(schema, f, a, b, node.distance))
             slop = max(node.distance - 1, 0)
             return self._per_field(node.fields, lambda f: Query.boolean_query([
                 (Occur.Should, Query.phrase_query(schema, f, a + b, slop=slop)),
                 (Occur.Should, Query.phrase_query(schema, f, b + a, slop=slop)),
             ]))
+        if isinstance(node, Range):
+            lo, hi = date_key_range(node.start, node.end)
+            return Query.range_query(schema, RANGE_KEYS[node.field], tantivy.FieldType.Unsigned, lo, hi)
         if isinstance(node, FacetTerm):
             if node.facet not in FACETS:
                 return Query.empty_query()
@@ -479,7 +512,9 @@ class TantivyEngine(SearchEngine):
         return self._per_field(fields, make)
 
     def _per_field(self, fields: tuple[str, ...], make) -> Query:
-        names = fields or PASSAGE_TEXT_FIELDS
+        names = [f for f in fields or PASSAGE_TEXT_FIELDS if f in self._text_fields]  # older indexes lack some
+        if not names:
+            return Query.empty_query()
         clauses = [(Occur.Should, Query.boost_query(make(f), TEXT_FIELD_WEIGHTS.get(f, 1.0)))
                    for f in names]
         return clauses[0][1] if len(clauses) == 1 else Query.boolean_query(clauses)
@@ -493,10 +528,32 @@ def _has_field(schema: tantivy.Schema, name: str) -> bool:
     return True
 
 
-def _has_fast_u64(schema: tantivy.Schema, name: str) -> bool:
+def _ordered_near(schema, field: str, a: list[str], b: list[str], distance: int) -> Query:
+    """`a pre/n b`: b's first word 1..n positions after a's last.
+
+    Tantivy's phrase slop lets a word sit up to `slop` positions either side of
+    its offset (order included), so the window [1, n] is asked for as a word at
+    offset c with slop s where c - s = 1 and c + s = n; an even n adds the
+    offset n exactly."""
+    def phrase(offset: int, slop: int) -> Query:
+        words = [(i, t) for i, t in enumerate(a)] + [(len(a) - 1 + offset + j, t) for j, t in enumerate(b)]
+        return Query.phrase_query(schema, field, words, slop=slop)
+
+    if distance % 2:
+        return phrase((distance + 1) // 2, (distance - 1) // 2)
+    return Query.boolean_query([(Occur.Should, phrase(distance // 2, (distance - 2) // 2)),
+                                (Occur.Should, phrase(distance, 0))])
+
+
+def _pre_tokenized(text: str) -> tantivy.PreTokenizedString:
+    toks = [tantivy.Token(t.term, t.position, t.start, t.end) for t in analysis.tokens(text)]
+    return tantivy.PreTokenizedString(text, toks)
+
+
+def _has_u64_field(schema: tantivy.Schema, name: str) -> bool:
     try:
         Query.range_query(schema, name, tantivy.FieldType.Unsigned, 0, 1)
-    except (ValueError, AttributeError):
+    except ValueError:
         return False
     return True
 

@@ -19,8 +19,16 @@ from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.query import spans
 
-from indexer.index.documents import IndexDoc
-from indexer.index.engine import SORT_FIELDS, EngineError, EngineHit, EngineResult, SearchEngine, filter_nodes
+from indexer.index.documents import IndexDoc, date_key_range
+from indexer.index.engine import (
+    RANGE_KEYS,
+    SORT_FIELDS,
+    EngineError,
+    EngineHit,
+    EngineResult,
+    SearchEngine,
+    filter_nodes,
+)
 from indexer.search import analysis
 from indexer.search.tree import (
     PASSAGE_TEXT_FIELDS,
@@ -37,11 +45,14 @@ from indexer.search.tree import (
     Phrase,
     Pin,
     Prefix,
+    Range,
     Term,
 )
 from indexer.search.types import CITATION_FACETS, FACETS
 
 SEP = "\x1f"  # joins a facet's several values into one field value
+# date ranges run over the day part (the high 32 bits) of the date sort keys
+DAY_FIELDS = {"decision_key": "decision_day", "injury_key": "injury_day"}
 
 
 class EnStemAnalyzer(Tokenizer):
@@ -102,6 +113,10 @@ def build_schema() -> Schema:
         fields[facet + "_k"] = KEYWORD(analyzer=ValuesAnalyzer())
     for key in SORT_FIELDS.values():
         fields[key] = NUMERIC(numtype=int, bits=64, signed=False, sortable=True)
+    for day in DAY_FIELDS.values():
+        # one term per day (no tiers): Whoosh's tiered numeric ranges matched
+        # documents outside the range when measured (a range from day 1 matched all)
+        fields[day] = NUMERIC(numtype=int, bits=32, signed=False, shift_step=32)
     return Schema(**fields)
 
 
@@ -165,8 +180,13 @@ class WhooshEngine(SearchEngine):
         writer = self._w()
         n = 0
         for d in docs:
-            fields = {"passage_id": d.passage_id, "letter_id": d.letter_id,
-                      "decision_key": d.decision_key, "injury_key": d.injury_key}
+            fields = {"passage_id": d.passage_id, "letter_id": d.letter_id}
+            for key in SORT_FIELDS.values():
+                if key in self.schema:
+                    fields[key] = getattr(d, key)
+            for key, day in DAY_FIELDS.items():
+                if day in self.schema:
+                    fields[day] = getattr(d, key) >> 32
             for name in TEXT_FIELDS:
                 if d.text.get(name):
                     fields[name] = d.text[name]
@@ -241,6 +261,26 @@ class WhooshEngine(SearchEngine):
             out[f] = {str(k): int(v) for k, v in counts.items() if k is not None}
         return out
 
+    def vocabulary(self, prefix: str) -> list[tuple[str, int]]:
+        if not prefix:
+            return []
+        reader = self._searcher.reader()
+        merged: dict[str, int] = {}
+        for f in TEXT_FIELDS:
+            if f not in reader.schema:
+                continue
+            for t in reader.expand_prefix(f, prefix):
+                term = t.decode("utf-8") if isinstance(t, bytes) else str(t)
+                n = int(reader.doc_frequency(f, term))
+                # a passage may hold the word in several fields: the largest count is
+                # the closest lower bound without reading postings
+                merged[term] = max(merged.get(term, 0), n)
+        return sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    def doc_freq(self, term: str) -> int:
+        reader = self._searcher.reader()
+        return max((int(reader.doc_frequency(f, term)) for f in TEXT_FIELDS if f in reader.schema), default=0)
+
     def count(self, tree, filters) -> int:
         return len(self._searcher.search(self._query(tree, filters), limit=1))
 
@@ -269,8 +309,11 @@ class WhooshEngine(SearchEngine):
         if isinstance(node, Near):
             def near(f, b):
                 return spans.SpanNear2([_span(f, node.left), _span(f, node.right)],
-                                       slop=node.distance, ordered=False)
+                                       slop=node.distance, ordered=node.ordered)
             return self._per_field(node.fields, near)
+        if isinstance(node, Range):
+            lo, hi = date_key_range(node.start, node.end)
+            return wq.NumericRange(DAY_FIELDS[RANGE_KEYS[node.field]], lo >> 32, hi >> 32)
         if isinstance(node, FacetTerm):
             if node.facet not in FACETS:
                 return wq.NullQuery

@@ -9,6 +9,19 @@ Python (checked against Tantivy on ~650k distinct words), so that:
   suite, same expected results);
 - the query tree is analysed once, in shared code, for every engine;
 - highlights computed in Python mark exactly the words the engine matched.
+
+On top of `en_stem`, the analysis reads the forms letters write one way and
+users type another the same way everywhere (`tokens()` is the one definition;
+engines index its output pre-tokenised, so no engine can differ):
+
+- a number glued to a unit splits: `15mg` -> `15 mg` (so `15 mg` = `15mg`),
+  `10/325mg` -> `10 325 mg`, `x12` -> `x 12`, `3x` -> `3 x`;
+- a spinal level range names both levels: `L4-5` = `L4/5` = `L4-L5` -> `l4 l5`,
+  `C5-6` -> `c5 c6`, `T12-L1` -> `t12 l1`;
+- sentences are kept apart: the first word of a sentence is SENTENCE_GAP
+  positions after the last word of the one before, so "same sentence" is a
+  proximity query of SENTENCE_GAP words (see `SENTENCE_SPAN`), and phrases and
+  `w/n` never join words of two sentences.
 """
 
 from __future__ import annotations
@@ -19,6 +32,10 @@ from functools import lru_cache
 from typing import Iterator
 
 import snowballstemmer
+
+# Changes whenever tokens() would index a text differently: an index built with
+# another version is rebuilt from scratch (indexer.index.pipeline).
+ANALYSIS_VERSION = "2"  # 2: dosages, levels, sentence gaps, case numbers, oldest-first keys
 
 # Letters and digits (Unicode), no underscore: Rust's char::is_alphanumeric.
 WORD_RE = re.compile(r"[^\W_]+")
@@ -48,15 +65,110 @@ def _keep(word: str) -> bool:
     return len(word) < 10 or (len(word) < MAX_TOKEN_BYTES and len(word.encode("utf-8")) < MAX_TOKEN_BYTES)
 
 
+# Positions between the last word of a sentence and the first of the next. A
+# sentence longer than MAX_SENTENCE_WORDS words (text without punctuation) is
+# cut there, so any two words of one sentence are at most SENTENCE_SPAN apart
+# and words of two sentences always further.
+SENTENCE_GAP = 2000
+MAX_SENTENCE_WORDS = 1000
+SENTENCE_SPAN = SENTENCE_GAP  # proximity that means "same sentence"
+PARAGRAPH_SPAN = 1 << 30  # proximity that means "same field": no field holds more positions
+
+# words after which a period does not end a sentence
+_NO_BREAK_AFTER = frozenset(
+    "dr mr mrs ms prof st vs eg ie al etc approx fig figs pp pg vol ed eds sec ch chap "
+    "inc co corp ltd jr sr md phd esq".split())
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s")
+_PARAGRAPH_END = re.compile(r"\n[^\S\n]*\n")
+_PIECES = re.compile(r"[^\W\d_]*\d+|[^\W\d_]+")
+_LEVEL_HEAD = re.compile(r"[CTLSctls](\d{1,2})")
+_LEVEL_LINKS = frozenset(("-", "/", "\u2013", "\u2014"))
+_LEVEL_MAX = {"c": 8, "t": 12, "l": 6, "s": 5}
+_UNIT_X = re.compile(r"[xX](\d+)")
+
+# Text that tokens() reads differently from plain en_stem words (a digit before a
+# letter, x before a digit, a spinal level range): highlighting's byte-level fast
+# path, which sees plain words only, leaves such text to tokens().
+SPECIAL_RE = re.compile(r"\d[^\W\d_]|(?<![^\W_])[xX]\d|(?<![^\W_])[CTLSctls]\d{1,2}\s?[-/\u2013\u2014]\s?\d")
+
+
+def sentence_break(text: str, prev_start: int, prev_end: int, start: int) -> bool:
+    """Does a new sentence start at `start`, the previous word being text[prev_start:prev_end]?
+
+    A blank line always ends one; a period (or ! ?), maybe closed by a quote or
+    bracket, then a space, ends one when the next word starts with a capital or
+    a digit and the period does not follow an abbreviation or an initial."""
+    if start - prev_end < 2:
+        return False
+    gap = text[prev_end:start]
+    if "\n" in gap and _PARAGRAPH_END.search(gap):
+        return True
+    m = _SENTENCE_END.search(gap)
+    if m is None:
+        return False
+    first = text[start]
+    if not (first.isupper() or first.isdigit()):
+        return False
+    if gap[m.start()] == "." and m.start() == 0:
+        prev = text[prev_start:prev_end]
+        if (len(prev) == 1 and prev.isalpha()) or prev.lower() in _NO_BREAK_AFTER:
+            return False  # an initial or an abbreviation
+    return True
+
+
+def _pieces(text: str) -> Iterator[tuple[str, str, int, int, int]]:
+    """(surface, lowercased form, start, end, position) of every word piece, over-long
+    ones included (the engines drop those but count their positions)."""
+    position = -1
+    sentence_words = 0
+    prev_start = prev_end = 0
+    level = ""  # region letter of a spinal level just read ("l" after "L4")
+    for m in WORD_RE.finditer(text):
+        word = m.group()
+        start, end = m.span()
+        if position >= 0 and (sentence_words >= MAX_SENTENCE_WORDS
+                              or (start - prev_end > 1 and sentence_break(text, prev_start, prev_end, start))):
+            position += SENTENCE_GAP
+            sentence_words = 0
+        if word.isalpha():
+            position += 1
+            sentence_words += 1
+            yield word, word.lower(), start, end, position
+            level = ""
+        elif word.isdigit():
+            position += 1
+            sentence_words += 1
+            lower = word
+            if level and len(word) <= 2 and text[prev_end:start].strip() in _LEVEL_LINKS:
+                lower = level + word  # L4-5: the 5 is L5
+            else:
+                level = ""
+            yield word, lower, start, end, position
+        else:
+            level = ""
+            head = _LEVEL_HEAD.fullmatch(word)
+            if head is not None and int(head.group(1)) <= _LEVEL_MAX[word[0].lower()]:
+                level = word[0].lower()
+            for p in _PIECES.finditer(word):
+                piece = p.group()
+                ps = start + p.start()
+                x = _UNIT_X.fullmatch(piece)
+                if x is not None:  # x12 -> x 12
+                    position += 1
+                    yield piece[0], piece[0].lower(), ps, ps + 1, position
+                    piece, ps = x.group(1), ps + 1
+                position += 1
+                yield piece, piece.lower(), ps, ps + len(piece), position
+            sentence_words += 1
+        prev_start, prev_end = start, end
+
+
 def tokens(text: str) -> Iterator[Token]:
     """Tokens with offsets and positions, as the engines index them."""
     # Like tantivy, a dropped over-long token still takes up a position.
-    for position, m in enumerate(WORD_RE.finditer(text)):
-        word = m.group()
-        if not _keep(word):
-            continue
-        lower = word.lower()
-        yield Token(word, stem(lower), lower, m.start(), m.end(), position)
+    for surface, lower, start, end, position in _pieces(text):
+        if _keep(surface):
+            yield Token(surface, stem(lower), lower, start, end, position)
 
 
 # ASCII text as a class string: letters and digits -> "a", anything else -> " "
@@ -94,6 +206,10 @@ def candidate_bytes_regex(heads: frozenset[str]) -> re.Pattern | None:
     return re.compile((" (?:" + "|".join(alts) + ")").encode("ascii"))
 
 
+def _may_break(text: str) -> bool:
+    return "." in text or "!" in text or "?" in text or "\n" in text
+
+
 def candidate_tokens(text: str, heads: frozenset[str], positions: bool = True) -> list[Token]:
     """Only the tokens whose first two letters are in `heads`, positions intact.
 
@@ -101,8 +217,10 @@ def candidate_tokens(text: str, heads: frozenset[str], positions: bool = True) -
     looking for known terms can skip stemming every other word (most of them).
     ASCII text (nearly all letters) is scanned by one regex that jumps from
     candidate to candidate, counting the words skipped (in C) only when
-    `positions` are needed (phrases, proximity); without, every position is 0."""
-    if text.isascii():
+    `positions` are needed (phrases, proximity); without, every position is 0.
+    Text with special forms or, when positions are wanted, sentence ends is
+    read by tokens() itself."""
+    if text.isascii() and SPECIAL_RE.search(text) is None and not (positions and _may_break(text)):
         rx = candidate_bytes_regex(heads)
         if rx is None:
             return []
@@ -124,21 +242,14 @@ def candidate_tokens(text: str, heads: frozenset[str], positions: bool = True) -
             if positions:
                 position += 1
         return found
-    out = []
-    for position, m in enumerate(WORD_RE.finditer(text)):
-        word = m.group()
-        lower = word.lower()
-        if lower[:2] not in heads or not _keep(word):
-            continue
-        out.append(Token(word, stem(lower), lower, m.start(), m.end(), position))
-    return out
+    return [t for t in tokens(text) if t.lower[:2] in heads]
 
 
 def terms(text: str) -> list[str]:
     """The indexed terms of `text`, in order."""
-    return [stem(m.lower()) for m in WORD_RE.findall(text) if _keep(m)]
+    return [t.term for t in tokens(text)]
 
 
 def words(text: str) -> list[str]:
     """The lowercased, unstemmed words of `text` (for prefix queries)."""
-    return [m.lower() for m in WORD_RE.findall(text) if _keep(m)]
+    return [t.lower for t in tokens(text)]

@@ -32,12 +32,15 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from indexer.search.analysis import (
+    MAX_SENTENCE_WORDS,
     MAX_TOKEN_BYTES,
-    WORD_CLASS_TABLE,
+    SPECIAL_RE,
     candidate_bytes_regex,
     candidate_tokens,
     normalized_ascii,
+    sentence_break,
     stem,
+    tokens,
 )
 from indexer.search.tree import Near, Node, Phrase, Prefix, Term, leaves
 
@@ -64,7 +67,7 @@ class _Rules:
     terms: frozenset[str]
     prefixes: tuple[str, ...]
     phrases: tuple[tuple[tuple[str, ...], int], ...]
-    nears: tuple[tuple[tuple[str, ...], tuple[str, ...], int], ...]
+    nears: tuple[tuple[tuple[str, ...], tuple[str, ...], int, bool], ...]
     heads: frozenset[str]
     seq_terms: frozenset[str]  # every word of every phrase and proximity side
     rx: "re.Pattern | None"  # finds candidate words in normalised ASCII text (bytes)
@@ -98,7 +101,7 @@ class _Rules:
         for seq, _ in self.phrases:
             if present.issuperset(seq):
                 return True
-        for left, right, _ in self.nears:
+        for left, right, _, _ in self.nears:
             if present.issuperset(left) and present.issuperset(right):
                 return True
         return False
@@ -114,7 +117,7 @@ def _build_rules(positive: tuple, field_name: str | None) -> _Rules:
     terms: set[str] = set()
     prefixes: list[str] = []
     phrases: list[tuple[tuple[str, ...], int]] = []
-    nears: list[tuple[tuple[str, ...], tuple[str, ...], int]] = []
+    nears: list[tuple[tuple[str, ...], tuple[str, ...], int, bool]] = []
     for leaf in positive:
         if field_name is not None and leaf.fields and field_name not in leaf.fields:
             continue
@@ -125,11 +128,11 @@ def _build_rules(positive: tuple, field_name: str | None) -> _Rules:
         elif isinstance(leaf, Phrase):
             phrases.append((leaf.terms, leaf.slop))
         elif isinstance(leaf, Near):
-            nears.append((_seq(leaf.left), _seq(leaf.right), leaf.distance))
+            nears.append((_seq(leaf.left), _seq(leaf.right), leaf.distance, leaf.ordered))
     seq_terms: set[str] = set()
     for seq, _ in phrases:
         seq_terms.update(seq)
-    for left, right, _ in nears:
+    for left, right, _, _ in nears:
         seq_terms.update(left + right)
     words = terms | set(prefixes) | seq_terms
     heads = {w[:2] for w in words}
@@ -230,7 +233,7 @@ def _spans(text: str, rules: _Rules) -> list[Span]:
     seq_terms: list[str] = []
     positions: list[int] | None = None
     norm = b""
-    if text.isascii():
+    if text.isascii() and SPECIAL_RE.search(text) is None:  # plain words only: see analysis
         rx = rules.rx
         if rx is None:
             return []
@@ -279,7 +282,7 @@ def _spans(text: str, rules: _Rules) -> list[Span]:
     present = set(seq_terms)
     if not rules.may_sequence(present):
         return hits
-    extra = _sequence_marks(seq_spans, seq_terms, positions, norm, present, rules)
+    extra = _sequence_marks(seq_spans, seq_terms, positions, text, norm, present, rules)
     if not extra:
         return hits
     raw = hits + extra
@@ -295,33 +298,27 @@ def _spans(text: str, rules: _Rules) -> list[Span]:
     return spans
 
 
-def _ascii_positions(norm: bytes, spans: list[Span]) -> list[int]:
-    """Word positions of the words at `spans` (sorted) in ASCII text, from its
-    normalised bytes: the number of words before each, over-long ones included
-    (they keep their position in the engines too). In the class string (letters
-    and digits "a", spaces " ") a word starts wherever " a" occurs, and byte
-    i + 1 is character i, so the words before character s are the " a" in [0, s)."""
-    count = norm.translate(WORD_CLASS_TABLE).count
-    out = []
-    position = last = 0
-    for s, _ in spans:
-        position += count(b" a", last, s)  # counts the previous word itself too
-        last = s
-        out.append(position)
-    return out
+def _ascii_positions(text: str, spans: list[Span]) -> list[int]:
+    """Word positions of the words at `spans` (sorted) in plain ASCII text, as
+    tokens() numbers them (sentence gaps included)."""
+    at = {t.start: t.position for t in tokens(text)}
+    return [at[s] for s, _ in spans]
 
 
-def _sequence_marks(spans: list[Span], terms: list[str], positions: list[int] | None, norm: bytes,
-                    present: set[str], rules: _Rules) -> list[Span]:
+def _sequence_marks(spans: list[Span], terms: list[str], positions: list[int] | None, text: str,
+                    norm: bytes, present: set[str], rules: _Rules) -> list[Span]:
     """Marks of phrases (one per run of adjacent words) and proximity pairs.
 
     `spans`/`terms` are the words some phrase or pair uses, in text order, with
     their word `positions` or, for ASCII text, its normalised bytes `norm` to
     count them from. An exact phrase needs no positions there: two words are
     adjacent when only spaces lie between them in `norm` (an over-long word the
-    engines dropped is not spaces)."""
+    engines dropped is not spaces) and no sentence ends between them."""
     raw: list[Span] = []
-    need_positions = any(present.issuperset(left) and present.issuperset(right) for left, right, _ in rules.nears)
+    if positions is None and len(text) >= 2 * MAX_SENTENCE_WORDS:
+        # a run of MAX_SENTENCE_WORDS words is cut into sentences (analysis): count them
+        positions = _ascii_positions(text, spans)
+    need_positions = any(present.issuperset(left) and present.issuperset(right) for left, right, _, _ in rules.nears)
     for seq, slop in rules.phrases:
         if not present.issuperset(seq):
             continue
@@ -338,7 +335,8 @@ def _sequence_marks(spans: list[Span], terms: list[str], positions: list[int] | 
             for k in range(1, n):
                 start = spans[i + k][0]
                 # characters [end, start) are bytes [end + 1, start + 1)
-                if terms[i + k] != seq[k] or count(b" ", end + 1, start + 1) != start - end:
+                if terms[i + k] != seq[k] or count(b" ", end + 1, start + 1) != start - end \
+                        or sentence_break(text, spans[i + k - 1][0], end, start):
                     break
                 end = spans[i + k][1]
             else:
@@ -347,7 +345,7 @@ def _sequence_marks(spans: list[Span], terms: list[str], positions: list[int] | 
         return raw
     exact_done = positions is None
     if positions is None:
-        positions = _ascii_positions(norm, spans)
+        positions = _ascii_positions(text, spans)
     by_pos = {p: i for i, p in enumerate(positions)}
     for seq, slop in rules.phrases:
         if not present.issuperset(seq) or (exact_done and not slop):
@@ -361,9 +359,10 @@ def _sequence_marks(spans: list[Span], terms: list[str], positions: list[int] | 
                 else:
                     raw.append(spans[i])
                 prev = p
-    for left, right, distance in rules.nears:
+    for left, right, distance, ordered in rules.nears:
         if present.issuperset(left) and present.issuperset(right):
-            raw.extend(spans[i] for i in sorted(_near_hits(terms, positions, by_pos, left, right, distance)))
+            raw.extend(spans[i] for i in sorted(_near_hits(terms, positions, by_pos, left, right, distance,
+                                                           ordered)))
     return raw
 
 
@@ -400,7 +399,7 @@ def _phrase_hits(terms: list[str], positions: list[int], by_pos: dict[int, int],
     return out
 
 
-def _near_hits(terms, positions, by_pos, left, right, distance) -> set[int]:
+def _near_hits(terms, positions, by_pos, left, right, distance, ordered=False) -> set[int]:
     lefts = _phrase_hits(terms, positions, by_pos, left, 0)
     if not lefts:
         return set()
@@ -410,7 +409,7 @@ def _near_hits(terms, positions, by_pos, left, right, distance) -> set[int]:
         a_first, a_last = positions[a[0]], positions[a[-1]]
         for b in rights:
             b_first, b_last = positions[b[0]], positions[b[-1]]
-            gap = b_first - a_last if b_first > a_last else a_first - b_last
+            gap = b_first - a_last if b_first > a_last or ordered else a_first - b_last
             if 0 < gap <= distance:
                 out.update(a)
                 out.update(b)

@@ -3,14 +3,21 @@
 Syntax (words are ANDed; case-insensitive; English stemming):
     facet joint                  both words (stemmed: "blocks" finds "block")
     "no more than 2 levels"      exact phrase;  "facet block"~5  phrase with 5 positions of slack
-    radicular w/5 block          within five words, either order (also NEAR/5; /s and /p)
+    radicular w/5 block          within five words, either order (also /5, NEAR/5)
+    radicular pre/5 block        radicular first, block at most five words after it (also +5)
+    facet w/s injection          in the same sentence (also /s; pre/s, +s: in that order)
+    facet w/p injection          in the same paragraph: one field of the passage (also /p, pre/p, +p)
+    norco & refill               & is AND;  norco % tramadol, norco BUT NOT tramadol: exclude the rest
     norco OR hydrocodone         either;  AND is implied, may be written
     -sedation, NOT sedation      exclude;  parentheses group
     inject*                      prefix;   inject!   root expander (inject, injection, injectable...)
+    acupunture~  acupunture~1    fuzzy: the index's words within 2 (1) edits
     item:norco  rationale:"..."  restrict to a field (item, rationale, summary, guideline, ...);
                                  summary: is the letter's case summary, searched only when named
     citation:"..." cited_by:reviewer   the citation as the IMR reviewer cited it
     decision:overturned  citation:"ODG | Neck and Upper Back | Facet joint diagnostic blocks"
+    decided:2016-01..2016-06     decision date in a range (also injured:, >2020, <=2017, 2016..)
+    decision_year:2018..2020     a year facet with a range is the same date range
     specialty:anesthesiology ... any facet name inline (see types.FACETS)
 
 Nothing here raises on user input: a malformed query is read as well as it can
@@ -26,12 +33,13 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
-from indexer.search import vocab_adapter
-from indexer.search.analysis import stem, terms, words
+from indexer.search import dates, vocab_adapter
+from indexer.search.analysis import PARAGRAPH_SPAN, SENTENCE_SPAN, stem, terms, tokens, words
 from indexer.search.tree import (
     FIELD_ALIASES,
     And,
     FacetTerm,
+    Fuzzy,
     MatchAll,
     Near,
     Node,
@@ -41,10 +49,12 @@ from indexer.search.tree import (
     Phrase,
     Pin,
     Prefix,
+    Range,
     Term,
     leaves,
     restrict,
     simplify,
+    to_string,
 )
 from indexer.search.types import CITATION_FACETS, FACETS
 
@@ -54,6 +64,7 @@ MAX_NEAR_DISTANCE = 1000
 MAX_SLOP = 1000
 MIN_PREFIX = 2
 CITED_BY = "cited_by"  # a modifier of citation terms, not a facet of its own
+MAX_FUZZY = 2  # edits `word~` allows
 CITATION_PIN_SCORE = 1000.0
 
 FACET_ALIASES: dict[str, str] = {f: f for f in FACETS}
@@ -64,6 +75,12 @@ CITED_BY_WORDS = {"reviewer": "reviewer", "imr": "reviewer", "maximus": "reviewe
                   "claims_administrator": "claims_administrator", "administrator": "claims_administrator",
                   "claims": "claims_administrator", "ca": "claims_administrator", "ur": "claims_administrator",
                   "utilization_review": "claims_administrator"}
+# date ranges: `decided:2016-01..2016-06`, `injured:<2015`; a year facet with a range
+# (`decision_year:2018..2020`, `decision_year:>2020`) is the same date range
+RANGE_ALIASES: dict[str, str] = {"decided": "decision_date", "decision_date": "decision_date",
+                                 "injured": "injury_date", "injury_date": "injury_date",
+                                 "date_of_injury": "injury_date"}
+YEAR_FACETS = {"decision_year": "decision_date", "injury_year": "injury_date"}
 BOOLEAN_WORDS = {"true": "true", "yes": "true", "y": "true", "1": "true",
                  "false": "false", "no": "false", "n": "false", "0": "false"}
 
@@ -72,14 +89,19 @@ BOOLEAN_WORDS = {"true": "true", "yes": "true", "y": "true", "1": "true",
 
 @dataclass
 class Tok:
-    kind: str  # WORD PHRASE PREFIX ROOT AND OR NOT MINUS PROX FIELD LP RP
+    kind: str  # WORD PHRASE PREFIX ROOT AND OR NOT MINUS PROX BUTNOT ATLEAST FIELD LP RP
     text: str = ""
-    num: int = 0  # PROX distance / PHRASE slop
+    num: int = 0  # PROX distance / PHRASE slop / ATLEAST count
     facet: str | None = None  # FIELD: facet name, or None for a text field
     fields: tuple[str, ...] = ()  # FIELD: text fields
+    ordered: bool = False  # PROX: pre/n, +n (the first word precedes)
 
 
-_PROX = re.compile(r"(?i)^(?:w|near|within)/(\d{1,6})$")
+# Connectors as Westlaw and Lexis write them: w/5 /5 NEAR/5 (within five words,
+# either order), pre/5 +5 (the first word precedes), w/s /s (same sentence),
+# w/p /p (same paragraph: one field of the passage), pre/s +s, pre/p +p.
+_PROX = re.compile(r"(?i)^(w|near|within|pre|p|\+)?/?(\d{1,6}|s|p)$")
+_ATLEAST = re.compile(r"(?i)^atleast(\d{1,3})$")
 _SLOP = re.compile(r"~(\d{1,6})")
 _FIELD_NAME = re.compile(r"^[A-Za-z_]{2,40}$")
 
@@ -145,6 +167,11 @@ def lex(text: str, messages: list[str]) -> list[Tok]:
                 i = m.end()
             toks.append(Tok("PHRASE", body, num=slop))
             continue
+        m = _PLUS_PROX.match(text, i) if ch == "+" else None
+        if m:
+            _classify(m.group(), toks, messages, next_char="")
+            i = m.end()
+            continue
         if ch in "-+" and i + 1 < n and not text[i + 1].isspace():
             if ch == "-":
                 toks.append(Tok("MINUS"))
@@ -157,7 +184,36 @@ def lex(text: str, messages: list[str]) -> list[Tok]:
         word = text[i:j]
         i = j
         _classify(word, toks, messages, next_char=text[i] if i < n else "")
-    return toks
+    return _join_quantities(toks)
+
+
+# Words written after a number as one quantity: "15 mg" is searched as the phrase
+# "15 mg" (as "15mg" is), not as 15 AND mg anywhere in the passage.
+UNITS = frozenset("mg mcg g gm gram grams kg ml cc l meq iu unit units mmol % percent tab tabs tablet "
+                  "tablets cap caps capsule capsules patch patches hr hrs hour hours day days week weeks "
+                  "month months session sessions visit visits refill refills level levels".split())
+_NUMBER = re.compile(r"#?\d+(?:[.,/]\d+)*")
+
+
+_PLUS_PROX = re.compile(r"\+(?:\d{1,6}|[sSpP])(?=[\s()\"]|$)")
+
+
+def _join_quantities(toks: list[Tok]) -> list[Tok]:
+    """`15 mg`, `x 12`, `# 60`: a number and its unit (or `x`/`#` and a number) as one phrase."""
+    out: list[Tok] = []
+    for tok in toks:
+        prev = out[-1] if out else None
+        if tok.kind in ("NOT", "WORD") and tok.text.upper() in ("NOT", "") and prev is not None \
+                and prev.kind == "WORD" and prev.text.upper() == "BUT" and (tok.kind == "NOT" or tok.text == "not"):
+            out[-1] = Tok("BUTNOT", "BUT NOT")  # Westlaw's exclusion, also written %
+            continue
+        if (tok.kind == "WORD" and prev is not None and prev.kind == "WORD" and " " not in prev.text
+                and ((_NUMBER.fullmatch(prev.text) and tok.text.lower() in UNITS)
+                     or (prev.text.lower() in ("x", "#") and _NUMBER.fullmatch(tok.text)))):
+            out[-1] = Tok("WORD", prev.text + " " + tok.text)
+            continue
+        out.append(tok)
+    return out
 
 
 def _classify(word: str, toks: list[Tok], messages: list[str], next_char: str) -> None:
@@ -170,18 +226,48 @@ def _classify(word: str, toks: list[Tok], messages: list[str], next_char: str) -
     if word == "NOT":
         toks.append(Tok("NOT"))
         return
-    m = _PROX.match(word)
-    if m:
-        toks.append(Tok("PROX", word, num=max(1, min(int(m.group(1)), MAX_NEAR_DISTANCE))))
+    if word == "%":
+        toks.append(Tok("BUTNOT", word))
         return
-    if word.lower() in ("/s", "/p"):
-        distance = 20 if word.lower() == "/s" else 50
-        messages.append(f"Read {word} (same sentence/paragraph) as w/{distance}.")
-        toks.append(Tok("PROX", word, num=distance))
+    m = _PROX.match(word)
+    if m and ("/" in word or word[0] == "+"):
+        how, unit = (m.group(1) or "").lower(), m.group(2).lower()
+        if how == "p" and word[1] != "/":
+            m = None  # "p5" is a word
+        if m is not None:
+            if unit == "s":
+                distance = SENTENCE_SPAN
+            elif unit == "p":
+                distance = PARAGRAPH_SPAN
+            else:
+                distance = int(unit)
+                if distance > MAX_NEAR_DISTANCE:
+                    messages.append(f"{word}: proximity is capped at {MAX_NEAR_DISTANCE} words; "
+                                    f"searched within {MAX_NEAR_DISTANCE}.")
+                distance = max(1, min(distance, MAX_NEAR_DISTANCE))
+            toks.append(Tok("PROX", word, num=distance, ordered=how in ("pre", "p", "+")))
+            return
+    m = _ATLEAST.match(word)
+    if m and next_char == "(":
+        toks.append(Tok("ATLEAST", word, num=int(m.group(1))))
         return
     if ":" in word:
         name, _, rest = word.partition(":")
         key = name.lower()
+        year_range = FACET_ALIASES.get(key) in YEAR_FACETS and (".." in rest or rest[:1] in ("<", ">"))
+        if key in RANGE_ALIASES or year_range:
+            field_ = RANGE_ALIASES.get(key) or YEAR_FACETS[FACET_ALIASES[key]]
+            if not rest:
+                messages.append(f"{name}: has no dates after the colon; it was ignored. "
+                                f"Write e.g. {name}:2016-01..2016-06")
+                return
+            try:
+                start, end = dates.parse_range(rest)
+            except dates.DateError as exc:
+                messages.append(f"{name}:{rest[:40]} was ignored: {exc}.")
+                return
+            toks.append(Tok("RANGE", word, facet=field_, fields=(start or "", end or "")))
+            return
         if key in FACET_ALIASES or key in FIELD_ALIASES:
             facet = FACET_ALIASES.get(key) if key not in FIELD_ALIASES else None
             fields = FIELD_ALIASES.get(key, ())
@@ -203,10 +289,14 @@ def _classify(word: str, toks: list[Tok], messages: list[str], next_char: str) -
     if "*" in word or "?" in word:
         messages.append(f"Wildcards work only at the end of a word; searched {word!r} without them.")
         word = word.replace("*", " ").replace("?", " ")
-    m = re.search(r"~\d*$", word)
+    m = re.search(r"~(\d*)$", word)
     if m and m.start() > 0:
-        messages.append(f"Fuzzy matching ({word[m.start():]}) is not supported; searched {word[:m.start()]!r} exactly.")
-        word = word[: m.start()]
+        distance = int(m.group(1)) if m.group(1) else MAX_FUZZY
+        if not 1 <= distance <= MAX_FUZZY:
+            messages.append(f"{word}: fuzzy matching allows 1 or {MAX_FUZZY} edits; used {MAX_FUZZY}.")
+            distance = MAX_FUZZY
+        toks.append(Tok("FUZZY", word[:m.start()], num=distance))
+        return
     toks.append(Tok("WORD", word))
 
 
@@ -256,12 +346,23 @@ class _Parser:
         while (tok := self.peek()) is not None:
             if tok.kind == "RP":
                 break
+            if tok.kind == "BUTNOT":
+                # BUT NOT / %: everything after it (in this group) is excluded
+                self.take()
+                rest = self.parse_and()
+                if rest is None:
+                    self.note(f"Ignored {tok.text} with nothing after it.")
+                else:
+                    if not items:
+                        self.note(f"{tok.text} has nothing before it: showing every passage without the rest.")
+                    items.append(rest.child if isinstance(rest, Not) else Not(rest))
+                break
             if tok.kind in ("AND", "OR"):
                 self.take()
                 nxt = self.peek()
                 if not items:
                     self.note(f"Ignored an {tok.kind} with nothing before it.")
-                elif nxt is None or nxt.kind in ("RP", "OR", "AND"):
+                elif nxt is None or nxt.kind in ("RP", "OR", "AND", "BUTNOT"):
                     self.note(f"Ignored an {tok.kind} with nothing after it.")
                 continue
             node = self.parse_or()
@@ -276,7 +377,7 @@ class _Parser:
         options: list[Node] = [first] if first is not None else []
         while (tok := self.peek()) is not None and tok.kind == "OR":
             nxt = self.toks[self.pos + 1] if self.pos + 1 < len(self.toks) else None
-            if nxt is None or nxt.kind in ("RP", "OR", "AND"):
+            if nxt is None or nxt.kind in ("RP", "OR", "AND", "BUTNOT"):
                 break  # parse_and reports the dangling OR
             if not options:
                 break
@@ -293,7 +394,7 @@ class _Parser:
         if tok is not None and tok.kind in ("NOT", "MINUS"):
             self.take()
             nxt = self.peek()
-            if nxt is None or nxt.kind in ("RP", "OR", "AND"):
+            if nxt is None or nxt.kind in ("RP", "OR", "AND", "BUTNOT"):
                 self.note(f"Ignored a {'NOT' if tok.kind == 'NOT' else '-'} with nothing after it.")
                 return None
             if nxt.kind in ("NOT", "MINUS"):
@@ -313,7 +414,7 @@ class _Parser:
         while (tok := self.peek()) is not None and tok.kind == "PROX":
             self.take()
             nxt = self.peek()
-            if nxt is None or nxt.kind in ("RP", "OR", "AND", "PROX"):
+            if nxt is None or nxt.kind in ("RP", "OR", "AND", "PROX", "BUTNOT"):
                 self.note(f"Ignored {tok.text} with nothing after it.")
                 continue
             right = self.parse_primary()
@@ -321,7 +422,7 @@ class _Parser:
                 self.note(f"Ignored {tok.text}: it needs a word or phrase on each side.")
                 left = left or right
                 continue
-            left = _near(left, right, tok.num, self)
+            left = _near(left, right, tok.num, self, tok.ordered, tok.text)
         return left
 
     def parse_primary(self) -> Node | None:
@@ -339,16 +440,27 @@ class _Parser:
             return node
         if kind == "RP":
             return None  # the caller decides (stray or closing)
-        if kind in ("AND", "OR", "PROX"):
+        if kind in ("AND", "OR", "PROX", "BUTNOT"):
             self.take()
             self.note(f"Ignored {tok.text or kind} where a word was expected.")
             return None
+        if kind == "RANGE":
+            self.take()
+            return Range(tok.facet or "decision_date", tok.fields[0] or None, tok.fields[1] or None)
+        if kind == "ATLEAST":
+            # counting occurrences exactly is beyond Tantivy's queries: say so, search the words
+            self.take()
+            inner = self.parse_primary()
+            if inner is not None:
+                self.note(f"{tok.text}(...) is not supported: the index cannot count how often a word "
+                          f"occurs exactly, so it was searched as {to_string(inner)}.")
+            return inner
         if kind in ("NOT", "MINUS"):
             return self.parse_unary()
         if kind == "FIELD":
             self.take()
             nxt = self.peek()
-            if nxt is None or nxt.kind not in ("WORD", "PHRASE", "PREFIX", "ROOT", "LP"):
+            if nxt is None or nxt.kind not in ("WORD", "PHRASE", "PREFIX", "ROOT", "FUZZY", "LP"):
                 self.note(f"{tok.text}: has no value after the colon; it was ignored.")
                 return None
             if tok.facet is not None and nxt.kind != "LP":
@@ -374,6 +486,8 @@ class _Parser:
             node = _word(tok.text)
         elif tok.kind == "PHRASE":
             node = _phrase(tok.text, tok.num)
+        elif tok.kind == "FUZZY":
+            node = _fuzzy(tok.text, tok.num, self)
         else:
             node = _prefix(tok.text, tok.kind == "ROOT", self)
         if node is not None:
@@ -381,25 +495,41 @@ class _Parser:
         return node
 
 
+def _analysed(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(display words, indexed terms) of `text` by the shared analysis. A word the
+    analysis reads as another form shows as that form (L4-5 -> L4 L5, 15mg -> 15 mg)."""
+    toks = list(tokens(text))
+    upper = any(ch.isupper() for ch in text)
+    display = tuple(t.text if t.text.lower() == t.lower else t.lower.upper() if upper else t.lower
+                    for t in toks)
+    return display, tuple(t.term for t in toks)
+
+
 def _word(text: str) -> Node | None:
-    ts = terms(text)
-    ws = [m for m in re.findall(r"[^\W_]+", text)]
+    ws, ts = _analysed(text)
     if not ts:
         return None
     if len(ts) == 1:
-        return Term(ws[0] if len(ws) == 1 else text, ts[0])
-    return Phrase(tuple(ws[: len(ts)]) if len(ws) == len(ts) else tuple(ts), tuple(ts))
+        return Term(ws[0], ts[0])
+    return Phrase(ws, ts)
 
 
 def _phrase(text: str, slop: int) -> Node | None:
-    ts = terms(text)
-    ws = re.findall(r"[^\W_]+", text)
+    ws, ts = _analysed(text)
     if not ts:
         return None
-    display = tuple(ws) if len(ws) == len(ts) else tuple(ts)
     if len(ts) == 1:
-        return Term(display[0], ts[0])
-    return Phrase(display, tuple(ts), slop)
+        return Term(ws[0], ts[0])
+    return Phrase(ws, ts, slop)
+
+
+def _fuzzy(text: str, distance: int, p: _Parser) -> Node | None:
+    ws, ts = _analysed(text)
+    if len(ts) != 1:
+        if ts:
+            p.note(f"{text}~: fuzzy matching works on one word; searched {text!r} exactly.")
+        return _word(text)
+    return Fuzzy(ws[0], ts[0], distance)
 
 
 def _prefix(text: str, root: bool, p: _Parser) -> Node | None:
@@ -421,16 +551,18 @@ def _prefix(text: str, root: bool, p: _Parser) -> Node | None:
     return leaf
 
 
-def _near(left: Node, right: Node, distance: int, p: _Parser) -> Node:
+def _near(left: Node, right: Node, distance: int, p: _Parser, ordered: bool = False,
+          written: str = "") -> Node:
     ok = (Term, Phrase)
     if isinstance(left, ok) and isinstance(right, ok):
-        return Near(left, right, distance)
+        return Near(left, right, distance, ordered=ordered)
     # w/N between groups: distribute over ORs of words/phrases, else fall back to AND
     lefts = _alternatives(left)
     rights = _alternatives(right)
     if lefts and rights and len(lefts) * len(rights) <= 16:
-        return Or(tuple(Near(a, b, distance) for a in lefts for b in rights))
-    p.note(f"w/{distance} works between words or phrases; read it as AND here.")
+        return Or(tuple(Near(a, b, distance, ordered=ordered) for a in lefts for b in rights))
+    p.note(f"{written or 'w/' + str(distance)} works between words, phrases or OR-groups of them; "
+           f"read it as AND here.")
     return And((left, right))
 
 
@@ -454,7 +586,7 @@ def _to_facet(facet: str, node: Node, p: _Parser) -> Node | None:
         return _facet_value(facet, node.text, p)
     if isinstance(node, Phrase):
         return _facet_value(facet, " ".join(node.words), p)
-    if isinstance(node, Prefix):
+    if isinstance(node, (Prefix, Fuzzy)):
         return _facet_value(facet, node.text, p)
     if isinstance(node, (And, Or)):
         kids = [k for k in (_to_facet(facet, c, p) for c in node.children) if k is not None]
@@ -554,7 +686,7 @@ def _expand(node: Node) -> Node:
         rights = _leaf_alternatives(node.right)
         if len(lefts) == 1 and len(rights) == 1:
             return node
-        return Or(tuple(Near(a, b, node.distance, node.fields) for a in lefts[:4] for b in rights[:4]))
+        return Or(tuple(replace(node, left=a, right=b) for a in lefts[:4] for b in rights[:4]))
     if isinstance(node, And):
         return And(tuple(c if done else _expand(c) for c, done in _merge_runs(list(node.children))))
     if isinstance(node, Or):
@@ -572,18 +704,31 @@ def _leaf_alternatives(node: Term | Phrase) -> list[Term | Phrase]:
     return _phrase_alternatives(node)
 
 
+def _named(text: str, exp_terms: tuple[str, ...], fields: tuple[str, ...], slop: int = 0) -> Term | Phrase:
+    """A vocabulary wording (an expansion, a drug name) as a leaf."""
+    words_ = _analysed(text)[0]
+    if len(words_) != len(exp_terms):
+        words_ = exp_terms
+    if len(exp_terms) == 1:
+        return Term(words_[0], exp_terms[0], fields)
+    return Phrase(tuple(words_), tuple(exp_terms), slop, fields)
+
+
+def _add(out: list, cand: Node) -> None:
+    if not any(_same_terms(cand, o) for o in out):
+        out.append(cand)
+
+
 def _term_alternatives(t: Term) -> list[Term | Phrase]:
     out: list[Term | Phrase] = [t]
     for a in vocab_adapter.abbreviations_for_word(t.text, t.term):
         for text, exp_terms in a.expansions:
-            cand: Term | Phrase
-            if len(exp_terms) == 1:
-                cand = Term(text, exp_terms[0], t.fields)
-            else:
-                cand = Phrase(tuple(re.findall(r"[^\W_]+", text)) if len(re.findall(r"[^\W_]+", text)) == len(exp_terms) else exp_terms, exp_terms, 0, t.fields)
-            if not any(_same_terms(cand, o) for o in out):
-                out.append(cand)
-    return out
+            _add(out, _named(text, exp_terms, t.fields))
+    for text, syn_terms in vocab_adapter.drug_synonyms((t.term,)):
+        _add(out, _named(text, syn_terms, t.fields))
+    # a phrase holding a word already searched alone adds nothing ("hydrocodone/APAP" next to hydrocodone)
+    words_alone = {o.term for o in out if isinstance(o, Term)}
+    return [o for o in out if not (isinstance(o, Phrase) and words_alone.intersection(o.terms))]
 
 
 def _same_terms(a: Node, b: Node) -> bool:
@@ -608,6 +753,14 @@ def _phrase_alternatives(ph: Phrase) -> list[Term | Phrase]:
                                        else Phrase(tuple(nws), tuple(nts), ph.slop, ph.fields))
                 if not any(_same_terms(cand, o) for o in out):
                     out.append(cand)
+    # the whole phrase is a drug name ("lidocaine patch" -> Lidoderm), or one of its words is
+    for text, syn_terms in vocab_adapter.drug_synonyms(tuple(ts)):
+        _add(out, _named(text, syn_terms, ph.fields, ph.slop if len(syn_terms) > 1 else 0))
+    for i, t in enumerate(ts):
+        for text, syn_terms in vocab_adapter.drug_synonyms((t,)):
+            if len(syn_terms) == 1:
+                nws = (ws[:i] + [text] + ws[i + 1:]) if len(ws) == len(ts) else ts[:i] + [syn_terms[0]] + ts[i + 1:]
+                _add(out, Phrase(tuple(nws), tuple(ts[:i] + [syn_terms[0]] + ts[i + 1:]), ph.slop, ph.fields))
     # abbreviation -> expansion
     for i, (w, t) in enumerate(zip(ws if len(ws) == len(ts) else ts, ts)):
         for a in vocab_adapter.abbreviations_for_word(w, t):
@@ -627,7 +780,7 @@ def _merge_runs(children: list[Node]) -> list[tuple[Node, bool]]:
     """Bare words spelling an expansion (medial branch block) also match its abbreviation.
 
     Returns (node, already_expanded) pairs."""
-    longest = vocab_adapter.max_expansion_length()
+    longest = max(vocab_adapter.max_expansion_length(), vocab_adapter.max_drug_name_length())
     if longest < 2:
         return [(c, False) for c in children]
     out: list[tuple[Node, bool]] = []
@@ -640,14 +793,15 @@ def _merge_runs(children: list[Node]) -> list[tuple[Node, bool]]:
                 continue
             seq = tuple(c.term for c in run)  # type: ignore[union-attr]
             abbrs = vocab_adapter.abbreviations_for_terms(seq)
-            if abbrs:
+            drugs = vocab_adapter.drug_synonyms(seq)
+            if abbrs or drugs:
                 fields = run[0].fields  # type: ignore[union-attr]
                 words_ = tuple(c.text for c in run)  # type: ignore[union-attr]
                 alts: list[Node] = [Phrase(words_, seq, 0, fields)]
                 for a in abbrs:
-                    cand = Term(a.abbr, a.term, fields)
-                    if not any(_same_terms(cand, o) for o in alts):
-                        alts.append(cand)
+                    _add(alts, Term(a.abbr, a.term, fields))
+                for text, syn_terms in drugs:
+                    _add(alts, _named(text, syn_terms, fields))
                 # the words still count where they appear apart, ranked below the phrase
                 apart = And(tuple(_expand(c) for c in run))
                 out.append((Or((apart, *alts)), True))
@@ -693,7 +847,7 @@ def parse_query(text: str | None) -> ParsedQuery:
 
 
 def _has_text(tree: Node) -> bool:
-    return any(isinstance(leaf, (Term, Phrase, Prefix, Near)) and not neg for leaf, neg in leaves(tree))
+    return any(isinstance(leaf, (Term, Phrase, Prefix, Fuzzy, Near)) and not neg for leaf, neg in leaves(tree))
 
 
 def _citation_keys(text: str, tree: Node) -> list[str]:

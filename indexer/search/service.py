@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from collections import OrderedDict
@@ -31,9 +32,11 @@ from indexer.index.engine import Generation, IndexHome, SearchEngine, engine_hom
 from indexer.index.pipeline import BROWSE_FACETS_META
 from indexer.index.store import HitData, LetterStore
 from indexer.model import Letter, Passage
+from indexer.search import dates, spelling, vocab_adapter
 from indexer.search.highlight import Highlighter
 from indexer.search.analysis import terms as analysis_terms
 from indexer.search.parser import BOOLEAN_WORDS, CITATION_PIN_SCORE, parse_query
+from indexer.search.spelling import has_fuzzy, resolve_fuzzy
 from indexer.search.tree import (
     SCOPES,
     SUMMARY_FIELD,
@@ -50,10 +53,12 @@ from indexer.search.tree import (
     Phrase,
     Pin,
     Prefix,
+    Range,
     Term,
     leaves,
     map_text_leaves,
     restrict,
+    simplify,
     to_string,
 )
 from indexer.search.types import (
@@ -71,10 +76,12 @@ from indexer.search.types import (
 
 MAX_PER_PAGE = 100
 MAX_OFFSET = 10_000
+SPELL_CHECK_BELOW = 20  # results under which the query's words are checked for misspellings
+CASE_NUMBER = re.compile(r"(?i)CM\d{2}-\d{7}")
+YEAR_FACETS = ("decision_year", "injury_year")  # listed newest year first, not by count
 FACET_CACHE_SIZE = 256
 PARALLEL_FROM_PASSAGES = 200_000
 SUMMARY_CACHE_SIZE = 256
-YEAR_FACETS = ("injury_year", "decision_year")
 # Citations a query reads as are offered (and pinned first) only when passages
 # cite them, and never more than this many: a long query can name dozens.
 MAX_OFFERED_CITATIONS = 5
@@ -325,7 +332,10 @@ class SearchService:
 
     def highlight(self, query: str, text: str) -> Markup:
         """`text` escaped, with the query's matches (stems, phrases, expansions) in <mark>."""
-        return Highlighter(_parse(query or "").tree).mark(text or "")
+        tree = _parse(query or "").tree
+        if has_fuzzy(tree):
+            tree = resolve_fuzzy(tree, self._gen.engine, [])
+        return Highlighter(tree).mark(text or "")
 
     def parse(self, query: str) -> ParsedQuery:
         return _parse(query or "")
@@ -341,15 +351,20 @@ class SearchService:
         if req.sort and req.sort not in SORTS:
             messages.append(f"Unknown sort {req.sort!r}; sorted by relevance.")
         per_page = _int(req.per_page, 20, 1, MAX_PER_PAGE)
-        page = _int(req.page, 1, 1, MAX_OFFSET // per_page + 1)
-        if _int(req.page, 1, 1, 10**9) != page:
-            messages.append(f"Results stop at {MAX_OFFSET:,}; showing page {page}.")
         facet_limit = _int(req.facet_limit, 30, 1, 10_000)
+        tree = resolve_fuzzy(pq.tree, gen.engine, messages) if has_fuzzy(pq.tree) else pq.tree
+        applied_dates, ranges = _date_filters(req, messages)
+        if ranges:
+            tree = simplify(And((tree, *ranges)))
+        requested = _int(req.page, 1, 1, 10**9)
+        deepest = -(-MAX_OFFSET // per_page)  # the last page paging serves
+        page = min(requested, deepest)
         offset = (page - 1) * per_page
         scope = _choice(req.scope, SCOPES, "scope", messages)
         group = _choice(req.group, GROUPS, "group", messages)
         offered = gen.offered_citations(pq)
-        tree = gen.scoped(_repin(pq.tree, [k for k, _ in offered]), scope)
+        text_tree = tree  # what the highlighter marks: the query as written, fuzzy words resolved
+        tree = gen.scoped(_repin(tree, [k for k, _ in offered]), scope)
 
         engine_sort = sort
         if sort == "relevance" and pq.is_browse:
@@ -365,23 +380,66 @@ class SearchService:
             total, hits, grouped = page_of(gen, tree, filters, engine_sort, offset, per_page, messages)
             facets = self._facets(gen, tree, filters, facet_limit)
         total_letters = gen.letter_count(tree, filters) if total else 0
+        units = total_letters if group == "letter" else total  # what a page lists
+        last = max(1, -(-min(units, MAX_OFFSET) // per_page))
+        if requested > last:
+            # past the end: the last page, with one notice saying so
+            if units > MAX_OFFSET and last == deepest:
+                messages.append(f"Results can be paged through to the {MAX_OFFSET:,}th; showing the last "
+                                f"page of those, page {last:,}. Narrow the search to see the rest.")
+            else:
+                messages.append(f"There is no page {requested:,}: these results end at page {last:,}, "
+                                f"shown here.")
+            if page != last:
+                page, offset = last, (last - 1) * per_page
+                total, hits, grouped = page_of(gen, tree, filters, engine_sort, offset, per_page, messages)
         inline = _inline_citations(pq.tree)
         matched = [k for k, _ in offered] + [k for k in pq.matched_citations if k in inline]
         cited = matched + filters.get("citation", []) + filters.get("reviewer_citation", [])
-        built = self._build_hits(gen, hits, pq, cited, scope)
+        built = self._build_hits(gen, hits, text_tree, cited, scope)
         letters: list[LetterGroup] = []
         if grouped is not None:
             by_id = {h.passage_id: h for h in built}
             for lid, pids, meta in grouped:
                 letters.append(LetterGroup(lid, meta.get("case_number"), meta.get("decision_date"),
                                            [by_id[p] for p in pids if p in by_id]))
-        return SearchResponse(
+        response = SearchResponse(
             query=req.query or "", parsed=pq.parsed if not (pq.is_browse and not (req.query or "").strip()) else "",
             total=total, hits=built, facets=facets, messages=messages, matched_citations=matched,
-            filters=filters, sort=sort, page=page, per_page=per_page,
-            total_letters=total_letters, scope=scope, group=group, letters=letters,
+            filters=filters, sort=sort, page=page, per_page=per_page, dates=applied_dates,
+            last_page=last, total_letters=total_letters, scope=scope, group=group, letters=letters,
             citation_counts=dict(offered),
         )
+        self._letter_link(gen, response)
+        if total <= SPELL_CHECK_BELOW and not pq.is_browse:
+            self._spelling(gen, response, pq, filters, ranges)
+        return response
+
+    def _count(self, gen, tree, filters) -> int:
+        return gen.engine.count(tree, filters)
+
+    def _letter_link(self, gen, response: SearchResponse) -> None:
+        """A query that is exactly a case number offers to open that letter."""
+        text = response.query.strip().strip('"\u201c\u201d').strip()
+        if CASE_NUMBER.fullmatch(text):
+            letter_id = text.upper()
+            if gen.store.get_letter(letter_id) is not None:
+                response.letter_id = letter_id
+
+    def _spelling(self, gen, response: SearchResponse, pq: ParsedQuery, filters, ranges) -> None:
+        """Offer the query with misspelt words corrected, if it finds more."""
+        fixes = spelling.suggest(gen.engine, pq.text, pq.tree, vocab_adapter.known_terms())
+        if not fixes:
+            return
+        better = spelling.corrected(pq.text, fixes)
+        alt = _parse(better)
+        tree = resolve_fuzzy(alt.tree, gen.engine, []) if has_fuzzy(alt.tree) else alt.tree
+        if ranges:
+            tree = simplify(And((tree, *ranges)))
+        found = self._count(gen, gen.scoped(tree, response.scope), filters)
+        if found > response.total:
+            response.did_you_mean = better
+            response.did_you_mean_total = found
 
     def _page(self, gen, tree, filters, sort, offset, limit, messages):
         if sort != "relevance":
@@ -423,7 +481,7 @@ class SearchService:
         out: dict[str, list[FacetValue]] = {}
         for facet in FACETS:
             values = counts.get(facet, {})
-            if facet in YEAR_FACETS:  # years read in order, newest first
+            if facet in YEAR_FACETS:
                 ranked = sorted(values.items(), key=lambda kv: kv[0], reverse=True)[:facet_limit]
             else:
                 ranked = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))[:facet_limit]
@@ -437,12 +495,12 @@ class SearchService:
             out[facet] = [FacetValue(v, c) for v, c in ranked]
         return out
 
-    def _build_hits(self, gen, hits, pq: ParsedQuery, cited: list[str], scope: str = "passage") -> list[Hit]:
+    def _build_hits(self, gen, hits, tree, cited: list[str], scope: str = "passage") -> list[Hit]:
         data = gen.store.hit_data(h.passage_id for h in hits)
-        hl = Highlighter(pq.tree)
+        hl = Highlighter(tree)
         # the case summary is marked where it was searched: everywhere with
         # scope=letter, else only for terms the user restricted to it (summary:)
-        summary_hl = hl if scope == "letter" else _summary_highlighter(pq.tree)
+        summary_hl = hl if scope == "letter" else _summary_highlighter(tree)
         wanted = [c.lower() for c in cited]
         seen: dict[tuple[str, str], list[str]] = {}
         out = []
@@ -538,6 +596,34 @@ def _choice(value, allowed: tuple[str, ...], name: str, messages: list[str]) -> 
         messages.append(f"Unknown {name} {value!r}; used {allowed[0]!r} (choose one of: {', '.join(allowed)}).")
         return allowed[0]
     return value
+DATE_PARAMS = (("decided_from", "decision_date", False), ("decided_to", "decision_date", True),
+               ("injured_from", "injury_date", False), ("injured_to", "injury_date", True))
+
+
+def _date_filters(req: SearchRequest, messages: list[str]) -> tuple[dict[str, str], list[Range]]:
+    """The request's date parameters as ranges (bad ones ignored, saying so)."""
+    applied: dict[str, str] = {}
+    bounds: dict[str, list[str | None]] = {}
+    for param, field_, end in DATE_PARAMS:
+        raw = getattr(req, param, None)
+        try:
+            value = dates.bound(raw, end)
+        except dates.DateError as exc:
+            messages.append(f"{param} ignored: {exc}.")
+            continue
+        if value is not None:
+            applied[param] = value
+            bounds.setdefault(field_, [None, None])[1 if end else 0] = value
+    ranges = []
+    for field_, (start, end) in bounds.items():
+        if start and end and start > end:
+            messages.append(f"The {field_.replace('_', ' ')} range ends before it starts; it was ignored.")
+            for param, f, _ in DATE_PARAMS:
+                if f == field_:
+                    applied.pop(param, None)
+            continue
+        ranges.append(Range(field_, start, end))
+    return applied, ranges
 
 
 def _cited(key: str, wanted: list[str]) -> bool:

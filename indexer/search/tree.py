@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Union
 
+from indexer.search.analysis import PARAGRAPH_SPAN, SENTENCE_SPAN
+
 # Searchable text fields, their weights, and the names users may type before a
 # colon. A passage's score is the sum over fields of weight x BM25 in that field
 # (both engines). The request (item) weighs most, so a passage whose request is
@@ -29,12 +31,13 @@ TEXT_FIELD_WEIGHTS: dict[str, float] = {
     "reviewer_guideline": 1.0,
     "citations": 1.0,  # the canonical citation keys as words ("Neck and Upper Back")
     "summary": 1.0,  # scored in the letter index only; see InLetters
+    "case_number": 1.0,  # the letter's case number (CM16-0213037 -> cm16 0213037)
 }
 TEXT_FIELDS = tuple(TEXT_FIELD_WEIGHTS)
 # The letter's case summary is context, not part of the reviewer's rationale: a
 # query matches a passage's own text unless the user asks for the summary (a
 # `summary:` term, or scope=letter). The summary is indexed once per letter, in
-# the letter index beside the passage index (see indexer.index.letters).
+# the letter index beside the passage index (see documents.letter_doc).
 SUMMARY_FIELD = "summary"
 PASSAGE_TEXT_FIELDS = tuple(f for f in TEXT_FIELDS if f != SUMMARY_FIELD)
 SCOPES = ("passage", "letter")  # what an unrestricted word matches: the passage, or also its letter
@@ -48,6 +51,8 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "claims_administrator_guideline": ("claims_administrator_guideline",),
     "reviewer_guideline": ("reviewer_guideline",),
     "maximus_guideline": ("reviewer_guideline",),
+    "case": ("case_number",),
+    "case_number": ("case_number",),
     "text": TEXT_FIELDS,
 }
 
@@ -82,13 +87,31 @@ class Prefix:
 
 
 @dataclass(frozen=True)
+class Fuzzy:
+    """`word~` (`word~1`): indexed terms within `distance` edits of the word's term.
+
+    Engines never see it: the search service replaces it by the OR of the close
+    terms the index holds (indexer.search.spelling), so every engine matches
+    the same words and the highlighter marks them."""
+
+    text: str
+    term: str
+    distance: int = 2
+    fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Near:
-    """`a w/5 b`: both within `distance` words of each other, either order."""
+    """`a w/5 b`: both within `distance` positions of each other in one field,
+    either order, or with `ordered` (`a pre/5 b`) `b` after `a`. The analysis
+    puts SENTENCE_GAP positions between sentences, so `distance` SENTENCE_SPAN
+    is "same sentence" (`w/s`), and PARAGRAPH_SPAN is "same field" (`w/p`)."""
 
     left: "Term | Phrase"
     right: "Term | Phrase"
     distance: int
     fields: tuple[str, ...] = ()
+    ordered: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,7 +164,17 @@ class InLetters:
     label: str = ""  # the summary term it stands for, for display
 
 
-Node = Union[Term, Phrase, Prefix, Near, And, Or, Not, FacetTerm, Pin, MatchAll, InLetters]
+@dataclass(frozen=True)
+class Range:
+    """A date between `start` and `end` (ISO dates, inclusive; None = open).
+    `field` is "decision_date" or "injury_date". Filters only: never scores."""
+
+    field: str
+    start: str | None = None
+    end: str | None = None
+
+
+Node = Union[Term, Phrase, Prefix, Fuzzy, Near, And, Or, Not, FacetTerm, Range, Pin, MatchAll, InLetters]
 
 
 @dataclass
@@ -164,11 +197,11 @@ class ParsedQuery:
 
 
 _PLAIN_WORD = re.compile(r"^[^\s()\"\\:*!~^-][^\s()\"\\:*!~^]*$")
-_OPERATORS = {"AND", "OR", "NOT"}
+_OPERATORS = {"AND", "OR", "NOT", "BUT"}
 
 
 def _quote(text: str) -> str:
-    if _PLAIN_WORD.match(text) and text.upper() not in _OPERATORS and not text.lower().startswith("w/"):
+    if _PLAIN_WORD.match(text) and text.upper() not in _OPERATORS and "/" not in text and text not in ("&", "%"):
         return text
     return '"' + text.replace("\\", " ").replace('"', " ") + '"'
 
@@ -193,8 +226,15 @@ def to_string(node: Node, parent: type | None = None) -> str:
         return _field_prefix(node.fields) + '"' + " ".join(node.words) + '"' + slop
     if isinstance(node, Prefix):
         return _field_prefix(node.fields) + node.text + ("!" if node.root else "*")
+    if isinstance(node, Fuzzy):
+        return _field_prefix(node.fields) + node.text + ("~" if node.distance == 2 else f"~{node.distance}")
+    if isinstance(node, Range):
+        name = RANGE_NAMES.get(node.field, node.field)
+        return f"{name}:{node.start or ''}..{node.end or ''}"
     if isinstance(node, Near):
-        inner = f"{to_string(node.left)} w/{node.distance} {to_string(node.right)}"
+        unit = ("p" if node.distance >= PARAGRAPH_SPAN else "s" if node.distance == SENTENCE_SPAN
+                else str(node.distance))
+        inner = f"{to_string(node.left)} {'pre' if node.ordered else 'w'}/{unit} {to_string(node.right)}"
         return f"{_field_prefix(node.fields)}({inner})" if node.fields else inner
     if isinstance(node, FacetTerm):
         return f"{node.facet}:{_quote(node.value)}"
@@ -215,8 +255,12 @@ def to_string(node: Node, parent: type | None = None) -> str:
     raise TypeError(f"not a query node: {node!r}")
 
 
+# Range fields and the name the query language gives them
+RANGE_NAMES = {"decision_date": "decided", "injury_date": "injured"}
+
+
 def has_scoring_leaf(node: Node) -> bool:
-    if isinstance(node, (Term, Phrase, Prefix, Near)):
+    if isinstance(node, (Term, Phrase, Prefix, Fuzzy, Near)):
         return True
     if isinstance(node, (And, Or)):
         return any(has_scoring_leaf(c) for c in node.children)
@@ -226,11 +270,12 @@ def has_scoring_leaf(node: Node) -> bool:
 
 
 def restrict(node: Node, fields: tuple[str, ...]) -> Node:
-    """`node` with every text leaf below it restricted to `fields`."""
-    if isinstance(node, (Term, Phrase, Prefix)):
+    """`node` with every text leaf below it restricted to `fields` (a `field:` prefix)."""
+    if isinstance(node, (Term, Phrase, Prefix, Fuzzy)):
         return replace(node, fields=fields)
     if isinstance(node, Near):
-        return Near(replace(node.left, fields=fields), replace(node.right, fields=fields), node.distance, fields)
+        return replace(node, left=replace(node.left, fields=fields), right=replace(node.right, fields=fields),
+                       fields=fields)
     if isinstance(node, (And, Or)):
         return type(node)(tuple(restrict(c, fields) for c in node.children))
     if isinstance(node, Not):
@@ -239,8 +284,8 @@ def restrict(node: Node, fields: tuple[str, ...]) -> Node:
 
 
 def map_text_leaves(node: Node, fn) -> Node:
-    """`node` with each text leaf (Term, Phrase, Prefix, Near) replaced by fn(leaf)."""
-    if isinstance(node, (Term, Phrase, Prefix, Near)):
+    """`node` with each text leaf (Term, Phrase, Prefix, Fuzzy, Near) replaced by fn(leaf)."""
+    if isinstance(node, (Term, Phrase, Prefix, Fuzzy, Near)):
         return fn(node)
     if isinstance(node, (And, Or)):
         return type(node)(tuple(map_text_leaves(c, fn) for c in node.children))

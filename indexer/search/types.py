@@ -21,7 +21,7 @@ FACETS = (
     "mtus_based",
     "edition",
 )
-SORTS = ("relevance", "decision_date", "injury_date")
+SORTS = ("relevance", "decision_date", "decision_date_asc", "injury_date", "injury_date_asc")
 # Facets whose values are citation keys: a value also stands for every key below
 # it (`ODG | Low Back` takes in `ODG | Low Back | Lumbar supports`).
 CITATION_FACETS = ("citation", "reviewer_citation")
@@ -38,6 +38,11 @@ class SearchRequest:
     facet_limit: int = 30  # values per facet returned (counts are always exact)
     scope: str = "passage"  # "letter": unrestricted words also match the letter's case summary
     group: str = "passage"  # "letter": a page lists letters, each with its matching passages
+    # dates, ISO (2016, 2016-01 or 2016-01-31), inclusive; as `decided:` / `injured:` in the query
+    decided_from: str | None = None
+    decided_to: str | None = None
+    injured_from: str | None = None
+    injured_to: str | None = None
 
 
 @dataclass
@@ -105,6 +110,12 @@ class SearchResponse:
     group: str = "passage"
     letters: list[LetterGroup] = field(default_factory=list)  # group == "letter": this page's letters
     citation_counts: dict[str, int] = field(default_factory=dict)  # passages citing each citation the words read as
+    # a corrected query when a word looks misspelt, and how many passages it finds
+    did_you_mean: str | None = None
+    did_you_mean_total: int = 0
+    letter_id: str | None = None  # the query is exactly this letter's case number: offer to open it
+    dates: dict[str, str] = field(default_factory=dict)  # decided_from ... as applied (ISO dates)
+    last_page: int = 1  # the last page holding results (1 when there are none)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

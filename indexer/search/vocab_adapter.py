@@ -96,6 +96,60 @@ def max_expansion_length() -> int:
     return max((len(k) for k in _by_expansion()), default=0)
 
 
+@lru_cache(maxsize=1)
+def _drug_groups() -> tuple[tuple[tuple[str, tuple[str, ...]], ...], ...]:
+    """Every drug's names as (text, indexed terms), from the vocabulary's drugs.toml."""
+    try:
+        from indexer.vocab import drug_names
+        groups = drug_names()
+    except Exception as exc:  # vocabulary missing or broken: search without drug synonyms
+        log.warning("drug vocabulary unavailable: %s", exc)
+        return ()
+    out = []
+    for names in groups:
+        analysed = tuple((n, tuple(terms(n))) for n in names if terms(n))
+        if len(analysed) > 1:
+            out.append(analysed)
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _drugs_by_terms() -> dict[tuple[str, ...], list[int]]:
+    index: dict[tuple[str, ...], list[int]] = {}
+    for i, group in enumerate(_drug_groups()):
+        for _, seq in group:
+            index.setdefault(seq, []).append(i)
+    return index
+
+
+def drug_synonyms(seq: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
+    """The other names, as (text, indexed terms), of the drug(s) one of whose names
+    is exactly this sequence of indexed terms: hydrocodone -> Norco, Vicodin, ..."""
+    out: list[tuple[str, tuple[str, ...]]] = []
+    groups = _drug_groups()
+    for i in _drugs_by_terms().get(tuple(seq), ()):
+        for text, names_terms in groups[i]:
+            if names_terms != tuple(seq) and all(names_terms != o for _, o in out):
+                out.append((text, names_terms))
+    return out
+
+
+def max_drug_name_length() -> int:
+    return max((len(k) for k in _drugs_by_terms()), default=0)
+
+
+@lru_cache(maxsize=1)
+def known_terms() -> frozenset[str]:
+    """Indexed terms of every abbreviation and drug name: words spelling help leaves alone."""
+    out: set[str] = set()
+    for a in abbreviations():
+        out.add(a.term)
+    for group in _drug_groups():
+        for _, seq in group:
+            out.update(seq)
+    return frozenset(out)
+
+
 def citations_in_query(text: str) -> list[str]:
     """Canonical citation keys the query text reads as (empty if none / unavailable)."""
     try:

@@ -25,6 +25,8 @@ Loaders (all cached, no arguments):
 - `body_regions() -> list[BodyRegion]`             body_regions.toml: region, trigger words, regex patterns
 - `specialties() -> list[Specialty]`               specialties.toml: reviewer specialty and its aliases
 - `states() -> dict[str, str]`                     states.toml: "California" -> "CA"
+- `drug_names() -> list[tuple[str, ...]]`          drugs.toml: one tuple per drug, generic name first, then
+                                                   the brand names letters use ("hydrocodone", "Norco", ...)
 
 Every wording list puts the canonical wording first where it is also an alias.
 """
@@ -203,3 +205,13 @@ __all__ = [
     "guideline_fillers", "medication_classes", "sources", "specialties", "states", "topics",
     "treatments",
 ]
+
+
+@lru_cache(maxsize=None)
+def drug_names() -> list[tuple[str, ...]]:
+    """Each drug's names, generic first: search treats them as synonyms both ways."""
+    out = []
+    for entry in _load("drugs.toml").get("drug", []):
+        names = [str(entry["generic"])] + [str(n) for n in entry.get("names", [])]
+        out.append(tuple(dict.fromkeys(n.strip() for n in names if n.strip())))
+    return out

@@ -38,6 +38,7 @@ QUERIES = [
     '"straight leg raise"', "lying", "dying skies", "a", "x w/2 y", '"pain pain"', "block w/1 block",
     "rationale:\"functional improvement\"", "guideline:opioids", "naïve café", "Øre", "script", "amp",
     '"medial branch"~2 w/3 block', "generously ability possibility", "20mg", "é",
+    "radicular pre/3 injection", "facet w/s block", "block /p radicular", "medial +s branch", "20 mg",
 ]
 TREES = {q: parse_query(q).tree for q in QUERIES}
 
@@ -112,7 +113,7 @@ def plain_spans(tree, text: str, field: str | None) -> list[tuple[int, int]]:
             for a in lefts:
                 for b in rights:
                     pa, pb = [toks[i].position for i in a], [toks[i].position for i in b]
-                    gap = pb[0] - pa[-1] if pb[0] > pa[-1] else pa[0] - pb[-1]
+                    gap = pb[0] - pa[-1] if pb[0] > pa[-1] or leaf.ordered else pa[0] - pb[-1]
                     if 0 < gap <= leaf.distance:
                         marks += [(toks[i].start, toks[i].end) for i in a + b]
     merged: list[tuple[int, int]] = []

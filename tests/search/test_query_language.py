@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import tantivy
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -26,6 +27,45 @@ def test_words_phrases_operators():
     assert parsed("inject* inject!") == "inject* AND inject!"
 
 
+@pytest.mark.parametrize("query,read_as", [
+    ("facet /5 injection", "facet w/5 injection"),
+    ("facet NEAR/5 injection", "facet w/5 injection"),
+    ("radicular pre/3 block", "radicular pre/3 block"),
+    ("radicular +3 block", "radicular pre/3 block"),
+    ("facet /s injection", "facet w/s injection"),
+    ("facet w/s injection", "facet w/s injection"),
+    ("facet +s injection", "facet pre/s injection"),
+    ("facet pre/s injection", "facet pre/s injection"),
+    ("facet /p injection", "facet w/p injection"),
+    ("facet w/p injection", "facet w/p injection"),
+    ("facet +p injection", "facet pre/p injection"),
+    ("opioid & refill", "opioid AND refill"),
+    ("opioid % sedation", "opioid AND -sedation"),
+    ("opioid BUT NOT sedation", "opioid AND -sedation"),
+    ("opioid BUT NOT (sedation OR nausea) refill", "opioid AND NOT ((sedation OR nausea) AND refill)"),
+    ("(opioid % nausea) OR sedation", "(opioid AND -nausea) OR sedation"),
+    ("atleast3(pain)", "pain"),
+    ("10/325", '"10 325"'),
+    ("15 mg", '"15 mg"'),
+    ("x 12", '"x 12"'),
+    ("L4-5", '"L4 L5"'),
+    ("case:CM16*", "case:CM16*"),
+])
+def test_terms_and_connectors(query, read_as):
+    assert parsed(query) == read_as
+    # what the page shows as "searched for" reads back as the same query
+    assert parsed(read_as) == read_as
+
+
+def test_connector_tree_shapes():
+    from indexer.search.analysis import PARAGRAPH_SPAN, SENTENCE_SPAN
+    t = parse_query("a pre/4 b").tree
+    assert isinstance(t, Near) and t.ordered and t.distance == 4
+    assert parse_query("a /s b").tree.distance == SENTENCE_SPAN
+    assert parse_query("a /p b").tree.distance == PARAGRAPH_SPAN
+    assert not parse_query("a w/s b").tree.ordered
+
+
 def test_tree_shapes():
     t = parse_query("radicular w/5 block").tree
     assert isinstance(t, Near) and t.distance == 5 and t.left.term == "radicular"
@@ -33,7 +73,7 @@ def test_tree_shapes():
     assert isinstance(t, Prefix) and t.root and t.prefix == "inject"
     t = parse_query("Injections*").tree
     assert isinstance(t, Prefix) and not t.root and t.prefix == "injections"
-    t = parse_query("item:norco").tree
+    t = parse_query("item:ladder").tree
     assert isinstance(t, Term) and t.fields == ("item",)
     t = parse_query("-norco").tree
     assert isinstance(t, Not)
@@ -83,10 +123,11 @@ def test_recovery_messages():
         "facet OR": "nothing after",
         "foo:bar": "not a field",
         "med*cation": "Wildcards",
-        "norco~2": "Fuzzy",
+        "norco~7": "fuzzy matching allows",
         "a\x00b": "control",
         "x" * 5000: "characters",
-        "a /s b": "same sentence",
+        "atleast3(pain)": "not supported",
+        "a w/5000 b": "capped",
     }
     for q, expect in cases.items():
         pq = parse_query(q)
@@ -128,4 +169,28 @@ def test_python_analysis_matches_tantivy_en_stem(seed_files):
           .filter(tantivy.Filter.stemmer("english")).build())
     text = " ".join(f.read_text(encoding="utf-8") for f in seed_files)
     text += " Injections happily ÉPIDURALE naïve résumé C4-C5 under_score " + "x" * 45 + " " + "é" * 20
-    assert analysis.terms(text) == tv.analyze(text)
+    # plain words are en_stem's terms exactly; the forms the analysis reads on
+    # purpose (dosages, x12, spinal level ranges) are checked below
+    plain = analysis.SPECIAL_RE.sub(" ", text)
+    assert plain != text
+    assert analysis.terms(plain) == tv.analyze(plain)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Norco 10/325mg #60", ["norco", "10", "325", "mg", "60"]),
+    ("15mg", ["15", "mg"]), ("15 mg", ["15", "mg"]), ("x12", ["x", "12"]), ("x 12", ["x", "12"]),
+    ("L4-5", ["l4", "l5"]), ("L4/5", ["l4", "l5"]), ("L4-L5", ["l4", "l5"]), ("L4 - 5", ["l4", "l5"]),
+    ("C5-6", ["c5", "c6"]), ("T12-L1", ["t12", "l1"]), ("L3-4-5", ["l3", "l4", "l5"]),
+    ("CM16-0213037", ["cm16", "0213037"]), ("4-5 times", ["4", "5", "time"]), ("L9-10", ["l9", "10"]),
+])
+def test_analysis_reads_dosages_and_levels_one_way(text, expected):
+    assert analysis.terms(text) == expected
+
+
+def test_sentences_are_kept_apart_by_a_position_gap():
+    toks = list(analysis.tokens("Dr. Smith saw the patient. Norco was denied! e.g. 7.5 mg\n\nnew paragraph"))
+    pos = {t.lower: t.position for t in toks}
+    assert pos["smith"] - pos["dr"] == 1  # an abbreviation does not end a sentence
+    assert pos["norco"] - pos["patient"] > analysis.SENTENCE_SPAN
+    assert pos["e"] - pos["denied"] == 1  # a lowercase word after "!" goes on the sentence
+    assert pos["new"] - pos["mg"] > analysis.SENTENCE_SPAN  # a blank line ends one
