@@ -151,6 +151,7 @@ class TantivyEngine(SearchEngine):
     def add(self, docs: Iterable[IndexDoc]) -> int:
         n = 0
         writer = self._w()
+        analysed: dict[str, tantivy.PreTokenizedString] = {}  # a letter's passages share its summary
         for d in docs:
             doc = tantivy.Document()
             doc.add_text("passage_id", d.passage_id)
@@ -160,7 +161,11 @@ class TantivyEngine(SearchEngine):
                 if value and name in self._text_fields:
                     # the shared analysis's tokens, so every engine indexes the same terms
                     # at the same positions (sentence gaps, dosages, spinal levels)
-                    tokens = _pre_tokenized(value)
+                    tokens = analysed.get(value)
+                    if tokens is None:
+                        if len(analysed) > 64:
+                            analysed.clear()
+                        tokens = analysed[value] = _pre_tokenized(value)
                     doc.add_pre_tokenized_text(name, tokens)
                     if self._all_field:
                         doc.add_pre_tokenized_text(ALL_FIELD, tokens)  # values are kept apart by a position gap

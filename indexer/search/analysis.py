@@ -27,9 +27,8 @@ engines index its output pre-tokenised, so no engine can differ):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 import snowballstemmer
 
@@ -44,8 +43,9 @@ MAX_TOKEN_BYTES = 40  # tantivy's RemoveLongFilter limit used by en_stem
 _STEMMER = snowballstemmer.stemmer("english")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """One token (a tuple: built for every word indexed, so as cheap as Python allows)."""
+
     text: str  # the surface form as written
     term: str  # the indexed term: lowercased and stemmed
     lower: str  # lowercased surface form (for prefix matching)
@@ -87,9 +87,57 @@ _LEVEL_MAX = {"c": 8, "t": 12, "l": 6, "s": 5}
 _UNIT_X = re.compile(r"[xX](\d+)")
 
 # Text that tokens() reads differently from plain en_stem words (a digit before a
-# letter, x before a digit, a spinal level range): highlighting's byte-level fast
-# path, which sees plain words only, leaves such text to tokens().
+# letter, x before a digit, a spinal level range). Used to strip such forms from
+# text compared with en_stem; the fast paths use `special_heads` instead.
 SPECIAL_RE = re.compile(r"\d[^\W\d_]|(?<![^\W_])[xX]\d|(?<![^\W_])[CTLSctls]\d{1,2}\s?[-/\u2013\u2014]\s?\d")
+# `normalized_ascii` text as classes: digits "0", letters "a", anything else " ".
+_DIGIT_CLASS = bytes(ord("0") if 48 <= b <= 57 else ord("a") if 97 <= b <= 122 else ord(" ") for b in range(256))
+
+
+def special_heads(norm: bytes) -> frozenset[str]:
+    """The first letters of every word and word piece that `tokens()` reads
+    differently from the plain words of this `normalized_ascii` text: a digit
+    before a letter (325mg), x and digits (x12), a spinal level and the number
+    after it (L4-5). Empty when there is none. A fast path that looks only for
+    words with other heads sees exactly the tokens tokens() gives.
+
+    Found with bytes.find over a class string (C speed: the highlighter calls this
+    for every field it marks); a superset is harmless (the caller takes the slow,
+    exact path)."""
+    cls = norm.translate(_DIGIT_CLASS)
+    words: list[bytes] = []
+    i = cls.find(b"0a")
+    while i >= 0:  # 325mg, 2nd, 3x
+        start, end = cls.rfind(b" ", 0, i) + 1, cls.find(b" ", i)
+        words.append(norm[start:end])
+        i = cls.find(b"0a", end)
+    i = norm.find(b" x")
+    while i >= 0:  # x12
+        if cls[i + 2:i + 3] == b"0":
+            words.append(norm[i + 1:cls.find(b" ", i + 1)])
+        i = norm.find(b" x", i + 2)
+    levels: list[str] = []
+    for pattern in (b" a0 ", b" a00 "):  # L4-5: a level, then a number word
+        i = cls.find(pattern)
+        while i >= 0:
+            j = i + len(pattern) - 1
+            k = j
+            while cls[k:k + 1] == b" " and k < len(cls) - 1:
+                k += 1
+            if norm[i + 1:i + 2] in (b"c", b"t", b"l", b"s") and cls[k:k + 1] == b"0":
+                number = norm[k:cls.find(b" ", k)]
+                words += [norm[i + 1:j], number]
+                levels.append(chr(norm[i + 1]) + number[:1].decode("ascii"))
+            i = cls.find(pattern, j)
+    if not words:
+        return frozenset()
+    heads: set[str] = set(levels)
+    for raw in words:
+        word = raw.decode("ascii")
+        heads.add(word[:2])
+        for piece in _PIECES.findall(word):
+            heads.update((piece[:1], piece[:2], piece[1:3]))  # x12 -> x, 12
+    return frozenset(heads)
 
 
 def sentence_break(text: str, prev_start: int, prev_end: int, start: int) -> bool:
@@ -116,9 +164,11 @@ def sentence_break(text: str, prev_start: int, prev_end: int, start: int) -> boo
     return True
 
 
-def _pieces(text: str) -> Iterator[tuple[str, str, int, int, int]]:
-    """(surface, lowercased form, start, end, position) of every word piece, over-long
-    ones included (the engines drop those but count their positions)."""
+def tokens(text: str) -> Iterator[Token]:
+    """Tokens with offsets and positions, as the engines index them.
+
+    Like tantivy, a dropped over-long token still takes up a position. One loop,
+    plain words first: the engines index every word through here."""
     position = -1
     sentence_words = 0
     prev_start = prev_end = 0
@@ -130,20 +180,22 @@ def _pieces(text: str) -> Iterator[tuple[str, str, int, int, int]]:
                               or (start - prev_end > 1 and sentence_break(text, prev_start, prev_end, start))):
             position += SENTENCE_GAP
             sentence_words = 0
+        sentence_words += 1
         if word.isalpha():
             position += 1
-            sentence_words += 1
-            yield word, word.lower(), start, end, position
             level = ""
+            if len(word) < 10 or _keep(word):
+                lower = word.lower()
+                yield Token(word, stem(lower), lower, start, end, position)
         elif word.isdigit():
             position += 1
-            sentence_words += 1
             lower = word
             if level and len(word) <= 2 and text[prev_end:start].strip() in _LEVEL_LINKS:
                 lower = level + word  # L4-5: the 5 is L5
             else:
                 level = ""
-            yield word, lower, start, end, position
+            if len(word) < 10 or _keep(word):
+                yield Token(word, stem(lower), lower, start, end, position)
         else:
             level = ""
             head = _LEVEL_HEAD.fullmatch(word)
@@ -155,20 +207,13 @@ def _pieces(text: str) -> Iterator[tuple[str, str, int, int, int]]:
                 x = _UNIT_X.fullmatch(piece)
                 if x is not None:  # x12 -> x 12
                     position += 1
-                    yield piece[0], piece[0].lower(), ps, ps + 1, position
+                    yield Token(piece[0], "x", "x", ps, ps + 1, position)
                     piece, ps = x.group(1), ps + 1
                 position += 1
-                yield piece, piece.lower(), ps, ps + len(piece), position
-            sentence_words += 1
+                if _keep(piece):
+                    lower = piece.lower()
+                    yield Token(piece, stem(lower), lower, ps, ps + len(piece), position)
         prev_start, prev_end = start, end
-
-
-def tokens(text: str) -> Iterator[Token]:
-    """Tokens with offsets and positions, as the engines index them."""
-    # Like tantivy, a dropped over-long token still takes up a position.
-    for surface, lower, start, end, position in _pieces(text):
-        if _keep(surface):
-            yield Token(surface, stem(lower), lower, start, end, position)
 
 
 # ASCII text as a class string: letters and digits -> "a", anything else -> " "
@@ -220,11 +265,15 @@ def candidate_tokens(text: str, heads: frozenset[str], positions: bool = True) -
     `positions` are needed (phrases, proximity); without, every position is 0.
     Text with special forms or, when positions are wanted, sentence ends is
     read by tokens() itself."""
-    if text.isascii() and SPECIAL_RE.search(text) is None and not (positions and _may_break(text)):
+    norm = normalized_ascii(text) if text.isascii() else b""  # byte i + 1 is character i
+    special = special_heads(norm) if norm else frozenset()
+    # a special form shifts the positions of every word after it; without positions
+    # only the words it touches matter
+    if norm and ((not positions and heads.isdisjoint(special))
+                 or (positions and not special and not _may_break(text))):
         rx = candidate_bytes_regex(heads)
         if rx is None:
             return []
-        norm = normalized_ascii(text)  # byte i + 1 is character i
         found = []
         position = last = 0
         if positions:

@@ -34,7 +34,7 @@ from markupsafe import Markup
 from indexer.search.analysis import (
     MAX_SENTENCE_WORDS,
     MAX_TOKEN_BYTES,
-    SPECIAL_RE,
+    special_heads,
     candidate_bytes_regex,
     candidate_tokens,
     normalized_ascii,
@@ -232,12 +232,12 @@ def _spans(text: str, rules: _Rules) -> list[Span]:
     seq_spans: list[Span] = []
     seq_terms: list[str] = []
     positions: list[int] | None = None
-    norm = b""
-    if text.isascii() and SPECIAL_RE.search(text) is None:  # plain words only: see analysis
+    norm = normalized_ascii(text) if text.isascii() else b""
+    # ASCII text where no word the rules look for is read specially (analysis.special_heads)
+    if norm and rules.heads.isdisjoint(special_heads(norm)):
         rx = rules.rx
         if rx is None:
             return []
-        norm = normalized_ascii(text)
         get = rules.ascii_memo.get
         classify = rules.classify_ascii
         # a match [i, j) of `rx` is the space before a word, then the word: the

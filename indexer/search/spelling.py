@@ -72,9 +72,10 @@ def resolve_fuzzy(node: Node, engine: SearchEngine, messages: list[str]) -> Node
         if not found:
             messages.append(f"{node.text}~ is not close to any word in the index; searched it exactly.")
             return Term(node.text, node.term, node.fields)
-        shown = ", ".join(t for t, _, _ in found[:8]) + (" ..." if len(found) > 8 else "")
+        words = [node.text if t == node.term else surface(t, node.text) for t, _, _ in found]
+        shown = ", ".join(words[:8]) + (" ..." if len(words) > 8 else "")
         messages.append(f"{node.text}~ matched the indexed words {shown}.")
-        terms = [Term(node.text if t == node.term else t, t, node.fields) for t, _, _ in found]
+        terms = [Term(w, t, node.fields) for w, (t, _, _) in zip(words, found)]
         return terms[0] if len(terms) == 1 else Or(tuple(terms))
     if isinstance(node, (And, Or)):
         return type(node)(tuple(resolve_fuzzy(c, engine, messages) for c in node.children))

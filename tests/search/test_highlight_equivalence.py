@@ -39,6 +39,7 @@ QUERIES = [
     "rationale:\"functional improvement\"", "guideline:opioids", "naïve café", "Øre", "script", "amp",
     '"medial branch"~2 w/3 block', "generously ability possibility", "20mg", "é",
     "radicular pre/3 injection", "facet w/s block", "block /p radicular", "medial +s branch", "20 mg",
+    "L4-5", "x 12", "325 mg", "C5-6 w/3 block", "mg", "12", "l5", '"L4 5"', "T12-L1",
 ]
 TREES = {q: parse_query(q).tree for q in QUERIES}
 
@@ -50,7 +51,9 @@ VOCAB = ["medial", "Medial", "MEDIAL", "branch", "branches", "block", "blocks", 
          "exercise", "program", "PT", "HEP", "ODG", "neck", "joint", "diagnostic", "straight", "leg", "raise",
          "lying", "lie", "dying", "die", "skies", "sky", "a", "A", "x", "y", "the", "of", "and", "generously",
          "ability", "possibility", "20mg", "20", "mg", "naïve", "café", "Øre", "İstanbul", "é", "script", "amp",
-         "block_b", "medial_branch", "x" * 45, "Ab" * 25, "lt"]
+         "block_b", "medial_branch", "x" * 45, "Ab" * 25, "lt",
+         # forms the analysis reads specially: dosages, counts, spinal levels
+         "325mg", "x12", "12", "3x", "L4", "5", "C5", "6", "T12", "L1", "l5", "Norco"]
 SEPARATORS = [" ", " ", " ", ", ", ". ", "-", "/", "_", "\n", " (", ") ", " & ", " <", "> ", '"', "'", "  "]
 
 

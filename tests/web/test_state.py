@@ -62,3 +62,26 @@ def test_changing_filters_resets_the_page():
 def test_control_characters_are_removed_from_filter_values():
     state = parse_state(MultiDict([("specialty", "Pain\x00 Management\x07")])).state
     assert state.values("specialty") == ("Pain Management",)
+
+
+def test_dates_round_trip_and_bad_dates_are_problems():
+    parsed = parse_state(MultiDict([("q", "facet"), ("decided_from", "2016-01"), ("injured_to", "2015")]))
+    assert parsed.problems == []
+    state = parsed.state
+    assert state.dates == (("decided_from", "2016-01"), ("injured_to", "2015"))
+    assert state.to_request().decided_from == "2016-01" and state.to_request().injured_to == "2015"
+    assert parse_state(state.params()).state == state
+    assert state.cleared().dates == () and state.without_date("decided_from").dates == (("injured_to", "2015"),)
+    bad = parse_state(MultiDict([("decided_to", "2016-02-30")]))
+    assert bad.state.dates == () and "decided_to" in bad.problems[0]
+
+
+def test_any_page_number_is_accepted_for_the_service_to_place():
+    parsed = parse_state(MultiDict([("page", "99999")]))
+    assert parsed.problems == [] and parsed.state.page == 99999
+
+
+def test_a_new_page_size_keeps_the_first_result_shown():
+    state = SearchState(q="x", page=3, per_page=20)  # results 41-60
+    assert state.with_per_page(50).page == 1 and state.with_per_page(100).page == 1
+    assert SearchState(page=7, per_page=20).with_per_page(50).page == 3  # result 121 is on page 3 of 50s

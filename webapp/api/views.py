@@ -14,7 +14,8 @@ from flask import Blueprint, abort, jsonify, request, url_for
 from indexer.search.types import FACETS, SORTS
 from webapp.citations.data import citation_detail, citation_index
 from webapp.citations.views import cited_by_param, filter_text, index_sort_param
-from webapp.search.state import parse_state
+from webapp.search.state import DATE_PARAMS, parse_state
+from webapp.search.syntax import syntax_json
 from webapp.service import get_service
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -43,8 +44,10 @@ def index():
             "sort": list(SORTS),
             "scope": "passage (default: words match the passage's own text) or letter (also the case summary)",
             "group": "passage (default) or letter (a page of letters, each with its matching passages)",
-            "page": "1-based page number",
+            "page": "1-based page number (past the last page: the last page, with a message)",
             "per_page": "1-100",
+            "dates": {name: "a year, month or day: 2016, 2016-01, 2016-01-31" for name in DATE_PARAMS},
+            "syntax": url_for("api.syntax"),
         },
     })
 
@@ -53,6 +56,12 @@ def index():
 def search():
     state = _parsed_or_400()
     return jsonify(get_service().search(state.to_request()).to_json())
+
+
+@bp.get("/syntax")
+def syntax():
+    """The query language: every operator with an example (the /search/syntax page's data)."""
+    return jsonify({"operators": syntax_json()})
 
 
 @bp.get("/letters/<letter_id>")

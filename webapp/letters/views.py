@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 from webapp.letters.page import build_letter_page
 from webapp.search.state import MAX_QUERY_LENGTH
 from webapp.service import get_service
+from webapp.urls import back_to_results_url
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
 
@@ -42,6 +43,7 @@ def show(letter_id: str):
         page=page,
         letter=letter,
         q=q,
+        back_url=back_to_results_url(request.args.get("back")) or (url_for("search.search", q=q) if q else None),
         source_url=url_for("letters.source", letter_id=letter_id) if has_source else None,
         api_url=url_for("api.letter", letter_id=letter_id),
     )

@@ -17,7 +17,9 @@ from markupsafe import Markup, escape
 from indexer.search.types import FACETS, FacetValue, Hit, SearchResponse
 from webapp import presentation
 from webapp.presentation import OutcomeSplit, outcome_split
-from webapp.search.state import SearchState
+from flask import url_for
+
+from webapp.search.state import PER_PAGE_CHOICES, SearchState
 from webapp.urls import citation_url, passage_url, search_url
 
 FACET_VISIBLE = 8  # values shown before "more"
@@ -135,6 +137,13 @@ def count_label(passages: int, letters: int) -> str:
 
 
 @dataclass
+class PerPageChoice:
+    number: int
+    url: str
+    current: bool
+
+
+@dataclass
 class SearchPage:
     state: SearchState
     response: SearchResponse
@@ -151,6 +160,9 @@ class SearchPage:
     letters: list[LetterView] = field(default_factory=list)  # the grouped view's letters
     scope_url: str = ""  # the same search with the other scope
     group_url: str = ""  # the same search grouped the other way
+    did_you_mean: tuple[str, str, int] | None = None  # (corrected query, its url, passages it finds)
+    letter_url: str | None = None  # the query is exactly this letter's case number
+    per_page_choices: list[PerPageChoice] = field(default_factory=list)
 
     @property
     def counts(self) -> str:
@@ -158,15 +170,18 @@ class SearchPage:
 
 
 def build_page(state: SearchState, response: SearchResponse, problems: list[str]) -> SearchPage:
+    # the service may show another page than the one asked for (past the last page)
+    shown = state.with_page(response.page) if response.page != state.page else state
     grouped = state.group == "letter"
-    views = {hit.passage_id: hit_view(state, hit) for hit in response.hits}
+    views = {hit.passage_id: hit_view(shown, hit) for hit in response.hits}
+    units = response.total_letters if grouped else response.total  # what a page lists
     return SearchPage(
-        state=state,
+        state=shown,
         response=response,
         outcome=outcome_split(response.total, response.facets.get("decision", []), state.values("decision")),
         facets=_facet_groups(state, response.facets),
         chips=_chips(state),
-        clear_all_url=search_url(state.cleared()) if state.filters else None,
+        clear_all_url=search_url(state.cleared()) if state.filters or state.dates else None,
         hits=list(views.values()),
         letters=[LetterView(g.letter_id, g.case_number, g.decision_date,
                             url_for("letters.show", letter_id=g.letter_id, q=state.q or None),
@@ -174,8 +189,8 @@ def build_page(state: SearchState, response: SearchResponse, problems: list[str]
                  for g in response.letters],
         scope_url=search_url(state.with_scope("passage" if state.scope == "letter" else "letter")),
         group_url=search_url(state.with_group("passage" if grouped else "letter")),
-        pagination=pagination(response.total_letters if grouped else response.total, state.page, state.per_page,
-                              lambda n: search_url(state.with_page(n))),
+        pagination=pagination(min(units, response.last_page * shown.per_page), shown.page,
+                              shown.per_page, lambda n: search_url(shown.with_page(n))),
         notices=list(problems) + list(response.messages),
         read_as=response.parsed if read_differently(state.q, response.parsed) else None,
         suggested_citations=[
@@ -190,6 +205,11 @@ def build_page(state: SearchState, response: SearchResponse, problems: list[str]
             for key in response.matched_citations if key in response.citation_counts
         ],
         suggestions=_suggestions(state) if response.total == 0 else [],
+        did_you_mean=((response.did_you_mean, search_url(state.with_query(response.did_you_mean)),
+                       response.did_you_mean_total) if response.did_you_mean else None),
+        letter_url=url_for("letters.show", letter_id=response.letter_id) if response.letter_id else None,
+        per_page_choices=[PerPageChoice(n, search_url(shown.with_per_page(n)), n == shown.per_page)
+                          for n in PER_PAGE_CHOICES],
     )
 
 
@@ -254,7 +274,15 @@ def _chips(state: SearchState) -> list[Chip]:
             remove_url=search_url(state.without_filter(name, value)),
         )
         for name, value in state.active_filters
+    ] + [
+        Chip(facet=name, facet_label=DATE_LABELS.get(name, name), value=value, label=value,
+             remove_url=search_url(state.without_date(name)))
+        for name, value in state.dates
     ]
+
+
+DATE_LABELS = {"decided_from": "Decided from", "decided_to": "Decided to",
+               "injured_from": "Injured from", "injured_to": "Injured to"}
 
 
 def hit_view(state: SearchState, hit: Hit) -> HitView:
@@ -283,7 +311,7 @@ def hit_view(state: SearchState, hit: Hit) -> HitView:
         hit=hit,
         passage_id=hit.passage_id,
         item_html=item_html,
-        url=passage_url(hit.letter_id, hit.ordinal, state.q),
+        url=passage_url(hit.letter_id, hit.ordinal, state.q, back=search_url(state)),
         fragments=fragments,
         citations=sorted(chips.values(), key=lambda ch: not ch.matched),
     )

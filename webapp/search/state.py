@@ -1,9 +1,10 @@
-"""The search state carried in a URL: query, facet filters, scope, grouping, sort, page.
+"""The search state carried in a URL: query, facet filters, dates, scope, grouping, sort, page.
 
 URLs are permalinks: everything that shapes a result page is a query
 parameter (`q`, one repeated parameter per facet such as
-`decision=Upheld&citation=...`, `scope=letter` when case summaries are
-searched too, `group=letter`, `sort`, `page`, `per_page`), so a copied link
+`decision=Upheld&citation=...`, `decided_from`, `decided_to`, `injured_from`,
+`injured_to`, `scope=letter` when case summaries are searched too,
+`group=letter`, `sort`, `page`, `per_page`), so a copied link
 reproduces the page exactly. This module is the one place that reads those
 parameters and writes them back, for the HTML pages and their JSON twins.
 """
@@ -15,12 +16,17 @@ from typing import Iterable, Mapping
 
 from werkzeug.datastructures import MultiDict
 
+from indexer.search import dates
 from indexer.search.tree import SCOPES
 from indexer.search.types import FACETS, GROUPS, SORTS, SearchRequest
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
-MAX_PAGE = 10_000
+PER_PAGE_CHOICES = (20, 50, 100)  # offered on the page; any 1..MAX_PER_PAGE is accepted
+# Any page number is accepted: past the last page the search service shows the
+# last page with one notice (it knows where the results end; the URL does not).
+MAX_PAGE = 1_000_000_000
+DATE_PARAMS = ("decided_from", "decided_to", "injured_from", "injured_to")
 MAX_VALUE_LENGTH = 500  # a facet value longer than this is not a real value
 MAX_QUERY_LENGTH = 5_000  # for echoing a query elsewhere (letter page highlights)
 
@@ -32,6 +38,7 @@ class SearchState:
     sort: str = "relevance"
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
+    dates: tuple[tuple[str, str], ...] = ()  # (DATE_PARAMS name, value as typed), in DATE_PARAMS order
     scope: str = "passage"  # "letter": words also match the letter's case summary
     group: str = "passage"  # "letter": results listed by letter
 
@@ -64,6 +71,7 @@ class SearchState:
             facet_limit=facet_limit,
             scope=self.scope,
             group=self.group,
+            **dict(self.dates),
         )
 
     # -- changing (each returns a new state; pages reset where results change) --
@@ -90,7 +98,15 @@ class SearchState:
         return replace(self, filters=_ordered(current), page=1)
 
     def cleared(self) -> "SearchState":
-        return replace(self, filters=(), page=1)
+        return replace(self, filters=(), dates=(), page=1)
+
+    def without_date(self, name: str) -> "SearchState":
+        return replace(self, dates=tuple((k, v) for k, v in self.dates if k != name), page=1)
+
+    def with_per_page(self, per_page: int) -> "SearchState":
+        """Another page size, on the page that holds the first result shown now."""
+        first = (self.page - 1) * self.per_page
+        return replace(self, per_page=per_page, page=first // per_page + 1)
 
     def with_page(self, page: int) -> "SearchState":
         return replace(self, page=page)
@@ -114,6 +130,8 @@ class SearchState:
         if self.q:
             out.add("q", self.q)
         for name, value in self.active_filters:
+            out.add(name, value)
+        for name, value in self.dates:
             out.add(name, value)
         if self.scope != SCOPES[0]:
             out.add("scope", self.scope)
@@ -192,11 +210,22 @@ def parse_state(args: MultiDict) -> ParsedState:
 
     page = _int_param(args.get("page"), "page", 1, 1, MAX_PAGE, problems)
     per_page = _int_param(args.get("per_page"), "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE, problems)
+    date_values: list[tuple[str, str]] = []
+    for name in DATE_PARAMS:
+        raw = _clean_text(args.get(name) or "")[:40]
+        if not raw:
+            continue
+        try:
+            dates.bound(raw, end=name.endswith("_to"))
+        except dates.DateError as exc:
+            problems.append(f"“{name}” ignored: {exc}.")
+            continue
+        date_values.append((name, raw))
     scope = _choice_param(args.get("scope"), "scope", SCOPES, problems)
     group = _choice_param(args.get("group"), "group", GROUPS, problems)
     return ParsedState(
         SearchState(q=q, filters=_ordered(filters), sort=sort, page=page, per_page=per_page,
-                    scope=scope, group=group),
+                    dates=tuple(date_values), scope=scope, group=group),
         problems,
     )
 

@@ -6,6 +6,7 @@ from flask import Blueprint, render_template, request
 
 from webapp.search.page import build_page
 from webapp.search.state import parse_state
+from webapp.search.syntax import SYNTAX
 from webapp.service import get_service
 from webapp.urls import search_url
 
@@ -39,3 +40,12 @@ def search():
         api_url=api_url,
         examples=EXAMPLE_QUERIES,
     )
+
+
+@bp.get("/search/syntax")
+def syntax():
+    """Every operator of the query language with an example (JSON twin: /api/syntax)."""
+    groups: dict[str, list] = {}
+    for op in SYNTAX:
+        groups.setdefault(op.group, []).append(op)
+    return render_template("search/syntax.html", groups=groups)
