@@ -7,7 +7,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("parse", "index", "search", "serve", "synth", "user")
+COMMANDS = ("parse", "index", "search", "serve", "synth", "user", "vocab")
 
 
 def build_parser() -> argparse.ArgumentParser:

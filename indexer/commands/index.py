@@ -52,9 +52,12 @@ def run(args: argparse.Namespace) -> int:
               f"{report.total_letters} letters, {report.total_passages} passages.")
         print(f"This run: {report.letters} letters / {report.passages} passages indexed, "
               f"{report.skipped_unchanged} unchanged, {report.removed} removed, "
-              f"{len(report.failed)} failed, {len(report.warnings)} warnings ({report.seconds:.1f}s).")
+              f"{len(report.failed)} failed, {len(report.duplicates)} duplicates, "
+              f"{len(report.warnings)} warnings ({report.seconds:.1f}s).")
         for w in report.warnings:
             print(f"  warning: {w['file']}: {w['message']}")
         for f in report.failed:
             print(f"  failed: {f['file']}: {f['reason']}")
+        for d in report.duplicates:
+            print(f"  duplicate: {d['file']}: same determination as {d['kept']} (indexed once, from that file)")
     return 1 if report.failed and not report.letters and not report.skipped_unchanged else 0

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import re
 import sys
 import time
 from collections import deque
@@ -37,6 +38,8 @@ from indexer.search.types import FACETS
 
 LETTER_SUFFIXES = (".txt", ".pdf")
 ANALYSIS_META = "analysis"  # store meta: analysis.ANALYSIS_VERSION the generation was indexed with
+# FileRecord.reason of a file not indexed because another file holds the same determination.
+DUPLICATE_OF = "duplicate of "
 BROWSE_FACETS_META = "browse_facets"  # store meta: JSON of browse_counts() for the generation
 INLINE_BELOW = 48  # parse in-process when there are fewer files than this
 # Files handed to the workers whose parsed letters the parent has not written yet. When
@@ -57,6 +60,8 @@ class IndexReport:
     files: int = 0  # letter files found in the given paths
     warnings: list[dict] = field(default_factory=list)  # [{file, message}]
     failed: list[dict] = field(default_factory=list)  # [{file, reason}]
+    # files holding a determination (case number) another file already gave: [{file, letter_id, kept}]
+    duplicates: list[dict] = field(default_factory=list)
     total_letters: int = 0  # in the index after the run
     total_passages: int = 0
     generation: str | None = None
@@ -135,6 +140,15 @@ class _Builder:
         packed, docs, letter = out.packed, out.docs, out.letter
         lid0 = packed.letter_id if packed is not None else letter.letter_id
         owner_key = out.path if from_file else f"letter:{lid0}"
+        kept = self.owner.get(lid0) if from_file and lid0 else None
+        if kept is not None and kept != owner_key and _is_case_number(lid0):
+            # One determination from several files (a .txt and a .pdf of one case, a second
+            # download): it is indexed once, from the file indexed first; the others are listed.
+            rec = FileRecord(out.path, out.sha256, out.size, out.mtime_ns, None, f"{DUPLICATE_OF}{kept}")
+            self.store.put_file(rec)
+            self.known[out.path] = rec
+            report.duplicates.append({"file": out.path, "letter_id": lid0, "kept": kept})
+            return
         lid = _unique_id(lid0 or Path(out.path).stem, self.owner, owner_key)
         if lid != lid0 or packed is None or docs is None:
             if letter is None:
@@ -193,6 +207,15 @@ class _Builder:
 def browse_counts(engine: SearchEngine) -> dict[str, dict[str, int]]:
     """Counts of every facet value over the whole index (an empty query, no filter)."""
     return engine.facet_counts(MatchAll(), {}, FACETS)
+
+
+_CASE_NUMBER = re.compile(r"^[A-Z]{2,4}\d{2}-\d{5,8}$")
+
+
+def _is_case_number(lid: str) -> bool:
+    """Whether a letter id is a determination's case number (the parser's id when it found one),
+    not a file-name stem."""
+    return _CASE_NUMBER.match(lid) is not None
 
 
 def _unique_id(lid: str, owner: dict[str, str], path: str) -> str:
@@ -313,6 +336,15 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
                     continue
             jobs.append((key, rec.sha256 if rec else None))
         gone = [p for p in known if p not in wanted and _under(p, dirs)]
+        # a duplicate whose kept file is gone or changed is read again: it may be the one to keep now
+        redo = {key for key, _ in jobs} | set(gone)
+        queued = {key for key, _ in jobs}
+        for path, rec in known.items():
+            if (rec.reason or "").startswith(DUPLICATE_OF) and rec.reason[len(DUPLICATE_OF):] in redo \
+                    and path in wanted and path not in queued:
+                jobs.append((path, None))
+                report.skipped_unchanged -= 1
+                report.duplicates[:] = [d for d in report.duplicates if d["file"] != path]
 
         builder: _Builder | None = None
         try:
@@ -393,7 +425,9 @@ def index_letters(letters: Iterable[Letter], index_dir: Path | None, engine: str
 
 def _skip(report: IndexReport, rec: FileRecord | None) -> None:
     report.skipped_unchanged += 1
-    if rec is not None and rec.letter_id is None and rec.reason:
+    if rec is not None and rec.letter_id is None and rec.reason and rec.reason.startswith(DUPLICATE_OF):
+        report.duplicates.append({"file": rec.path, "letter_id": None, "kept": rec.reason[len(DUPLICATE_OF):]})
+    elif rec is not None and rec.letter_id is None and rec.reason:
         # still not in the index: keep telling the user why
         report.failed.append({"file": rec.path, "reason": rec.reason})
 

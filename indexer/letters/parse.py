@@ -32,6 +32,28 @@ _NOT_MTUS = re.compile(
     r"(?:outside|independent)\s+of\s+)"
     r"(?:the\s+)?(?:CA\s+|California\s+)?(?:MTUS|Medical\s+Treatment\s+Utilization\s+Schedule)\b", re.I)
 _ENDS_SENTENCE = re.compile(r"""[.!?]["')\]]*\s*$""")
+# How a text cut off mid-sentence ends: on a comma, hyphen or open bracket, or on a word no
+# sentence ends with. A complete letter whose last sentence lacks only its period ("...
+# is not medically necessary") is not cut off.
+_CUT_OFF = re.compile(
+    r"""(?:[,;:(\[&/-]|\b(?:the|a|an|of|and|or|to|for|with|in|on|by|at|from|that|which|is|was|are|were|be|as|than"""
+    r"""|not|no|per|this|these|his|her|their|its))\s*$""", re.I)
+
+
+# The words a rationale's concluding sentence ends on ("... is not medically necessary").
+_CONCLUDES = re.compile(
+    r"\b(?:necessary|reasonable|appropriate|warranted|recommended|supported|indicated|established"
+    r"|certified|approved|denied|upheld|overturned|met)(?:\s+at\s+this\s+time)?\s*$", re.I)
+
+
+def _cut_off(rationale: str) -> bool:
+    """Whether the last rationale stops mid-sentence: no closing punctuation, and it ends on a
+    word no sentence ends with, or its last sentence does not conclude ("... is not medically
+    necessary" without its period is a complete letter)."""
+    text = rationale.strip()
+    if not text or _ENDS_SENTENCE.search(text):
+        return False
+    return _CUT_OFF.search(text) is not None or _CONCLUDES.search(text) is None
 
 NO_ISSUES = "no IMR issues section recognised (truncated, or not an IMR letter): kept as whole text only"
 NO_ITEMS = "issues section found but no disputed item recognised in it: kept as whole text only"
@@ -194,6 +216,6 @@ def _item_warnings(passages: list[Passage]) -> list[str]:
             out.append(f"item {p.ordinal}: decision not recognised")
         if not p.rationale.strip():
             out.append(f"item {p.ordinal}: no decision rationale found")
-    if passages and passages[-1].rationale.strip() and not _ENDS_SENTENCE.search(passages[-1].rationale):
+    if passages and _cut_off(passages[-1].rationale):
         out.append("the last rationale ends mid-sentence: the letter may be truncated")
     return out

@@ -45,6 +45,7 @@ from indexer import vocab
 from indexer.model import Citation, citation_key
 from indexer.passages.phrases import PhraseIndex, Tokens, phrase_key, tokens_of
 from indexer.passages.scan import AnchoredPattern, lowered
+from indexer.passages.statements import statement_citations, statement_style
 
 # Spans that end a statement and cite nothing themselves. These patterns scan every
 # passage field, so each is searched only where its first word occurs (`AnchoredPattern`).
@@ -587,6 +588,8 @@ def extract_citations(text: str, field: str, cited_by: str) -> list[Citation]:
     if not text or not text.strip():
         return []
     mode = "prose" if cited_by == "rationale" else "guideline"
+    if mode == "guideline" and statement_style(text):
+        return statement_citations(text, field, cited_by)
     if mode == "prose" and not _may_cite(text):
         return []
     out: list[Citation] = []

@@ -216,6 +216,45 @@ def tokens(text: str) -> Iterator[Token]:
         prev_start, prev_end = start, end
 
 
+LONG_TOKEN = "_"  # stands for an over-long word in sentence_values (never a query term)
+
+
+def sentence_values(text: str) -> list[str]:
+    """The indexed terms of `text`, one space-separated string per sentence.
+
+    For an engine that takes text rather than tokens: index the strings as the
+    values of one multi-valued field with a whitespace tokenizer and a position
+    gap between values that puts the first word of each value SENTENCE_GAP + 1
+    positions after the last word of the value before (tokens() numbering): words
+    of one sentence are then exactly as far apart as tokens() puts them, and words
+    of two sentences further than SENTENCE_SPAN, so every query matches the same.
+    An over-long word inside a sentence, which tokens() drops but counts, is
+    written LONG_TOKEN so it keeps its place."""
+    values: list[list[str]] = []
+    last = None
+    for surface, lower, term, position in _all_terms(text):
+        if last is None or position - last > 1:
+            values.append([])
+        values[-1].append(term if term is not None else LONG_TOKEN)
+        last = position
+    return [" ".join(v) for v in values]
+
+
+def _all_terms(text: str):
+    """(surface, lower, term or None if over-long, position) of every word piece."""
+    kept = {t.position: t for t in tokens(text)}
+    if not kept:
+        return
+    # positions tokens() skipped within a sentence are over-long words
+    ordered = sorted(kept)
+    for i, p in enumerate(ordered):
+        if i and 1 < p - ordered[i - 1] <= SENTENCE_GAP:
+            for missing in range(ordered[i - 1] + 1, p):
+                yield "", "", None, missing
+        t = kept[p]
+        yield t.text, t.lower, t.term, p
+
+
 # ASCII text as a class string: letters and digits -> "a", anything else -> " "
 WORD_CLASS_TABLE = bytes(ord("a") if chr(b).isascii() and chr(b).isalnum() else ord(" ") for b in range(256))
 

@@ -34,7 +34,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 
 from indexer.search import dates, vocab_adapter
-from indexer.search.analysis import PARAGRAPH_SPAN, SENTENCE_SPAN, stem, terms, tokens, words
+from indexer.search.analysis import PARAGRAPH_SPAN, SENTENCE_SPAN, stem, tokens, words
 from indexer.search.tree import (
     FIELD_ALIASES,
     And,
@@ -205,7 +205,7 @@ def _join_quantities(toks: list[Tok]) -> list[Tok]:
         prev = out[-1] if out else None
         if tok.kind in ("NOT", "WORD") and tok.text.upper() in ("NOT", "") and prev is not None \
                 and prev.kind == "WORD" and prev.text.upper() == "BUT" and (tok.kind == "NOT" or tok.text == "not"):
-            out[-1] = Tok("BUTNOT", "BUT NOT")  # Westlaw's exclusion, also written %
+            out[-1] = Tok("BUTNOT", f"{prev.text} {tok.text or 'NOT'}")  # Westlaw's exclusion, also %
             continue
         if (tok.kind == "WORD" and prev is not None and prev.kind == "WORD" and " " not in prev.text
                 and ((_NUMBER.fullmatch(prev.text) and tok.text.lower() in UNITS)
@@ -251,6 +251,9 @@ def _classify(word: str, toks: list[Tok], messages: list[str], next_char: str) -
     if m and next_char == "(":
         toks.append(Tok("ATLEAST", word, num=int(m.group(1))))
         return
+    if m:
+        messages.append(f"{word}: counting occurrences (atleastN(word)) is not supported; "
+                        f"searched {word!r} as a word.")
     if ":" in word:
         name, _, rest = word.partition(":")
         key = name.lower()
@@ -349,6 +352,9 @@ class _Parser:
             if tok.kind == "BUTNOT":
                 # BUT NOT / %: everything after it (in this group) is excluded
                 self.take()
+                if tok.text not in ("%", "BUT NOT"):
+                    self.note(f"Read “{tok.text}” as BUT NOT: what follows is excluded. "
+                              f'Put it in quotes ("{tok.text}") to search the words.')
                 rest = self.parse_and()
                 if rest is None:
                     self.note(f"Ignored {tok.text} with nothing after it.")

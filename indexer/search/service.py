@@ -531,14 +531,15 @@ class SearchService:
                 key = c.key
                 citations.append(HitCitation(key=key, source=c.source, chapter=c.chapter, topic=c.topic,
                                              pages=c.pages, cited_by=c.cited_by, raw=c.raw,
-                                             matched=_cited(key, wanted)))
+                                             matched=_cited(key, wanted), edition=c.edition))
             out.append(Hit(
                 passage_id=p.passage_id, letter_id=p.letter_id, ordinal=p.ordinal, item=p.item,
                 decision=p.decision, score=round(h.score, 4), citations=citations, highlights=highlights,
                 treatment=p.treatment, body_region=p.body_region,
                 specialties=list(d.meta.get("specialties") or []), licensure=list(d.meta.get("licensure") or []),
                 date_of_injury=d.meta.get("date_of_injury"), decision_date=d.meta.get("decision_date"),
-                unparsed=bool(p.unparsed),
+                unparsed=bool(p.unparsed), item_context=p.item_context or "",
+                mtus_based=p.mtus_based, claims_administrator_mtus_based=p.claims_administrator_mtus_based,
             ))
         return out
 

@@ -61,6 +61,7 @@ class HitCitation:
     cited_by: str
     raw: str
     matched: bool  # the query (text or citation filter) matched this citation
+    edition: str | None = None  # the guideline edition the letter names ("2016"), not part of `key`
 
 
 @dataclass
@@ -80,6 +81,10 @@ class Hit:
     date_of_injury: str | None = None
     decision_date: str | None = None
     unparsed: bool = False
+    item_context: str = ""  # a partly authorised request's authorisation sentences
+    # Who based what on the MTUS: the IMR reviewer (`mtus_based`, the facet) and the claims administrator.
+    mtus_based: bool | None = None
+    claims_administrator_mtus_based: bool | None = None
 
 
 @dataclass

@@ -47,6 +47,7 @@ class Span:
     pages: str | None
     start: int
     end: int
+    edition: str | None = None
 
 
 @dataclass
@@ -67,6 +68,13 @@ def norm(text: str) -> str:
 
 _NOT_MTUS = {"claims_administrator": "The Claims Administrator did not base their decision on the MTUS.",
              "reviewer": "The Expert Reviewer did not base their decision on the MTUS."}
+# The same, as MAXIMUS letters word it from late 2016.
+_OUTSIDE_MTUS = {
+    "claims_administrator": "The Claims Administrator based their decision on recommendation(s) outside of the MTUS Guidelines.",
+    "reviewer": "The Expert Reviewer based their decision on recommendation(s) outside of the MTUS Guidelines."}
+# Share of paragraphs written in the 2016-17 statement style ("Decision based on MTUS Low Back
+# Complaints 2004, Section(s): Special Studies, Summary."); the rest in the older wordings.
+STATEMENT_STYLE_RATE = 0.5
 
 
 class GuidelineWriter:
@@ -90,6 +98,7 @@ class GuidelineWriter:
         sources = {s.name: s for s in vocab.sources()}
         self.odg_words = [w for w in sources["ODG"].aliases if w] or ["ODG"]
         self.others = [c for c in vocab.chapters() if c.source == "Other"]
+        self.parts = {p.chapter: p for p in vocab.mtus_parts() if not p.section_chapters}
         self._cache: dict[tuple, list[Resolved]] = {}
 
     @staticmethod
@@ -145,13 +154,25 @@ class GuidelineWriter:
                 pages = r.pages.split(",")[0] if r and r.pages else None
                 spans.append(Span(source, chapter, topic, pages, base + s0, base + s1))
 
+        modern = rng.random() < STATEMENT_STYLE_RATE
         if not mtus:
-            add(_NOT_MTUS[who], [])
+            add((_OUTSIDE_MTUS if modern else _NOT_MTUS)[who], [])
+        mtus_parts: dict[str, list[Resolved]] = defaultdict(list)
         for r in mtus:
+            if modern and r.chapter in self.parts and (r.topic is None or "," not in r.topic):
+                mtus_parts[r.chapter].append(r)
+                continue
             sentence, s0, page = self._mtus_sentence(rng, r)
             add(sentence, [(Resolved(r.source, r.chapter, r.topic, page), "MTUS", r.chapter, s0,
                             len(sentence) - 1)])
             keys.append(r.key)
+        for chapter, group in mtus_parts.items():
+            sentence, cites, edition = self._part_sentence(rng, chapter, group)
+            add(sentence, [(Resolved(r.source, r.chapter, r.topic, None), "MTUS", r.chapter, s0, s1)
+                           for r, s0, s1 in cites])
+            for sp in spans[-len(cites):]:
+                sp.edition = edition
+            keys.extend(r.key for r in group)
         by_chapter: dict[str, list[Resolved]] = defaultdict(list)
         for r in odg:
             by_chapter[r.chapter].append(r)
@@ -184,6 +205,28 @@ class GuidelineWriter:
             page = rng.choice(r.pages.split(","))
             text += rng.choice((f" Page(s): {page}", f", Page(s): {page}", f" Page(s): {page}"))
         return text + ".", len(head), page
+
+    def _part_sentence(self, rng: random.Random, chapter: str,
+                       group: list[Resolved]) -> tuple[str, list[tuple[Resolved, int, int]], str]:
+        """"Decision based on MTUS Low Back Complaints 2004, Section(s): A, B.": the sentence,
+        each citation's span (the first from the part's name) and the edition printed."""
+        part = self.parts[chapter]
+        edition = rng.choice(part.editions) if part.editions else "2004"
+        head = "Decision based on MTUS "
+        text = f"{head}{rng.choice(part.wordings)} {edition}"
+        topics = list(dict.fromkeys(r for r in group if r.topic))
+        bare = [r for r in group if not r.topic]
+        cites: list[tuple[Resolved, int, int]] = []
+        if topics:
+            text += ", Section(s): "
+            for n, r in enumerate(topics):
+                if n:
+                    text += ", "
+                start = len(head) if n == 0 else len(text)
+                text += r.topic or ""
+                cites.append((r, start, len(text)))
+        cites += [(r, len(head), len(text)) for r in bare if not topics]
+        return text + ".", cites, edition
 
     def _odg_sentence(self, rng: random.Random, chapter_name: str,
                       group: list[Resolved]) -> tuple[str, list[tuple[Resolved, int, int]]]:

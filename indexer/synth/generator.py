@@ -143,12 +143,14 @@ def synthetic_letter(seed: int, index: int, writer: GuidelineWriter | None = Non
                                          ("reviewer_guideline", "reviewer", it.reviewer)):
             for sp in written.spans:
                 cites.append(Citation(sp.source, sp.chapter, sp.topic, sp.pages, who,
-                                      written.text[sp.start:sp.end], field_name, sp.start, sp.end))
+                                      written.text[sp.start:sp.end], field_name, sp.start, sp.end,
+                                      edition=sp.edition))
         passages.append(Passage(
             passage_id=f"{exp.letter_id}-{n}", letter_id=exp.letter_id, ordinal=n, item=it.text,
             decision=it.decision, claims_administrator_guideline=ca_text, reviewer_guideline=rev_text,
             rationale=it.rationale, treatment=it.family.treatment, body_region=it.region,
             mtus_based=it.reviewer.mtus_based, citations=cites,
+            claims_administrator_mtus_based=it.ca.mtus_based if it.ca.text else None,
         ))
     text = composed.text
     letter = Letter(

@@ -18,6 +18,11 @@ Loaders (all cached, no arguments):
 - `chapter_by_key() -> dict[str, Chapter]`         "ODG | Neck and Upper Back" -> Chapter
 - `topics() -> list[Topic]`                        guidelines.toml: canonical topics, their wordings and the
                                                    "SOURCE | Chapter" keys where they are usually found
+- `mtus_parts() -> list[MtusPart]`               guidelines.toml: MTUS parts as the 2016-17 letters name them
+                                                   ("Low Back Complaints 2004, Section(s): ..."), their
+                                                   editions and section titles
+- `acoem_chapters() -> list[str]`                 guidelines.toml: ACOEM chapter titles of its later
+                                                   editions (cited outside the MTUS)
 - `guideline_fillers() -> list[str]`               words between chapter and topic that mean nothing
                                                    ("Chapter", "(Acute & Chronic)", "Procedure Summary")
 - `treatments() -> list[TreatmentCategory]`        treatments.toml: category, trigger words, regex patterns
@@ -73,6 +78,18 @@ class Topic:
     name: str
     aliases: tuple[str, ...]
     chapters: tuple[str, ...]  # "SOURCE | Chapter" keys where the topic usually appears
+
+
+@dataclass(frozen=True)
+class MtusPart:
+    """An MTUS part as the 2016-17 letters name it ("Low Back Complaints 2004, Section(s): ...")."""
+
+    chapter: str  # canonical MTUS chapter name
+    wordings: tuple[str, ...]
+    editions: tuple[str, ...]
+    sections: tuple[str, ...]  # known section titles (some hold commas)
+    section_chapters: tuple[tuple[str, str], ...] = ()  # section title -> a chapter of its own
+    numbered_sections: bool = False  # "3.3.6 Opioids for ...: Use of Urine Drug Testing (UDT)"
 
 
 @dataclass(frozen=True)
@@ -163,6 +180,27 @@ def topics() -> list[Topic]:
 
 
 @lru_cache(maxsize=None)
+def mtus_parts() -> list[MtusPart]:
+    data = _guidelines()
+    acoem = tuple(data.get("mtus_sections", {}).get("acoem", ()))
+    out = []
+    for p in data.get("mtus_part", ()):
+        chapter = p["chapter"]
+        own = tuple(p.get("sections", ()))
+        # ACOEM body-part chapters share their section titles
+        sections = own + acoem if chapter.startswith("ACOEM Chapter") else own
+        out.append(MtusPart(chapter, tuple(p["wordings"]), tuple(p.get("editions", ())), sections,
+                            tuple(p.get("section_chapters", {}).items()), bool(p.get("numbered_sections", False))))
+    return out
+
+
+@lru_cache(maxsize=None)
+def acoem_chapters() -> list[str]:
+    """Chapter titles of the ACOEM guidelines' later editions, as cited outside the MTUS."""
+    return list(_guidelines().get("acoem_outside_mtus", {}).get("chapters", ()))
+
+
+@lru_cache(maxsize=None)
 def guideline_fillers() -> list[str]:
     return list(_guidelines().get("fillers", ()))
 
@@ -200,9 +238,9 @@ def states() -> dict[str, str]:
 
 
 __all__ = [
-    "BodyRegion", "Chapter", "Source", "Specialty", "Topic", "TreatmentCategory",
-    "abbreviation_equivalents", "abbreviations", "body_regions", "chapter_by_key", "chapters",
-    "guideline_fillers", "medication_classes", "sources", "specialties", "states", "topics",
+    "BodyRegion", "Chapter", "MtusPart", "Source", "Specialty", "Topic", "TreatmentCategory",
+    "abbreviation_equivalents", "abbreviations", "acoem_chapters", "body_regions", "chapter_by_key", "chapters",
+    "guideline_fillers", "medication_classes", "mtus_parts", "sources", "specialties", "states", "topics",
     "treatments",
 ]
 

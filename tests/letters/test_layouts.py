@@ -116,7 +116,7 @@ def test_layout_3_numbered_decision_sentences():
     assert {c.key for c in norco.citations if c.cited_by == "reviewer"} == {
         "MTUS | Chronic Pain Medical Treatment Guidelines | Opioids, criteria for use"}
     assert norco.treatment == "medication"
-    assert letter.reviewer.specialties == ["Anesthesiology", "Pain Management"]
+    assert letter.reviewer.specialties == ["Anesthesiology", "Pain Medicine"]  # as the letter states it
     assert letter.reviewer.licensure == ["California", "Nevada"]
     assert letter.patient.age == 52 and letter.date_of_injury == "2012-01-15"
     assert "DOCUMENTS REVIEWED" in [s.title for s in letter.sections]
@@ -182,3 +182,12 @@ def test_damaged_issues_heading_still_finds_items():
     letter = parse_text(text, "noheading.txt")
     assert [p.decision for p in letter.passages] == ["Upheld", "Overturned"]
     assert letter.warnings == ["no IMR issues heading: items recognised by their decision lines"]
+
+
+def test_a_complete_letter_whose_last_sentence_lacks_its_period_is_not_called_truncated():
+    text = build_letter(LetterSpec(items=THREE)).rstrip()
+    assert text.endswith(".")
+    letter = parse_text(text[:-1] + "\n", "no-period.txt")
+    assert not any("truncated" in w for w in letter.warnings), letter.warnings
+    cut = parse_text(text[:-1] + " and the\n", "cut.txt")
+    assert any("truncated" in w for w in cut.warnings)

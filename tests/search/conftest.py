@@ -19,12 +19,17 @@ def engine(request) -> str:
     return request.param
 
 
-@pytest.fixture(scope="session")
-def sample_service(engine, tmp_path_factory):
-    index_dir = tmp_path_factory.mktemp(f"sample-{engine}")
-    index_letters(sample_letters(), index_dir, engine=engine)
+def service_of(letters, engine: str, tmp_path_factory, name: str):
+    """A search service over an index of these letters (a generator for fixtures)."""
+    index_dir = tmp_path_factory.mktemp(f"{name}-{engine}")
+    index_letters(letters, index_dir, engine=engine)
     with SearchService.open(index_dir, engine) as service:
         yield service
+
+
+@pytest.fixture(scope="session")
+def sample_service(engine, tmp_path_factory):
+    yield from service_of(sample_letters(), engine, tmp_path_factory, "sample")
 
 
 @pytest.fixture(scope="session")

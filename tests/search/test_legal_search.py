@@ -6,18 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.index.pipeline import index_letters
-from indexer.search.service import SearchService
-from tests.search.conftest import ids, run
+from tests.search.conftest import ids, run, service_of
 from tests.search.legal_fixtures import E, F, G, H, legal_letters
 
 
 @pytest.fixture(scope="session")
 def legal(engine, tmp_path_factory):
-    index_dir = tmp_path_factory.mktemp(f"legal-{engine}")
-    index_letters(legal_letters(), index_dir, engine=engine)
-    with SearchService.open(index_dir, engine) as service:
-        yield service
+    yield from service_of(legal_letters(), engine, tmp_path_factory, "legal")
 
 
 def found(service, query: str, **kw) -> set[str]:
@@ -115,6 +110,12 @@ def test_case_number_prefixes(legal):
     ("stenosis w/p injection", {f"{E}-2"}),
     ("guidelines pre/p stenosis", set()),
     ("stenosis pre/p guidelines", {f"{E}-2"}),
+    ("stenosis +p guidelines", {f"{E}-2"}),
+    ("guidelines +p stenosis", set()),
+    ("stenosis NEAR/5 radicular", {f"{E}-2"}),
+    ("stenosis NEAR/4 radicular", set()),  # L4/5 is two words: l4 l5
+    ("inject* stenosis", {f"{E}-2"}),
+    ("injections! AND stenosis", {f"{E}-2"}),
     ("lumbar stenosis", {f"{E}-2"}),
     ("lumbar /p stenosis", set()),  # item and rationale are two paragraphs
     # & is AND; % and BUT NOT exclude what follows

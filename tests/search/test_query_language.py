@@ -127,6 +127,8 @@ def test_recovery_messages():
         "a\x00b": "control",
         "x" * 5000: "characters",
         "atleast3(pain)": "not supported",
+        "atleast3 pain": "not supported",
+        "norco but not tramadol": "Read “but not” as BUT NOT",
         "a w/5000 b": "capped",
     }
     for q, expect in cases.items():
@@ -194,3 +196,19 @@ def test_sentences_are_kept_apart_by_a_position_gap():
     assert pos["norco"] - pos["patient"] > analysis.SENTENCE_SPAN
     assert pos["e"] - pos["denied"] == 1  # a lowercase word after "!" goes on the sentence
     assert pos["new"] - pos["mg"] > analysis.SENTENCE_SPAN  # a blank line ends one
+
+
+def test_sentence_values_give_engines_without_token_input_the_same_positions():
+    text = ("Norco 10/325mg #60 is requested. The " + "x" * 45 + " patient has L4-5 pain; Dr. Smith agrees.\n\n"
+            "New paragraph here")
+    values = analysis.sentence_values(text)
+    assert values == ["norco 10 325 mg 60 is request", "the _ patient has l4 l5 pain dr smith agre", "new paragraph here"]
+    positions, pos = [], -1
+    for i, value in enumerate(values):
+        if i:
+            pos += analysis.SENTENCE_GAP
+        for term in value.split():
+            pos += 1
+            if term != analysis.LONG_TOKEN:
+                positions.append((term, pos))
+    assert positions == [(t.term, t.position) for t in analysis.tokens(text)]

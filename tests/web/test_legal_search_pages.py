@@ -92,3 +92,10 @@ def test_syntax_page_lists_every_operator_with_a_runnable_example(client):
     data = client.get("/api/syntax").get_json()
     assert [o["example"] for o in data["operators"]] == [op.example for op in SYNTAX]
     assert "/search/syntax" in client.get("/search").data.decode()
+
+
+def test_citator_past_the_last_page_shows_the_last_page(client):
+    from urllib.parse import quote
+    key = "ODG | Neck and Upper Back | Facet joint diagnostic blocks"
+    body = client.get(f"/citations/{quote(key)}", query_string={"page": 500}).data.decode()
+    assert "There is no page 500" in body and "<ol" in body

@@ -80,8 +80,10 @@ def show(key: str):
         "citations/show.html",
         detail=detail,
         hits=hits,
-        pagination=pagination(detail.response.total, parsed.state.page, parsed.state.per_page, page_url),
-        notices=parsed.problems,
+        # past the end the service shows the last page (and says so)
+        pagination=pagination(min(detail.response.total, detail.response.last_page * parsed.state.per_page),
+                              detail.response.page, parsed.state.per_page, page_url),
+        notices=parsed.problems + [m for m in detail.response.messages if "page" in m],
         search_url=search_url(state),
         administrator_url=search_url(SearchState(q=f'citation:"{key}" cited_by:claims_administrator')),
         other_url=url_for("citations.show", key=key, cited_by=None if other == "reviewer" else other),
