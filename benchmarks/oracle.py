@@ -20,7 +20,7 @@ from indexer.synth.generator import synthetic_letter
 SEED_ENV = "IMR_BENCH_ORACLE_SEED"
 
 
-def _oracle_parse(path: Path):
+def _oracle_parse(path: Path, _data: bytes = b"", _source_file: str = ""):
     seed = int(os.environ[SEED_ENV])
     index = int(Path(path).name.split("_", 1)[0])
     _text, _exp, letter = synthetic_letter(seed, index)
@@ -29,4 +29,4 @@ def _oracle_parse(path: Path):
 
 
 if os.environ.get(SEED_ENV):
-    parsing._parse_file = _oracle_parse
+    parsing._parse_bytes = _oracle_parse

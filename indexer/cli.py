@@ -7,7 +7,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("parse", "index", "search", "serve", "synth", "user", "vocab")
+COMMANDS = ("parse", "index", "search", "serve", "synth", "user", "token", "vocab")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -26,8 +26,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config())
     if overrides:
         app.config.update(overrides)
-    from webapp import extensions, security, templating
+    from webapp import converters, extensions, proxy, security, templating
 
+    converters.init_app(app)
+    proxy.init_app(app)
     extensions.init_app(app)
     security.init_app(app)
     templating.init_app(app)

@@ -6,15 +6,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, request, url_for
 from werkzeug.routing import BuildError
 
 from indexer.search.types import FACETS, SORTS
 from webapp import presentation
+from webapp.urls import PASSAGES_PER_PART, passage_url
 
 
 def has_endpoint(name: str) -> bool:
     return name in current_app.view_functions
+
+
+MAX_HERE_BYTES = 4096  # a longer address is not repeated in forms (see here())
+
+
+def here() -> str:
+    """This page's address (path and query) for a form's `next`, to come back to.
+    Repeated once per button, so a crafted multi-megabyte URL is not echoed: past
+    4 KB only the path is kept (a bounded search state is far shorter)."""
+    full = request.full_path.rstrip("?")
+    return full if len(full) <= MAX_HERE_BYTES else request.path
 
 
 def url_for_if(endpoint: str, **values: Any) -> str | None:
@@ -29,6 +41,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         has_endpoint=has_endpoint,
         url_for_if=url_for_if,
+        here=here,
+        passage_url=passage_url,
+        PASSAGES_PER_PART=PASSAGES_PER_PART,
         FACETS=FACETS,
         SORTS=SORTS,
         facet_label=presentation.facet_label,

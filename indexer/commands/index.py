@@ -14,6 +14,12 @@ from pathlib import Path
 
 from indexer.index.engine import ENGINES
 
+# Exit statuses, so a script can tell "all indexed" from "indexed, but look at the report".
+EXIT_OK = 0  # every file indexed (or unchanged)
+EXIT_NOTHING_INDEXED = 1  # failures, and not one letter indexed or kept
+EXIT_CANNOT_RUN = 2  # the index is busy or the engine unknown: nothing was done
+EXIT_FAILURES = 3  # finished: the index is updated, but some files or named paths failed
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
@@ -21,6 +27,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="index letter files (.txt, .pdf) into a search index",
         description="Index letter files or folders (recursively .txt and .pdf) into a search index. "
                     "Incremental: unchanged files are skipped; failed files are reported and do not stop the run.",
+        epilog="Exit status: 0 all indexed; 3 finished, but some files or named paths failed (see the report); "
+               "1 nothing could be indexed; 2 could not run (index busy, unknown engine). Inside folders, "
+               "symbolic links are not followed and only regular files up to --max-file-mb are read.",
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="letter files or folders")
     p.add_argument("--index", required=True, metavar="DIR", help="index folder")
@@ -28,6 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--rebuild", action="store_true", help="reindex everything instead of only what changed")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="parser processes (default: one per CPU core)")
+    p.add_argument("--max-file-mb", type=float, default=None, metavar="MB",
+                   help="largest letter file read, in MB (default 16; real letters are under 1 MB)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=run)
 
@@ -36,13 +47,21 @@ def run(args: argparse.Namespace) -> int:
     from indexer.index.engine import EngineError
     from indexer.index.generations import IndexBusy
     from indexer.index.pipeline import build_index
+    from indexer.letters.read import printable_name
 
+    max_bytes = None
+    if args.max_file_mb is not None:
+        if args.max_file_mb <= 0:
+            print("imr index: --max-file-mb must be a positive number", file=sys.stderr)
+            return EXIT_CANNOT_RUN
+        max_bytes = int(args.max_file_mb * 1024 * 1024)
     try:
         report = build_index([Path(p) for p in args.paths], Path(args.index), engine=args.engine,
-                             rebuild=args.rebuild, progress=not args.json, workers=args.workers)
+                             rebuild=args.rebuild, progress=not args.json, workers=args.workers,
+                             max_bytes=max_bytes)
     except (IndexBusy, EngineError) as exc:
         print(f"imr index: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_CANNOT_RUN
     data = report.to_json()
     if args.json:
         json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
@@ -52,12 +71,22 @@ def run(args: argparse.Namespace) -> int:
               f"{report.total_letters} letters, {report.total_passages} passages.")
         print(f"This run: {report.letters} letters / {report.passages} passages indexed, "
               f"{report.skipped_unchanged} unchanged, {report.removed} removed, "
-              f"{len(report.failed)} failed, {len(report.duplicates)} duplicates, "
+              f"{len(report.failed)} failed, {len(report.duplicates)} duplicates, {len(report.skipped)} skipped, "
               f"{len(report.warnings)} warnings ({report.seconds:.1f}s).")
-        for w in report.warnings:
-            print(f"  warning: {w['file']}: {w['message']}")
-        for f in report.failed:
-            print(f"  failed: {f['file']}: {f['reason']}")
+        # one line per entry, whatever the file is called: names are printed escaped
+        for label, entries, key in (("warning", report.warnings, "message"), ("skipped", report.skipped, "reason"),
+                                    ("failed", report.failed, "reason")):
+            for e in entries:
+                print(f"  {label}: {printable_name(e['file'])}: {printable_name(e[key])}")
         for d in report.duplicates:
-            print(f"  duplicate: {d['file']}: same determination as {d['kept']} (indexed once, from that file)")
-    return 1 if report.failed and not report.letters and not report.skipped_unchanged else 0
+            print(f"  duplicate: {printable_name(d['file'])}: same determination as {printable_name(d['kept'])} "
+                  "(indexed once, from that file)")
+    return exit_status(report)
+
+
+def exit_status(report) -> int:
+    if not report.failed:
+        return EXIT_OK
+    if not report.letters and not report.skipped_unchanged:
+        return EXIT_NOTHING_INDEXED
+    return EXIT_FAILURES

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.letters import UnreadableLetterError, parse_file
+from indexer.letters.read import printable_name, text_safe
 from indexer.passages.citations import citation_keys
 
 LETTER_SUFFIXES = (".txt", ".pdf")
@@ -49,7 +50,7 @@ def letter_json(path: Path) -> dict[str, Any]:
     try:
         letter = parse_file(path)
     except UnreadableLetterError as exc:
-        return {"source_file": str(path), "error": str(exc)}
+        return {"source_file": text_safe(str(path)), "error": str(exc)}
     d = letter.to_dict()
     all_cites = []
     for p, pd in zip(letter.passages, d["passages"]):
@@ -70,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         obj = letter_json(path)
         if "error" in obj:
             failed += 1
-            print(f"imr parse: {path}: {obj['error']}", file=sys.stderr)
+            print(f"imr parse: {printable_name(str(path))}: {obj['error']}", file=sys.stderr)
         results.append(obj)
     json.dump(results, sys.stdout, indent=None if args.compact else 2, ensure_ascii=False)
     sys.stdout.write("\n")

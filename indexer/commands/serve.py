@@ -66,8 +66,10 @@ def build_if_needed(index_dir: Path, corpus: Path, engine: str, force: bool) -> 
     print(f"Indexed {summary.get('letters', 0)} letters, {summary.get('passages', 0)} passages"
           f" ({summary.get('skipped_unchanged', 0)} unchanged, {len(summary.get('warnings', []))} warnings,"
           f" {len(summary.get('failed', []))} failed).", file=sys.stderr, flush=True)
+    from indexer.letters.read import printable_name
+
     for failure in summary.get("failed", []):
-        print(f"  failed: {failure.get('file')}: {failure.get('reason')}", file=sys.stderr)
+        print(f"  failed: {printable_name(failure['file'])}: {printable_name(failure['reason'])}", file=sys.stderr)
     return True
 
 
@@ -95,8 +97,11 @@ def run(args: argparse.Namespace) -> int:
         "IMR_BIND_HOST": args.host,
     })
     try:
+        # the app refuses bodies over MAX_CONTENT_LENGTH with a 413; waitress stops reading
+        # just past it instead of buffering its default 1 GB
         server = waitress.create_server(app, host=args.host, port=args.port, threads=max(1, args.threads),
-                                        ident="imr")
+                                        ident="imr",
+                                        max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 65536)
     except OSError as exc:
         print(f"imr serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 2

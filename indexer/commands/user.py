@@ -20,8 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Manage the web app's accounts. With no account and the server on 127.0.0.1, "
                     "the app runs single-user without sign-in.",
     )
-    parser.add_argument("--database-url", metavar="URL",
-                        help="the app's database (default: IMR_DATABASE_URL, else data/imr.sqlite3)")
+    add_database_option(parser)
     sub = parser.add_subparsers(dest="user_command", required=True, metavar="ACTION")
 
     add = sub.add_parser("add", help="create an account (prompts for the password)")
@@ -43,6 +42,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rm.add_argument("name")
     rm.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     rm.set_defaults(func=cmd_remove)
+
+
+def add_database_option(parser: argparse.ArgumentParser) -> None:
+    """--database-url, for the commands that work on the web app's database (user, token)."""
+    parser.add_argument("--database-url", metavar="URL",
+                        help="the app's database (default: IMR_DATABASE_URL, else data/imr.sqlite3)")
 
 
 def _session(args: argparse.Namespace):

@@ -18,6 +18,7 @@ import json
 import multiprocessing
 import os
 import re
+import stat
 import sys
 import time
 from collections import deque
@@ -31,6 +32,7 @@ from indexer.index.engine import Generation, IndexHome, SearchEngine, engine_hom
 from indexer.index.generations import ENGINE_DIR, STORE_FILE  # noqa: F401  (re-exported)
 from indexer.index.parsing import ParseOutcome, parse_job
 from indexer.index.store import FileRecord, unpack_letter
+from indexer.letters.read import file_kind, text_safe
 from indexer.model import Letter
 from indexer.search.analysis import ANALYSIS_VERSION
 from indexer.search.tree import MatchAll
@@ -62,6 +64,7 @@ class IndexReport:
     failed: list[dict] = field(default_factory=list)  # [{file, reason}]
     # files holding a determination (case number) another file already gave: [{file, letter_id, kept}]
     duplicates: list[dict] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)  # [{file, reason}]: links not followed
     total_letters: int = 0  # in the index after the run
     total_passages: int = 0
     generation: str | None = None
@@ -76,26 +79,91 @@ def index_exists(index_dir: str | Path | None, engine: str = "tantivy") -> bool:
     return engine_home(engine, index_dir).live() is not None
 
 
-def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path], list[dict]]:
-    """Letter files under the given paths (recursively), the folders, and paths that are missing."""
+@dataclass
+class Collected:
+    """What a walk over the given paths found."""
+
+    files: list[Path] = field(default_factory=list)  # regular letter files, sorted
+    dirs: list[Path] = field(default_factory=list)  # the folders given
+    failed: list[dict] = field(default_factory=list)  # [{file, reason}]: missing paths, special files
+    skipped: list[dict] = field(default_factory=list)  # [{file, reason}]: symbolic links
+    unreadable_dirs: list[Path] = field(default_factory=list)  # folders that could not be listed
+
+
+def _is_letter_name(name: str) -> bool:
+    return name.lower().endswith(LETTER_SUFFIXES) and not name.startswith(".")
+
+
+def collect_files(paths: Iterable[str | Path]) -> Collected:
+    """Letter files under the given paths (recursively), without following links.
+
+    Symlink policy: a path named here is resolved (the corpus folder may itself be
+    a link), but inside a folder symbolic links are never followed, to files or to
+    folders: a link can point anywhere (/etc/passwd, /dev/zero, a loop), so it is
+    listed as skipped. Only regular files are letters; a FIFO, device or socket with
+    a letter's name is a failure (reading a FIFO would wait forever). A folder that
+    cannot be listed is a failure too, and nothing under it counts as gone.
+    """
+    out = Collected()
     files: dict[Path, None] = {}
-    dirs: list[Path] = []
-    missing: list[dict] = []
     for raw in paths:
         p = Path(raw).expanduser()
-        if p.is_dir():
+        try:
+            st = p.stat()
+        except OSError as exc:
+            reason = "no such file or folder" if not os.path.lexists(p) else f"cannot read: {exc.strerror or exc}"
+            out.failed.append({"file": text_safe(str(raw)), "reason": reason})
+            continue
+        if stat.S_ISDIR(st.st_mode):
             d = p.resolve()
-            dirs.append(d)
-            for dirpath, dirnames, filenames in os.walk(d):
-                dirnames[:] = sorted(n for n in dirnames if not n.startswith("."))
-                for name in sorted(filenames):
-                    if name.lower().endswith(LETTER_SUFFIXES) and not name.startswith("."):
-                        files[Path(dirpath) / name] = None
-        elif p.is_file():
+            out.dirs.append(d)
+            _walk(d, files, out)
+        elif stat.S_ISREG(st.st_mode):
             files[p.resolve()] = None
         else:
-            missing.append({"file": str(raw), "reason": "no such file or folder"})
-    return sorted(files), dirs, missing
+            out.failed.append({"file": text_safe(str(raw)), "reason": f"not a regular file: {file_kind(st.st_mode)}"})
+    out.files = sorted(files)
+    return out
+
+
+def _walk(top: Path, files: dict[Path, None], out: Collected) -> None:
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            out.unreadable_dirs.append(folder)
+            out.failed.append({"file": text_safe(str(folder)),
+                               "reason": f"cannot read folder: {exc.strerror or exc}; "
+                                         "its letters are kept in the index as they were"})
+            continue
+        subdirs = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                if entry.is_symlink():
+                    if _is_letter_name(entry.name) or entry.is_dir():
+                        out.skipped.append({"file": text_safe(entry.path),
+                                            "reason": "symbolic link: not followed"})
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    subdirs.append(Path(entry.path))
+                    continue
+                if not _is_letter_name(entry.name):
+                    continue
+                mode = entry.stat(follow_symlinks=False).st_mode
+            except OSError as exc:
+                out.failed.append({"file": text_safe(entry.path), "reason": f"cannot read: {exc.strerror or exc}"})
+                continue
+            if stat.S_ISREG(mode):
+                files[Path(entry.path)] = None
+            else:
+                out.failed.append({"file": text_safe(entry.path),
+                                   "reason": f"not a regular file: {file_kind(mode)}"})
+        stack.extend(reversed(subdirs))
 
 
 class _Builder:
@@ -147,17 +215,20 @@ class _Builder:
             rec = FileRecord(out.path, out.sha256, out.size, out.mtime_ns, None, f"{DUPLICATE_OF}{kept}")
             self.store.put_file(rec)
             self.known[out.path] = rec
-            report.duplicates.append({"file": out.path, "letter_id": lid0, "kept": kept})
+            report.duplicates.append({"file": text_safe(out.path), "letter_id": lid0, "kept": text_safe(kept)})
             return
-        lid = _unique_id(lid0 or Path(out.path).stem, self.owner, owner_key)
+        base = _base_id(lid0 or text_safe(Path(out.path).stem))
+        lid = _unique_id(base, self.owner, owner_key)
         if lid != lid0 or packed is None or docs is None:
             if letter is None:
                 letter = unpack_letter(packed)
             ensure_passages(letter)
+            if lid != base:
+                holder = self.owner[base]
+                holder = text_safe(holder.removeprefix("letter:")) if holder.startswith("letter:") else text_safe(holder)
+                report.warnings.append({"file": text_safe(out.path), "message":
+                    f"letter id {base} is already used by {holder}; indexed as {lid}"})
             if lid != letter.letter_id:
-                report.warnings.append({"file": out.path, "message":
-                    f"letter id {letter.letter_id} is already used by {self.owner.get(letter.letter_id)}; "
-                    f"indexed as {lid}"})
                 _rename_letter(letter, lid)
             docs = docs_for_letter(letter)
             packed = letter
@@ -176,6 +247,8 @@ class _Builder:
         report.passages += len(docs)
 
     def fail(self, out: ParseOutcome) -> None:
+        if out.read_error:  # content unknown (permission, I/O): keep what the index has from it
+            return
         self.remove_path(out.path)
         if out.sha256:
             rec = FileRecord(out.path, out.sha256, out.size, out.mtime_ns, None, out.reason)
@@ -218,8 +291,13 @@ def _is_case_number(lid: str) -> bool:
     return _CASE_NUMBER.match(lid) is not None
 
 
+def _base_id(lid: str) -> str:
+    """A letter id as indexed: valid text, single spaces."""
+    return " ".join(text_safe(str(lid)).split()) or "letter"
+
+
 def _unique_id(lid: str, owner: dict[str, str], path: str) -> str:
-    lid = " ".join(lid.split()) or "letter"
+    lid = _base_id(lid)
     if owner.get(lid, path) == path:
         return lid
     n = 2
@@ -235,7 +313,7 @@ def _rename_letter(letter, lid: str) -> None:
         p.passage_id = f"{lid}-{p.ordinal}"
 
 
-def _run_jobs(jobs: list[tuple[str, str | None]], workers: int, progress: bool,
+def _run_jobs(jobs: list[tuple], workers: int, progress: bool,
               max_in_flight: int | None = None) -> Iterator[ParseOutcome]:
     """Parse outcomes in job order, in worker processes when there are enough jobs."""
     bar = None
@@ -260,7 +338,7 @@ def _run_jobs(jobs: list[tuple[str, str | None]], workers: int, progress: bool,
             bar.close()
 
 
-def _bounded_map(pool: multiprocessing.pool.Pool, jobs: list[tuple[str, str | None]], workers: int,
+def _bounded_map(pool: multiprocessing.pool.Pool, jobs: list[tuple], workers: int,
                  max_in_flight: int) -> Iterator[ParseOutcome]:
     """`parse_job` over `jobs` in order, with at most max(max_in_flight, 2 * workers)
     jobs submitted but not yet handed to the caller.
@@ -292,16 +370,19 @@ def _bounded_map(pool: multiprocessing.pool.Pool, jobs: list[tuple[str, str | No
 
 
 def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantivy", rebuild: bool = False,
-                progress: bool = False, workers: int | None = None) -> IndexReport:
+                progress: bool = False, workers: int | None = None,
+                max_bytes: int | None = None) -> IndexReport:
     """Index letter files (or folders of them) into `index_dir` for `engine`
     (a remote engine's home comes from its own settings; `index_dir` may be None)."""
     started = time.monotonic()
     engine = (engine or "tantivy").lower()
     home = engine_home(engine, index_dir)  # unknown engine: EngineError before touching anything
     report = IndexReport(engine=engine, index_dir=home.describe())
-    files, dirs, missing = collect_files(paths)
+    found = collect_files(paths)
+    files, dirs = found.files, found.dirs
     report.files = len(files)
-    report.failed.extend(missing)
+    report.failed.extend(found.failed)
+    report.skipped.extend(found.skipped)
     workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
 
     with home.writer_lock():
@@ -322,7 +403,7 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
                 store.close()
 
         wanted = {str(f) for f in files}
-        jobs: list[tuple[str, str | None]] = []
+        jobs: list[tuple[str, str | None, int | None]] = []
         for f in files:
             key = str(f)
             rec = known.get(key)
@@ -334,17 +415,21 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
                 if st is not None and st.st_size == rec.size and st.st_mtime_ns == rec.mtime_ns:
                     _skip(report, rec)
                     continue
-            jobs.append((key, rec.sha256 if rec else None))
-        gone = [p for p in known if p not in wanted and _under(p, dirs)]
+            jobs.append((key, rec.sha256 if rec else None, max_bytes))
+        # gone: under a folder that was walked, and not under one that could not be read
+        # (unknown is not gone), nor a path that failed in the walk (it is still there)
+        still_there = {f["file"] for f in found.failed}
+        gone = [p for p in known if p not in wanted and _under(p, dirs)
+                and not _under(p, found.unreadable_dirs) and text_safe(p) not in still_there]
         # a duplicate whose kept file is gone or changed is read again: it may be the one to keep now
-        redo = {key for key, _ in jobs} | set(gone)
-        queued = {key for key, _ in jobs}
+        queued = {job[0] for job in jobs}
+        redo = queued | set(gone)
         for path, rec in known.items():
             if (rec.reason or "").startswith(DUPLICATE_OF) and rec.reason[len(DUPLICATE_OF):] in redo \
                     and path in wanted and path not in queued:
-                jobs.append((path, None))
+                jobs.append((path, None, max_bytes))
                 report.skipped_unchanged -= 1
-                report.duplicates[:] = [d for d in report.duplicates if d["file"] != path]
+                report.duplicates[:] = [d for d in report.duplicates if d["file"] != text_safe(path)]
 
         builder: _Builder | None = None
         try:
@@ -364,11 +449,11 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
                 if builder is None:
                     builder = _Builder(home, prev, dict(known))
                 if out.status == "failed":
-                    report.failed.append({"file": out.path, "reason": out.reason})
+                    report.failed.append({"file": text_safe(out.path), "reason": out.reason})
                     builder.fail(out)
                     continue
                 for message in out.warnings:
-                    report.warnings.append({"file": out.path, "message": message})
+                    report.warnings.append({"file": text_safe(out.path), "message": message})
                 builder.put(out, report)
             if builder is not None:
                 final = builder.finish()
@@ -426,10 +511,11 @@ def index_letters(letters: Iterable[Letter], index_dir: Path | None, engine: str
 def _skip(report: IndexReport, rec: FileRecord | None) -> None:
     report.skipped_unchanged += 1
     if rec is not None and rec.letter_id is None and rec.reason and rec.reason.startswith(DUPLICATE_OF):
-        report.duplicates.append({"file": rec.path, "letter_id": None, "kept": rec.reason[len(DUPLICATE_OF):]})
+        report.duplicates.append({"file": text_safe(rec.path), "letter_id": None,
+                                  "kept": text_safe(rec.reason[len(DUPLICATE_OF):])})
     elif rec is not None and rec.letter_id is None and rec.reason:
         # still not in the index: keep telling the user why
-        report.failed.append({"file": rec.path, "reason": rec.reason})
+        report.failed.append({"file": text_safe(rec.path), "reason": rec.reason})
 
 
 def _under(path: str, dirs: list[Path]) -> bool:

@@ -12,6 +12,7 @@ written again, so readers open it read-only and immutable (no locking).
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import zlib
@@ -86,6 +87,21 @@ class HitData:
     passage: Passage
     summary: str
     meta: dict
+
+
+def path_to_db(path: str) -> str | bytes:
+    """A file path as stored. A name that is not UTF-8 on disk (it reaches Python with
+    surrogate escapes, which SQLite cannot encode) is stored as its raw bytes, a BLOB:
+    exact, and never equal to any TEXT path."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return os.fsencode(path)
+
+
+def path_from_db(value: str | bytes | None) -> str | None:
+    return os.fsdecode(value) if isinstance(value, bytes) else value
 
 
 def _pack(obj) -> bytes:
@@ -212,7 +228,7 @@ class LetterStore:
         packed = letter if isinstance(letter, PackedLetter) else pack_letter(letter)
         if replace:
             self._db().execute("DELETE FROM passages WHERE letter_id = ?", (packed.letter_id,))
-        self._letters.append((packed.letter_id, source_path, packed.summary, packed.meta, packed.data))
+        self._letters.append((packed.letter_id, path_to_db(source_path), packed.summary, packed.meta, packed.data))
         lid = packed.letter_id
         self._passages.extend((pid, lid, ordinal, data) for pid, ordinal, data in packed.passages)
         if len(self._letters) >= FLUSH_EVERY:
@@ -234,12 +250,12 @@ class LetterStore:
         db.execute("DELETE FROM passages WHERE letter_id = ?", (letter_id,))
 
     def put_file(self, rec: FileRecord) -> None:
-        self._files.append((rec.path, rec.sha256, rec.size, rec.mtime_ns, rec.letter_id, rec.reason))
+        self._files.append((path_to_db(rec.path), rec.sha256, rec.size, rec.mtime_ns, rec.letter_id, rec.reason))
         if len(self._files) >= FLUSH_EVERY:
             self._flush()
 
     def delete_file(self, path: str) -> None:
-        self._db().execute("DELETE FROM files WHERE path = ?", (path,))
+        self._db().execute("DELETE FROM files WHERE path = ?", (path_to_db(path),))
 
     def set_meta(self, key: str, value: str) -> None:
         self._db().execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
@@ -272,7 +288,11 @@ class LetterStore:
 
     def files(self) -> dict[str, FileRecord]:
         rows = self._db().execute("SELECT path, sha256, size, mtime_ns, letter_id, reason FROM files")
-        return {r[0]: FileRecord(*r) for r in rows}
+        out = {}
+        for r in rows:
+            path = path_from_db(r[0])
+            out[path] = FileRecord(path, *r[1:])
+        return out
 
     def letter_ids(self) -> set[str]:
         return {r[0] for r in self._db().execute("SELECT letter_id FROM letters")}
@@ -299,7 +319,14 @@ class LetterStore:
 
     def source_path(self, letter_id: str) -> str | None:
         row = self._db().execute("SELECT source_path FROM letters WHERE letter_id = ?", (letter_id,)).fetchone()
-        return row[0] if row else None
+        return path_from_db(row[0]) if row else None
+
+    def source_file(self, letter_id: str) -> FileRecord | None:
+        """The file a letter was indexed from, with the hash of what was indexed."""
+        row = self._db().execute(
+            "SELECT f.path, f.sha256, f.size, f.mtime_ns, f.letter_id, f.reason FROM letters l "
+            "JOIN files f ON f.path = l.source_path WHERE l.letter_id = ?", (letter_id,)).fetchone()
+        return FileRecord(path_from_db(row[0]), *row[1:]) if row else None
 
     def hit_data(self, passage_ids: Iterable[str]) -> dict[str, HitData]:
         out: dict[str, HitData] = {}

@@ -12,14 +12,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from indexer.letters.parse import parse_text
-from indexer.letters.read import UnreadableLetterError, read_text
+from indexer.letters.read import UnreadableLetterError, read_text, text_safe
 from indexer.model import Letter
 
 
 def parse_file(path: Path) -> Letter:
     """Read and parse one letter file; raises `UnreadableLetterError` if it cannot be read."""
     path = Path(path)
-    return parse_text(read_text(path), str(path))
+    return parse_text(read_text(path), text_safe(str(path)))
 
 
 __all__ = ["UnreadableLetterError", "parse_file", "parse_text", "read_text"]

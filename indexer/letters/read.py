@@ -8,14 +8,25 @@ on, so a million-file indexing run can report it and carry on.
 
 from __future__ import annotations
 
+import errno
 import io
 import logging
+import os
+import stat
 from pathlib import Path
 
 from indexer.letters.clean import CONTROL_CHARS
 
 PDF_MAGIC = b"%PDF-"
 _SNIFF = 8192
+# Bounds on one letter. Real DWC letters are 10-60 KB (the 126 real letters in
+# shared/real-letters: text at most 16 KB, PDF at most 51 KB). Unbounded, one 50 MB file
+# grew the indexer past 20 GB until the kernel killed it, and a 7 MB text letter costs
+# 16 s of parsing alone. So: at most 16 MiB of file is read (room for PDFs that carry
+# page images), and at most 2 million characters of text (decoded, or extracted from a
+# PDF: a small compressed PDF can inflate) are parsed, over 100x the largest real letter.
+MAX_LETTER_BYTES = 16 * 1024 * 1024
+MAX_TEXT_CHARS = 2_000_000
 # C0 control characters other than tab, newline, carriage return and form feed, as a
 # deletion table: counting them by deleting them is several times faster than a regex.
 _DROP_CONTROLS = dict.fromkeys(CONTROL_CHARS)
@@ -25,6 +36,88 @@ class UnreadableLetterError(Exception):
     """The file cannot be read as a letter; `str(err)` is a one-line reason."""
 
 
+class LetterReadError(UnreadableLetterError):
+    """The file could not be read at all (missing, no permission, I/O error): its
+    content is unknown, so what the index holds from it before must be kept."""
+
+
+_KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a directory"))
+
+
+def file_kind(mode: int) -> str:
+    """What a non-regular file is, in words."""
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def too_large(size: int, limit: int) -> str:
+    return (f"file is {size / 1048576:.1f} MB; letters over {limit / 1048576:g} MB are not read "
+            f"(real letters are under 1 MB: this is not a letter, or it needs splitting)")
+
+
+def read_letter_bytes(path: str | Path, limit: int = MAX_LETTER_BYTES) -> tuple[bytes, os.stat_result]:
+    """The bytes of one letter file and its stat, reading only a regular file and at
+    most `limit` bytes.
+
+    Opened without following a final symbolic link and without blocking (a FIFO
+    named `x.txt` would otherwise wait forever for a writer); the kind and size
+    are checked on the open descriptor, so a file swapped after the folder walk
+    is checked too. A special file or an oversize one is an `UnreadableLetterError`.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise LetterReadError("file not found") from None
+    except PermissionError:
+        raise LetterReadError("permission denied") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UnreadableLetterError("symbolic link: not followed") from None
+        raise LetterReadError(f"cannot read file: {exc.strerror or exc}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise UnreadableLetterError(f"not a regular file: {file_kind(st.st_mode)}")
+        if st.st_size > limit:
+            raise UnreadableLetterError(too_large(st.st_size, limit))
+        chunks, total = [], 0
+        while True:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:  # it grew after the stat
+                raise UnreadableLetterError(too_large(total, limit))
+        return b"".join(chunks), st
+    except OSError as exc:
+        raise LetterReadError(f"cannot read file: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+
+
+def text_safe(name: str) -> str:
+    """A file name as valid Unicode text. Names that are not UTF-8 on disk come from
+    the OS with surrogate escapes, which no UTF-8 writer (SQLite, JSON, the terminal)
+    accepts; their undecodable bytes are written as `\\xNN`."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+_CONTROL_ESCAPES = {c: f"\\x{c:02x}" for c in range(32)} | {ord("\n"): "\\n", ord("\r"): "\\r",
+                                                              ord("\t"): "\\t", 127: "\\x7f"}
+
+
+def printable_name(name: str) -> str:
+    """A file name for a one-line-per-file text report: valid text, and no newline or
+    other control character that could start a fake line or move the cursor."""
+    return text_safe(name).translate(_CONTROL_ESCAPES)
+
+
 def read_text(path: Path) -> str:
     """Return the text of a letter file (txt or pdf), newlines normalised to LF.
 
@@ -32,16 +125,11 @@ def read_text(path: Path) -> str:
     headers and footers. PDF pages are joined with form feeds.
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise UnreadableLetterError("file not found") from None
-    except IsADirectoryError:
-        raise UnreadableLetterError("is a directory, not a letter file") from None
-    except PermissionError:
-        raise UnreadableLetterError("permission denied") from None
-    except OSError as exc:
-        raise UnreadableLetterError(f"cannot read file: {exc.strerror or exc}") from None
+    if path.is_dir():
+        raise UnreadableLetterError("is a directory, not a letter file")
+    if path.is_symlink():  # named by the caller: read what it points to (if a regular file)
+        path = path.resolve()
+    data, _ = read_letter_bytes(path)
     return decode_bytes(data, is_pdf=path.suffix.lower() == ".pdf")
 
 
@@ -57,6 +145,14 @@ def decode_bytes(data: bytes, *, is_pdf: bool = False) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise UnreadableLetterError("empty file")
+    return _bounded(text)
+
+
+def _bounded(text: str) -> str:
+    if len(text) > MAX_TEXT_CHARS:
+        raise UnreadableLetterError(
+            f"letter text is {len(text):,} characters; over {MAX_TEXT_CHARS:,} are not indexed "
+            f"(real letters are under 100,000: this is not a letter, or it needs splitting)")
     return text
 
 
@@ -110,7 +206,12 @@ def _pdf_text(data: bytes) -> str:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             _decrypt_empty(reader)
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages, chars = [], 0
+        for page in reader.pages:
+            pages.append(page.extract_text() or "")
+            chars += len(pages[-1])
+            if chars > MAX_TEXT_CHARS:
+                _bounded("\f".join(pages))
     except UnreadableLetterError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:

@@ -15,9 +15,11 @@ flight.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
+import stat
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from collections import OrderedDict
@@ -324,11 +326,39 @@ class SearchService:
         return self._gen.store.get_passage(str(passage_id))
 
     def letter_source_path(self, letter_id: str) -> Path | None:
-        path = self._gen.store.source_path(str(letter_id))
-        if path is None:
+        """The file a letter was indexed from, if it is still a regular file there
+        (without symbolic links on its path); `read_letter_source` checks its content."""
+        rec = self._gen.store.source_file(str(letter_id))
+        if rec is None:
             return None
-        p = Path(path)
-        return p if p.is_file() else None
+        p = Path(rec.path)
+        try:
+            if os.path.realpath(p) != str(p) or not stat.S_ISREG(os.lstat(p).st_mode):
+                return None
+        except (OSError, ValueError):
+            return None
+        return p
+
+    def read_letter_source(self, letter_id: str) -> tuple[Path, bytes] | None:
+        """The original file's bytes, only if they are exactly what was indexed.
+
+        Only a path the index recorded (so inside the folders that were indexed),
+        only a regular file reached without any symbolic link, and only when its
+        SHA-256 still matches: a file replaced by a link to /etc/passwd, or edited
+        since, is not served."""
+        from indexer.letters.read import UnreadableLetterError, read_letter_bytes
+
+        rec = self._gen.store.source_file(str(letter_id))
+        path = self.letter_source_path(letter_id)
+        if rec is None or path is None:
+            return None
+        try:
+            data, _ = read_letter_bytes(path)
+        except UnreadableLetterError:
+            return None
+        if hashlib.sha256(data).hexdigest() != rec.sha256:
+            return None
+        return path, data
 
     def highlight(self, query: str, text: str) -> Markup:
         """`text` escaped, with the query's matches (stems, phrases, expansions) in <mark>."""

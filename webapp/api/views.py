@@ -37,6 +37,7 @@ def index():
             "letter": url_for("api.letter", letter_id="LETTER_ID"),
             "citations": url_for("api.citations"),
             "citation": url_for("api.citation", key="SOURCE | CHAPTER | TOPIC"),
+            "openapi": url_for("api.openapi"),
         },
         "search_parameters": {
             "q": "query in the query language",
@@ -50,6 +51,14 @@ def index():
             "syntax": url_for("api.syntax"),
         },
     })
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI description of every endpoint (see webapp/api/openapi.py)."""
+    from webapp.api.openapi import spec
+
+    return jsonify(spec())
 
 
 @bp.get("/search")

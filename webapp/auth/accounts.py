@@ -16,7 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from webapp.db.models import Bookmark, Matter, User
+from webapp.auth.sessions import end_all_sessions
+from webapp.db.models import ApiToken, Bookmark, Matter, User
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 MIN_PASSWORD = 8
@@ -117,6 +118,7 @@ def set_password(session: Session, username: str, password: str) -> User:
     validate_password(password)
     user.password_hash = generate_password_hash(password, method=HASH_METHOD)
     user.session_token = new_token()
+    end_all_sessions(session, user.id)
     session.commit()
     return user
 
@@ -127,6 +129,9 @@ def remove_user(session: Session, username: str) -> int:
     if user is None:
         raise AccountError(f"no user named {username!r}")
     count = owned_counts(session, user.id)[0]
+    end_all_sessions(session, user.id)
+    for row in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)):
+        session.delete(row)
     for table in (Bookmark, Matter):
         for row in session.scalars(select(table).where(table.user_id == user.id)):
             session.delete(row)

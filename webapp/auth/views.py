@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import login_user, logout_user
 
+from webapp.auth.sessions import end_session, start_session
 from webapp.auth.throttle import LoginThrottle
 from webapp.db import get_session
 
@@ -43,7 +44,7 @@ def login():
     username = ""
     if request.method == "POST":
         username = (request.form.get("username") or "").strip()
-        keys = (f"user:{username.lower()}", f"addr:{request.remote_addr}")
+        keys = LoginThrottle.keys(username, request.remote_addr)
         wait = _throttle().retry_after(*keys)
         if wait:
             error = f"Too many failed sign-ins. Try again in {max(1, wait // 60)} minute(s)."
@@ -56,7 +57,8 @@ def login():
             else:
                 _throttle().succeeded(*keys)
                 session.clear()  # a fresh session for the new identity
-                login_user(Account.from_user(user))
+                lifetime = current_app.permanent_session_lifetime
+                login_user(Account.from_user(user, start_session(get_session(), user, lifetime)))
                 return redirect(next_url)
     return render_template("auth/login.html", error=error, username=username, next_url=next_url,
                            no_accounts=not has_real_users(get_session())), status
@@ -64,6 +66,10 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    from flask_login import current_user
+
+    if current_user.is_authenticated and current_user.session_secret:
+        end_session(get_session(), current_user.session_secret)  # the cookie is dead, copies too
     logout_user()
     session.clear()
     flash("You are signed out.")

@@ -70,7 +70,9 @@ def _no_index(exc: IndexUnavailable):
 
 @bp.errorhandler(HTTPException)
 def _http(exc: HTTPException):
-    return error(exc.description or exc.name, exc.code or 500)
+    from webapp.errors.handlers import handle_http  # the app-wide wording (405, 413, ...), as JSON here
+
+    return handle_http(exc)
 
 
 def body(allowed: set[str]) -> dict[str, Any]:
@@ -112,13 +114,13 @@ def create():
     return resp
 
 
-@bp.get("/bookmarks/<int:bookmark_id>")
+@bp.get("/bookmarks/<id:bookmark_id>")
 def bookmark(bookmark_id: int):
     bm = get_bookmark(get_session(), current_user_id(), bookmark_id)
     return jsonify(bookmark_json(bm, passages_in_index([bm.passage_id])[bm.passage_id]))
 
 
-@bp.patch("/bookmarks/<int:bookmark_id>")
+@bp.patch("/bookmarks/<id:bookmark_id>")
 def patch(bookmark_id: int):
     session, uid = get_session(), current_user_id()
     get_bookmark(session, uid, bookmark_id)  # 404 before looking at the body
@@ -133,7 +135,7 @@ def patch(bookmark_id: int):
     return jsonify(bookmark_json(bm, passages_in_index([bm.passage_id])[bm.passage_id]))
 
 
-@bp.delete("/bookmarks/<int:bookmark_id>")
+@bp.delete("/bookmarks/<id:bookmark_id>")
 def delete(bookmark_id: int):
     delete_bookmark(get_session(), current_user_id(), bookmark_id)
     return jsonify(deleted=bookmark_id)
@@ -159,14 +161,16 @@ def matters():
 @bp.post("/matters")
 def create_matter_api():
     data = body(MATTER_FIELDS)
-    m = create_matter(get_session(), current_user_id(), data.get("name"))
-    resp = jsonify(matter_json(m, 0))
-    resp.status_code = 201
+    session, uid = get_session(), current_user_id()
+    m, created = create_matter(session, uid, data.get("name"))
+    count = 0 if created else next((r.count for r in list_matters(session, uid) if r.matter.id == m.id), 0)
+    resp = jsonify(matter_json(m, count))
+    resp.status_code = 201 if created else 200  # the existing matter of that name (any case)
     resp.headers["Location"] = url_for("bookmarks_api.matter", matter_id=m.id)
     return resp
 
 
-@bp.get("/matters/<int:matter_id>")
+@bp.get("/matters/<id:matter_id>")
 def matter(matter_id: int):
     session, uid = get_session(), current_user_id()
     m = get_matter(session, uid, matter_id)
@@ -174,7 +178,7 @@ def matter(matter_id: int):
     return jsonify(matter_json(m, count))
 
 
-@bp.patch("/matters/<int:matter_id>")
+@bp.patch("/matters/<id:matter_id>")
 def rename(matter_id: int):
     session, uid = get_session(), current_user_id()
     get_matter(session, uid, matter_id)
@@ -185,7 +189,7 @@ def rename(matter_id: int):
     return jsonify(matter_json(m))
 
 
-@bp.delete("/matters/<int:matter_id>")
+@bp.delete("/matters/<id:matter_id>")
 def remove_matter(matter_id: int):
     delete_matter(get_session(), current_user_id(), matter_id)
     return jsonify(deleted=matter_id)

@@ -16,6 +16,7 @@ from typing import Any, Sequence
 
 from sqlalchemy.orm import Session
 
+from webapp.bookmarks.notes import safe_markdown
 from webapp.bookmarks.serialize import bookmark_json, iso, matter_json
 from webapp.bookmarks.snapshot import SnapshotError, cited_by_party, normalize_snapshot
 from webapp.bookmarks.store import (
@@ -115,7 +116,7 @@ def to_markdown(bookmarks: Sequence[Bookmark], title: str,
         if rationale.strip():
             out += ["**Decision rationale:**", "", _quote(rationale), ""]
         if bm.note.strip():
-            out += ["**Note:**", "", bm.note.strip(), ""]
+            out += ["**Note:**", "", safe_markdown(bm.note.strip()), ""]
         out += ["---", ""]
     return "\n".join(out).rstrip() + "\n"
 

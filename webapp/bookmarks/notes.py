@@ -1,9 +1,12 @@
 """Notes are Markdown written by the user: rendered with `markdown`, then
 sanitised with `nh3` so that no script, event handler, style or `javascript:`
-link survives, whatever the note contains."""
+link survives, whatever the note contains. Exports keep the note as Markdown,
+made safe the same way (`safe_markdown`): whoever renders the exported file
+gets the note's formatting and text, never its markup."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import markdown
@@ -39,3 +42,37 @@ def render_note(text: str | None) -> Markup:
     if not text or not text.strip():
         return Markup("")
     return Markup(_render(text))
+
+
+# Code (fenced blocks, indented lines are plain text anyway, and `inline spans`) is shown
+# literally by every Markdown renderer, so it is kept as written.
+_CODE = re.compile(r"(^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\2[^\n]*$|\Z)|`+[^`\n]*`+)", re.M | re.S)
+# A link or reference target up to its first ":" before any "/", "?", "#" or ")": its
+# scheme. Browsers drop tabs and newlines in URLs and decode entities in attributes, so
+# a scheme is kept only if it is exactly an allowed one ("java&#115;cript:" is not).
+_LINK_TARGET = re.compile(r"(\]\(\s*<?|^\s{0,3}\[[^\]\n]+\]:\s*<?)([^/?#)\n]*?):", re.M)
+
+
+def _scheme(m: re.Match) -> str:
+    scheme = m.group(2)
+    return m.group(1) + (scheme if scheme.lower() in URL_SCHEMES else "#blocked") + ":"
+
+
+def _neutralise(text: str) -> str:
+    # raw HTML (and <autolinks>) shows as text; & too, so no entity can spell a scheme
+    text = text.replace("&", "&amp;").replace("<", "&lt;")
+    return _LINK_TARGET.sub(_scheme, text)
+
+
+def safe_markdown(text: str | None) -> str:
+    """A note as Markdown for an export: formatting kept, raw HTML escaped so it reads
+    as text, and links to anything but http(s)/mailto turned into inert fragments."""
+    if not text:
+        return ""
+    out, last = [], 0
+    for m in _CODE.finditer(text):
+        out.append(_neutralise(text[last:m.start()]))
+        out.append(m.group(0))
+        last = m.end()
+    out.append(_neutralise(text[last:]))
+    return "".join(out)

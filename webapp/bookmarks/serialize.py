@@ -7,6 +7,8 @@ from typing import Any
 
 from flask import url_for
 
+from webapp.urls import passage_url
+
 from webapp.bookmarks.notes import render_note
 from webapp.db.models import Bookmark, Matter
 
@@ -24,7 +26,7 @@ def matter_json(m: Matter, count: int | None = None) -> dict[str, Any]:
 
 def letter_url(bm: Bookmark) -> str | None:
     try:
-        return url_for("letters.show", letter_id=bm.letter_id, _anchor=f"p-{bm.ordinal}")
+        return passage_url(bm.letter_id, bm.ordinal)
     except Exception:  # noqa: BLE001 - letters area not installed
         return None
 

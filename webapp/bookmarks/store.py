@@ -11,12 +11,15 @@ from datetime import datetime
 from typing import Any, Iterable, Sequence
 
 from sqlalchemy import Select, func, or_, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from indexer.model import DECISIONS
 from webapp.bookmarks.snapshot import citation_keys, normalize_snapshot
 from webapp.db.models import (
+    ID_MAX,
     MATTER_NAME_MAX,
     NOTE_MAX,
     Bookmark,
@@ -33,6 +36,7 @@ SORTS = {
 }
 DEFAULT_SORT = "saved"
 MAX_PER_PAGE = 500
+MAX_PAGE = 1_000_000
 
 
 class ValidationError(ValueError):
@@ -62,7 +66,7 @@ class BookmarkQuery:
 
         matter = one("matter")
         if matter is not None:
-            if not matter.isdigit():
+            if not matter.isdigit() or not 0 < int(matter) <= ID_MAX:
                 raise ValidationError("matter must be a matter id (a number)")
             matter = int(matter)
         decision = one("decision")
@@ -90,6 +94,8 @@ def _positive_int(value: str | None, default: int, name: str) -> int:
         return default
     if not value.isdigit() or int(value) < 1:
         raise ValidationError(f"{name} must be a positive whole number")
+    if len(value) > 7 or int(value) > MAX_PAGE:
+        raise ValidationError(f"{name} must be at most {MAX_PAGE:,}")
     return int(value)
 
 
@@ -164,6 +170,8 @@ def list_bookmarks(session: Session, user_id: int, query: BookmarkQuery | None =
 
 
 def get_bookmark(session: Session, user_id: int, bookmark_id: int) -> Bookmark:
+    if not 0 < bookmark_id <= ID_MAX:
+        raise NotFound(f"no bookmark with id {bookmark_id}")
     bm = session.scalar(
         select(Bookmark).where(Bookmark.id == bookmark_id, Bookmark.user_id == user_id)
         .options(selectinload(Bookmark.matters), selectinload(Bookmark.citations))
@@ -295,6 +303,8 @@ def find_matter_by_name(session: Session, user_id: int, name: str) -> Matter | N
 
 
 def get_matter(session: Session, user_id: int, matter_id: int) -> Matter:
+    if not 0 < matter_id <= ID_MAX:
+        raise NotFound(f"no matter with id {matter_id}")
     m = session.scalar(select(Matter).where(Matter.id == matter_id, Matter.user_id == user_id))
     if m is None:
         raise NotFound(f"no matter with id {matter_id}")
@@ -312,29 +322,32 @@ def list_matters(session: Session, user_id: int) -> list[MatterCount]:
     return [MatterCount(m, int(n)) for m, n in rows]
 
 
-def create_matter(session: Session, user_id: int, name: Any) -> Matter:
-    name = validate_matter_name(name)
-    if find_matter_by_name(session, user_id, name) is not None:
-        raise ValidationError(f"a matter named {name!r} already exists")
-    m = Matter(user_id=user_id, name=name)
-    session.add(m)
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise ValidationError(f"a matter named {name!r} already exists") from None
-    return m
+def create_matter(session: Session, user_id: int, name: Any) -> tuple[Matter, bool]:
+    """The user's matter of that name (any case): (matter, created). Creating one that
+    exists, or that another request creates at the same moment, returns the existing
+    one: the database's unique index on (user, lower(name)) decides the race."""
+    matter, created = get_or_create_matter(session, user_id, name)
+    session.commit()
+    return matter, created
 
 
 def get_or_create_matter(session: Session, user_id: int, name: Any) -> tuple[Matter, bool]:
+    """As `create_matter`, inside the caller's transaction (flushed, not committed)."""
     name = validate_matter_name(name)
     existing = find_matter_by_name(session, user_id, name)
     if existing is not None:
         return existing, False
-    m = Matter(user_id=user_id, name=name)
-    session.add(m)
-    session.flush()
-    return m, True
+    # INSERT ... ON CONFLICT DO NOTHING (SQLite and PostgreSQL): a concurrent request
+    # that inserted the same name first makes this a no-op instead of an error, and
+    # no savepoint is needed (SQLite's Python driver mishandles those)
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    new_id = session.execute(insert(Matter).values(user_id=user_id, name=name, created_at=utcnow())
+                             .on_conflict_do_nothing().returning(Matter.id)).scalar()
+    matter = find_matter_by_name(session, user_id, name)
+    if matter is None:  # pragma: no cover - the row exists, whoever wrote it
+        raise ValidationError(f"could not create the matter {name!r}; try again")
+    return matter, new_id is not None  # RETURNING gives no row when the insert did nothing
 
 
 def rename_matter(session: Session, user_id: int, matter_id: int, name: Any) -> Matter:

@@ -47,6 +47,7 @@ from webapp.bookmarks.store import (
     update_bookmark,
 )
 from webapp.db import get_session
+from webapp.urls import plain_args
 from webapp.db.models import NOTE_MAX
 from webapp.service import IndexUnavailable
 
@@ -89,7 +90,7 @@ def index():
     listing = build_listing(get_session(), current_user_id(), query)
     return render_template(
         "bookmarks/index.html", listing=listing, query=query, error=error, sorts=SORTS,
-        api_url=url_for("bookmarks_api.bookmarks", **request.args),
+        api_url=url_for("bookmarks_api.bookmarks", **plain_args(request.args)),
     ), (400 if error else 200)
 
 
@@ -161,13 +162,13 @@ def _edit_page(bm, note: str, selected: set[int], error: str | None = None, stat
     ), status
 
 
-@bp.get("/bookmarks/<int:bookmark_id>")
+@bp.get("/bookmarks/<id:bookmark_id>")
 def edit(bookmark_id: int):
     bm = _owned_or_404(get_bookmark, bookmark_id)
     return _edit_page(bm, bm.note, {m.id for m in bm.matters})
 
 
-@bp.post("/bookmarks/<int:bookmark_id>")
+@bp.post("/bookmarks/<id:bookmark_id>")
 def update(bookmark_id: int):
     bm = _owned_or_404(get_bookmark, bookmark_id)
     note = request.form.get("note", "")
@@ -189,7 +190,7 @@ def update(bookmark_id: int):
     return redirect(safe_next(request.form.get("next"), url_for("bookmarks.index")) + f"#b-{bookmark_id}", code=303)
 
 
-@bp.post("/bookmarks/<int:bookmark_id>/delete")
+@bp.post("/bookmarks/<id:bookmark_id>/delete")
 def delete(bookmark_id: int):
     _owned_or_404(delete_bookmark, bookmark_id)
     if wants_json():
@@ -203,15 +204,15 @@ def delete(bookmark_id: int):
 @bp.post("/matters")
 def new_matter():
     try:
-        m = create_matter(get_session(), current_user_id(), request.form.get("name", ""))
+        m, created = create_matter(get_session(), current_user_id(), request.form.get("name", ""))
     except ValidationError as exc:
         flash(str(exc).capitalize() + ".", "error")
         return back()
-    flash(f"Matter “{m.name}” created.", "info")
+    flash(f"Matter “{m.name}” created." if created else f"Matter “{m.name}” already exists.", "info")
     return back()
 
 
-@bp.post("/matters/<int:matter_id>/rename")
+@bp.post("/matters/<id:matter_id>/rename")
 def rename(matter_id: int):
     _owned_or_404(get_matter, matter_id)
     try:
@@ -223,7 +224,7 @@ def rename(matter_id: int):
     return back()
 
 
-@bp.post("/matters/<int:matter_id>/delete")
+@bp.post("/matters/<id:matter_id>/delete")
 def remove_matter(matter_id: int):
     m = _owned_or_404(get_matter, matter_id)
     name = m.name

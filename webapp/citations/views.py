@@ -8,7 +8,7 @@ from webapp.citations.data import CITED_BY, INDEX_SORTS, citation_detail, citati
 from webapp.search.page import hit_view, pagination
 from webapp.search.state import SearchState, parse_state
 from webapp.service import get_service
-from webapp.urls import search_url
+from webapp.urls import plain_args, search_url
 
 bp = Blueprint("citations", __name__, url_prefix="/citations")
 
@@ -40,7 +40,7 @@ def detail_or_404(key: str, page: int, per_page: int, sort: str, cited_by: str =
 
 @bp.get("/", endpoint="index_slash")
 def index_slash():
-    return redirect(url_for("citations.index", **request.args.to_dict(flat=False)), code=308)
+    return redirect(url_for("citations.index", **plain_args(request.args)), code=308)
 
 
 @bp.get("")

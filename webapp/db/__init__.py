@@ -7,6 +7,7 @@ never block the writer; PostgreSQL is used when `IMR_DATABASE_URL` names one.
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,16 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
         cur.close()
 
 
+def _private_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (notes are private work
+    product); SQLite gives its -wal and -shm files the same mode."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 def get_engine(url: str) -> Engine:
     """The shared engine for `url`, created (and its SQLite folder made) on first use."""
     url = normalize_url(url)
@@ -62,8 +73,8 @@ def get_engine(url: str) -> Engine:
         kwargs: dict[str, Any] = {"future": True}
         if parsed.get_backend_name() == "sqlite":
             database = parsed.database
-            if database and database != ":memory:":
-                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            if database and database != ":memory:" and not database.startswith("file:"):
+                _private_file(Path(database).expanduser())
             kwargs["connect_args"] = {"timeout": 10}
         else:
             kwargs["pool_pre_ping"] = True

@@ -33,10 +33,29 @@ def head_revision() -> str | None:
 
 
 def upgrade_to_head(engine: Engine) -> None:
-    """Apply every migration the database has not seen yet (no-op when current)."""
+    """Apply every migration the database has not seen yet (no-op when current).
+
+    On SQLite, foreign keys are off while migrating: a migration that rebuilds a
+    table (the only way to change most things there) drops the old one, and with
+    foreign keys on that drop would cascade-delete every row pointing at it. The
+    pragma only takes effect outside a transaction, so it is set before one starts,
+    and the keys are checked before they are turned back on."""
     if current_revision(engine) == head_revision():
         return
     cfg = alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as conn:
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()  # ends SQLAlchemy's autobegun block; SQLite began nothing for a pragma
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration left rows pointing at nothing: {broken[:5]}")
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -40,8 +41,10 @@ NAMING = {
 }
 
 MATTER_NAME_MAX = 200
+ID_MAX = 2**31 - 1  # ids are 32-bit on PostgreSQL; a larger one in a URL is simply not found
 NOTE_MAX = 50_000
 USERNAME_MAX = 64
+TOKEN_NAME_MAX = 100
 
 
 def utcnow() -> datetime:
@@ -98,10 +101,17 @@ class User(Base):
 
 
 class Matter(Base):
-    """A named folder of bookmarks (e.g. "Smith v. ABC Corp")."""
+    """A named folder of bookmarks (e.g. "Smith v. ABC Corp"). Names are unique per
+    user whatever their case ("Race" and "RACE" are one matter), in the database
+    itself, so two requests creating it at once cannot both succeed. Ids are never
+    reused (AUTOINCREMENT on SQLite), so a retried DELETE cannot hit a newer matter."""
 
     __tablename__ = "matters"
-    __table_args__ = (UniqueConstraint("user_id", "name", name="uq_matters_user_id_name"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "name", name="uq_matters_user_id_name"),
+        Index("uq_matters_user_id_lower_name", "user_id", func.lower("name"), unique=True),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -122,6 +132,8 @@ class Bookmark(Base):
     __table_args__ = (
         UniqueConstraint("user_id", "passage_id", name="uq_bookmarks_user_id_passage_id"),
         Index("ix_bookmarks_user_id_created_at", "user_id", "created_at"),
+        # ids are never reused: a retried DELETE of a removed bookmark must not hit a newer one
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -166,3 +178,30 @@ class BookmarkCitation(Base):
     key: Mapped[str] = mapped_column(String(255), primary_key=True, index=True)
 
     bookmark: Mapped[Bookmark] = relationship(back_populates="citations")
+
+
+class UserSession(Base):
+    """One signed-in browser. The cookie holds a random secret; only its SHA-256 is
+    stored. Signing out deletes the row, so a copied cookie stops working at once."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 hex of the cookie's secret
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ApiToken(Base):
+    """A personal API token (`imr token create USER`): sent as `Authorization: Bearer`.
+    Only its SHA-256 is stored; the token itself is shown once, when created."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(TOKEN_NAME_MAX), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

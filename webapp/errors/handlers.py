@@ -53,6 +53,12 @@ def handle_http(exc: HTTPException):
         description = MESSAGES.get(status, description)
     if status == 405:
         description = f"{request.method} is not supported at this address."
+    if status == 413:
+        from flask import current_app
+
+        limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+        description = (f"The request body is larger than this server accepts ({limit / 1048576:g} MB; "
+                       "IMR_MAX_BODY_MB sets it). Split an import into smaller files.")
     if status >= 500 and isinstance(exc, InternalServerError) and exc.original_exception is not None:
         return handle_unexpected(exc.original_exception)
     response = render_error(status, description)

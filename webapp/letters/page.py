@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 
 from indexer.model import Citation, Letter, Passage
 from webapp import presentation
-from webapp.urls import citation_url
+from webapp.urls import citation_url, letter_part
 
 Highlighter = Callable[[str], Markup]
 
@@ -61,20 +61,29 @@ class LetterPage:
     facts: list[tuple[str, str]]
     sections: list[SectionView]
     unparsed_passage: PassageView | None  # a letter the parser could not split: the whole text as passage 0
+    part: int = 1  # which part of a very long letter this page shows (PASSAGES_PER_PART issues each)
+    parts: int = 1
+    toc: list[Passage] = field(default_factory=list)  # the items listed at the top: this part's
 
 
-def build_letter_page(letter: Letter, highlight: Highlighter) -> LetterPage:
-    passages = [_passage_view(p, highlight) for p in letter.passages if not p.unparsed]
+def build_letter_page(letter: Letter, highlight: Highlighter, part: int = 1) -> LetterPage:
+    decided = [p for p in letter.passages if not p.unparsed]
+    parts = max(1, letter_part(decided[-1].ordinal)) if decided else 1
+    part = min(max(1, part), parts)
+    shown = [p for p in decided if letter_part(p.ordinal) == part]
+    passages = [_passage_view(p, highlight) for p in shown]
     unparsed = next((p for p in letter.passages if p.unparsed), None)
     sections: list[SectionView] = []
     placed = False
     for index, section in enumerate(letter.sections):
         view = SectionView(title=section.title, anchor=f"s-{index + 1}")
-        if passages and not placed and _ISSUES_TITLE.search(section.title or ""):
+        if decided and not placed and _ISSUES_TITLE.search(section.title or ""):
             view.passages = passages
             placed = True
-        else:
+        elif part == 1:  # the rest of the letter is on the first part only
             view.paragraphs = paragraphs(section.text, highlight)
+        else:
+            continue
         sections.append(view)
     if passages and not placed:
         sections.append(SectionView(title="Issues, decisions and rationales", anchor="s-issues",
@@ -85,7 +94,10 @@ def build_letter_page(letter: Letter, highlight: Highlighter) -> LetterPage:
         letter=letter,
         facts=_facts(letter),
         sections=sections,
-        unparsed_passage=_passage_view(unparsed, highlight) if unparsed and not passages else None,
+        unparsed_passage=_passage_view(unparsed, highlight) if unparsed and not decided else None,
+        part=part,
+        parts=parts,
+        toc=shown,
     )
 
 

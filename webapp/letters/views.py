@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import io
 
 from flask import Blueprint, abort, render_template, request, send_file, url_for
 from markupsafe import Markup, escape
 
+from indexer.letters.read import text_safe
 from webapp.letters.page import build_letter_page
 from webapp.search.state import MAX_QUERY_LENGTH
 from webapp.service import get_service
@@ -36,7 +37,8 @@ def show(letter_id: str):
             return escape(text)
         return Markup(service.highlight(q, text))
 
-    page = build_letter_page(letter, highlight)
+    part = request.args.get("part", "1")
+    page = build_letter_page(letter, highlight, part=int(part) if part.isdigit() and len(part) < 7 else 1)
     has_source = service.letter_source_path(letter_id) is not None
     return render_template(
         "letters/show.html",
@@ -53,21 +55,22 @@ def show(letter_id: str):
 def source(letter_id: str):
     """The original file as the DWC published it (text or PDF)."""
     load_letter_or_404(letter_id)
-    path = get_service().letter_source_path(letter_id)
-    if path is None or not Path(path).is_file():
-        abort(404, description="The original file of this letter is no longer available; "
-                               "the indexed text is still shown on the letter page.")
-    path = Path(path)
+    found = get_service().read_letter_source(letter_id)
+    if found is None:
+        abort(404, description="The original file of this letter is no longer available as it was indexed "
+                               "(moved, changed or replaced); the indexed text is still shown on the letter page.")
+    path, data = found
     mimetype = _MIMETYPES.get(path.suffix.lower(), "application/octet-stream")
-    response = send_file(path, mimetype=mimetype, as_attachment=False, download_name=path.name)
+    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=False,
+                         download_name=text_safe(path.name))
     if mimetype == "text/plain":
-        response.content_type = f"text/plain; charset={_text_charset(path)}"
+        response.content_type = f"text/plain; charset={_text_charset(data)}"
     return response
 
 
-def _text_charset(path: Path) -> str:
+def _text_charset(data: bytes) -> str:
     try:
-        path.read_bytes().decode("utf-8")
+        data.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError:
         return "windows-1252"

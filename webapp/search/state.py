@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping
+from urllib.parse import quote_plus
 
 from werkzeug.datastructures import MultiDict
 
@@ -28,7 +29,16 @@ PER_PAGE_CHOICES = (20, 50, 100)  # offered on the page; any 1..MAX_PER_PAGE is 
 MAX_PAGE = 1_000_000_000
 DATE_PARAMS = ("decided_from", "decided_to", "injured_from", "injured_to")
 MAX_VALUE_LENGTH = 500  # a facet value longer than this is not a real value
-MAX_QUERY_LENGTH = 5_000  # for echoing a query elsewhere (letter page highlights)
+# Every link on a results page (facet values, chips, pages: about 330) repeats the whole
+# state, so page size is links x state size: an unbounded 190 KB query made a 47.7 MB
+# page and 2,000 facet values 223 MB in 20-31 s. The state is bounded instead, in
+# URL-encoded bytes (non-ASCII costs up to 9 per character): a query of 2 KB, at
+# most 20 values per facet and 2 KB of filter values in all. Real queries are under
+# 200 characters and a citation key under 120, so that is 10 citations in one facet.
+MAX_QUERY_BYTES = 2_048
+MAX_VALUES_PER_FACET = 20
+MAX_FILTER_BYTES = 2_048
+MAX_QUERY_LENGTH = MAX_QUERY_BYTES  # for echoing a query elsewhere (letter page highlights)
 
 
 @dataclass(frozen=True)
@@ -172,6 +182,22 @@ def _int_param(raw: str | None, name: str, default: int, low: int, high: int,
     return value
 
 
+def _encoded_size(text: str) -> int:
+    return len(quote_plus(text))
+
+
+def _cut(text: str, max_bytes: int) -> str:
+    """The longest prefix of `text` whose URL encoding fits `max_bytes`."""
+    lo, hi = 0, min(len(text), max_bytes)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if _encoded_size(text[:mid]) <= max_bytes:
+            lo = mid
+        else:
+            hi = mid - 1
+    return text[:lo].rstrip()
+
+
 def _clean_text(value: str) -> str:
     # Control characters never belong in a query or a facet value.
     return "".join(ch for ch in value if ch >= " " or ch in "\t\n").strip()
@@ -187,19 +213,37 @@ def parse_state(args: MultiDict) -> ParsedState:
     # The query goes to the search service as typed: it reads malformed input
     # as well as it can and says how (the same as `imr search`).
     q = (args.get("q", "") or "").strip()
+    if _encoded_size(q) > MAX_QUERY_BYTES:
+        q = _cut(q, MAX_QUERY_BYTES)
+        problems.append(f"The query was too long; only its first {len(q):,} characters were searched.")
 
     filters: dict[str, list[str]] = {}
+    budget = MAX_FILTER_BYTES
     for name in FACETS:
         seen: list[str] = []
-        for raw in args.getlist(name):
-            value = _clean_text(raw)
+        dropped = too_long = 0
+        for raw in args.getlist(name)[:1000]:  # the rest cannot fit the budget anyway
+            value = _clean_text(raw[:MAX_VALUE_LENGTH + 1])
             if not value:
                 continue
             if len(value) > MAX_VALUE_LENGTH:
-                problems.append(f"A “{name}” filter value was too long and was ignored.")
+                too_long += 1
                 continue
-            if value not in seen:
-                seen.append(value)
+            if value in seen:
+                continue
+            size = _encoded_size(value) + len(name) + 2
+            if len(seen) >= MAX_VALUES_PER_FACET or size > budget:
+                dropped += 1
+                continue
+            budget -= size
+            seen.append(value)
+        dropped += max(0, len(args.getlist(name)) - 1000)
+        if too_long:
+            problems.append(f"A “{name}” filter value was too long and was ignored."
+                            if too_long == 1 else f"{too_long:,} “{name}” filter values were too long and were ignored.")
+        if dropped:
+            problems.append(f"Too many “{name}” filters: {dropped:,} were ignored "
+                            f"(at most {MAX_VALUES_PER_FACET} per facet, {MAX_FILTER_BYTES:,} bytes of filters in all).")
         if seen:
             filters[name] = seen
 
