@@ -83,7 +83,7 @@ imr_os_node_start() {
     -e "s|file=logs/gc.log|file=$dir/logs/gc.log|" -e "s|-Xloggc:logs/gc.log|-Xloggc:$dir/logs/gc.log|" \
     "$dir/config/jvm.options"
   {
-    echo "cluster.name: imr-opensearch"
+    echo "cluster.name: imr-opensearch-$imr_os_http"
     echo "node.name: $name"
     echo "path.data: $dir/data"
     echo "path.logs: $dir/logs"
@@ -137,7 +137,7 @@ imr_os_wait_green() {
     sleep 2
   done
   imr_os_log "no green cluster at $url after ${imr_os_wait}s; node logs:"
-  tail -n 40 "$imr_os_root"/nodes/*/logs/imr-opensearch.log >&2 2>/dev/null || true
+  tail -n 40 "$imr_os_root"/nodes/*/logs/imr-opensearch-*.log >&2 2>/dev/null || true
   return 1
 }
 

@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from indexer.index.engine import ENGINES
+from indexer.commands import engine_options
 
 # Exit statuses, so a script can tell "all indexed" from "indexed, but look at the report".
 EXIT_OK = 0  # every file indexed (or unchanged)
@@ -32,8 +32,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                "symbolic links are not followed and only regular files up to --max-file-mb are read.",
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="letter files or folders")
-    p.add_argument("--index", required=True, metavar="DIR", help="index folder")
-    p.add_argument("--engine", choices=ENGINES, default="tantivy", help="search engine (default tantivy)")
+    p.add_argument("--index", metavar="DIR", help="index folder (for --engine opensearch: optional, "
+                                                  "its name is added to the index-name prefix)")
+    engine_options.add(p, building=True)
     p.add_argument("--rebuild", action="store_true", help="reindex everything instead of only what changed")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="parser processes (default: one per CPU core)")
@@ -55,8 +56,10 @@ def run(args: argparse.Namespace) -> int:
             print("imr index: --max-file-mb must be a positive number", file=sys.stderr)
             return EXIT_CANNOT_RUN
         max_bytes = int(args.max_file_mb * 1024 * 1024)
+    engine_options.apply(args)
     try:
-        report = build_index([Path(p) for p in args.paths], Path(args.index), engine=args.engine,
+        where = engine_options.index_location(args.engine, args.index)
+        report = build_index([Path(p) for p in args.paths], where, engine=args.engine,
                              rebuild=args.rebuild, progress=not args.json, workers=args.workers,
                              max_bytes=max_bytes)
     except (IndexBusy, EngineError) as exc:

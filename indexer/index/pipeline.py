@@ -167,8 +167,7 @@ def _walk(top: Path, files: dict[Path, None], out: Collected) -> None:
 
 
 class _Builder:
-    """A new generation being written (a clone of the previous one, then edits),
-    or, for an engine that updates in place, the live generation itself."""
+    """A new generation being written: a clone of the previous one, then edits."""
 
     def __init__(self, home: IndexHome, prev: Generation | None, known: dict[str, FileRecord]):
         self.home = home
@@ -176,8 +175,7 @@ class _Builder:
         try:
             self.engine, self.store = home.open(self.gen, writable=True)
         except BaseException:
-            if not self.gen.in_place:
-                home.drop(self.gen)
+            home.drop(self.gen)
             raise
         self.store.set_meta("engine", home.engine_name)
         self.store.set_meta(ANALYSIS_META, ANALYSIS_VERSION)
@@ -265,8 +263,7 @@ class _Builder:
                 closer()
             except Exception:
                 pass
-        if not self.gen.in_place:
-            self.home.drop(self.gen)
+        self.home.drop(self.gen)
 
 
 def browse_counts(engine: SearchEngine) -> dict[str, dict[str, int]]:

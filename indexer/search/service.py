@@ -162,13 +162,12 @@ class SearchService:
         return self._gen.gen.name
 
     def reload(self) -> bool:
-        """Switch to a newer generation if indexing published one (or updated the
-        live one in place). Cheap if none."""
+        """Switch to a newer generation if indexing published one. Cheap if none."""
         live = self.home.live()
-        if live is None or live.token == self._gen.gen.token:
+        if live is None or live.name == self._gen.gen.name:
             return False
         with self._lock:
-            if live.token == self._gen.gen.token:
+            if live.name == self._gen.gen.name:
                 return False
             # the old generation stays open for searches still running on it
             self._gen = _open_generation(self.home)

@@ -1,0 +1,907 @@
+"""The OpenSearch engine: the same search contract on a distributed cluster.
+
+For deployments that outgrow one machine: any number of app servers share one
+cluster (and one PostgreSQL bookmark database); nothing is read from local
+files. Per generation the cluster holds two indices:
+
+    <prefix>-passages-g000007   one document per passage: analysed text, facets, sort keys
+    <prefix>-store-g000007      the letter store: letters, passages as the model has them,
+                                file records (incremental indexing) and meta values
+
+behind the aliases `<prefix>-passages` and `<prefix>-store`. A build writes new
+indices and publishes them by one atomic `_aliases` request that moves both
+aliases; a crash before it leaves the aliases on the old indices. An
+incremental run clones the live indices (the `_clone` API hard-links their
+segments, as the local engines hard-link files) and sends only its changes, as
+bulk requests, to the clone: readers keep one consistent generation until the
+swap, exactly as with the embedded engines, and a killed run changes nothing live.
+
+Terms equal the other engines': text is analysed by the application's own
+analysis (`indexer.search.analysis`, Tantivy's en_stem) and indexed as its terms
+joined by spaces into `whitespace`-analysed fields (an over-long word dropped by
+the analysis keeps its position as the filler token "_", which no query term
+can be). This needs no analysis plugin, so it runs on any cluster a user has.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import queue
+import random
+import threading
+import time
+import zlib
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from indexer.index.documents import IndexDoc
+from indexer.index.engine import (
+    SORT_FIELDS,
+    EngineError,
+    EngineHit,
+    EngineResult,
+    Generation,
+    IndexHome,
+    SearchEngine,
+    filter_nodes,
+)
+from indexer.index.opensearch_settings import URL_ENV, OpenSearchSettings
+from indexer.index.store import FileRecord, HitData, PackedLetter, _unpack, letter_dict, letter_meta, passage_dict
+from indexer.model import Letter, Passage
+from indexer.search import analysis
+from indexer.search.tree import (
+    TEXT_FIELD_WEIGHTS,
+    TEXT_FIELDS,
+    And,
+    FacetTerm,
+    MatchAll,
+    Near,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Pin,
+    Prefix,
+    Term,
+)
+from indexer.search.types import FACETS
+
+ALL_FIELD = "all"  # every text field again, as Tantivy's catch-all field
+FILLER = "_"  # holds the position of a word the analysis drops
+MAX_WINDOW = 10_000  # index.max_result_window: deeper pages use point in time + search_after
+FIRST_BUCKETS = 1_000  # terms buckets asked for first; grown when a facet has more values
+KEEP_PREVIOUS = 1  # generations kept behind the live one, for app servers not yet switched
+LOCK_LEASE = 120.0  # seconds a writer lock lasts unless renewed (a killed run's lock expires)
+_GEN_WIDTH = 6
+
+
+def _t(field: str) -> str:
+    return "t_" + field
+
+
+def analysed(text: str) -> str:
+    """`text` as its indexed terms joined by spaces, dropped words as FILLER."""
+    out: list[str] = []
+    for tok in analysis.tokens(text or ""):
+        while len(out) < tok.position:
+            out.append(FILLER)
+        out.append(tok.term)
+    return " ".join(out)
+
+
+def tie_key(passage_id: str) -> int:
+    return zlib.crc32(passage_id.encode("utf-8"))
+
+
+def _passages_mapping() -> dict:
+    props: dict = {
+        "passage_id": {"type": "keyword"},
+        "letter_id": {"type": "keyword"},
+        "tie": {"type": "long"},
+        ALL_FIELD: {"type": "text", "analyzer": "whitespace"},
+    }
+    for f in TEXT_FIELDS:
+        props[_t(f)] = {"type": "text", "analyzer": "whitespace"}
+    for facet in FACETS:
+        props[facet] = {"type": "keyword"}
+        props[facet + "_k"] = {"type": "keyword"}
+    for key in SORT_FIELDS.values():
+        props[key] = {"type": "long"}
+    return {"dynamic": "strict", "_source": {"includes": ["passage_id", "letter_id"]},
+            "properties": props}
+
+
+_STORE_MAPPING = {
+    "dynamic": "strict",
+    "properties": {
+        "kind": {"type": "keyword"},  # letter | passage | file | meta
+        "key": {"type": "keyword"},  # the document id again (a sort key for listing)
+        "letter_id": {"type": "keyword"},
+        "ordinal": {"type": "integer"},
+        "src": {"type": "object", "enabled": False},  # what the model has, as JSON
+    },
+}
+
+
+# ---------------------------------------------------------------------- bulk writing
+
+class BulkWriter:
+    """Bulk requests over several parallel streams, with back-pressure.
+
+    Operations on one letter always go through the same stream (hashed by its
+    letter id), in order, so a delete is never overtaken by the re-index that
+    follows it. Each stream has a short queue; when the cluster is slower than
+    the indexer, `put` blocks instead of piling documents up in memory. Items the
+    cluster rejects for load (429) are retried with backoff; other failures are
+    collected and raised by `flush`."""
+
+    def __init__(self, client, streams: int, chunk: int, retries: int = 6):
+        self.client = client
+        self.chunk = chunk
+        self.retries = retries
+        self.errors: list[str] = []
+        self.sent = 0
+        self._buffers: list[list[dict]] = [[] for _ in range(streams)]
+        self._queues: list[queue.Queue] = [queue.Queue(maxsize=2) for _ in range(streams)]
+        self._threads = [threading.Thread(target=self._run, args=(q,), daemon=True, name=f"imr-bulk-{i}")
+                         for i, q in enumerate(self._queues)]
+        for t in self._threads:
+            t.start()
+
+    def put(self, route: str, action: dict, source: dict | None = None) -> None:
+        n = zlib.crc32(route.encode("utf-8")) % len(self._buffers)
+        buf = self._buffers[n]
+        buf.append(action)
+        if source is not None:
+            buf.append(source)
+        if len(buf) >= self.chunk * 2:
+            self._queues[n].put(buf)  # blocks while the stream is two requests behind
+            self._buffers[n] = []
+
+    def flush(self) -> None:
+        for n, buf in enumerate(self._buffers):
+            if buf:
+                self._queues[n].put(buf)
+                self._buffers[n] = []
+        for q in self._queues:
+            q.join()
+        if self.errors:
+            errors, self.errors = self.errors, []
+            raise EngineError(f"OpenSearch refused {len(errors)} bulk operations; first: {errors[0]}")
+
+    def close(self) -> None:
+        for q in self._queues:
+            q.put(None)
+        for t in self._threads:
+            t.join(timeout=60)
+
+    def _run(self, q: queue.Queue) -> None:
+        while True:
+            body = q.get()
+            try:
+                if body is None:
+                    return
+                self._send(body)
+            except Exception as exc:  # reported by flush(); the stream keeps serving
+                self.errors.append(str(exc)[:500])
+            finally:
+                q.task_done()
+
+    def _send(self, body: list[dict]) -> None:
+        for attempt in range(self.retries + 1):
+            resp = self.client.bulk(body=body, params={"request_timeout": 120})
+            if not resp.get("errors"):
+                self.sent += sum(1 for line in body if _is_action(line))
+                return
+            retry: list[dict] = []
+            pairs = _pairs(body)
+            for (action, source), item in zip(pairs, resp["items"]):
+                result = next(iter(item.values()))
+                status = result.get("status", 500)
+                if status < 300 or ("delete" in action and status == 404):
+                    continue
+                if status == 429:
+                    retry.append(action)
+                    if source is not None:
+                        retry.append(source)
+                else:
+                    self.errors.append(f"{status} {json.dumps(result.get('error'))[:300]}")
+            if not retry:
+                return
+            body = retry
+            time.sleep(min(30.0, 0.5 * 2 ** attempt) * (0.5 + random.random()))
+        self.errors.append(f"{len(body)} operations still rejected (429) after {self.retries} retries")
+
+
+def _is_action(line: dict) -> bool:
+    return len(line) == 1 and next(iter(line)) in ("index", "delete", "create", "update")
+
+
+def _pairs(body: list[dict]) -> list[tuple[dict, dict | None]]:
+    out = []
+    i = 0
+    while i < len(body):
+        action = body[i]
+        if "delete" in action:
+            out.append((action, None))
+            i += 1
+        else:
+            out.append((action, body[i + 1]))
+            i += 2
+    return out
+
+
+# ---------------------------------------------------------------------- the home
+
+class OpenSearchHome(IndexHome):
+    """Generations as index pairs behind two aliases on a cluster."""
+
+    engine_name = "opensearch"
+
+    def __init__(self, settings: OpenSearchSettings, name: str | None = None):
+        self.settings = settings
+        self.client = settings.client()
+        self.prefix = settings.prefix + (f"-{_index_name(name)}" if name else "")
+        self.passages_alias = f"{self.prefix}-passages"
+        self.store_alias = f"{self.prefix}-store"
+        self.lock_index = f"{self.prefix}-lock"
+
+    def describe(self) -> str:
+        return f"{','.join(self.settings.hosts)} ({self.prefix})"
+
+    def missing_message(self) -> str:
+        return (f"no opensearch index {self.passages_alias} at {','.join(self.settings.hosts)}; "
+                "build one with: imr index PATH --engine opensearch")
+
+    def passages_index(self, gen: Generation) -> str:
+        return f"{self.passages_alias}-{gen.name}"
+
+    def store_index(self, gen: Generation) -> str:
+        return f"{self.store_alias}-{gen.name}"
+
+    # ------------------------------------------------------------------ lifecycle
+    def live(self) -> Generation | None:
+        from opensearchpy import NotFoundError
+
+        try:
+            targets = self.client.indices.get_alias(name=self.passages_alias)
+        except NotFoundError:
+            return None
+        except Exception as exc:
+            raise EngineError(f"cannot reach OpenSearch at {','.join(self.settings.hosts)}: {exc}") from exc
+        if not targets:
+            return None
+        name = sorted(targets)[-1].rsplit("-", 1)[-1]
+        return Generation(name)
+
+    def create(self, clone_from: Generation | None) -> Generation:
+        numbers = [n for n, _ in self._generations()]
+        gen = Generation(f"g{(max(numbers) if numbers else 0) + 1:0{_GEN_WIDTH}d}")
+        building = {"number_of_replicas": 0, "refresh_interval": "-1", "max_result_window": MAX_WINDOW}
+        try:
+            if clone_from is not None:
+                # an incremental run: the new generation starts as a clone of the live
+                # one (hard-linked segments, as Tantivy's folders), then takes the run's
+                # bulk updates; readers keep the live one until the alias swap
+                self._clone(self.passages_index(clone_from), self.passages_index(gen), building)
+                self._clone(self.store_index(clone_from), self.store_index(gen), building)
+                return gen
+            self.client.indices.create(index=self.passages_index(gen), body={
+                "settings": {"index": dict(building, number_of_shards=self.settings.shards)},
+                "mappings": _passages_mapping()})
+            self.client.indices.create(index=self.store_index(gen), body={
+                "settings": {"index": dict(building, number_of_shards=1)}, "mappings": _STORE_MAPPING})
+        except BaseException:
+            self.drop(gen)
+            raise
+        return gen
+
+    def _clone(self, source: str, target: str, settings: dict) -> None:
+        """Copy an index (its segments are hard-linked on each node). The source
+        must refuse writes meanwhile; only the writer-lock holder writes anyway."""
+        self.client.indices.put_settings(index=source, body={"index": {"blocks.write": True}})
+        try:
+            self.client.indices.flush(index=source)  # the clone copies the last commit
+            self.client.indices.clone(index=source, target=target, body={"settings": {"index": settings}},
+                                      params={"wait_for_active_shards": "1", "request_timeout": 300})
+        finally:
+            self.client.indices.put_settings(index=source, body={"index": {"blocks.write": None}})
+        self.client.indices.put_settings(index=target, body={"index": {"blocks.write": None}})
+
+    def open(self, gen: Generation, writable: bool = False):
+        engine = OpenSearchEngine(self.client, self.passages_index(gen), writable=writable,
+                                  settings=self.settings)
+        store = OpenSearchStore(self.client, self.store_index(gen), writable=writable, settings=self.settings)
+        return engine, store
+
+    def publish(self, gen: Generation) -> Generation:
+        p, s = self.passages_index(gen), self.store_index(gen)
+        replicas = ({"number_of_replicas": self.settings.replicas, "auto_expand_replicas": False}
+                    if self.settings.replicas is not None else {"auto_expand_replicas": "0-1"})
+        for index in (p, s):
+            self.client.indices.put_settings(index=index, body={"index": dict(replicas, refresh_interval=None)})
+        self.client.indices.refresh(index=f"{p},{s}")
+        # replicas in place before the switch, so the new generation is as safe as the old
+        self.client.cluster.health(index=f"{p},{s}", wait_for_status="green" if self._multi_node() else "yellow",
+                                   params={"timeout": "120s", "request_timeout": 130})
+        actions = []
+        current = self._alias_targets()
+        for alias, new in ((self.passages_alias, p), (self.store_alias, s)):
+            for old in current.get(alias, []):
+                actions.append({"remove": {"index": old, "alias": alias}})
+            actions.append({"add": {"index": new, "alias": alias}})
+        self.client.indices.update_aliases(body={"actions": actions})  # atomic: both or neither
+        return Generation(gen.name)
+
+    def drop(self, gen: Generation) -> None:
+        self.client.indices.delete(index=f"{self.passages_index(gen)},{self.store_index(gen)}",
+                                   params={"ignore_unavailable": "true"})
+
+    def sweep(self) -> None:
+        """Drop abandoned builds (newer than the live generation, never published) and
+        generations older than the one kept behind the live one; lift a write block
+        a killed run left on the live generation while cloning it."""
+        live = self.live()
+        gens = self._generations()
+        if live is None:
+            for _, gen in gens:
+                self.drop(gen)
+            return
+        live_n = int(live.name[1:])
+        older = [g for n, g in gens if n < live_n]
+        for n, gen in gens:
+            if n > live_n:
+                self.drop(gen)
+        for gen in older[:-KEEP_PREVIOUS] if KEEP_PREVIOUS else older:
+            self.drop(gen)
+        for index in (self.passages_index(live), self.store_index(live)):
+            self.client.indices.put_settings(index=index, body={"index": {"blocks.write": None}})
+
+    @contextmanager
+    def writer_lock(self) -> Iterator[None]:
+        """One indexing run at a time: a lock document created only if absent. Its
+        lease is renewed while the run lasts, so a run killed outright blocks the
+        next one for at most LOCK_LEASE seconds."""
+        from opensearchpy import ConflictError
+
+        from indexer.index.generations import IndexBusy
+
+        self._ensure_lock_index()
+        owner = f"{_hostname()}:{os.getpid()}"
+        body = {"owner": owner, "expires": time.time() + LOCK_LEASE}
+        try:
+            self.client.index(index=self.lock_index, id="writer", body=body,
+                              params={"op_type": "create", "refresh": "true"})
+        except ConflictError:
+            held = self.client.get(index=self.lock_index, id="writer")
+            if held["_source"].get("expires", 0) > time.time() and _owner_alive(held["_source"].get("owner", "")):
+                raise IndexBusy(f"another indexing run ({held['_source'].get('owner')}) is updating "
+                                f"{self.prefix} on the cluster; try again when it finishes") from None
+            try:  # a lease that ran out: its run died; take the lock over, unless someone else just did
+                self.client.index(index=self.lock_index, id="writer", body=body, params={
+                    "if_seq_no": held["_seq_no"], "if_primary_term": held["_primary_term"], "refresh": "true"})
+            except ConflictError:
+                raise IndexBusy(f"another indexing run is updating {self.prefix}; try again later") from None
+        stop = threading.Event()
+
+        def renew() -> None:
+            while not stop.wait(LOCK_LEASE / 4):
+                try:
+                    self.client.update(index=self.lock_index, id="writer",
+                                       body={"doc": {"expires": time.time() + LOCK_LEASE}})
+                except Exception:  # renewal is retried next round; the lease covers a few misses
+                    continue
+
+        keeper = threading.Thread(target=renew, daemon=True, name="imr-lock")
+        keeper.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            keeper.join(timeout=5)
+            try:
+                self.client.delete(index=self.lock_index, id="writer", params={"refresh": "true"})
+            except Exception:  # the lease expires on its own
+                pass
+
+    # ------------------------------------------------------------------ helpers
+    def _ensure_lock_index(self) -> None:
+        from opensearchpy import RequestError
+
+        if self.client.indices.exists(index=self.lock_index):
+            return
+        try:
+            self.client.indices.create(index=self.lock_index, body={
+                "settings": {"index": {"number_of_shards": 1, "auto_expand_replicas": "0-1"}},
+                "mappings": {"dynamic": False, "properties": {}}})
+        except RequestError as exc:  # created meanwhile by another run
+            if "resource_already_exists" not in str(exc):
+                raise
+
+    def _generations(self) -> list[tuple[int, Generation]]:
+        out = []
+        listing = self.client.indices.get(index=f"{self.passages_alias}-g*,{self.store_alias}-g*",
+                                          params={"ignore_unavailable": "true", "allow_no_indices": "true"})
+        for index in listing:
+            tail = index.rsplit("-", 1)[-1]
+            if tail.startswith("g") and tail[1:].isdigit():
+                out.append((int(tail[1:]), Generation(tail)))
+        return sorted({n: g for n, g in out}.items())
+
+    def _alias_targets(self) -> dict[str, list[str]]:
+        from opensearchpy import NotFoundError
+
+        out: dict[str, list[str]] = {}
+        for alias in (self.passages_alias, self.store_alias):
+            try:
+                out[alias] = sorted(self.client.indices.get_alias(name=alias))
+            except NotFoundError:
+                out[alias] = []
+        return out
+
+    def _multi_node(self) -> bool:
+        return int(self.client.cluster.health().get("number_of_data_nodes", 1)) > 1
+
+
+def _index_name(name: str | Path) -> str:
+    """An index folder's name as part of an index name (`data/index` -> `index`)."""
+    raw = Path(str(name)).name.lower() or "index"
+    clean = "".join(ch if ch.isalnum() or ch in "_-" else "-" for ch in raw).strip("-_") or "index"
+    return clean[:60]
+
+
+def _hostname() -> str:
+    import socket
+
+    return socket.gethostname()
+
+
+def _owner_alive(owner: str) -> bool:
+    """False when a lock's owner is a process on this machine that is gone (a
+    killed run); an owner elsewhere counts as alive until its lease runs out."""
+    host, _, pid = owner.rpartition(":")
+    if host != _hostname() or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+# ---------------------------------------------------------------------- the engine
+
+class OpenSearchEngine(SearchEngine):
+    name = "opensearch"
+    remote = True
+    parallel_reads = True  # requests wait on the network, outside the GIL
+
+    def __init__(self, client, index: str, writable: bool = False, settings: OpenSearchSettings | None = None):
+        super().__init__(Path(index), writable)
+        self.client = client
+        self.index = index
+        self.settings = settings
+        self._buckets: dict[str, int] = {}
+        self._writer: BulkWriter | None = None
+        self._shards: int | None = None
+
+    @classmethod
+    def configured(cls) -> bool:
+        import os
+
+        return bool(os.environ.get(URL_ENV, "").strip())
+
+    @classmethod
+    def home(cls, index_dir: Path | str | None) -> IndexHome:
+        return OpenSearchHome(OpenSearchSettings.from_env(), str(index_dir) if index_dir else None)
+
+    # ------------------------------------------------------------------ writing
+    def _w(self) -> BulkWriter:
+        if not self.writable:
+            raise EngineError("this index was opened read-only")
+        if self._writer is None:
+            s = self.settings
+            self._writer = BulkWriter(self.client, s.bulk_streams if s else 2, s.bulk_docs if s else 500)
+        return self._writer
+
+    def add(self, docs: Iterable[IndexDoc]) -> int:
+        writer = self._w()
+        n = 0
+        for d in docs:
+            src: dict = {"passage_id": d.passage_id, "letter_id": d.letter_id, "tie": tie_key(d.passage_id),
+                         "decision_key": d.decision_key, "injury_key": d.injury_key}
+            texts = []
+            for f in TEXT_FIELDS:
+                value = analysed(d.text.get(f) or "")
+                if value:
+                    src[_t(f)] = value
+                    texts.append(value)
+            if texts:
+                src[ALL_FIELD] = texts
+            for facet in FACETS:
+                values = d.facets.get(facet) or []
+                if values:
+                    src[facet] = list(values)
+                    src[facet + "_k"] = [v.lower() for v in values]
+            writer.put(d.letter_id, {"index": {"_index": self.index, "_id": d.passage_id}}, src)
+            n += 1
+        return n
+
+    def delete_letter(self, letter_id: str) -> None:
+        # the letter's passages from earlier runs (searchable: published generations
+        # are refreshed, and a clone holds what its source held)
+        for pid in _ids_where(self.client, self.index, {"term": {"letter_id": letter_id}}, "passage_id"):
+            self._w().put(letter_id, {"delete": {"_index": self.index, "_id": pid}})
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            self._writer.flush()
+        self.client.indices.refresh(index=self.index)
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    # ------------------------------------------------------------------ reading
+    def _search(self, body: dict, **params) -> dict:
+        if self._shards is None:
+            settings = self.client.indices.get_settings(index=self.index, name="index.number_of_shards")
+            self._shards = int(next(iter(settings.values()))["settings"]["index"]["number_of_shards"])
+        if self._shards > 1:
+            # index-wide term statistics: scores (and so the order) do not depend on
+            # which shard a passage landed on
+            params.setdefault("search_type", "dfs_query_then_fetch")
+        try:
+            return self.client.search(index=self.index, body=body, params=params)
+        except Exception as exc:
+            raise EngineError(f"OpenSearch search failed: {exc}") from exc
+
+    def _query(self, tree: Node, filters: dict[str, list[str]]) -> dict:
+        groups = filter_nodes(filters)
+        query = self.compile(tree)
+        if not groups:
+            return query
+        return {"bool": {"must": [query], "filter": [self.compile(g) for g in groups]}}
+
+    def search(self, tree, filters, sort, offset, limit) -> EngineResult:
+        if sort in SORT_FIELDS:
+            order = [{SORT_FIELDS[sort]: "desc"}, {"passage_id": "asc"}]
+        else:
+            order = [{"_score": "desc"}, {"tie": "asc"}, {"passage_id": "asc"}]
+        return self._sorted_page(self._query(tree, filters), order, offset, limit, sort not in SORT_FIELDS)
+
+    def relevance_page(self, tree, filters, offset, limit) -> EngineResult:
+        # the shared tie order (CRC-32 of the id, then the id) is a native sort here
+        return self.search(tree, filters, "relevance", offset, limit)
+
+    def _sorted_page(self, query: dict, order: list, offset: int, limit: int, scored: bool) -> EngineResult:
+        limit = max(limit, 0)
+        if offset + limit <= MAX_WINDOW:
+            resp = self._search({"query": query, "sort": order, "from": offset, "size": limit,
+                                 "track_total_hits": True, "track_scores": scored, "_source": False})
+            return self._result(resp, scored)
+        return self._deep_page(query, order, offset, limit, scored)
+
+    def _deep_page(self, query: dict, order: list, offset: int, limit: int, scored: bool) -> EngineResult:
+        """A page beyond the result window: walk to it with search_after on a
+        point in time, so every step sees the same index state."""
+        pit = self.client.create_pit(index=self.index, params={"keep_alive": "1m"})["pit_id"]
+        try:
+            after = None
+            skipped = 0
+            total = 0
+            hits: list[EngineHit] = []
+            while True:
+                want = offset - skipped if skipped < offset else limit - len(hits)
+                body: dict = {"query": query, "sort": order, "size": min(MAX_WINDOW, max(want, 1)),
+                              "track_total_hits": after is None, "track_scores": scored, "_source": False,
+                              "pit": {"id": pit, "keep_alive": "1m"}}
+                if after is not None:
+                    body["search_after"] = after
+                resp = self.client.search(body=body)
+                if after is None:
+                    total = int(resp["hits"]["total"]["value"])
+                page = resp["hits"]["hits"]
+                if not page:
+                    break
+                after = page[-1]["sort"]
+                if skipped < offset:
+                    skipped += len(page)
+                    extra = skipped - offset
+                    if extra > 0:  # cannot happen with exact sizes; kept for safety
+                        hits.extend(self._hit(h, scored) for h in page[len(page) - extra:])
+                    continue
+                hits.extend(self._hit(h, scored) for h in page)
+                if len(hits) >= limit:
+                    break
+            return EngineResult(total, hits[:limit])
+        finally:
+            try:
+                self.client.delete_pit(body={"pit_id": [pit]})
+            except Exception:  # expires after keep_alive anyway
+                pass
+
+    @staticmethod
+    def _hit(h: dict, scored: bool) -> EngineHit:
+        return EngineHit(h["_id"], float(h.get("_score") or 0.0) if scored else 0.0)
+
+    def _result(self, resp: dict, scored: bool) -> EngineResult:
+        hits = [self._hit(h, scored) for h in resp["hits"]["hits"]]
+        return EngineResult(int(resp["hits"]["total"]["value"]), hits)
+
+    def count(self, tree, filters) -> int:
+        resp = self._search({"query": self._query(tree, filters), "size": 0, "track_total_hits": True})
+        return int(resp["hits"]["total"]["value"])
+
+    def facet_counts(self, tree, filters, facets) -> dict[str, dict[str, int]]:
+        return self.facet_counts_many(tree, [(filters, list(facets))])[0]
+
+    def facet_counts_many(self, tree, requests) -> list[dict[str, dict[str, int]]]:
+        """Every request in one search: filters shared by all requests narrow the
+        query, the rest become filter sub-aggregations, one per request. Counts
+        are exact: each terms aggregation asks for more buckets than the facet
+        has values (sum_other_doc_count must be 0; otherwise it asks again with
+        more), so every shard returns every value it holds."""
+        reqs = [({k: list(v) for k, v in (f or {}).items() if v}, list(fs)) for f, fs in requests]
+        live = [i for i, (_, fs) in enumerate(reqs) if fs]
+        out: list[dict[str, dict[str, int]]] = [{} for _ in reqs]
+        if not live:
+            return out
+        keyed = [{k: tuple(v) for k, v in reqs[i][0].items()} for i in live]
+        common = {k: list(v) for k, v in keyed[0].items() if all(kf.get(k) == v for kf in keyed[1:])}
+        rests = [{k: list(v) for k, v in kf.items() if k not in common} for kf in keyed]
+        query = self._query(tree, common)
+        while True:
+            aggs: dict = {}
+            for n, (i, rest) in enumerate(zip(live, rests)):
+                terms = {f"f{j}": {"terms": {"field": f, "size": self._buckets.get(f, FIRST_BUCKETS)}}
+                         for j, f in enumerate(reqs[i][1])}
+                groups = filter_nodes(rest)
+                flt = {"bool": {"filter": [self.compile(g) for g in groups]}} if groups else {"match_all": {}}
+                aggs[f"r{n}"] = {"filter": flt, "aggs": terms}
+            resp = self._search({"query": query, "size": 0, "track_total_hits": False, "aggs": aggs})
+            grow = set()
+            for n, i in enumerate(live):
+                scope = resp["aggregations"][f"r{n}"]
+                for j, f in enumerate(reqs[i][1]):
+                    agg = scope[f"f{j}"]
+                    if agg.get("sum_other_doc_count", 0) or agg.get("doc_count_error_upper_bound", 0):
+                        grow.add(f)
+                    out[i][f] = {str(b["key"]): int(b["doc_count"]) for b in agg["buckets"]}
+            if not grow:
+                return out
+            for f in grow:  # more values than buckets asked for: ask again with room for all
+                self._buckets[f] = self._buckets.get(f, FIRST_BUCKETS) * 8
+
+    # ------------------------------------------------------------------ compiling
+    def compile(self, node: Node) -> dict:
+        if isinstance(node, MatchAll):
+            return {"match_all": {}}
+        if isinstance(node, Term):
+            return self._text(node.fields, lambda f: {"term": {f: node.term}})
+        if isinstance(node, Phrase):
+            if node.slop == 0:
+                return self._text(node.fields, lambda f: {"match_phrase": {f: " ".join(node.terms)}})
+            return self._per_field(node.fields, lambda f: _span_near(f, node.terms, node.slop))
+        if isinstance(node, Prefix):
+            return self._text(node.fields, lambda f: {"prefix": {f: node.prefix}})
+        if isinstance(node, Near):
+            a, b = _terms(node.left), _terms(node.right)
+            slop = max(node.distance - 1, 0)
+            return self._per_field(node.fields, lambda f: {"bool": {"should": [
+                _span_near(f, a + b, slop), _span_near(f, b + a, slop)], "minimum_should_match": 1}})
+        if isinstance(node, FacetTerm):
+            if node.facet not in FACETS:
+                return {"match_none": {}}
+            field, value = node.facet + "_k", node.value.lower()
+            if node.facet != "citation":
+                return {"term": {field: value}}
+            # a citation value also matches every citation below it
+            return {"bool": {"should": [{"term": {field: value}}, {"prefix": {field: value + " | "}}],
+                             "minimum_should_match": 1}}
+        if isinstance(node, Pin):
+            return {"constant_score": {"filter": self.compile(node.child), "boost": node.score}}
+        if isinstance(node, Not):
+            return {"bool": {"must": [{"match_all": {}}], "must_not": [self.compile(node.child)]}}
+        if isinstance(node, And):
+            must = [self.compile(c) for c in node.children if not isinstance(c, Not)]
+            must_not = [self.compile(c.child) for c in node.children if isinstance(c, Not)]
+            return {"bool": {"must": must or [{"match_all": {}}], "must_not": must_not}}
+        if isinstance(node, Or):
+            return {"bool": {"should": [self.compile(c) for c in node.children], "minimum_should_match": 1}}
+        raise EngineError(f"cannot compile query node {node!r}")
+
+    def _text(self, fields: tuple[str, ...], make) -> dict:
+        """As Tantivy: an exact leaf over every text field reads the catch-all field."""
+        if not fields or set(fields) == set(TEXT_FIELDS):
+            return make(ALL_FIELD)
+        return self._per_field(fields, make)
+
+    def _per_field(self, fields: tuple[str, ...], make) -> dict:
+        clauses = []
+        for f in fields or TEXT_FIELDS:
+            q = make(_t(f))
+            weight = TEXT_FIELD_WEIGHTS.get(f, 1.0)
+            clauses.append(q if weight == 1.0 else {"bool": {"must": [q], "boost": weight}})
+        return clauses[0] if len(clauses) == 1 else {"bool": {"should": clauses, "minimum_should_match": 1}}
+
+
+def _span_near(field: str, terms: tuple[str, ...], slop: int) -> dict:
+    """Words in this order with at most `slop` other words between them: the
+    sloppy phrase of the other engines (span terms are not analysed: stems)."""
+    if len(terms) == 1:
+        return {"span_term": {field: terms[0]}}
+    return {"span_near": {"clauses": [{"span_term": {field: t}} for t in terms], "slop": slop, "in_order": True}}
+
+
+def _terms(node: Term | Phrase) -> tuple[str, ...]:
+    return (node.term,) if isinstance(node, Term) else tuple(node.terms)
+
+
+def _ids_where(client, index: str, query: dict, key: str) -> list[str]:
+    """Ids of every document matching `query` (search_after over `key`, a keyword
+    field holding the id)."""
+    out: list[str] = []
+    after = None
+    while True:
+        body: dict = {"query": query, "size": 1000, "sort": [{key: "asc"}], "_source": False}
+        if after is not None:
+            body["search_after"] = after
+        hits = client.search(index=index, body=body)["hits"]["hits"]
+        out.extend(h["_id"] for h in hits)
+        if len(hits) < 1000:
+            return out
+        after = hits[-1]["sort"]
+
+
+# ---------------------------------------------------------------------- the letter store
+
+class OpenSearchStore:
+    """The letter store (see `store.LetterStore`) as documents of the store index:
+    what search hits and letter pages show comes from `_source`, so app servers
+    need no local files."""
+
+    def __init__(self, client, index: str, writable: bool = False, settings: OpenSearchSettings | None = None):
+        self.client = client
+        self.index = index
+        self.writable = writable
+        self._writer: BulkWriter | None = None
+        self._settings = settings
+
+    def _w(self) -> BulkWriter:
+        if not self.writable:
+            raise EngineError("this letter store was opened read-only")
+        if self._writer is None:
+            s = self._settings
+            self._writer = BulkWriter(self.client, s.bulk_streams if s else 2, s.bulk_docs if s else 500)
+        return self._writer
+
+    def _put(self, route: str, doc_id: str, body: dict) -> None:
+        self._w().put(route, {"index": {"_index": self.index, "_id": doc_id}}, dict(body, key=doc_id))
+
+    # ------------------------------------------------------------------ writing
+    def put_letter(self, letter: Letter | PackedLetter, source_path: str, replace: bool = True) -> None:
+        if isinstance(letter, PackedLetter):
+            data = _unpack(letter.data)
+            passages = [_unpack(blob) for _, _, blob in letter.passages]
+            lid, summary, meta = letter.letter_id, letter.summary, json.loads(letter.meta)
+        else:
+            data = letter_dict(letter)
+            passages = [passage_dict(p) for p in letter.passages]
+            lid, summary, meta = letter.letter_id, letter.summary or "", letter_meta(letter)
+        if replace:
+            self._delete_passages(lid)
+        self._put(lid, f"letter:{lid}", {"kind": "letter", "letter_id": lid, "src": {
+            "data": data, "source_path": source_path, "summary": summary, "meta": meta}})
+        for p in passages:
+            self._put(lid, f"passage:{p['passage_id']}", {
+                "kind": "passage", "letter_id": lid, "ordinal": int(p.get("ordinal") or 0),
+                "src": {"data": p, "summary": summary, "meta": meta}})
+
+    def _delete_passages(self, letter_id: str) -> None:
+        query = {"bool": {"filter": [{"term": {"kind": "passage"}}, {"term": {"letter_id": letter_id}}]}}
+        for doc_id in _ids_where(self.client, self.index, query, "key"):
+            self._w().put(letter_id, {"delete": {"_index": self.index, "_id": doc_id}})
+
+    def delete_letter(self, letter_id: str) -> None:
+        self._delete_passages(letter_id)
+        self._w().put(letter_id, {"delete": {"_index": self.index, "_id": f"letter:{letter_id}"}})
+
+    def put_file(self, rec: FileRecord) -> None:
+        self._put(rec.letter_id or rec.path, _file_id(rec.path), {"kind": "file", "src": {
+            "path": rec.path, "sha256": rec.sha256, "size": rec.size, "mtime_ns": rec.mtime_ns,
+            "letter_id": rec.letter_id, "reason": rec.reason}})
+
+    def delete_file(self, path: str) -> None:
+        self._w().put(path, {"delete": {"_index": self.index, "_id": _file_id(path)}})
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._put(key, f"meta:{key}", {"kind": "meta", "src": {"value": value}})
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            self._writer.flush()
+        self.client.indices.refresh(index=self.index)
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    # ------------------------------------------------------------------ reading
+    def _get(self, doc_id: str) -> dict | None:
+        resp = self.client.get(index=self.index, id=doc_id, params={"ignore": 404})
+        return resp.get("_source", {}).get("src") if resp.get("found") else None
+
+    def meta(self, key: str) -> str | None:
+        src = self._get(f"meta:{key}")
+        return None if src is None else src.get("value")
+
+    def files(self) -> dict[str, FileRecord]:
+        out: dict[str, FileRecord] = {}
+        for src in self._scan({"term": {"kind": "file"}}):
+            out[src["path"]] = FileRecord(src["path"], src["sha256"], int(src["size"]), int(src["mtime_ns"]),
+                                          src.get("letter_id"), src.get("reason"))
+        return out
+
+    def _scan(self, query: dict) -> Iterator[dict]:
+        after = None
+        while True:
+            body: dict = {"query": query, "size": 2000, "sort": [{"key": "asc"}], "_source": ["src"]}
+            if after is not None:
+                body["search_after"] = after
+            hits = self.client.search(index=self.index, body=body)["hits"]["hits"]
+            for h in hits:
+                yield h["_source"]["src"]
+            if len(hits) < 2000:
+                return
+            after = hits[-1]["sort"]
+
+    def counts(self) -> tuple[int, int]:
+        def n(kind: str) -> int:
+            return int(self.client.count(index=self.index, body={"query": {"term": {"kind": kind}}})["count"])
+        return n("letter"), n("passage")
+
+    def get_letter(self, letter_id: str) -> Letter | None:
+        src = self._get(f"letter:{letter_id}")
+        if src is None:
+            return None
+        d = dict(src["data"])
+        query = {"bool": {"filter": [{"term": {"kind": "passage"}}, {"term": {"letter_id": letter_id}}]}}
+        resp = self.client.search(index=self.index, body={"query": query, "size": MAX_WINDOW,
+                                                          "sort": [{"ordinal": "asc"}], "_source": ["src.data"]})
+        d["passages"] = [h["_source"]["src"]["data"] for h in resp["hits"]["hits"]]
+        return Letter.from_dict(d)
+
+    def get_passage(self, passage_id: str) -> Passage | None:
+        src = self._get(f"passage:{passage_id}")
+        return None if src is None else Passage.from_dict(src["data"])
+
+    def source_path(self, letter_id: str) -> str | None:
+        src = self._get(f"letter:{letter_id}")
+        return None if src is None else src.get("source_path")
+
+    def hit_data(self, passage_ids: Iterable[str]) -> dict[str, HitData]:
+        from indexer.index.store import passage_from_dict
+
+        ids = list(dict.fromkeys(passage_ids))
+        if not ids:
+            return {}
+        resp = self.client.mget(index=self.index, body={"ids": [f"passage:{pid}" for pid in ids]})
+        out: dict[str, HitData] = {}
+        for doc in resp["docs"]:
+            if doc.get("found"):
+                src = doc["_source"]["src"]
+                p = passage_from_dict(src["data"])
+                out[p.passage_id] = HitData(p, src.get("summary") or "", src.get("meta") or {})
+        return out
+
+
+def _file_id(path: str) -> str:
+    return "file:" + hashlib.sha1(path.encode("utf-8")).hexdigest()
