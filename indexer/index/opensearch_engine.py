@@ -548,6 +548,11 @@ class OpenSearchEngine(SearchEngine):
             self._writer.close()
             self._writer = None
 
+    def clear_caches(self) -> None:
+        """Empty the cluster's query, request and field-data caches for this index
+        (benchmarks time queries never seen before)."""
+        self.client.indices.clear_cache(index=self.index)
+
     # ------------------------------------------------------------------ reading
     def _search(self, body: dict, **params) -> dict:
         if self._shards is None:
