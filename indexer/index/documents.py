@@ -30,6 +30,8 @@ class IndexDoc:
     injury_key: int = 0
     decision_key_asc: int = 0  # oldest first: see oldest_first_key()
     injury_key_asc: int = 0
+    # what an engine's `prepare_docs` made of it in the parsing worker (engine-specific)
+    prepared: dict | None = None
 
 
 def whole_text_passage(letter: Letter) -> Passage:

@@ -177,6 +177,11 @@ class SearchEngine(ABC):
         return LocalHome(Path(index_dir), cls)
 
     @classmethod
+    def prepare_docs(cls, docs: list[IndexDoc]) -> None:
+        """Work on documents that can run in the parsing workers, before `add`
+        (engines that analyse text in Python do it here, on every core)."""
+
+    @classmethod
     def configured(cls) -> bool:
         """True when this engine can run here without further settings (a remote
         engine needs its server's address)."""

@@ -402,7 +402,7 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
                 if st is not None and st.st_size == rec.size and st.st_mtime_ns == rec.mtime_ns:
                     _skip(report, rec)
                     continue
-            jobs.append((key, rec.sha256 if rec else None, max_bytes))
+            jobs.append((key, rec.sha256 if rec else None, max_bytes, engine))
         # gone: under a folder that was walked, and not under one that could not be read
         # (unknown is not gone), nor a path that failed in the walk (it is still there)
         still_there = {f["file"] for f in found.failed}
@@ -414,7 +414,7 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
         for path, rec in known.items():
             if (rec.reason or "").startswith(DUPLICATE_OF) and rec.reason[len(DUPLICATE_OF):] in redo \
                     and path in wanted and path not in queued:
-                jobs.append((path, None, max_bytes))
+                jobs.append((path, None, max_bytes, engine))
                 report.skipped_unchanged -= 1
                 report.duplicates[:] = [d for d in report.duplicates if d["file"] != text_safe(path)]
 

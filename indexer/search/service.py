@@ -446,8 +446,9 @@ def _open_generation(home: IndexHome) -> _Generation:
             raise gens.IndexNotFound(home.missing_message())
         try:
             eng, store = home.open(gen, writable=False)
-            # below some size a thread hand-off costs more than the engine work it overlaps
-            parallel = eng.parallel_reads and eng.count(MatchAll(), {}) >= PARALLEL_FROM_PASSAGES
+            # below some size a thread hand-off costs more than the engine work it overlaps;
+            # a remote engine's two requests always overlap their network round trips
+            parallel = eng.parallel_reads and (eng.remote or eng.count(MatchAll(), {}) >= PARALLEL_FROM_PASSAGES)
             return _Generation(gen, eng, store, parallel=parallel)
         except Exception as exc:
             last_error = exc
