@@ -32,6 +32,7 @@ imr_os_wait="${IMR_OS_WAIT:-180}"
 imr_os_home="$imr_os_root/opensearch-$imr_os_version"
 
 imr_os_log() { echo "opensearch.sh: $*" >&2; }
+imr_os_started=()  # node folders this shell started (reused nodes are left running)
 
 imr_os_user() {
   if [ "$(id -u)" = 0 ]; then echo "${IMR_OS_USER:-nobody}"; else id -un; fi
@@ -105,6 +106,7 @@ imr_os_node_start() {
       echo "cluster.initial_cluster_manager_nodes: [$managers]"
     fi
   } > "$dir/config/opensearch.yml"
+  imr_os_started+=("$dir")
   if [ "$(id -u)" = 0 ]; then chown -R "$(imr_os_user)" "$dir"; fi
   local java_home="${IMR_OS_JAVA_HOME:-${JAVA_HOME:-}}"
   if [ -z "$java_home" ] && command -v java >/dev/null 2>&1; then
@@ -153,9 +155,11 @@ imr_os_start() {
   IMR_OPENSEARCH_URL="$urls"
 }
 
+# imr_os_stop [FOLDER...]: stop these nodes (default: every node under $imr_os_root).
 imr_os_stop() {
-  local pidfile pid
-  for pidfile in "$imr_os_root"/nodes/*/pid; do
+  local pidfile pid dirs=("$@")
+  [ ${#dirs[@]} -gt 0 ] || dirs=("$imr_os_root"/nodes/*)
+  for pidfile in "${dirs[@]/%//pid}"; do
     [ -s "$pidfile" ] || continue
     pid="$(cat "$pidfile")"
     kill "$pid" 2>/dev/null || continue
@@ -177,11 +181,13 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   esac
 else
   # sourced (by .ci/run): one node for the test suite, stopped when the caller exits
+  # (also when it did not come up)
+  imr_os_stop_started() { [ ${#imr_os_started[@]} -eq 0 ] || imr_os_stop "${imr_os_started[@]}"; }
+  if declare -F imr_ci_on_exit >/dev/null; then imr_ci_on_exit imr_os_stop_started; fi
   if ! imr_os_start 1; then
     imr_os_log "OpenSearch did not come up; the opensearch engine's tests cannot run"
     return 1
   fi
   export IMR_OPENSEARCH_URL
   imr_os_log "IMR_OPENSEARCH_URL=$IMR_OPENSEARCH_URL"
-  if declare -F imr_ci_on_exit >/dev/null; then imr_ci_on_exit imr_os_stop; fi
 fi

@@ -237,6 +237,34 @@ def _pairs(body: list[dict]) -> list[tuple[dict, dict | None]]:
     return out
 
 
+class _BulkTarget:
+    """One index written through a BulkWriter (the engine's and the store's)."""
+
+    client: object
+    index: str
+    writable: bool
+    settings: OpenSearchSettings | None
+    _writer: BulkWriter | None
+
+    def _w(self) -> BulkWriter:
+        if not self.writable:
+            raise EngineError(f"{self.index} was opened read-only")
+        if self._writer is None:
+            s = self.settings
+            self._writer = BulkWriter(self.client, s.bulk_streams if s else 2, s.bulk_docs if s else 500)
+        return self._writer
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            self._writer.flush()
+        self.client.indices.refresh(index=self.index)
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+
 # ---------------------------------------------------------------------- the home
 
 class OpenSearchHome(IndexHome):
@@ -479,7 +507,7 @@ def _owner_alive(owner: str) -> bool:
 
 # ---------------------------------------------------------------------- the engine
 
-class OpenSearchEngine(SearchEngine):
+class OpenSearchEngine(_BulkTarget, SearchEngine):
     name = "opensearch"
     remote = True
     parallel_reads = True  # requests wait on the network, outside the GIL
@@ -504,14 +532,6 @@ class OpenSearchEngine(SearchEngine):
         return OpenSearchHome(OpenSearchSettings.from_env(), str(index_dir) if index_dir else None)
 
     # ------------------------------------------------------------------ writing
-    def _w(self) -> BulkWriter:
-        if not self.writable:
-            raise EngineError("this index was opened read-only")
-        if self._writer is None:
-            s = self.settings
-            self._writer = BulkWriter(self.client, s.bulk_streams if s else 2, s.bulk_docs if s else 500)
-        return self._writer
-
     @classmethod
     def prepare_docs(cls, docs: list[IndexDoc]) -> None:
         for d in docs:
@@ -531,16 +551,6 @@ class OpenSearchEngine(SearchEngine):
         # are refreshed, and a clone holds what its source held)
         for pid in _ids_where(self.client, self.index, {"term": {"letter_id": letter_id}}, "passage_id"):
             self._w().put(letter_id, {"delete": {"_index": self.index, "_id": pid}})
-
-    def commit(self) -> None:
-        if self._writer is not None:
-            self._writer.flush()
-        self.client.indices.refresh(index=self.index)
-
-    def close(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
 
     def clear_caches(self) -> None:
         """Empty the cluster's query, request and field-data caches for this index
@@ -782,7 +792,7 @@ def _ids_where(client, index: str, query: dict, key: str) -> list[str]:
 
 # ---------------------------------------------------------------------- the letter store
 
-class OpenSearchStore:
+class OpenSearchStore(_BulkTarget):
     """The letter store (see `store.LetterStore`) as documents of the store index:
     what search hits and letter pages show comes from `_source`, so app servers
     need no local files."""
@@ -792,15 +802,7 @@ class OpenSearchStore:
         self.index = index
         self.writable = writable
         self._writer: BulkWriter | None = None
-        self._settings = settings
-
-    def _w(self) -> BulkWriter:
-        if not self.writable:
-            raise EngineError("this letter store was opened read-only")
-        if self._writer is None:
-            s = self._settings
-            self._writer = BulkWriter(self.client, s.bulk_streams if s else 2, s.bulk_docs if s else 500)
-        return self._writer
+        self.settings = settings
 
     def _put(self, route: str, doc_id: str, body: dict) -> None:
         self._w().put(route, {"index": {"_index": self.index, "_id": doc_id}}, dict(body, key=doc_id))
@@ -843,16 +845,6 @@ class OpenSearchStore:
 
     def set_meta(self, key: str, value: str) -> None:
         self._put(key, f"meta:{key}", {"kind": "meta", "src": {"value": value}})
-
-    def commit(self) -> None:
-        if self._writer is not None:
-            self._writer.flush()
-        self.client.indices.refresh(index=self.index)
-
-    def close(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
 
     # ------------------------------------------------------------------ reading
     def _get(self, doc_id: str) -> dict | None:

@@ -31,6 +31,7 @@ from indexer.search.tree import MatchAll
 from indexer.search.types import FACETS
 from tests.search.conftest import counts, ids, run
 from tests.search.fixtures import sample_letters
+from tests.search.test_pipeline import corpus  # noqa: F401  (the fixture: a copy of the sample letters)
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIGURED = "opensearch" in configured_engines()
@@ -67,15 +68,6 @@ def test_text_is_indexed_as_the_shared_analysis_terms():
 
 
 # ----------------------------------------------------------------- the cluster
-
-@pytest.fixture
-def corpus(tmp_path, seed_files) -> Path:
-    d = tmp_path / "letters"
-    d.mkdir()
-    for f in seed_files:
-        shutil.copy2(f, d / f.name)
-    return d
-
 
 def _indices(home) -> set[str]:
     return set(home.client.indices.get(index=f"{home.prefix}-*", params={"expand_wildcards": "all"}))
