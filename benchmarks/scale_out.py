@@ -97,8 +97,35 @@ def measure(target: str, engine: str, index_dir: Path, corpus: Path, args, nodes
     return out
 
 
+def render(res: dict) -> str:
+    """The run's tables in Markdown (BENCHMARKS.md quotes them)."""
+    m = res["machine"]
+    lines = [f"- Machine: {m.get('cores')} cores ({m.get('cpu')}), {m.get('ram_gb', '?')} GB RAM, load average at start "
+             f"{m.get('load_avg_at_start')}; {res['date']}",
+             f"- Command: `{res['command']}`",
+             f"- Corpus: {res['corpus']['letters']:,} synthetic letters, {res['corpus']['passages']:,} passages; "
+             f"OpenSearch {res.get('heap')} heap per node", "",
+             "| target | letters/s | passages/s | index MB | indexer peak RSS (MB) | search p50 (ms) | p95 | "
+             "bare engine p50 | node RSS (MB) |", "|---|---|---|---|---|---|---|---|---|"]
+    for t in res["targets"]:
+        i, q = t["index"], t["queries"]
+        nodes = " + ".join(f"{x:,.0f}" for x in t.get("node_rss_mb", [])) or "-"
+        lines.append(f"| {t['target']} | {i['letters_per_s']:,} | {i['passages_per_s']:,} | "
+                     f"{i['index_bytes'] / 1e6:,.1f} | {i['peak_rss_tree_mb']:,} | {q['full']['p50']} | "
+                     f"{q['full']['p95']} | {q['engine_only']['p50']} | {nodes} |")
+    lines += ["", "| target | clients | `/api/search` p50 (ms) | p95 | req/s | errors | server peak RSS (MB) |",
+              "|---|---|---|---|---|---|---|"]
+    for t in res["targets"]:
+        for lv in t["http"]["levels"]:
+            if lv["endpoint"] == "/api/search":
+                lines.append(f"| {t['target']} | {lv['clients']} | {lv['p50_ms']} | {lv['p95_ms']} | "
+                             f"{lv['req_per_s']} | {lv['errors']} | {t['http'].get('peak_rss_mb')} |")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--render", metavar="JSON", help="measure nothing: print this results file's tables")
     ap.add_argument("--letters", type=int, default=10_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--targets", default="tantivy,opensearch-1,opensearch-3")
@@ -111,6 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", default=str(ROOT / "benchmarks" / "work"))
     ap.add_argument("--json", dest="json_path")
     args = ap.parse_args(argv)
+    if args.render:
+        print(render(json.loads(Path(args.render).read_text())))
+        return 0
     work = Path(args.work).resolve()
     work.mkdir(parents=True, exist_ok=True)
     corpus = work / f"corpus-{args.letters}-s{args.seed}"
