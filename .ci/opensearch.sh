@@ -17,7 +17,8 @@
 # (default nobody) in a folder that user owns; jvm.options' relative gc.log,
 # heap-dump and error-file paths are rewritten to absolute ones there, and
 # OPENSEARCH_TMPDIR is absolute too. Settings (environment):
-#   IMR_OS_VERSION (2.19.6)  IMR_OS_DIR (/tmp/imr-opensearch)  IMR_OS_HEAP (512m)
+#   IMR_OS_VERSION (2.19.6)  IMR_OS_DIR: the nodes' folder (/tmp/imr-opensearch)
+#   IMR_OS_DIST: where the distribution is fetched and unpacked (/tmp/imr-opensearch)  IMR_OS_HEAP (512m)
 #   IMR_OS_HTTP_PORT (9250: nodes take 9250, 9251, ...)  IMR_OS_TRANSPORT_PORT (9350)
 #   IMR_OS_WAIT (180 seconds for green)
 # When sourced and the server does not come up, the calling script fails
@@ -25,11 +26,12 @@
 
 imr_os_version="${IMR_OS_VERSION:-2.19.6}"
 imr_os_root="${IMR_OS_DIR:-/tmp/imr-opensearch}"
+imr_os_dist="${IMR_OS_DIST:-/tmp/imr-opensearch}"  # where the distribution is fetched (shared by all node folders)
 imr_os_heap="${IMR_OS_HEAP:-512m}"
 imr_os_http="${IMR_OS_HTTP_PORT:-9250}"
 imr_os_transport="${IMR_OS_TRANSPORT_PORT:-9350}"
 imr_os_wait="${IMR_OS_WAIT:-180}"
-imr_os_home="$imr_os_root/opensearch-$imr_os_version"
+imr_os_home="$imr_os_dist/opensearch-$imr_os_version"
 
 imr_os_log() { echo "opensearch.sh: $*" >&2; }
 imr_os_started=()  # node folders this shell started (reused nodes are left running)
@@ -53,15 +55,15 @@ imr_os_as_user() {
 imr_os_fetch() {
   [ -x "$imr_os_home/bin/opensearch" ] && return 0
   command -v mvn >/dev/null 2>&1 || { imr_os_log "mvn not found: cannot fetch OpenSearch"; return 1; }
-  mkdir -p "$imr_os_root/download"
-  local zip="$imr_os_root/download/opensearch-$imr_os_version.zip"
+  mkdir -p "$imr_os_dist/download"
+  local zip="$imr_os_dist/download/opensearch-$imr_os_version.zip"
   if [ ! -s "$zip" ]; then
     imr_os_log "fetching OpenSearch $imr_os_version from Maven Central"
     mvn -q -B dependency:copy \
       -Dartifact="org.opensearch.distribution.integ-test-zip:opensearch:$imr_os_version:zip" \
-      -DoutputDirectory="$imr_os_root/download" || return 1
+      -DoutputDirectory="$imr_os_dist/download" || return 1
   fi
-  (cd "$imr_os_root" && unzip -q -o "$zip") || return 1
+  (cd "$imr_os_dist" && unzip -q -o "$zip") || return 1
   chmod -R a+rX "$imr_os_home"
   [ -x "$imr_os_home/bin/opensearch" ]
 }
@@ -77,6 +79,7 @@ imr_os_node_start() {
   fi
   rm -rf "$dir/config"
   mkdir -p "$dir/data" "$dir/logs" "$dir/tmp"
+  chmod 755 "$imr_os_root" "$imr_os_root/nodes"
   cp -r "$imr_os_home/config" "$dir/config"
   sed -i -e "s|^-Xms.*|-Xms$imr_os_heap|" -e "s|^-Xmx.*|-Xmx$imr_os_heap|" \
     -e "s|HeapDumpPath=data|HeapDumpPath=$dir/data|" \

@@ -47,10 +47,8 @@ class Nodes:
                         IMR_OS_TRANSPORT_PORT=str(http_port + 100), IMR_OS_HEAP=heap, IMR_OS_WAIT="400")
         self.folder = folder
         self.url = ",".join(f"http://127.0.0.1:{http_port + i}" for i in range(n))
-        dist = Path(os.environ.get("IMR_OS_DIR", "/tmp/imr-opensearch")) / "download"
-        folder.mkdir(parents=True, exist_ok=True)
-        if dist.is_dir() and not (folder / "download").exists():
-            (folder / "download").symlink_to(dist)
+        folder.mkdir(parents=True, exist_ok=True)  # reachable by the unprivileged nodes
+        folder.chmod(0o755)
 
     def __enter__(self) -> "Nodes":
         subprocess.run(["bash", str(ROOT / ".ci" / "opensearch.sh"), "start", str(self.n)], env=self.env,

@@ -54,11 +54,9 @@ class Cluster:
                         IMR_OS_WAIT=os.environ.get("IMR_OS_WAIT", "300"))
         self.folder = folder
         self.url = ",".join(f"http://127.0.0.1:{HTTP_PORT + i}" for i in range(3))
-        # the distribution is fetched once, wherever the single node's script keeps it
-        dist = Path(os.environ.get("IMR_OS_DIR", "/tmp/imr-opensearch"))
-        if (dist / "download").is_dir() and not (folder / "download").exists():
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / "download").symlink_to(dist / "download")
+        # the nodes run unprivileged: their folder must be reachable
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o755)
 
     def start(self) -> None:
         subprocess.run(["bash", str(ROOT / ".ci" / "opensearch.sh"), "start", "3"], env=self.env, check=True,

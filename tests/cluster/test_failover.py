@@ -8,8 +8,10 @@ opensearch engine is configured (CI, or a developer who started a node)."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -21,9 +23,14 @@ SCRIPT = Path(__file__).with_name("failover.py")
 
 @pytest.mark.slow
 @pytest.mark.skipif("opensearch" not in configured_engines(), reason="IMR_OPENSEARCH_URL is not set (CI sets it)")
-def test_killing_the_cluster_manager_fails_no_search(tmp_path):
-    proc = subprocess.run([sys.executable, str(SCRIPT), "--folder", str(tmp_path / "cluster")],
-                          capture_output=True, text=True, timeout=1500)
+def test_killing_the_cluster_manager_fails_no_search():
+    # not under pytest's tmp_path: that is private to root, and the nodes run unprivileged
+    folder = Path(tempfile.mkdtemp(prefix="imr-cluster-test-"))
+    try:
+        proc = subprocess.run([sys.executable, str(SCRIPT), "--folder", str(folder)],
+                              capture_output=True, text=True, timeout=1500)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     assert proc.stdout.strip(), proc.stderr[-3000:]
     report = json.loads(proc.stdout[proc.stdout.index("{"):])
     assert report["letters"] >= 5 and report["passages"] >= 7, report
