@@ -38,8 +38,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from indexer.index.documents import IndexDoc
+from indexer.index.documents import IndexDoc, date_key_range
 from indexer.index.engine import (
+    RANGE_KEYS,
     SORT_FIELDS,
     EngineError,
     EngineHit,
@@ -66,12 +67,19 @@ from indexer.search.tree import (
     Phrase,
     Pin,
     Prefix,
+    Range,
     Term,
 )
 from indexer.search.types import FACETS
 
 ALL_FIELD = "all"  # every text field again, as Tantivy's catch-all field
 FILLER = "_"  # holds the position of a word the analysis drops
+_MAX_FILL = 64  # a wider jump in positions than this is a sentence gap: a new value
+# Lucene places a field's next value this many positions after the previous one's
+# last token, plus one: exactly tokens()'s jump between sentences
+POSITION_GAP = analysis.SENTENCE_GAP
+MAX_LONG = (1 << 63) - 1
+MAX_SLOP = (1 << 31) - 2  # "same field" proximity is a huge distance; Lucene's slop is an int
 MAX_WINDOW = 10_000  # index.max_result_window: deeper pages use point in time + search_after
 FIRST_BUCKETS = 1_000  # terms buckets asked for first; grown when a facet has more values
 KEEP_PREVIOUS = 1  # generations kept behind the live one, for app servers not yet switched
@@ -84,15 +92,29 @@ def _t(field: str) -> str:
 
 
 @lru_cache(maxsize=256)
-def analysed(text: str) -> str:
-    """`text` as its indexed terms joined by spaces, dropped words as FILLER.
+def analysed(text: str) -> tuple[str, ...]:
+    """`text` as runs of indexed terms joined by spaces: one run per sentence.
 
-    The same terms and positions as `analysis.tokens`, without building a token
-    object per word: the indexing process analyses every word of the corpus, and
-    this is what it spends most of its time on (3x faster than via tokens()).
+    The terms and positions are `analysis.tokens()`'s: inside a run, positions
+    follow each other (a word the analysis drops keeps its place as FILLER);
+    between sentences `tokens()` leaves SENTENCE_GAP positions, which the fields'
+    `position_increment_gap` reproduces between the values of the array.
     Cached because a letter's summary is indexed with each of its passages."""
-    stem, keep = analysis.stem, analysis._keep
-    return " ".join(stem(w.lower()) if keep(w) else FILLER for w in analysis.WORD_RE.findall(text))
+    runs: list[str] = []
+    run: list[str] = []
+    last = -1
+    for tok in analysis.tokens(text):
+        gap = tok.position - last
+        if run and gap > _MAX_FILL:
+            runs.append(" ".join(run))
+            run = []
+        elif run:
+            run.extend([FILLER] * (gap - 1))
+        run.append(tok.term)
+        last = tok.position
+    if run:
+        runs.append(" ".join(run))
+    return tuple(runs)
 
 
 def tie_key(passage_id: str) -> int:
@@ -104,10 +126,12 @@ def _passages_mapping() -> dict:
         "passage_id": {"type": "keyword"},
         "letter_id": {"type": "keyword"},
         "tie": {"type": "long"},
-        ALL_FIELD: {"type": "text", "analyzer": "whitespace"},
+        # fielddata: the term dictionary with document counts, for spelling (loaded on first use)
+        ALL_FIELD: {"type": "text", "analyzer": "whitespace", "position_increment_gap": POSITION_GAP,
+                    "fielddata": True},
     }
     for f in TEXT_FIELDS:
-        props[_t(f)] = {"type": "text", "analyzer": "whitespace"}
+        props[_t(f)] = {"type": "text", "analyzer": "whitespace", "position_increment_gap": POSITION_GAP}
     for facet in FACETS:
         props[facet] = {"type": "keyword"}
         props[facet + "_k"] = {"type": "keyword"}
@@ -644,9 +668,33 @@ class OpenSearchEngine(_BulkTarget, SearchEngine):
         hits = [self._hit(h, scored) for h in resp["hits"]["hits"]]
         return EngineResult(int(resp["hits"]["total"]["value"]), hits)
 
-    def count(self, tree, filters) -> int:
-        resp = self._search({"query": self._query(tree, filters), "size": 0, "track_total_hits": True})
+    def vocabulary(self, prefix: str) -> list[tuple[str, int]]:
+        """Terms of the catch-all field starting with `prefix`, with the passages
+        holding each: a terms aggregation over every passage (field data on the
+        catch-all field, loaded the first time spelling asks)."""
+        if not prefix:
+            return []
+        size = self._buckets.get("#vocabulary", FIRST_BUCKETS)
+        while True:
+            agg = {"terms": {"field": ALL_FIELD, "include": _regex_escape(prefix) + ".*", "size": size}}
+            resp = self._search({"query": {"match_all": {}}, "size": 0, "track_total_hits": False,
+                                 "aggs": {"v": agg}})
+            out = resp["aggregations"]["v"]
+            if not out.get("sum_other_doc_count") or size >= MAX_VOCABULARY:
+                self._buckets["#vocabulary"] = size
+                terms = [(str(b["key"]), int(b["doc_count"])) for b in out["buckets"] if b["key"] != FILLER]
+                return sorted(terms, key=lambda kv: (-kv[1], kv[0]))
+            size *= 8
+
+    def doc_freq(self, term: str) -> int:
+        return self.count_query({"term": {ALL_FIELD: term}})
+
+    def count_query(self, query: dict) -> int:
+        resp = self._search({"query": query, "size": 0, "track_total_hits": True})
         return int(resp["hits"]["total"]["value"])
+
+    def count(self, tree, filters) -> int:
+        return self.count_query(self._query(tree, filters))
 
     def facet_counts(self, tree, filters, facets) -> dict[str, dict[str, int]]:
         return self.facet_counts_many(tree, [(filters, list(facets))])[0]
@@ -701,10 +749,17 @@ class OpenSearchEngine(_BulkTarget, SearchEngine):
         if isinstance(node, Prefix):
             return self._text(node.fields, lambda f: {"prefix": {f: node.prefix}})
         if isinstance(node, Near):
+            # a w/n b: the two within n positions, either order; a pre/n b: b's first
+            # word 1..n positions after a's last. Lucene's span slop counts the
+            # positions between the two spans: n - 1.
             a, b = _terms(node.left), _terms(node.right)
-            slop = max(node.distance - 1, 0)
-            return self._per_field(node.fields, lambda f: {"bool": {"should": [
-                _span_near(f, a + b, slop), _span_near(f, b + a, slop)], "minimum_should_match": 1}})
+            slop = min(max(node.distance - 1, 0), MAX_SLOP)
+            return self._per_field(node.fields, lambda f: {"span_near": {
+                "clauses": [_span_near(f, a, 0), _span_near(f, b, 0)], "slop": slop,
+                "in_order": bool(node.ordered)}})
+        if isinstance(node, Range):
+            lo, hi = date_key_range(node.start, node.end)
+            return {"range": {RANGE_KEYS[node.field]: {"gte": min(lo, MAX_LONG), "lte": min(hi, MAX_LONG)}}}
         if isinstance(node, FacetTerm):
             if node.facet not in FACETS:
                 return {"match_none": {}}
@@ -744,14 +799,15 @@ class OpenSearchEngine(_BulkTarget, SearchEngine):
 def _source(d: IndexDoc) -> dict:
     """A passage's document: analysed text, facet values (as shown, and lowercased
     for filtering), sort keys and the tie key."""
-    src: dict = {"passage_id": d.passage_id, "letter_id": d.letter_id, "tie": tie_key(d.passage_id),
-                 "decision_key": d.decision_key, "injury_key": d.injury_key}
-    texts = []
+    src: dict = {"passage_id": d.passage_id, "letter_id": d.letter_id, "tie": tie_key(d.passage_id)}
+    for key in SORT_FIELDS.values():
+        src[key] = getattr(d, key)
+    texts: list[str] = []
     for f in TEXT_FIELDS:
-        value = analysed(d.text.get(f) or "")
-        if value:
-            src[_t(f)] = value
-            texts.append(value)
+        runs = analysed(d.text.get(f) or "")
+        if runs:
+            src[_t(f)] = list(runs)
+            texts.extend(runs)
     if texts:
         src[ALL_FIELD] = texts
     for facet in FACETS:
@@ -760,6 +816,13 @@ def _source(d: IndexDoc) -> dict:
             src[facet] = list(values)
             src[facet + "_k"] = [v.lower() for v in values]
     return src
+
+
+MAX_VOCABULARY = 1 << 20  # terms sharing two first letters: far more than any corpus holds
+
+
+def _regex_escape(text: str) -> str:
+    return "".join("\\" + ch if not ch.isalnum() else ch for ch in text)
 
 
 def _span_near(field: str, terms: tuple[str, ...], slop: int) -> dict:
