@@ -899,7 +899,8 @@ class OpenSearchStore(_BulkTarget):
         self._w().put(letter_id, {"delete": {"_index": self.index, "_id": f"letter:{letter_id}"}})
 
     def put_file(self, rec: FileRecord) -> None:
-        self._put(rec.letter_id or rec.path, _file_id(rec.path), {"kind": "file", "src": {
+        # routed by path, as delete_file: a file's delete and re-insert stay in order
+        self._put(rec.path, _file_id(rec.path), {"kind": "file", "src": {
             "path": rec.path, "sha256": rec.sha256, "size": rec.size, "mtime_ns": rec.mtime_ns,
             "letter_id": rec.letter_id, "reason": rec.reason}})
 
