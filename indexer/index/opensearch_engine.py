@@ -963,6 +963,15 @@ class OpenSearchStore(_BulkTarget):
         src = self._get(f"letter:{letter_id}")
         return None if src is None else src.get("source_path")
 
+    def source_file(self, letter_id: str) -> FileRecord | None:
+        """The file a letter was indexed from, with the hash of what was indexed."""
+        path = self.source_path(letter_id)
+        src = self._get(_file_id(path)) if path else None
+        if src is None:
+            return None
+        return FileRecord(src["path"], src["sha256"], int(src["size"]), int(src["mtime_ns"]),
+                          src.get("letter_id"), src.get("reason"))
+
     def hit_data(self, passage_ids: Iterable[str]) -> dict[str, HitData]:
         from indexer.index.store import passage_from_dict
 
