@@ -41,6 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--max-file-mb", type=float, default=None, metavar="MB",
                    help="largest letter file read, in MB (default 16; real letters are under 1 MB)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--no-alerts", action="store_true",
+                   help="do not look for saved searches' new results after the run (see `imr alerts run`)")
     p.set_defaults(func=run)
 
 
@@ -84,6 +86,10 @@ def run(args: argparse.Namespace) -> int:
         for d in report.duplicates:
             print(f"  duplicate: {printable_name(d['file'])}: same determination as {printable_name(d['kept'])} "
                   "(indexed once, from that file)")
+    if report.changed and not args.no_alerts:
+        from indexer.commands.alerts import after_indexing
+
+        after_indexing(Path(args.index), report.engine)
     return exit_status(report)
 
 

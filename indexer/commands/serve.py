@@ -73,6 +73,10 @@ def build_if_needed(index_dir: Path, corpus: Path, engine: str, force: bool) -> 
 
     for failure in summary.get("failed", []):
         print(f"  failed: {printable_name(failure['file'])}: {printable_name(failure['reason'])}", file=sys.stderr)
+    if report.changed:
+        from indexer.commands.alerts import after_indexing
+
+        after_indexing(index_dir, engine)
     return True
 
 

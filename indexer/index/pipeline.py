@@ -169,11 +169,20 @@ def _walk(top: Path, files: dict[Path, None], out: Collected) -> None:
 class _Builder:
     """A new generation being written: a clone of the previous one, then edits."""
 
-    def __init__(self, home: IndexHome, prev: Generation | None, known: dict[str, FileRecord]):
+    def __init__(self, home: IndexHome, prev: Generation | None, known: dict[str, FileRecord],
+                 history: Generation | None = None):
         self.home = home
         self.gen = home.create(prev)
         try:
             self.engine, self.store = home.open(self.gen, writable=True)
+            if prev is None and history is not None and not self.gen.in_place:
+                # a rebuild of a live index: its passages are not new (see LetterStore.passage_seq)
+                old_engine, old_store = home.open(history)
+                try:
+                    self.store.carry_history(old_store)
+                finally:
+                    old_engine.close()
+                    old_store.close()
         except BaseException:
             home.drop(self.gen)
             raise
@@ -376,7 +385,8 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
 
     with home.writer_lock():
         home.sweep()
-        prev = None if rebuild else home.live()
+        live_before = home.live()
+        prev = None if rebuild else live_before
         known: dict[str, FileRecord] = {}
         if prev is not None:
             _engine, store = home.open(prev)
@@ -421,7 +431,7 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
         builder: _Builder | None = None
         try:
             if gone or rebuild or prev is None:
-                builder = _Builder(home, prev, dict(known))
+                builder = _Builder(home, prev, dict(known), history=live_before)
                 for path in gone:
                     if builder.remove_path(path):
                         report.removed += 1
@@ -434,7 +444,7 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
                                                           rec.letter_id, rec.reason))
                     continue
                 if builder is None:
-                    builder = _Builder(home, prev, dict(known))
+                    builder = _Builder(home, prev, dict(known), history=live_before)
                 if out.status == "failed":
                     report.failed.append({"file": text_safe(out.path), "reason": out.reason})
                     builder.fail(out)

@@ -239,6 +239,20 @@ class SearchService:
     def parse(self, query: str) -> ParsedQuery:
         return _parse(query or "")
 
+    def compile_request(self, query: str, filters: dict) -> tuple:
+        """(query tree, cleaned filters) exactly as `search` reads them: what an
+        engine needs to run this search itself (alerts run it on new passages)."""
+        return _parse(query or "").tree, _clean_filters(filters or {}, [])
+
+    # ------------------------------------------------------------------ history
+    def history_position(self) -> tuple[str | None, int]:
+        """(lineage, highest passage number) of the live generation: see LetterStore."""
+        return self._gen.store.history_position()
+
+    def passages_after(self, seq: int) -> list[tuple[str, str, int]]:
+        """(passage_id, letter_id, seq) first indexed after `seq`, oldest first."""
+        return self._gen.store.passages_after(seq)
+
     # ------------------------------------------------------------------ search
     def search(self, req: SearchRequest) -> SearchResponse:
         gen = self._gen  # one generation for the whole request
@@ -399,6 +413,7 @@ class SearchService:
                 date_of_injury=d.meta.get("date_of_injury"), decision_date=d.meta.get("decision_date"),
                 unparsed=bool(p.unparsed), item_context=p.item_context or "",
                 mtus_based=p.mtus_based, claims_administrator_mtus_based=p.claims_administrator_mtus_based,
+                case_number=d.meta.get("case_number"),
             ))
         return out
 
