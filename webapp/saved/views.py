@@ -31,8 +31,10 @@ QUICK_ALERT = "daily"
 def index_position() -> tuple[str | None, int]:
     """Where the live index stands, so a new saved search counts only later passages as new."""
     try:
-        return get_service().history_position()
-    except IndexUnavailable:
+        service = get_service()
+        service.reload()  # the live generation, not the one this server last looked at
+        return service.history_position()
+    except (IndexUnavailable, AttributeError):  # no index yet, or a test double without history
         return None, 0
 
 
