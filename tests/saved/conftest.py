@@ -4,11 +4,16 @@ reading it, on a fresh SQLite and PostgreSQL database per test."""
 
 from __future__ import annotations
 
+import email
 import shutil
+import socket
 from dataclasses import dataclass
+from email import policy
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy.orm import Session
 
 from indexer.index.pipeline import build_index
@@ -68,3 +73,47 @@ def indexed_app(db_url, tmp_path, corpus, monkeypatch):
     corpus.reindex()
     monkeypatch.setenv("IMR_DATA_DIR", str(tmp_path / "data"))
     return make_app(db_url, tmp_path, None, IMR_INDEX_DIR=str(corpus.index), IMR_SEARCH_SERVICE=None)
+
+
+# --- a real SMTP server ------------------------------------------------------------
+
+SENDER = "imr-alerts@example.com"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.messages.append(email.message_from_bytes(envelope.original_content, policy=policy.default))
+        return "250 OK"
+
+
+def _authenticate(server, session, envelope, mechanism, auth_data):
+    ok = isinstance(auth_data, LoginPassword) and auth_data.login == b"alerts" and auth_data.password == b"s3cret pass"
+    return AuthResult(success=ok, handled=False)
+
+
+@pytest.fixture
+def smtp():
+    """An SMTP server on loopback that wants a login (alerts / "s3cret pass"):
+    (inbox, IMR_SMTP_URL for it)."""
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, authenticator=_authenticate,
+                            auth_require_tls=False, auth_required=True)
+    controller.start()
+    try:
+        yield inbox, f"smtp://alerts:s3cret%20pass@127.0.0.1:{port}/?from={SENDER}"
+    finally:
+        controller.stop()
+
+

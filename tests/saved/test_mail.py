@@ -5,18 +5,13 @@ daily digests a day apart, and a refused connection left pending, shown on
 
 from __future__ import annotations
 
-import email
-import socket
 from datetime import timedelta
-from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy.orm import Session
 
 from tests.bookmarks.conftest import add_user, login
-from tests.saved.conftest import real_letters, run_alerts
+from tests.saved.conftest import SENDER, free_port, real_letters, run_alerts
 from webapp.db import get_engine
 from webapp.db.models import SavedSearch
 from webapp.saved.mail import SmtpConfigError, parse_smtp_url
@@ -25,42 +20,6 @@ from webapp.saved.mail import SmtpConfigError, parse_smtp_url
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 
 BASE = "https://imr.example.com"
-SENDER = "imr-alerts@example.com"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Inbox:
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-        self.envelopes: list[tuple[str, list[str]]] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
-        self.messages.append(email.message_from_bytes(envelope.original_content, policy=policy.default))
-        return "250 OK"
-
-
-def _authenticate(server, session, envelope, mechanism, auth_data):
-    ok = isinstance(auth_data, LoginPassword) and auth_data.login == b"alerts" and auth_data.password == b"s3cret pass"
-    return AuthResult(success=ok, handled=False)
-
-
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port, authenticator=_authenticate,
-                            auth_require_tls=False, auth_required=True)
-    controller.start()
-    try:
-        yield inbox, f"smtp://alerts:s3cret%20pass@127.0.0.1:{port}/?from={SENDER}"
-    finally:
-        controller.stop()
 
 
 def _parts(msg):
