@@ -53,7 +53,8 @@ def run_once(index_dir: Path, engine: str, database_url: str, base_url: str | No
         return run_alerts(session, service, base_url=base_url, send=send)
 
 
-def print_report(report, as_json: bool, out=sys.stdout) -> None:
+def print_report(report, as_json: bool, out=None) -> None:
+    out = out or sys.stdout
     data = report.to_json()
     if as_json:
         json.dump(data, out, indent=2, ensure_ascii=False, default=str)
@@ -84,7 +85,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def after_indexing(index_dir: Path, engine: str, out=sys.stderr) -> None:
+def after_indexing(index_dir: Path, engine: str, out=None) -> None:
     """The hook after an indexing run that changed the index: alerts for the new
     passages. Skipped when the app has no database yet (so no saved searches);
     a failure is reported and never fails the indexing run."""
@@ -92,6 +93,7 @@ def after_indexing(index_dir: Path, engine: str, out=sys.stderr) -> None:
 
     from webapp.db import normalize_url
 
+    out = out or sys.stderr
     _, _, url = _targets(str(index_dir), engine, None)
     try:
         parsed = make_url(normalize_url(url))
