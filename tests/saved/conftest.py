@@ -38,6 +38,7 @@ class Corpus:
 
     folder: Path
     index: Path
+    engine: str = "tantivy"
 
     def add(self, files) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -45,12 +46,12 @@ class Corpus:
             shutil.copy(f, self.folder / Path(f).name)
 
     def reindex(self, rebuild: bool = False):
-        report = build_index([self.folder], self.index, rebuild=rebuild, workers=1)
+        report = build_index([self.folder], self.index, engine=self.engine, rebuild=rebuild, workers=1)
         assert not report.failed, report.failed
         return report
 
     def service(self) -> SearchService:
-        return SearchService.open(self.index)
+        return SearchService.open(self.index, engine=self.engine)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from tests.bookmarks.conftest import add_user, login
 from tests.saved.conftest import SENDER, free_port, real_letters, run_alerts
 from webapp.db import get_engine
 from webapp.db.models import SavedSearch
-from webapp.saved.mail import SmtpConfigError, parse_smtp_url
+from webapp.saved.mail import DigestSection, SmtpConfigError, compose_digest, parse_smtp_url
 
 # the test server accepts a login without TLS (loopback only)
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
@@ -144,3 +144,16 @@ def test_smtp_urls():
         with pytest.raises(SmtpConfigError, match=why):
             parse_smtp_url(bad)
     assert "p:ss" not in parse_smtp_url("smtps://u:p%3Ass@h/?from=a@b.example").describe()
+
+
+def test_digest_text_is_escaped_in_html():
+    snap = {"letter_id": "L1", "ordinal": 2, "item": "MRI <img src=x onerror=alert(1)>", "decision": "Upheld",
+            "case_number": "CM16-0213037", "decision_date": "2016-12-09", "excerpt": "A & <script>x</script>",
+            "citations": [{"key": "ODG | Neck and Upper Back | MRI", "pages": "12"}]}
+    msg = compose_digest(SENDER, "c@d.example", [DigestSection("<b>Neck</b>", "https://x/saved/1/new",
+                                                               "https://x/saved/1/open", [snap])], "https://x", 1)
+    text, html = _parts(msg)
+    assert "<img" not in html and "<script>" not in html and "<b>Neck" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html and "&lt;b&gt;Neck&lt;/b&gt;" in html
+    assert "IMR CM16-0213037 (Dec. 9, 2016), item 2: MRI <img src=x onerror=alert(1)> - Upheld" in text
+    assert "ODG | Neck and Upper Back | MRI (p. 12)" in text

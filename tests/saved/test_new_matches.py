@@ -4,8 +4,17 @@ over the whole index (SQLite and PostgreSQL; real letters)."""
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from indexer.search.types import SearchRequest
 from tests.saved.conftest import real_letters, run_alerts
+from webapp.auth.accounts import local_user
+from webapp.db import get_engine
+from webapp.db.migrate import upgrade_to_head
+from webapp.db.models import SavedSearchHit
+from webapp.saved.store import create_saved
 
 SEARCHES = [
     {"name": "Everything", "q": ""},
@@ -117,3 +126,29 @@ def test_hits_carry_what_the_alert_shows(indexed_app, corpus, db_url):
         assert p["citation_line"].startswith(f"IMR {p['case_number']} (")
         assert f"item {p['ordinal']}: " in p["citation_line"]
         assert p["letter_url"].endswith(f"#p-{p['ordinal']}")
+
+
+@pytest.mark.parametrize("engine", ["tantivy", "whoosh"])
+def test_every_engine_finds_the_same_new_matches(engine, corpus, db_url):
+    """The new matches come from the engine the index uses, through the engine
+    interface only: Whoosh agrees with its own search service as Tantivy does."""
+    corpus.engine = engine
+    letters = real_letters()
+    corpus.add(letters[:20])
+    corpus.reindex()
+    db = get_engine(db_url)
+    upgrade_to_head(db)
+    with Session(db, expire_on_commit=False) as session, corpus.service() as service:
+        owner = local_user(session).id
+        position = service.history_position()
+        ids = {s["name"]: create_saved(session, owner, s, position=position).id for s in SEARCHES}
+        before = matching_ids(service)
+    corpus.add(letters[20:45])
+    corpus.reindex()
+    run_alerts(db_url, corpus, send=False)
+    with Session(db) as session, corpus.service() as service:
+        added = matching_ids(service) - before
+        for s in SEARCHES:
+            got = set(session.scalars(select(SavedSearchHit.passage_id)
+                                      .where(SavedSearchHit.saved_search_id == ids[s["name"]])))
+            assert got == matching_ids(service, s.get("q", ""), s.get("filters")) & added, (engine, s["name"])
