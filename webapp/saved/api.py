@@ -84,25 +84,25 @@ def new(saved_id: int):
                    count=len(hits))
 
 
+def _then_show(action, saved_id: int):
+    session, uid = get_session(), current_user_id()
+    action(session, uid, saved_id)
+    return jsonify(saved_json(store.saved_row(session, uid, saved_id)))
+
+
 @bp.post("/saved/<int:saved_id>/seen")
 def seen(saved_id: int):
-    session, uid = get_session(), current_user_id()
-    store.mark_viewed(session, uid, saved_id)
-    return jsonify(saved_json(store.saved_row(session, uid, saved_id)))
+    return _then_show(store.mark_viewed, saved_id)
 
 
 @bp.post("/saved/<int:saved_id>/feed")
 def feed_on(saved_id: int):
-    session, uid = get_session(), current_user_id()
-    store.enable_feed(session, uid, saved_id)
-    return jsonify(saved_json(store.saved_row(session, uid, saved_id)))
+    return _then_show(store.enable_feed, saved_id)
 
 
 @bp.delete("/saved/<int:saved_id>/feed")
 def feed_off(saved_id: int):
-    session, uid = get_session(), current_user_id()
-    store.revoke_feed(session, uid, saved_id)
-    return jsonify(saved_json(store.saved_row(session, uid, saved_id)))
+    return _then_show(store.revoke_feed, saved_id)
 
 
 @bp.get("/history")

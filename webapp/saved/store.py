@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from indexer.search.types import FACETS, SORTS
-from webapp.bookmarks.store import NotFound, ValidationError
+from webapp.bookmarks.store import NotFound, ValidationError, clean_name
 from webapp.db.models import (
     SAVED_NAME_MAX,
     AlertDigest,
@@ -47,14 +47,7 @@ __all__ = ["NotFound", "ValidationError"]
 # --- validation ------------------------------------------------------------------
 
 def validate_name(name: Any) -> str:
-    if not isinstance(name, str):
-        raise ValidationError("a saved search needs a name (text)")
-    name = " ".join(name.split())
-    if not name:
-        raise ValidationError("a saved search needs a name")
-    if len(name) > SAVED_NAME_MAX:
-        raise ValidationError(f"a saved search name is at most {SAVED_NAME_MAX} characters")
-    return name
+    return clean_name(name, "saved search", SAVED_NAME_MAX)
 
 
 def validate_query(q: Any) -> str:
