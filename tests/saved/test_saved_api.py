@@ -6,7 +6,7 @@ from __future__ import annotations
 from tests.bookmarks.conftest import add_user, login
 
 SEARCH = {"name": "Neck facet blocks", "q": "facet joint", "filters": {"decision": ["Upheld"]},
-          "scope": "rationale", "sort": "decision_date", "alert": "daily"}
+          "scope": "passage", "sort": "decision_date", "alert": "daily"}
 
 
 def test_save_list_rename_delete(indexed_app):

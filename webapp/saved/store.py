@@ -33,8 +33,9 @@ ALERTS = {
     "daily": "Daily digest",
     "weekly": "Weekly digest",
 }
-SCOPES = ("rationale", "letter")
-DEFAULT_SCOPE = "rationale"
+# what a search's words are matched against: its passages (the default), or the whole letter
+SCOPES = ("passage", "letter")
+DEFAULT_SCOPE = SCOPES[0]
 HISTORY_KEEP = 100
 MAX_QUERY = 5_000
 MAX_FILTER_VALUES = 50

@@ -71,11 +71,11 @@ def remember(state, total: int) -> None:
         return
     from webapp.auth import NotSignedIn, current_user_id
     from webapp.db import get_session
-    from webapp.saved.store import record_search
+    from webapp.saved.store import DEFAULT_SCOPE, record_search
 
     try:
         record_search(get_session(), current_user_id(), state.q, state.filter_map, state.sort, total,
-                      scope=request.args.get("scope") or "rationale")
+                      scope=request.args.get("scope") or DEFAULT_SCOPE)
     except NotSignedIn:
         return
     except Exception:  # noqa: BLE001 - logged; the results page must not fail for it
