@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     from indexer.index.pipeline import build_index
     from indexer.search.delta import DeltaIndex
     from indexer.search.service import SearchService
+    from indexer.search.types import SearchRequest
     from indexer.synth.corpus import write_corpus
 
     work = Path(args.workdir or tempfile.mkdtemp(prefix="imr-alerts-bench-"))
@@ -62,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
             started = time.perf_counter()
             by_whole = []
             for s in searches:
-                tree, filters = service.compile_request(s.q, s.filters)
+                tree, filters = service.compile_request(SearchRequest(query=s.q, filters=s.filters))
                 total = engine.count(tree, filters)
                 hits = engine.search(tree, filters, "decision_date", 0, total).hits if total else []
                 by_whole.append({h.passage_id for h in hits} & new_ids)

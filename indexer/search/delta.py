@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 
 from indexer.index.documents import docs_for_letter
 from indexer.index.engine import SearchEngine, open_engine
+from indexer.search.types import SearchRequest
 
 if TYPE_CHECKING:  # pragma: no cover
     from indexer.search.service import SearchService
@@ -91,7 +92,7 @@ class DeltaIndex:
         """Ids of the new passages (numbered above `after_seq`) that match, oldest first."""
         if self._engine is None:
             return []
-        tree, clean = self.service.compile_request(query, filters)
+        tree, clean = self.service.compile_request(SearchRequest(query=query, filters=filters))
         total = self._engine.count(tree, clean)
         if not total:
             return []

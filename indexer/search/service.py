@@ -239,10 +239,18 @@ class SearchService:
     def parse(self, query: str) -> ParsedQuery:
         return _parse(query or "")
 
-    def compile_request(self, query: str, filters: dict) -> tuple:
-        """(query tree, cleaned filters) exactly as `search` reads them: what an
-        engine needs to run this search itself (alerts run it on new passages)."""
-        return _parse(query or "").tree, _clean_filters(filters or {}, [])
+    def compile_request(self, req: SearchRequest) -> tuple:
+        """(query tree, cleaned filters) as `search` reads the request: fuzzy words
+        resolved against this index, date parameters as ranges. What an engine
+        needs to run this search itself (alerts run it over the new passages)."""
+        messages: list[str] = []
+        tree = _parse(req.query or "").tree
+        if has_fuzzy(tree):
+            tree = resolve_fuzzy(tree, self._gen.engine, messages)
+        _applied, ranges = _date_filters(req, messages)
+        if ranges:
+            tree = simplify(And((tree, *ranges)))
+        return tree, _clean_filters(req.filters or {}, messages)
 
     # ------------------------------------------------------------------ history
     def history_position(self) -> tuple[str | None, int]:

@@ -23,6 +23,7 @@ SEARCHES = [
     {"name": "ODG", "filters": {"source": ["ODG"]}},
     {"name": "Opioids overturned", "q": "opioid* OR tramadol", "filters": {"decision": ["Overturned"]}},
     {"name": "Injections, upheld, MTUS", "q": "injection", "filters": {"decision": ["Upheld"], "source": ["MTUS"]}},
+    {"name": "Fuzzy, decided Jan 2017", "q": "physcial~ therapy decided:2017-01"},
 ]
 
 
@@ -64,6 +65,7 @@ def test_indexing_new_letters_records_exactly_the_new_matches(indexed_app, corpu
     assert expected["Everything"] == added
     assert 0 < len(expected["Upheld"]) < len(added)
     assert 0 < len(expected["Physical therapy"]) < len(added)
+    assert 0 < len(expected["Fuzzy, decided Jan 2017"]) < len(added)
     for name, saved_id in ids.items():
         assert new_ids(client, saved_id) == expected[name], name
         assert client.get(f"/api/saved/{saved_id}").get_json()["new_count"] == len(expected[name])
