@@ -88,11 +88,13 @@ class DeltaIndex:
             raise
         return cls(service, passages, engine, folder)
 
-    def matches(self, query: str, filters: dict[str, list[str]], after_seq: int = 0) -> list[str]:
-        """Ids of the new passages (numbered above `after_seq`) that match, oldest first."""
+    def matches(self, query: str, filters: dict[str, list[str]], after_seq: int = 0,
+                dates: dict[str, str] | None = None) -> list[str]:
+        """Ids of the new passages (numbered above `after_seq`) that match, oldest first.
+        `dates`: the request's date parameters (decided_from, ... as SearchRequest has them)."""
         if self._engine is None:
             return []
-        tree, clean = self.service.compile_request(SearchRequest(query=query, filters=filters))
+        tree, clean = self.service.compile_request(SearchRequest(query=query, filters=filters, **(dates or {})))
         total = self._engine.count(tree, clean)
         if not total:
             return []

@@ -45,6 +45,9 @@ def saved_server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -
 
 
 def test_save_index_see_new_open(saved_server, page, artifacts_dir: Path, console_errors):
+    # a shared CI machine can be slow: wait for pages longer than the default
+    page.set_default_navigation_timeout(60_000)
+    page.set_default_timeout(30_000)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=saved_server.base_url)
     page.goto(saved_server.url("/search?q=" + QUERY.replace(" ", "+")))
     expect(page.locator("article.hit").first).to_be_visible()

@@ -24,15 +24,17 @@ SEARCHES = [
     {"name": "Opioids overturned", "q": "opioid* OR tramadol", "filters": {"decision": ["Overturned"]}},
     {"name": "Injections, upheld, MTUS", "q": "injection", "filters": {"decision": ["Upheld"], "source": ["MTUS"]}},
     {"name": "Fuzzy, decided Jan 2017", "q": "physcial~ therapy decided:2017-01"},
+    {"name": "Dated", "q": "therapy", "dates": {"decided_from": "2017-01", "decided_to": "2017-01"}},
 ]
 
 
-def matching_ids(service, q: str = "", filters: dict | None = None) -> set[str]:
+def matching_ids(service, q: str = "", filters: dict | None = None, dates: dict | None = None) -> set[str]:
     """Every passage the search service finds for the search, page by page."""
     out: set[str] = set()
     page = 1
     while True:
-        resp = service.search(SearchRequest(query=q, filters=filters or {}, page=page, per_page=100))
+        resp = service.search(SearchRequest(query=q, filters=filters or {}, page=page, per_page=100,
+                                            **(dates or {})))
         out.update(h.passage_id for h in resp.hits)
         if len(resp.hits) < 100:
             return out
@@ -59,13 +61,16 @@ def test_indexing_new_letters_records_exactly_the_new_matches(indexed_app, corpu
     with corpus.service() as service:
         after = matching_ids(service)
         added = after - before
-        expected = {s["name"]: matching_ids(service, s.get("q", ""), s.get("filters")) & added for s in SEARCHES}
+        expected = {s["name"]: matching_ids(service, s.get("q", ""), s.get("filters"), s.get("dates")) & added
+                    for s in SEARCHES}
+        therapy = matching_ids(service, "therapy") & added
     assert len(added) > 40
     assert report.matches.new_passages == len(added)
     assert expected["Everything"] == added
     assert 0 < len(expected["Upheld"]) < len(added)
     assert 0 < len(expected["Physical therapy"]) < len(added)
     assert 0 < len(expected["Fuzzy, decided Jan 2017"]) < len(added)
+    assert 0 < len(expected["Dated"]) < len(therapy)
     for name, saved_id in ids.items():
         assert new_ids(client, saved_id) == expected[name], name
         assert client.get(f"/api/saved/{saved_id}").get_json()["new_count"] == len(expected[name])
@@ -96,7 +101,7 @@ def test_indexing_new_letters_records_exactly_the_new_matches(indexed_app, corpu
     run_alerts(db_url, corpus, send=False)
     with corpus.service() as service:
         latest = matching_ids(service) - after
-        second = {s["name"]: matching_ids(service, s.get("q", ""), s.get("filters")) & latest for s in SEARCHES}
+        second = {s["name"]: matching_ids(service, s.get("q", ""), s.get("filters"), s.get("dates")) & latest for s in SEARCHES}
     assert latest
     assert new_ids(client, ids["Physical therapy"]) == second["Physical therapy"]
     for name, saved_id in ids.items():
@@ -153,4 +158,4 @@ def test_every_engine_finds_the_same_new_matches(engine, corpus, db_url):
         for s in SEARCHES:
             got = set(session.scalars(select(SavedSearchHit.passage_id)
                                       .where(SavedSearchHit.saved_search_id == ids[s["name"]])))
-            assert got == matching_ids(service, s.get("q", ""), s.get("filters")) & added, (engine, s["name"])
+            assert got == matching_ids(service, s.get("q", ""), s.get("filters"), s.get("dates")) & added, (engine, s["name"])

@@ -136,3 +136,19 @@ def test_account_email_is_changeable_by_the_user(indexed_app):
     assert 'value="c.law@example.org"' in client.get("/saved").get_data(as_text=True)
     client.post("/account/email", data={"email": ""})
     assert client.get("/api/account").get_json()["email"] is None
+
+
+def test_dates_are_part_of_a_saved_search(indexed_app):
+    client = indexed_app.test_client()
+    page = client.get("/search?q=therapy&decided_from=2017-01&decided_to=2017-01").get_data(as_text=True)
+    assert 'name="decided_from" value="2017-01"' in page
+    client.post("/saved", data={"name": "January", "q": "therapy", "decided_from": "2017-01",
+                                "decided_to": "2017-01"})
+    (saved,) = client.get("/api/saved").get_json()["saved"]
+    assert saved["dates"] == {"decided_from": "2017-01", "decided_to": "2017-01"}
+    assert saved["search_url"] == "/search?q=therapy&decided_from=2017-01&decided_to=2017-01"
+    bad = client.post("/api/saved", json={"name": "x", "dates": {"decided_from": "someday"}})
+    assert bad.status_code == 400 and "decided_from" in bad.get_json()["error"]
+    assert client.post("/api/saved", json={"name": "x", "dates": {"when": "2017"}}).status_code == 400
+    history = client.get("/api/history").get_json()["history"]
+    assert history[0]["dates"] == {"decided_from": "2017-01", "decided_to": "2017-01"}

@@ -11,17 +11,20 @@ from webapp.bookmarks.serialize import iso
 from webapp.db.models import SavedSearch, SavedSearchHit, SearchHistory
 from webapp.presentation import citation_line
 from webapp.saved.store import DEFAULT_SCOPE, SavedRow
-from webapp.search.state import SearchState, _ordered
+from webapp.search.state import DATE_PARAMS, SearchState, _ordered
 
 
-def state_of(q: str, filters: dict[str, list[str]] | None, sort: str) -> SearchState:
-    return SearchState(q=q or "", filters=_ordered(filters or {}), sort=sort or "relevance")
+def state_of(q: str, filters: dict[str, list[str]] | None, sort: str,
+             dates: dict[str, str] | None = None) -> SearchState:
+    dates = dates or {}
+    return SearchState(q=q or "", filters=_ordered(filters or {}), sort=sort or "relevance",
+                       dates=tuple((name, dates[name]) for name in DATE_PARAMS if dates.get(name)))
 
 
 def search_link(q: str, filters: dict[str, list[str]] | None, sort: str, scope: str = DEFAULT_SCOPE,
-                endpoint: str = "search.search", **extra: Any) -> str:
+                dates: dict[str, str] | None = None, endpoint: str = "search.search", **extra: Any) -> str:
     """The results page of a stored search (a permalink of its whole state)."""
-    params = state_of(q, filters, sort).params().to_dict(flat=False)
+    params = state_of(q, filters, sort, dates).params().to_dict(flat=False)
     if scope and scope != DEFAULT_SCOPE:
         params["scope"] = [scope]
     return url_for(endpoint, **params, **extra)
@@ -41,6 +44,7 @@ def saved_json(row: SavedRow) -> dict[str, Any]:
         "name": s.name,
         "q": s.q,
         "filters": s.filters or {},
+        "dates": s.dates or {},
         "scope": s.scope,
         "sort": s.sort,
         "alert": s.alert,
@@ -56,7 +60,7 @@ def saved_json(row: SavedRow) -> dict[str, Any]:
         "url": url_for("saved_api.saved", saved_id=s.id),
         "new_url": url_for("saved_api.new", saved_id=s.id),
         "page_url": url_for("saved.new", saved_id=s.id),
-        "search_url": search_link(s.q, s.filters, s.sort, s.scope),
+        "search_url": search_link(s.q, s.filters, s.sort, s.scope, s.dates),
     }
 
 
@@ -95,9 +99,10 @@ def history_json(entry: SearchHistory) -> dict[str, Any]:
         "id": entry.id,
         "q": entry.q,
         "filters": entry.filters or {},
+        "dates": entry.dates or {},
         "scope": entry.scope,
         "sort": entry.sort,
         "total": entry.total,
         "searched_at": iso(entry.searched_at),
-        "search_url": search_link(entry.q, entry.filters, entry.sort, entry.scope),
+        "search_url": search_link(entry.q, entry.filters, entry.sort, entry.scope, entry.dates),
     }

@@ -16,8 +16,10 @@ from sqlalchemy import and_, case, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from indexer.search import dates
 from indexer.search.types import FACETS, SORTS
 from webapp.bookmarks.store import NotFound, ValidationError, clean_name
+from webapp.search.state import DATE_PARAMS
 from webapp.db.models import (
     SAVED_NAME_MAX,
     AlertDigest,
@@ -40,7 +42,7 @@ HISTORY_KEEP = 100
 MAX_QUERY = 5_000
 MAX_FILTER_VALUES = 50
 MAX_VALUE = 500
-FIELDS = {"name", "q", "filters", "scope", "sort", "alert"}
+FIELDS = {"name", "q", "filters", "dates", "scope", "sort", "alert"}
 
 __all__ = ["NotFound", "ValidationError"]
 
@@ -94,6 +96,30 @@ def validate_filters(filters: Any) -> dict[str, list[str]]:
     return out
 
 
+def validate_dates(raw: Any) -> dict[str, str]:
+    """{decided_from, decided_to, injured_from, injured_to: 2016 | 2016-01 | 2016-01-31}."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise ValidationError(f"dates must be an object with any of: {', '.join(DATE_PARAMS)}")
+    unknown = sorted(set(raw) - set(DATE_PARAMS))
+    if unknown:
+        raise ValidationError(f"unknown date(s): {', '.join(map(str, unknown))}; dates are: {', '.join(DATE_PARAMS)}")
+    out: dict[str, str] = {}
+    for name in DATE_PARAMS:
+        value = raw.get(name)
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str) or len(value) > 40:
+            raise ValidationError(f"{name} must be a date as text (2016, 2016-01 or 2016-01-31)")
+        try:
+            dates.bound(value, end=name.endswith("_to"))
+        except dates.DateError as exc:
+            raise ValidationError(f"{name}: {exc}") from None
+        out[name] = value.strip()
+    return out
+
+
 def _choice(value: Any, allowed, name: str, default: str) -> str:
     if value is None or value == "":
         return default
@@ -111,6 +137,8 @@ def validate_fields(data: Mapping[str, Any], partial: bool = False) -> dict[str,
         out["q"] = validate_query(data.get("q"))
     if not partial or "filters" in data:
         out["filters"] = validate_filters(data.get("filters"))
+    if not partial or "dates" in data:
+        out["dates"] = validate_dates(data.get("dates"))
     if not partial or "scope" in data:
         out["scope"] = _choice(data.get("scope"), SCOPES, "scope", DEFAULT_SCOPE)
     if not partial or "sort" in data:
@@ -296,17 +324,19 @@ def pending_digests(session: Session, user_id: int) -> list[tuple[AlertDigest, s
 # --- search history ----------------------------------------------------------------
 
 def record_search(session: Session, user_id: int, q: str, filters: dict[str, list[str]], sort: str,
-                  total: int, scope: str = DEFAULT_SCOPE, now: datetime | None = None) -> None:
+                  total: int, scope: str = DEFAULT_SCOPE, now: datetime | None = None,
+                  dates: dict[str, str] | None = None) -> None:
     """Remember a search; the same search again (e.g. paging) only moves to the top.
     Keeps the newest HISTORY_KEEP per user."""
     now = now or utcnow()
     last = session.scalar(select(SearchHistory).where(SearchHistory.user_id == user_id)
                           .order_by(SearchHistory.searched_at.desc(), SearchHistory.id.desc()).limit(1))
+    dates = dates or {}
     if last is not None and last.q == q and (last.filters or {}) == filters and last.sort == sort \
-            and last.scope == scope:
+            and last.scope == scope and (last.dates or {}) == dates:
         last.searched_at, last.total = now, total
     else:
-        session.add(SearchHistory(user_id=user_id, q=q, filters=filters, sort=sort, scope=scope,
+        session.add(SearchHistory(user_id=user_id, q=q, filters=filters, dates=dates, sort=sort, scope=scope,
                                   total=total, searched_at=now))
         session.flush()
         keep = select(SearchHistory.id).where(SearchHistory.user_id == user_id) \

@@ -71,7 +71,8 @@ def create():
     state = parse_state(request.form).state
     filters = state.filter_map
     data = {"name": request.form.get("name") or default_name(state.q, filters), "q": state.q,
-            "filters": filters, "scope": request.form.get("scope") or None, "sort": state.sort,
+            "filters": filters, "dates": dict(state.dates), "scope": request.form.get("scope") or None,
+            "sort": state.sort,
             "alert": request.form.get("alert") or "off"}
     try:
         saved = store.create_saved(get_session(), current_user_id(), data, position=index_position())
@@ -112,7 +113,7 @@ def quick():
 @bp.get("/saved/<int:saved_id>/open")
 def open_search(saved_id: int):
     s = _owned(store.get_saved, saved_id)
-    return redirect(search_link(s.q, s.filters, s.sort, s.scope), code=303)
+    return redirect(search_link(s.q, s.filters, s.sort, s.scope, s.dates), code=303)
 
 
 @bp.get("/saved/<int:saved_id>/new")
@@ -124,7 +125,8 @@ def new(saved_id: int):
     fresh = [h for h in hits if h.found_at > seen]
     earlier = [h for h in hits if h.found_at <= seen]
     html = render_template("saved/new.html", row=row, fresh=fresh, earlier=earlier, citation_of=hit_citation,
-                           search_url=search_link(row.search.q, row.search.filters, row.search.sort, row.search.scope),
+                           search_url=search_link(row.search.q, row.search.filters, row.search.sort, row.search.scope,
+                                                      row.search.dates),
                            api_url=url_for("saved_api.new", saved_id=saved_id))
     store.mark_viewed(session, uid, saved_id)  # shown now: no longer new
     return html
@@ -186,7 +188,7 @@ def feed(token: str):
     hits = store.recent_hits(session, saved.id)
     root = request.url_root.rstrip("/")
     body = atom_feed(saved, hits, feed_url(saved) or request.url,
-                     root + search_link(saved.q, saved.filters, saved.sort, saved.scope), root, hit_citation)
+                     root + search_link(saved.q, saved.filters, saved.sort, saved.scope, saved.dates), root, hit_citation)
     resp = Response(body, mimetype="application/atom+xml")
     resp.headers["Cache-Control"] = "private, max-age=300"
     resp.headers["X-Robots-Tag"] = "noindex"

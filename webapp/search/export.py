@@ -71,6 +71,8 @@ def describe_search(state: SearchState) -> str:
     parts = [f"“{state.q}”" if state.q else "all passages"]
     for facet, values in state.filters:
         parts.append(f"{facet_label(facet)}: {', '.join(values)}")
+    for name, value in state.dates:
+        parts.append(f"{name.replace('_', ' ')} {value}")
     if state.sort != "relevance":
         parts.append(f"sorted by {state.sort.replace('_', ' ')}")
     return "; ".join(parts)
@@ -122,7 +124,8 @@ def to_json(result: ExportResult, state: SearchState, permalink: str, root: str)
     data = {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
-        "search": {"q": state.q, "filters": state.filter_map, "sort": state.sort, "url": permalink,
+        "search": {"q": state.q, "filters": state.filter_map, "dates": dict(state.dates), "sort": state.sort,
+                   "url": permalink,
                    "description": describe_search(state)},
         "exported_at": result.exported_at.isoformat(timespec="seconds"),
         "total": result.total,

@@ -65,7 +65,7 @@ def _default_name(state) -> str:
 def remember(state, total: int) -> None:
     """Add a search to the user's history (not the bare landing page). History
     is a convenience: if it cannot be written, the search still answers."""
-    if state.is_browse and not state.filters:
+    if state.is_browse and not state.filters and not state.dates:
         return
     if not has_endpoint("saved.history"):
         return
@@ -75,7 +75,7 @@ def remember(state, total: int) -> None:
 
     try:
         record_search(get_session(), current_user_id(), state.q, state.filter_map, state.sort, total,
-                      scope=request.args.get("scope") or DEFAULT_SCOPE)
+                      scope=request.args.get("scope") or DEFAULT_SCOPE, dates=dict(state.dates))
     except NotSignedIn:
         return
     except Exception:  # noqa: BLE001 - logged; the results page must not fail for it
