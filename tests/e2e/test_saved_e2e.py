@@ -52,7 +52,7 @@ def test_save_index_see_new_open(saved_server, page, artifacts_dir: Path, consol
     page.goto(saved_server.url("/search?q=" + QUERY.replace(" ", "+")))
     expect(page.locator("article.hit").first).to_be_visible()
     page.get_by_text("Save this search").click()
-    page.get_by_label("Name").fill("Physical therapy precedents")
+    page.get_by_label("Name", exact=True).fill("Physical therapy precedents")
     page.get_by_label("Tell me about new decisions").select_option("off")
     page.get_by_role("button", name="Save search").click()
     page.wait_for_url(re.compile(r"/saved#saved-\d+$"))
