@@ -54,12 +54,12 @@ def create():
     return resp
 
 
-@bp.get("/saved/<int:saved_id>")
+@bp.get("/saved/<id:saved_id>")
 def saved(saved_id: int):
     return jsonify(saved_json(store.saved_row(get_session(), current_user_id(), saved_id)))
 
 
-@bp.patch("/saved/<int:saved_id>")
+@bp.patch("/saved/<id:saved_id>")
 def patch(saved_id: int):
     session, uid = get_session(), current_user_id()
     store.get_saved(session, uid, saved_id)  # 404 before looking at the body
@@ -67,13 +67,13 @@ def patch(saved_id: int):
     return jsonify(saved_json(store.saved_row(session, uid, saved_id)))
 
 
-@bp.delete("/saved/<int:saved_id>")
+@bp.delete("/saved/<id:saved_id>")
 def delete(saved_id: int):
     store.delete_saved(get_session(), current_user_id(), saved_id)
     return jsonify(deleted=saved_id)
 
 
-@bp.get("/saved/<int:saved_id>/new")
+@bp.get("/saved/<id:saved_id>/new")
 def new(saved_id: int):
     session, uid = get_session(), current_user_id()
     everything = request.args.get("all", "") in ("1", "true", "yes")
@@ -90,17 +90,17 @@ def _then_show(action, saved_id: int):
     return jsonify(saved_json(store.saved_row(session, uid, saved_id)))
 
 
-@bp.post("/saved/<int:saved_id>/seen")
+@bp.post("/saved/<id:saved_id>/seen")
 def seen(saved_id: int):
     return _then_show(store.mark_viewed, saved_id)
 
 
-@bp.post("/saved/<int:saved_id>/feed")
+@bp.post("/saved/<id:saved_id>/feed")
 def feed_on(saved_id: int):
     return _then_show(store.enable_feed, saved_id)
 
 
-@bp.delete("/saved/<int:saved_id>/feed")
+@bp.delete("/saved/<id:saved_id>/feed")
 def feed_off(saved_id: int):
     return _then_show(store.revoke_feed, saved_id)
 

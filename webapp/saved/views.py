@@ -110,13 +110,13 @@ def quick():
     return back(url_for("saved.index"))
 
 
-@bp.get("/saved/<int:saved_id>/open")
+@bp.get("/saved/<id:saved_id>/open")
 def open_search(saved_id: int):
     s = _owned(store.get_saved, saved_id)
     return redirect(search_link(s.q, s.filters, s.sort, s.scope, s.dates), code=303)
 
 
-@bp.get("/saved/<int:saved_id>/new")
+@bp.get("/saved/<id:saved_id>/new")
 def new(saved_id: int):
     session, uid = get_session(), current_user_id()
     row = _owned(store.saved_row, saved_id)
@@ -132,12 +132,12 @@ def new(saved_id: int):
     return html
 
 
-@bp.post("/saved/<int:saved_id>/rename")
+@bp.post("/saved/<id:saved_id>/rename")
 def rename(saved_id: int):
     return _update(saved_id, {"name": request.form.get("name", "")}, "Renamed.")
 
 
-@bp.post("/saved/<int:saved_id>/alert")
+@bp.post("/saved/<id:saved_id>/alert")
 def alert(saved_id: int):
     choice = request.form.get("alert", "")
     return _update(saved_id, {"alert": choice}, f"Alerts: {ALERTS.get(choice, choice).lower()}.")
@@ -155,7 +155,7 @@ def _update(saved_id: int, data: dict, message: str):
     return redirect(url_for("saved.index") + f"#saved-{saved_id}", code=303)
 
 
-@bp.post("/saved/<int:saved_id>/delete")
+@bp.post("/saved/<id:saved_id>/delete")
 def delete(saved_id: int):
     s = _owned(store.get_saved, saved_id)
     name = s.name
@@ -164,14 +164,14 @@ def delete(saved_id: int):
     return back(url_for("saved.index"))
 
 
-@bp.post("/saved/<int:saved_id>/feed")
+@bp.post("/saved/<id:saved_id>/feed")
 def feed_on(saved_id: int):
     _owned(store.enable_feed, saved_id)
     flash("New private feed address made; any earlier address no longer works.", "info")
     return redirect(url_for("saved.index") + f"#saved-{saved_id}", code=303)
 
 
-@bp.post("/saved/<int:saved_id>/feed/revoke")
+@bp.post("/saved/<id:saved_id>/feed/revoke")
 def feed_off(saved_id: int):
     _owned(store.revoke_feed, saved_id)
     flash("Feed turned off: its address no longer works.", "info")
