@@ -175,7 +175,7 @@ class _Builder:
         self.gen = home.create(prev)
         try:
             self.engine, self.store = home.open(self.gen, writable=True)
-            if prev is None and history is not None and not self.gen.in_place:
+            if prev is None and history is not None:
                 # a rebuild of a live index: its passages are not new (see LetterStore.passage_seq)
                 old_engine, old_store = home.open(history)
                 try:
