@@ -85,7 +85,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def after_indexing(index_dir: Path, engine: str, out=None) -> None:
+def after_indexing(index_dir: Path | None, engine: str, out=None) -> None:
     """The hook after an indexing run that changed the index: alerts for the new
     passages. Skipped when the app has no database yet (so no saved searches);
     a failure is reported and never fails the indexing run."""
@@ -94,7 +94,7 @@ def after_indexing(index_dir: Path, engine: str, out=None) -> None:
     from webapp.db import normalize_url
 
     out = out or sys.stderr
-    _, _, url = _targets(str(index_dir), engine, None)
+    index_dir, engine, url = _targets(str(index_dir) if index_dir is not None else None, engine, None)
     try:
         parsed = make_url(normalize_url(url))
         if parsed.get_backend_name() == "sqlite" and parsed.database and not Path(parsed.database).exists():

@@ -89,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
     if report.changed and not args.no_alerts:
         from indexer.commands.alerts import after_indexing
 
-        after_indexing(Path(args.index), report.engine)
+        # a remote engine (opensearch) has no local index folder: None reads the configured one
+        after_indexing(Path(args.index) if args.index else None, report.engine)
     return exit_status(report)
 
 

@@ -175,8 +175,10 @@ class _Builder:
         self.gen = home.create(prev)
         try:
             self.engine, self.store = home.open(self.gen, writable=True)
-            if prev is None and history is not None:
-                # a rebuild of a live index: its passages are not new (see LetterStore.passage_seq)
+            # a rebuild of a live index: its passages are not new (see LetterStore.passage_seq).
+            # Only the local letter store numbers passages; a store without it (OpenSearch)
+            # has no passage history yet, so saved-search alerts do not run on that engine.
+            if prev is None and history is not None and hasattr(self.store, "carry_history"):
                 old_engine, old_store = home.open(history)
                 try:
                     self.store.carry_history(old_store)
