@@ -183,3 +183,44 @@ def outcome_split(total: int, decision_facet: Iterable[FacetValue],
     overturned = counts.get("overturned", 0)
     return OutcomeSplit(upheld=upheld, overturned=overturned,
                         undecided=max(total - upheld - overturned, 0), total=total)
+
+
+# Month abbreviations as legal citation style writes them ("Sept.", "June").
+_CITE_MONTHS = ("Jan.", "Feb.", "Mar.", "Apr.", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.")
+
+
+def cite_date(iso: str | None) -> str:
+    """`2016-12-09` -> `Dec. 9, 2016`; anything unparseable is returned as given."""
+    if not iso:
+        return ""
+    try:
+        d = date.fromisoformat(str(iso)[:10])
+    except ValueError:
+        return str(iso)
+    return f"{_CITE_MONTHS[d.month - 1]} {d.day}, {d.year}"
+
+
+def citation_line(case_number: str | None, decision_date: str | None, ordinal: int | None,
+                  item: str | None, decision: str | None, letter_id: str = "") -> str:
+    """One passage's citation, always in one format:
+    `IMR CM16-0213037 (Dec. 9, 2016), item 2: MRI of the cervical spine - Upheld`.
+    The letter id stands in for a missing case number; missing parts are left out."""
+    line = f"IMR {' '.join((case_number or letter_id or 'letter').split())}"
+    when = cite_date(decision_date)
+    if when:
+        line += f" ({when})"
+    if ordinal:
+        line += f", item {ordinal}"
+    item = " ".join((item or "").split())
+    if item:
+        line += f": {item}"
+    if decision:
+        line += f" - {decision}"
+    return line
+
+
+def outcome_of(decisions: Iterable[str | None]) -> OutcomeSplit:
+    """The outcome split of a list of passages' decisions (a digest, an export)."""
+    values = [str(d or "").lower() for d in decisions]
+    upheld, overturned = values.count("upheld"), values.count("overturned")
+    return OutcomeSplit(upheld, overturned, len(values) - upheld - overturned, len(values))

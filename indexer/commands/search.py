@@ -11,8 +11,8 @@ import json
 import re
 import sys
 
-from indexer.index.engine import ENGINES
 from indexer.search.tree import SCOPES
+from indexer.commands import engine_options
 from indexer.search.types import FACETS, SORTS
 
 
@@ -25,8 +25,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "citation:, specialty:, ...).",
     )
     p.add_argument("query", nargs="?", default="", help="the query (empty: browse everything)")
-    p.add_argument("--index", required=True, metavar="DIR", help="index folder")
-    p.add_argument("--engine", choices=ENGINES, default="tantivy", help="search engine (default tantivy)")
+    p.add_argument("--index", metavar="DIR", help="index folder (for --engine opensearch: optional, "
+                                                  "its name is added to the index-name prefix)")
+    engine_options.add(p)
     p.add_argument("--filter", action="append", default=[], metavar="FACET=VALUE",
                    help=f"narrow by a facet value; repeat (same facet: OR). Facets: {', '.join(FACETS)}")
     p.add_argument("--sort", choices=SORTS, default="relevance")
@@ -68,8 +69,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"imr search: {e}", file=sys.stderr)
     if errors:
         return 2
+    engine_options.apply(args)
     try:
-        service = SearchService.open(args.index, engine=args.engine)
+        service = SearchService.open(engine_options.index_location(args.engine, args.index), engine=args.engine)
     except (IndexNotFound, EngineError) as exc:
         print(f"imr search: {exc}", file=sys.stderr)
         return 2

@@ -32,6 +32,8 @@ class IndexDoc:
     letter_key: int = 0  # the letter as a number (letter_key()): letters are counted from it
     decision_key_asc: int = 0  # oldest first: see oldest_first_key()
     injury_key_asc: int = 0
+    # what an engine's `prepare_docs` made of it in the parsing worker (engine-specific)
+    prepared: dict | None = None
 
 
 def whole_text_passage(letter: Letter) -> Passage:

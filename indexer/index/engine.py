@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 ENGINE_CLASSES: dict[str, str] = {
     "tantivy": "indexer.index.tantivy_engine:TantivyEngine",
     "whoosh": "indexer.index.whoosh_engine:WhooshEngine",
+    "opensearch": "indexer.index.opensearch_engine:OpenSearchEngine",
 }
 ENGINES = tuple(ENGINE_CLASSES)
 # Sorts an engine executes natively (a u64 fast field, descending; documents.py
@@ -97,16 +98,11 @@ def filter_nodes(filters: dict[str, list[str]]) -> list[Node]:
 
 @dataclass(frozen=True)
 class Generation:
-    """One generation of an engine's index, as its home names it.
-
-    `name` identifies it ("g000007"); `token` changes whenever what a reader
-    sees changes (a new generation, or an engine updating one in place), so a
-    reader compares tokens to know when to reopen. `in_place` marks a build
-    that writes into the live generation itself instead of a new one."""
+    """One generation of an engine's index, as its home names it ("g000007").
+    A published generation never changes, so a reader compares names to know
+    when to reopen."""
 
     name: str
-    token: str = ""
-    in_place: bool = False
 
 
 class IndexHome(ABC):
@@ -189,6 +185,11 @@ class SearchEngine(ABC):
         if index_dir is None:
             raise EngineError(f"the {cls.name} engine needs an index folder (--index DIR)")
         return LocalHome(Path(index_dir), cls)
+
+    @classmethod
+    def prepare_docs(cls, docs: list[IndexDoc]) -> None:
+        """Work on documents that can run in the parsing workers, before `add`
+        (engines that analyse text in Python do it here, on every core)."""
 
     @classmethod
     def configured(cls) -> bool:

@@ -88,7 +88,7 @@ class LocalHome(IndexHome):
 
     def live(self) -> Generation | None:
         gen = current_generation(self.index_dir, self.engine_name)
-        return None if gen is None else Generation(gen.name, gen.name)
+        return None if gen is None else Generation(gen.name)
 
     def path(self, gen: Generation) -> Path:
         """The folder a generation is in (a build in progress has its own name)."""
@@ -130,7 +130,7 @@ class LocalHome(IndexHome):
 
     def publish(self, gen: Generation) -> Generation:
         final = publish(self.root, self.root / (gen.name + BUILDING), gen.name)
-        return Generation(final.name, final.name)
+        return Generation(final.name)
 
     def drop(self, gen: Generation) -> None:
         shutil.rmtree(self.root / (gen.name + BUILDING), ignore_errors=True)

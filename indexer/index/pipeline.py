@@ -167,19 +167,28 @@ def _walk(top: Path, files: dict[Path, None], out: Collected) -> None:
 
 
 class _Builder:
-    """A new generation being written (a clone of the previous one, then edits),
-    or, for an engine that updates in place, the live generation itself."""
+    """A new generation being written: a clone of the previous one, then edits."""
 
-    def __init__(self, home: IndexHome, prev: Generation | None, known: dict[str, FileRecord]):
+    def __init__(self, home: IndexHome, prev: Generation | None, known: dict[str, FileRecord],
+                 history: Generation | None = None):
         self.home = home
         self.gen = home.create(prev)
         try:
             self.engine, self.store = home.open(self.gen, writable=True)
             # the letter index: each letter's case summary, once (documents.letter_doc)
             self.letters = home.open_letters(self.gen, writable=True)
+            # a rebuild of a live index: its passages are not new (see LetterStore.passage_seq).
+            # Only the local letter store numbers passages; a store without it (OpenSearch)
+            # has no passage history yet, so saved-search alerts do not run on that engine.
+            if prev is None and history is not None and hasattr(self.store, "carry_history"):
+                old_engine, old_store = home.open(history)
+                try:
+                    self.store.carry_history(old_store)
+                finally:
+                    old_engine.close()
+                    old_store.close()
         except BaseException:
-            if not self.gen.in_place:
-                home.drop(self.gen)
+            home.drop(self.gen)
             raise
         self.store.set_meta("engine", home.engine_name)
         self.store.set_meta(ANALYSIS_META, ANALYSIS_VERSION)
@@ -273,8 +282,7 @@ class _Builder:
                 closer()
             except Exception:
                 pass
-        if not self.gen.in_place:
-            self.home.drop(self.gen)
+        self.home.drop(self.gen)
 
 
 def browse_counts(engine: SearchEngine) -> dict[str, dict[str, int]]:
@@ -387,7 +395,8 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
 
     with home.writer_lock():
         home.sweep()
-        prev = None if rebuild else home.live()
+        live_before = home.live()
+        prev = None if rebuild else live_before
         if prev is not None and not home.has_letter_index(prev):
             prev = None  # written before the letter index held the case summaries: rebuild
         known: dict[str, FileRecord] = {}
@@ -415,7 +424,7 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
                 if st is not None and st.st_size == rec.size and st.st_mtime_ns == rec.mtime_ns:
                     _skip(report, rec)
                     continue
-            jobs.append((key, rec.sha256 if rec else None, max_bytes))
+            jobs.append((key, rec.sha256 if rec else None, max_bytes, engine))
         # gone: under a folder that was walked, and not under one that could not be read
         # (unknown is not gone), nor a path that failed in the walk (it is still there)
         still_there = {f["file"] for f in found.failed}
@@ -427,14 +436,14 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
         for path, rec in known.items():
             if (rec.reason or "").startswith(DUPLICATE_OF) and rec.reason[len(DUPLICATE_OF):] in redo \
                     and path in wanted and path not in queued:
-                jobs.append((path, None, max_bytes))
+                jobs.append((path, None, max_bytes, engine))
                 report.skipped_unchanged -= 1
                 report.duplicates[:] = [d for d in report.duplicates if d["file"] != text_safe(path)]
 
         builder: _Builder | None = None
         try:
             if gone or rebuild or prev is None:
-                builder = _Builder(home, prev, dict(known))
+                builder = _Builder(home, prev, dict(known), history=live_before)
                 for path in gone:
                     if builder.remove_path(path):
                         report.removed += 1
@@ -447,7 +456,7 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
                                                           rec.letter_id, rec.reason))
                     continue
                 if builder is None:
-                    builder = _Builder(home, prev, dict(known))
+                    builder = _Builder(home, prev, dict(known), history=live_before)
                 if out.status == "failed":
                     report.failed.append({"file": text_safe(out.path), "reason": out.reason})
                     builder.fail(out)

@@ -292,13 +292,12 @@ class SearchService:
         return self._gen.gen.name
 
     def reload(self) -> bool:
-        """Switch to a newer generation if indexing published one (or updated the
-        live one in place). Cheap if none."""
+        """Switch to a newer generation if indexing published one. Cheap if none."""
         live = self.home.live()
-        if live is None or live.token == self._gen.gen.token:
+        if live is None or live.name == self._gen.gen.name:
             return False
         with self._lock:
-            if live.token == self._gen.gen.token:
+            if live.name == self._gen.gen.name:
                 return False
             # the old generation stays open for searches still running on it
             self._gen = _open_generation(self.home)
@@ -369,6 +368,28 @@ class SearchService:
 
     def parse(self, query: str) -> ParsedQuery:
         return _parse(query or "")
+
+    def compile_request(self, req: SearchRequest) -> tuple:
+        """(query tree, cleaned filters) as `search` reads the request: fuzzy words
+        resolved against this index, date parameters as ranges. What an engine
+        needs to run this search itself (alerts run it over the new passages)."""
+        messages: list[str] = []
+        tree = _parse(req.query or "").tree
+        if has_fuzzy(tree):
+            tree = resolve_fuzzy(tree, self._gen.engine, messages)
+        _applied, ranges = _date_filters(req, messages)
+        if ranges:
+            tree = simplify(And((tree, *ranges)))
+        return tree, _clean_filters(req.filters or {}, messages)
+
+    # ------------------------------------------------------------------ history
+    def history_position(self) -> tuple[str | None, int]:
+        """(lineage, highest passage number) of the live generation: see LetterStore."""
+        return self._gen.store.history_position()
+
+    def passages_after(self, seq: int) -> list[tuple[str, str, int]]:
+        """(passage_id, letter_id, seq) first indexed after `seq`, oldest first."""
+        return self._gen.store.passages_after(seq)
 
     # ------------------------------------------------------------------ search
     def search(self, req: SearchRequest) -> SearchResponse:
@@ -570,6 +591,7 @@ class SearchService:
                 date_of_injury=d.meta.get("date_of_injury"), decision_date=d.meta.get("decision_date"),
                 unparsed=bool(p.unparsed), item_context=p.item_context or "",
                 mtus_based=p.mtus_based, claims_administrator_mtus_based=p.claims_administrator_mtus_based,
+                case_number=d.meta.get("case_number"),
             ))
         return out
 
@@ -671,8 +693,9 @@ def _open_generation(home: IndexHome) -> _Generation:
         try:
             eng, store = home.open(gen, writable=False)
             letters = home.open_letters(gen, writable=False)
-            # below some size a thread hand-off costs more than the engine work it overlaps
-            parallel = eng.parallel_reads and eng.count(MatchAll(), {}) >= PARALLEL_FROM_PASSAGES
+            # below some size a thread hand-off costs more than the engine work it overlaps;
+            # a remote engine's two requests always overlap their network round trips
+            parallel = eng.parallel_reads and (eng.remote or eng.count(MatchAll(), {}) >= PARALLEL_FROM_PASSAGES)
             return _Generation(gen, eng, store, parallel=parallel, letters=letters)
         except Exception as exc:
             last_error = exc

@@ -85,6 +85,7 @@ class Hit:
     # Who based what on the MTUS: the IMR reviewer (`mtus_based`, the facet) and the claims administrator.
     mtus_based: bool | None = None
     claims_administrator_mtus_based: bool | None = None
+    case_number: str | None = None
 
 
 @dataclass

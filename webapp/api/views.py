@@ -9,7 +9,7 @@ fall back to a default (a non-numeric page, an unknown sort), the API answers
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, request, url_for
 
 from indexer.search.types import FACETS, SORTS
 from webapp.citations.data import citation_detail, citation_index
@@ -38,6 +38,7 @@ def index():
             "citations": url_for("api.citations"),
             "citation": url_for("api.citation", key="SOURCE | CHAPTER | TOPIC"),
             "openapi": url_for("api.openapi"),
+            **_saved_endpoints(),
         },
         "search_parameters": {
             "q": "query in the query language",
@@ -59,6 +60,20 @@ def openapi():
     from webapp.api.openapi import spec
 
     return jsonify(spec())
+
+
+def _saved_endpoints() -> dict[str, str]:
+    """Saved searches, history and account (when that area is installed)."""
+    if "saved_api.saved_list" not in current_app.view_functions:
+        return {}
+    return {
+        "saved": url_for("saved_api.saved_list") + " (GET list, POST {name, q, filters, scope, sort, alert})",
+        "saved_search": url_for("saved_api.saved", saved_id=0).replace("/0", "/ID") + " (GET, PATCH, DELETE)",
+        "saved_new": url_for("saved_api.new", saved_id=0).replace("/0/", "/ID/") + " (GET; ?all=1 every result)",
+        "history": url_for("saved_api.history") + " (GET, DELETE)",
+        "account": url_for("saved_api.account") + " (GET, PATCH {email})",
+        "export": url_for("search.export", fmt="csv") + " (.csv, .md, .json; the search parameters, limit<=1000)",
+    }
 
 
 @bp.get("/search")

@@ -68,7 +68,7 @@ def md_escape(text: str) -> str:
     return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 
-def _quote(text: str) -> str:
+def md_quote(text: str) -> str:
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
     return "\n>\n".join("> " + md_escape(" ".join(p.split())) for p in paragraphs)
 
@@ -114,7 +114,7 @@ def to_markdown(bookmarks: Sequence[Bookmark], title: str,
         out.append("")
         rationale = snap.get("rationale") or ""
         if rationale.strip():
-            out += ["**Decision rationale:**", "", _quote(rationale), ""]
+            out += ["**Decision rationale:**", "", md_quote(rationale), ""]
         if bm.note.strip():
             out += ["**Note:**", "", safe_markdown(bm.note.strip()), ""]
         out += ["---", ""]

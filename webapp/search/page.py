@@ -72,6 +72,7 @@ class CitationChip:
     matched: bool
     url: str
     cited_by: list[str]
+    editions: list[str] = field(default_factory=list)  # the editions the letter names ("2016")
 
 
 @dataclass
@@ -307,6 +308,8 @@ def hit_view(state: SearchState, hit: Hit) -> HitView:
             chip.raw.append(c.raw)
         if c.cited_by not in chip.cited_by:
             chip.cited_by.append(c.cited_by)
+        if c.edition and c.edition not in chip.editions:
+            chip.editions.append(c.edition)
     return HitView(
         hit=hit,
         passage_id=hit.passage_id,
