@@ -89,12 +89,14 @@ class DeltaIndex:
         return cls(service, passages, engine, folder)
 
     def matches(self, query: str, filters: dict[str, list[str]], after_seq: int = 0,
-                dates: dict[str, str] | None = None) -> list[str]:
+                dates: dict[str, str] | None = None, scope: str = "passage") -> list[str]:
         """Ids of the new passages (numbered above `after_seq`) that match, oldest first.
-        `dates`: the request's date parameters (decided_from, ... as SearchRequest has them)."""
+        `dates`: the request's date parameters (decided_from, ... as SearchRequest has them);
+        `scope`: "letter" when unrestricted words also match the case summary."""
         if self._engine is None:
             return []
-        tree, clean = self.service.compile_request(SearchRequest(query=query, filters=filters, **(dates or {})))
+        tree, clean = self.service.compile_request(
+            SearchRequest(query=query, filters=filters, scope=scope, **(dates or {})))
         total = self._engine.count(tree, clean)
         if not total:
             return []

@@ -371,7 +371,7 @@ class SearchService:
 
     def compile_request(self, req: SearchRequest) -> tuple:
         """(query tree, cleaned filters) as `search` reads the request: fuzzy words
-        resolved against this index, date parameters as ranges. What an engine
+        resolved against this index, date parameters as ranges, the scope applied. What an engine
         needs to run this search itself (alerts run it over the new passages)."""
         messages: list[str] = []
         tree = _parse(req.query or "").tree
@@ -380,6 +380,9 @@ class SearchService:
         _applied, ranges = _date_filters(req, messages)
         if ranges:
             tree = simplify(And((tree, *ranges)))
+        # summary terms become the letters whose case summary matches, looked up in
+        # this generation's letter index: an index of new passages alone holds no summaries
+        tree = self._gen.scoped(tree, req.scope if req.scope in SCOPES else "passage")
         return tree, _clean_filters(req.filters or {}, messages)
 
     # ------------------------------------------------------------------ history

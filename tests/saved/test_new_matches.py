@@ -25,16 +25,20 @@ SEARCHES = [
     {"name": "Injections, upheld, MTUS", "q": "injection", "filters": {"decision": ["Upheld"], "source": ["MTUS"]}},
     {"name": "Fuzzy, decided Jan 2017", "q": "physcial~ therapy decided:2017-01"},
     {"name": "Dated", "q": "therapy", "dates": {"decided_from": "2017-01", "decided_to": "2017-01"}},
+    # the case summary is searched when asked: whole letters, or a summary: term
+    {"name": "Lumbar, whole letters", "q": "lumbar", "scope": "letter"},
+    {"name": "Summary: hypertension", "q": "summary:hypertension"},
 ]
 
 
-def matching_ids(service, q: str = "", filters: dict | None = None, dates: dict | None = None) -> set[str]:
+def matching_ids(service, q: str = "", filters: dict | None = None, dates: dict | None = None,
+                 scope: str = "passage") -> set[str]:
     """Every passage the search service finds for the search, page by page."""
     out: set[str] = set()
     page = 1
     while True:
         resp = service.search(SearchRequest(query=q, filters=filters or {}, page=page, per_page=100,
-                                            **(dates or {})))
+                                            scope=scope, **(dates or {})))
         out.update(h.passage_id for h in resp.hits)
         if len(resp.hits) < 100:
             return out
@@ -61,9 +65,11 @@ def test_indexing_new_letters_records_exactly_the_new_matches(indexed_app, corpu
     with corpus.service() as service:
         after = matching_ids(service)
         added = after - before
-        expected = {s["name"]: matching_ids(service, s.get("q", ""), s.get("filters"), s.get("dates")) & added
+        expected = {s["name"]: matching_ids(service, s.get("q", ""), s.get("filters"), s.get("dates"),
+                                            s.get("scope", "passage")) & added
                     for s in SEARCHES}
         therapy = matching_ids(service, "therapy") & added
+        lumbar_own_text = matching_ids(service, "lumbar") & added
     assert len(added) > 40
     assert report.matches.new_passages == len(added)
     assert expected["Everything"] == added
@@ -71,6 +77,9 @@ def test_indexing_new_letters_records_exactly_the_new_matches(indexed_app, corpu
     assert 0 < len(expected["Physical therapy"]) < len(added)
     assert 0 < len(expected["Fuzzy, decided Jan 2017"]) < len(added)
     assert 0 < len(expected["Dated"]) < len(therapy)
+    # the summary widens the match: passages found only through their letter's summary
+    assert lumbar_own_text < expected["Lumbar, whole letters"]
+    assert expected["Summary: hypertension"]
     for name, saved_id in ids.items():
         assert new_ids(client, saved_id) == expected[name], name
         assert client.get(f"/api/saved/{saved_id}").get_json()["new_count"] == len(expected[name])

@@ -98,7 +98,8 @@ def record_new_matches(session: Session, service: "SearchService") -> MatchRepor
     with DeltaIndex.build(service, low) as delta:
         report.new_passages = len(delta.passages)
         for saved, username in due:
-            ids = delta.matches(saved.q, saved.filters or {}, after_seq=saved.cursor_seq, dates=saved.dates)
+            ids = delta.matches(saved.q, saved.filters or {}, after_seq=saved.cursor_seq,
+                                dates=saved.dates, scope=saved.scope or "passage")
             added = _record(session, saved, ids, delta.seq_of, service, letters, top)
             report.checked += 1
             if added:
