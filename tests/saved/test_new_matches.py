@@ -167,4 +167,5 @@ def test_every_engine_finds_the_same_new_matches(engine, corpus, db_url):
         for s in SEARCHES:
             got = set(session.scalars(select(SavedSearchHit.passage_id)
                                       .where(SavedSearchHit.saved_search_id == ids[s["name"]])))
-            assert got == matching_ids(service, s.get("q", ""), s.get("filters"), s.get("dates")) & added, (engine, s["name"])
+            want = matching_ids(service, s.get("q", ""), s.get("filters"), s.get("dates"), s.get("scope", "passage"))
+            assert got == want & added, (engine, s["name"])
