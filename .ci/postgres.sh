@@ -50,7 +50,7 @@ else
     imr_pg_stop() {
       imr_pg_run "$imr_pg_bin/pg_ctl" -D "$imr_pg_data" -m fast -w stop >/dev/null 2>&1 || true
     }
-    trap imr_pg_stop EXIT
+    if declare -F imr_ci_on_exit >/dev/null; then imr_ci_on_exit imr_pg_stop; else trap imr_pg_stop EXIT; fi
   fi
 
   if ! imr_pg_run "$imr_pg_bin/psql" -h "$imr_pg_sock" -p "$imr_pg_port" -U imr -d postgres -tAc \

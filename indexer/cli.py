@@ -7,7 +7,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("parse", "index", "search", "serve", "synth", "user", "token", "vocab")
+COMMANDS = ("parse", "index", "search", "serve", "synth", "user", "token", "vocab", "alerts")
 
 
 def build_parser() -> argparse.ArgumentParser:

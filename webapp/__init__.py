@@ -33,7 +33,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     extensions.init_app(app)
     security.init_app(app)
     templating.init_app(app)
-    for area in ("search", "letters", "citations", "stats", "similar", "api", "auth", "bookmarks", "errors"):
+    for area in ("search", "letters", "citations", "stats", "similar", "api", "auth", "bookmarks", "saved", "errors"):
         module = _optional_area(area)
         if module is not None:
             module.init_app(app)

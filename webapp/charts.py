@@ -72,12 +72,18 @@ def nice_step(maximum: int, target_ticks: int = 4) -> int:
     return int(10 * magnitude)
 
 
+NO_DATE = "no date"  # the bar of passages whose letter has no date: counted, never dropped
+
+
 def fill_years(rows: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
-    """Add zero rows for missing years so gaps in time are visible as gaps."""
-    years = [int(y) for y in rows if str(y).isdigit()]
-    if len(years) != len(rows) or not years or max(years) - min(years) > MAX_GAP_FILL:
-        return dict(sorted(rows.items()))
-    return {str(y): rows.get(str(y), {}) for y in range(min(years), max(years) + 1)}
+    """Add zero rows for missing years so gaps in time are visible as gaps; years in
+    order, anything that is not a year (the "no date" bar) after them."""
+    dated = {y: c for y, c in rows.items() if str(y).isdigit()}
+    rest = {y: c for y, c in rows.items() if not str(y).isdigit()}
+    years = [int(y) for y in dated]
+    if not years or max(years) - min(years) > MAX_GAP_FILL:
+        return {**dict(sorted(dated.items())), **rest}
+    return {**{str(y): dated.get(str(y), {}) for y in range(min(years), max(years) + 1)}, **rest}
 
 
 def year_chart(rows: dict[str, dict[str, int]], width: int = 640, height: int = 220) -> BarChart:

@@ -4,6 +4,8 @@ it is data rather than wording, by their JSON twins."""
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, Iterable
@@ -12,7 +14,8 @@ from indexer.search.types import FacetValue
 
 FACET_LABELS: dict[str, str] = {
     "decision": "Decision",
-    "citation": "Guideline cited",
+    "citation": "Guideline cited (by anyone)",
+    "reviewer_citation": "Guideline the reviewer cited",
     "source": "Guideline source",
     "treatment": "Treatment",
     "body_region": "Body region",
@@ -27,7 +30,9 @@ FACET_LABELS: dict[str, str] = {
 
 FACET_HELP: dict[str, str] = {
     "decision": "Upheld: the denial stands. Overturned: the treatment was found medically necessary.",
-    "citation": "Guideline citations, normalised so differently worded letters count together.",
+    "citation": "Guideline citations by either party (the claims administrator's denial or the IMR reviewer), "
+                "normalised so differently worded letters count together.",
+    "reviewer_citation": "Only the guidelines the IMR reviewer relied on: what a precedent rests on.",
     "mtus_based": "Whether the IMR reviewer based the decision on the MTUS (No: the reviewer went outside "
                   "the MTUS or cited nothing from it).",
     "edition": "The guideline part and the edition year the letter names (e.g. the 2009 or 2016 "
@@ -69,7 +74,7 @@ def facet_value_label(name: str, value: Any) -> str:
     text = str(value)
     if name == "mtus_based":
         return _BOOL_LABELS.get(text.lower(), text)
-    if name == "citation":
+    if name in ("citation", "reviewer_citation"):
         return citation_label(text)
     return text
 
@@ -117,11 +122,50 @@ class OutcomeSplit:
     def overturned_pct(self) -> float:
         return round(100.0 - self.upheld_pct, 1) if self.decided else 0.0
 
+    @property
+    def upheld_ci(self) -> tuple[float, float] | None:
+        """Wilson 95% interval of the upheld share, in percent (small samples only)."""
+        return rate_interval(self.upheld, self.decided)
+
+    @property
+    def overturned_ci(self) -> tuple[float, float] | None:
+        return rate_interval(self.overturned, self.decided)
+
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
         d["upheld_pct"] = self.upheld_pct
         d["overturned_pct"] = self.overturned_pct
+        d["upheld_ci95"] = list(self.upheld_ci) if self.upheld_ci else None
+        d["overturned_ci95"] = list(self.overturned_ci) if self.overturned_ci else None
         return d
+
+
+# Rates from fewer decided passages than this carry their 95% interval: "8 of 10
+# overturned" is not "80% overturned" in the way 800 of 1,000 is.
+INTERVAL_BELOW = 1_000
+Z95 = 1.959964
+
+
+def wilson_interval(k: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """The Wilson score interval for k successes in n trials, as proportions.
+
+    Chosen over the normal approximation because it stays inside [0, 1] and is
+    honest at the small counts and extreme rates precedent searches produce."""
+    if n <= 0:
+        return (0.0, 1.0)
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def rate_interval(k: int, n: int) -> tuple[float, float] | None:
+    """The Wilson 95% interval in percent (one decimal) when n is small enough to need it."""
+    if n <= 0 or n >= INTERVAL_BELOW:
+        return None
+    lo, hi = wilson_interval(k, n)
+    return (round(100 * lo, 1), round(100 * hi, 1))
 
 
 def outcome_split(total: int, decision_facet: Iterable[FacetValue],
@@ -140,3 +184,44 @@ def outcome_split(total: int, decision_facet: Iterable[FacetValue],
     overturned = counts.get("overturned", 0)
     return OutcomeSplit(upheld=upheld, overturned=overturned,
                         undecided=max(total - upheld - overturned, 0), total=total)
+
+
+# Month abbreviations as legal citation style writes them ("Sept.", "June").
+_CITE_MONTHS = ("Jan.", "Feb.", "Mar.", "Apr.", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.")
+
+
+def cite_date(iso: str | None) -> str:
+    """`2016-12-09` -> `Dec. 9, 2016`; anything unparseable is returned as given."""
+    if not iso:
+        return ""
+    try:
+        d = date.fromisoformat(str(iso)[:10])
+    except ValueError:
+        return str(iso)
+    return f"{_CITE_MONTHS[d.month - 1]} {d.day}, {d.year}"
+
+
+def citation_line(case_number: str | None, decision_date: str | None, ordinal: int | None,
+                  item: str | None, decision: str | None, letter_id: str = "") -> str:
+    """One passage's citation, always in one format:
+    `IMR CM16-0213037 (Dec. 9, 2016), item 2: MRI of the cervical spine - Upheld`.
+    The letter id stands in for a missing case number; missing parts are left out."""
+    line = f"IMR {' '.join((case_number or letter_id or 'letter').split())}"
+    when = cite_date(decision_date)
+    if when:
+        line += f" ({when})"
+    if ordinal:
+        line += f", item {ordinal}"
+    item = " ".join((item or "").split())
+    if item:
+        line += f": {item}"
+    if decision:
+        line += f" - {decision}"
+    return line
+
+
+def outcome_of(decisions: Iterable[str | None]) -> OutcomeSplit:
+    """The outcome split of a list of passages' decisions (a digest, an export)."""
+    values = [str(d or "").lower() for d in decisions]
+    upheld, overturned = values.count("upheld"), values.count("overturned")
+    return OutcomeSplit(upheld, overturned, len(values) - upheld - overturned, len(values))

@@ -68,21 +68,27 @@ class _ServiceHolder:
 
 
 def _open(index_dir: str, engine: str) -> "SearchService":
+    from indexer.index.engine import engine_class, engine_home
     from indexer.search.service import SearchService
 
-    from indexer.index.pipeline import index_exists
-
-    path = Path(index_dir)
-    if not index_exists(path, engine):
+    # a remote engine's index lives on its cluster; a folder name only names it there
+    where = Path(index_dir) if index_dir else None
+    try:
+        home = engine_home(engine, where)
+        live = home.live()
+    except Exception as exc:  # the engine's own error types vary (settings, network)
+        raise IndexUnavailable(f"The {engine} search index could not be reached: {exc}") from exc
+    if live is None:
+        flags = f"--engine {engine}" if engine_class(engine).remote else f"--index {where}"
         raise IndexUnavailable(
-            f"There is no {engine} search index in {path} yet. Build one with "
-            f"`imr index corpus --index {path}`, or start the app with `imr serve`, "
+            f"There is no {engine} search index in {home.describe()} yet. Build one with "
+            f"`imr index corpus {flags}`, or start the app with `imr serve`, "
             "which indexes the sample corpus first."
         )
     try:
-        return SearchService.open(path, engine=engine)
+        return SearchService.open(where, engine=engine)
     except Exception as exc:  # the engine's own error types vary
-        raise IndexUnavailable(f"The search index in {path} could not be opened: {exc}") from exc
+        raise IndexUnavailable(f"The search index in {home.describe()} could not be opened: {exc}") from exc
 
 
 def _holder(app: Flask) -> _ServiceHolder:

@@ -54,6 +54,7 @@ def init_app(app: Flask) -> None:
         field_labels=presentation.FIELD_LABELS,
         citation_label=presentation.citation_label,
         citation_parts=presentation.citation_parts,
+        citation_line=presentation.citation_line,
     )
     app.jinja_env.filters["date"] = presentation.format_date
     app.jinja_env.filters["thousands"] = lambda n: f"{int(n):,}"

@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from indexer.index.engine import ENGINES
+from indexer.commands import engine_options
 
 # Exit statuses, so a script can tell "all indexed" from "indexed, but look at the report".
 EXIT_OK = 0  # every file indexed (or unchanged)
@@ -32,14 +32,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                "symbolic links are not followed and only regular files up to --max-file-mb are read.",
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="letter files or folders")
-    p.add_argument("--index", required=True, metavar="DIR", help="index folder")
-    p.add_argument("--engine", choices=ENGINES, default="tantivy", help="search engine (default tantivy)")
+    p.add_argument("--index", metavar="DIR", help="index folder (for --engine opensearch: optional, "
+                                                  "its name is added to the index-name prefix)")
+    engine_options.add(p, building=True)
     p.add_argument("--rebuild", action="store_true", help="reindex everything instead of only what changed")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="parser processes (default: one per CPU core)")
     p.add_argument("--max-file-mb", type=float, default=None, metavar="MB",
                    help="largest letter file read, in MB (default 16; real letters are under 1 MB)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--no-alerts", action="store_true",
+                   help="do not look for saved searches' new results after the run (see `imr alerts run`)")
     p.set_defaults(func=run)
 
 
@@ -55,8 +58,10 @@ def run(args: argparse.Namespace) -> int:
             print("imr index: --max-file-mb must be a positive number", file=sys.stderr)
             return EXIT_CANNOT_RUN
         max_bytes = int(args.max_file_mb * 1024 * 1024)
+    engine_options.apply(args)
     try:
-        report = build_index([Path(p) for p in args.paths], Path(args.index), engine=args.engine,
+        where = engine_options.index_location(args.engine, args.index)
+        report = build_index([Path(p) for p in args.paths], where, engine=args.engine,
                              rebuild=args.rebuild, progress=not args.json, workers=args.workers,
                              max_bytes=max_bytes)
     except (IndexBusy, EngineError) as exc:
@@ -81,6 +86,11 @@ def run(args: argparse.Namespace) -> int:
         for d in report.duplicates:
             print(f"  duplicate: {printable_name(d['file'])}: same determination as {printable_name(d['kept'])} "
                   "(indexed once, from that file)")
+    if report.changed and not args.no_alerts:
+        from indexer.commands.alerts import after_indexing
+
+        # a remote engine (opensearch) has no local index folder: None reads the configured one
+        after_indexing(Path(args.index) if args.index else None, report.engine)
     return exit_status(report)
 
 

@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from indexer.index.engine import ENGINES
+from indexer.commands import engine_options
 
 DEFAULT_PORT = 8000
 
@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Serve the search web app with waitress. Indexes the corpus first when no index exists.",
     )
     p.add_argument("--index", metavar="DIR", help="index folder (default: $IMR_INDEX_DIR or DATA_DIR/index)")
-    p.add_argument("--engine", choices=ENGINES, help="search engine (default: $IMR_ENGINE or tantivy)")
+    engine_options.add(p, default=None)
     p.add_argument("--corpus", metavar="PATH", help="letters to index when there is no index yet "
                                                      "(default: $IMR_CORPUS or ./corpus)")
     p.add_argument("--data-dir", metavar="DIR", help="data folder for the secret key and database "
@@ -60,7 +60,10 @@ def build_if_needed(index_dir: Path, corpus: Path, engine: str, force: bool) -> 
         return False
     from indexer.index.pipeline import build_index
 
-    print(f"Indexing {corpus} into {index_dir} ({engine}) ...", file=sys.stderr, flush=True)
+    from indexer.index.engine import engine_home
+
+    print(f"Indexing {corpus} into {engine_home(engine, index_dir).describe()} ({engine}) ...",
+          file=sys.stderr, flush=True)
     report = build_index([corpus], index_dir, engine=engine, progress=sys.stderr.isatty())
     summary = report.to_json()
     print(f"Indexed {summary.get('letters', 0)} letters, {summary.get('passages', 0)} passages"
@@ -70,6 +73,10 @@ def build_if_needed(index_dir: Path, corpus: Path, engine: str, force: bool) -> 
 
     for failure in summary.get("failed", []):
         print(f"  failed: {printable_name(failure['file'])}: {printable_name(failure['reason'])}", file=sys.stderr)
+    if report.changed:
+        from indexer.commands.alerts import after_indexing
+
+        after_indexing(index_dir, engine)
     return True
 
 
@@ -78,11 +85,25 @@ def run(args: argparse.Namespace) -> int:
         os.environ["IMR_DATA_DIR"] = str(Path(args.data_dir).resolve())
     from webapp.config import load_config
 
+    engine_options.apply(args)
     config = load_config()
-    index_dir = Path(args.index or config["IMR_INDEX_DIR"]).resolve()
     engine = args.engine or config["IMR_ENGINE"]
+    from indexer.index.engine import EngineError, engine_class
+
+    try:
+        remote = engine_class(engine).remote
+    except EngineError as exc:
+        print(f"imr serve: {exc}", file=sys.stderr)
+        return 2
+    # a remote engine's index is on its cluster: no folder unless one is named
+    index_dir = (Path(args.index) if args.index else None) if remote else \
+        Path(args.index or config["IMR_INDEX_DIR"]).resolve()
     corpus = Path(args.corpus or config["IMR_CORPUS"]).resolve()
-    if not build_if_needed(index_dir, corpus, engine, force=args.reindex):
+    try:
+        if not build_if_needed(index_dir, corpus, engine, force=args.reindex):
+            return 2
+    except EngineError as exc:  # settings missing or the cluster unreachable
+        print(f"imr serve: {exc}", file=sys.stderr)
         return 2
 
     import waitress
@@ -91,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     from webapp.service import close_service
 
     app = create_app({
-        "IMR_INDEX_DIR": str(index_dir),
+        "IMR_INDEX_DIR": str(index_dir or ""),
         "IMR_ENGINE": engine,
         "IMR_CORPUS": str(corpus),
         "IMR_BIND_HOST": args.host,

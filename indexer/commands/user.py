@@ -27,7 +27,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("name")
     add.add_argument("--password-stdin", action="store_true",
                      help="read the password from the first line of stdin instead of prompting")
+    add.add_argument("--email", metavar="ADDR", help="where saved-search alerts are e-mailed (changeable later)")
     add.set_defaults(func=cmd_add)
+
+    email = sub.add_parser("email", help="set or clear (with --clear) the address alerts are e-mailed to")
+    email.add_argument("name")
+    email.add_argument("address", nargs="?")
+    email.add_argument("--clear", action="store_true", help="no e-mail: alerts show on /saved only")
+    email.set_defaults(func=cmd_email)
 
     passwd = sub.add_parser("passwd", help="set a new password (signs the account out everywhere)")
     passwd.add_argument("name")
@@ -87,15 +94,48 @@ def cmd_add(args: argparse.Namespace) -> int:
 
     try:
         validate_username(args.name)
+        email = _email(args.email)
         password = _read_password(args)
         validate_password(password)
         with _session(args) as session:
-            user, adopted = create_user(session, args.name, password)
+            user, adopted = create_user(session, args.name, password, email=email)
     except AccountError as exc:
         return _fail(exc)
-    print(f"Created user {user.username!r}. The web app now asks everyone to sign in.")
+    print(f"Created user {user.username!r}"
+          + (f" (alerts to {user.email})" if user.email else "") + ". The web app now asks everyone to sign in.")
     if adopted:
         print("The bookmarks and matters saved in single-user mode now belong to this account.")
+    return 0
+
+
+def _email(address: str | None) -> str | None:
+    from webapp.auth.accounts import AccountError
+    from webapp.saved.mail import valid_email
+
+    if address is None:
+        return None
+    try:
+        return valid_email(address)
+    except ValueError as exc:
+        raise AccountError(str(exc)) from None
+
+
+def cmd_email(args: argparse.Namespace) -> int:
+    from webapp.auth.accounts import AccountError, find_user
+
+    try:
+        if bool(args.address) == bool(args.clear):
+            raise AccountError("give an address, or --clear to stop e-mail")
+        address = None if args.clear else _email(args.address)
+        with _session(args) as session:
+            user = find_user(session, args.name)
+            if user is None:
+                raise AccountError(f"no user named {args.name!r}")
+            user.email = address
+            session.commit()
+    except AccountError as exc:
+        return _fail(exc)
+    print(f"Alerts for {args.name!r} go to {address}." if address else f"No e-mail for {args.name!r}.")
     return 0
 
 

@@ -7,6 +7,7 @@ engines cannot index the same letter differently.
 
 from __future__ import annotations
 
+import hashlib
 import zlib
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from indexer.index import neardup
 from indexer.model import Letter, Passage
-from indexer.search.tree import TEXT_FIELDS
+from indexer.search.tree import SUMMARY_FIELD, TEXT_FIELDS
 from indexer.search.types import FACETS, GROUP_FACET
 
 _EPOCH = date(1900, 1, 1)
@@ -29,9 +30,12 @@ class IndexDoc:
     facets: dict[str, list[str]] = field(default_factory=dict)  # display values per types.FACETS
     decision_key: int = 0  # sort keys: see sort_key()
     injury_key: int = 0
+    letter_key: int = 0  # the letter as a number (letter_key()): letters are counted from it
     decision_key_asc: int = 0  # oldest first: see oldest_first_key()
     injury_key_asc: int = 0
     signature: bytes | None = None  # MinHash of the rationale (neardup); the group is set at indexing
+    # what an engine's `prepare_docs` made of it in the parsing worker (engine-specific)
+    prepared: dict | None = None
 
 
 def whole_text_passage(letter: Letter) -> Passage:
@@ -70,6 +74,11 @@ def sort_key(iso_date: str | None, passage_id: str) -> int:
     return (max(_days(iso_date), 0) << 32) | zlib.crc32(passage_id.encode("utf-8"))
 
 
+def letter_key(letter_id: str) -> int:
+    """A u64 standing for a letter id, so engines count distinct letters from a
+    numeric column. 64 bits of BLAKE2b: at 1.6 million letters the chance that
+    any two share a key is below one in ten million."""
+    return int.from_bytes(hashlib.blake2b(letter_id.encode("utf-8"), digest_size=8).digest(), "big")
 MAX_DAY = 1 << 24  # days after 1900: beyond any real date
 
 
@@ -118,6 +127,9 @@ def facet_values(letter: Letter, p: Passage) -> dict[str, list[str]]:
     values = {
         "decision": _unique([p.decision]),
         "citation": keys,
+        # what the IMR reviewer relied on (their guideline paragraph or rationale),
+        # apart from what the claims administrator's paragraph cited
+        "reviewer_citation": _unique(c.key for c in p.citations if c.cited_by != "claims_administrator"),
         "source": _unique(c.source for c in p.citations),
         "treatment": _unique([p.treatment]),
         "body_region": _unique([p.body_region] if p.body_region else (letter.body_regions or [])),
@@ -133,9 +145,21 @@ def facet_values(letter: Letter, p: Passage) -> dict[str, list[str]]:
     return out
 
 
+def letter_doc(letter_id: str, summary: str) -> IndexDoc:
+    """The letter's own document in the letter index: its case summary, once.
+
+    Passages do not carry the summary (it would be stored and indexed once per
+    disputed item); a summary term is looked up here and stands for the
+    passages of the letters it finds."""
+    return IndexDoc(passage_id=letter_id, letter_id=letter_id, ordinal=0,
+                    text={SUMMARY_FIELD: summary or ""}, letter_key=letter_key(letter_id))
+
+
 def docs_for_letter(letter: Letter) -> list[IndexDoc]:
+    """The letter's passage documents (the letter index takes `letter_doc`)."""
     ensure_passages(letter)
     docs = []
+    lkey = letter_key(letter.letter_id)
     for p in letter.passages:
         keys = _unique(c.key for c in p.citations)
         text = {
@@ -145,7 +169,6 @@ def docs_for_letter(letter: Letter) -> list[IndexDoc]:
             "claims_administrator_guideline": p.claims_administrator_guideline or "",
             "reviewer_guideline": p.reviewer_guideline or "",
             "citations": " ; ".join(keys),
-            "summary": letter.summary or "",
             "case_number": letter.case_number or "",
         }
         docs.append(IndexDoc(
@@ -156,6 +179,7 @@ def docs_for_letter(letter: Letter) -> list[IndexDoc]:
             facets=facet_values(letter, p),
             decision_key=sort_key(letter.decision_date, p.passage_id),
             injury_key=sort_key(letter.date_of_injury, p.passage_id),
+            letter_key=lkey,
             decision_key_asc=oldest_first_key(letter.decision_date, p.passage_id),
             injury_key_asc=oldest_first_key(letter.date_of_injury, p.passage_id),
             signature=None if p.unparsed else neardup.signature(p.rationale),

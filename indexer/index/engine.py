@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 ENGINE_CLASSES: dict[str, str] = {
     "tantivy": "indexer.index.tantivy_engine:TantivyEngine",
     "whoosh": "indexer.index.whoosh_engine:WhooshEngine",
+    "opensearch": "indexer.index.opensearch_engine:OpenSearchEngine",
 }
 ENGINES = tuple(ENGINE_CLASSES)
 # Sorts an engine executes natively (a u64 fast field, descending; documents.py
@@ -97,16 +98,11 @@ def filter_nodes(filters: dict[str, list[str]]) -> list[Node]:
 
 @dataclass(frozen=True)
 class Generation:
-    """One generation of an engine's index, as its home names it.
-
-    `name` identifies it ("g000007"); `token` changes whenever what a reader
-    sees changes (a new generation, or an engine updating one in place), so a
-    reader compares tokens to know when to reopen. `in_place` marks a build
-    that writes into the live generation itself instead of a new one."""
+    """One generation of an engine's index, as its home names it ("g000007").
+    A published generation never changes, so a reader compares names to know
+    when to reopen."""
 
     name: str
-    token: str = ""
-    in_place: bool = False
 
 
 class IndexHome(ABC):
@@ -138,6 +134,16 @@ class IndexHome(ABC):
     @abstractmethod
     def open(self, gen: Generation, writable: bool = False) -> "tuple[SearchEngine, LetterStore]":
         """The engine and the letter store of a generation."""
+
+    @abstractmethod
+    def open_letters(self, gen: Generation, writable: bool = False) -> "SearchEngine | None":
+        """The generation's letter index: one document per letter holding its case
+        summary (documents.letter_doc), which summary terms are looked up in.
+        None for a generation written before there was one."""
+
+    def has_letter_index(self, gen: Generation) -> bool:
+        """False for a generation written before the letter index (rebuilt, not extended)."""
+        return True
 
     @abstractmethod
     def publish(self, gen: Generation) -> Generation:
@@ -179,6 +185,11 @@ class SearchEngine(ABC):
         if index_dir is None:
             raise EngineError(f"the {cls.name} engine needs an index folder (--index DIR)")
         return LocalHome(Path(index_dir), cls)
+
+    @classmethod
+    def prepare_docs(cls, docs: list[IndexDoc]) -> None:
+        """Work on documents that can run in the parsing workers, before `add`
+        (engines that analyse text in Python do it here, on every core)."""
 
     @classmethod
     def configured(cls) -> bool:
@@ -245,6 +256,17 @@ class SearchEngine(ABC):
     def count(self, tree: Node, filters: dict[str, list[str]]) -> int:
         """How many passages match."""
 
+    def letter_count(self, tree: Node, filters: dict[str, list[str]]) -> int:
+        """How many distinct letters the matching passages belong to (exact).
+
+        The default reads every match's id (`letter_id-ordinal`); engines
+        override it with a cheaper column read."""
+        return len({pid.rsplit("-", 1)[0] for pid in self.matching_ids(tree, filters)})
+
+    @abstractmethod
+    def matching_ids(self, tree: Node, filters: dict[str, list[str]] | None = None) -> list[str]:
+        """The ids of every matching document, in no particular order (the
+        letter index answers summary terms with these)."""
     def vocabulary(self, prefix: str) -> list[tuple[str, int]]:
         """The indexed terms of the searchable text that start with `prefix`, with
         the number of passages holding each, most frequent first. Spelling

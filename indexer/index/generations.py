@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 ENGINE_DIR = "engine"  # the engine's files inside a generation folder
 STORE_FILE = "store.sqlite"  # the letter store inside a generation folder
+LETTERS_DIR = "letters"  # the letter index (case summaries, once per letter) inside a generation folder
 CURRENT = "CURRENT"
 LOCK = "writer.lock"
 BUILDING = ".building"
@@ -87,7 +88,7 @@ class LocalHome(IndexHome):
 
     def live(self) -> Generation | None:
         gen = current_generation(self.index_dir, self.engine_name)
-        return None if gen is None else Generation(gen.name, gen.name)
+        return None if gen is None else Generation(gen.name)
 
     def path(self, gen: Generation) -> Path:
         """The folder a generation is in (a build in progress has its own name)."""
@@ -100,7 +101,9 @@ class LocalHome(IndexHome):
         building.mkdir(parents=True)
         if clone_from is not None:
             prev = self.root / clone_from.name
-            clone_tree(prev / ENGINE_DIR, building / ENGINE_DIR, link=self.engine_cls.clone_by_link)
+            for sub in (ENGINE_DIR, LETTERS_DIR):
+                if (prev / sub).is_dir():
+                    clone_tree(prev / sub, building / sub, link=self.engine_cls.clone_by_link)
             shutil.copy2(prev / STORE_FILE, building / STORE_FILE)
         return gen
 
@@ -116,9 +119,18 @@ class LocalHome(IndexHome):
             raise
         return engine, store
 
+    def open_letters(self, gen: Generation, writable: bool = False) -> "SearchEngine | None":
+        folder = self.path(gen) / LETTERS_DIR
+        if not writable and not folder.is_dir():
+            return None
+        return self.engine_cls(folder, writable=writable)
+
+    def has_letter_index(self, gen: Generation) -> bool:
+        return (self.path(gen) / LETTERS_DIR).is_dir()
+
     def publish(self, gen: Generation) -> Generation:
         final = publish(self.root, self.root / (gen.name + BUILDING), gen.name)
-        return Generation(final.name, final.name)
+        return Generation(final.name)
 
     def drop(self, gen: Generation) -> None:
         shutil.rmtree(self.root / (gen.name + BUILDING), ignore_errors=True)

@@ -50,9 +50,10 @@ def parse_job(job: tuple, prepare: bool = True) -> ParseOutcome:
     """Hash, and parse if changed. With `prepare`, also build the engine documents and
     the packed store rows here (in the worker), so the indexing process only writes.
 
-    `job` is (path, sha256 indexed before or None[, max bytes]). The file is read
-    once, bounded (`read_letter_bytes`: regular files only, at most the max bytes),
-    and that one copy is both hashed and parsed."""
+    `job` is (path, sha256 indexed before or None[, max bytes[, engine]]). The file is
+    read once, bounded (`read_letter_bytes`: regular files only, at most the max bytes),
+    and that one copy is both hashed and parsed. With an engine named, its
+    `prepare_docs` runs here too."""
     from indexer.letters.read import (
         MAX_LETTER_BYTES,
         LetterReadError,
@@ -61,7 +62,7 @@ def parse_job(job: tuple, prepare: bool = True) -> ParseOutcome:
         text_safe,
     )
 
-    path_str, known_sha, max_bytes = (*job, None)[:3]
+    path_str, known_sha, max_bytes, engine = (*job, None, None)[:4]
     path = Path(path_str)
     try:
         data, st = read_letter_bytes(path, max_bytes or MAX_LETTER_BYTES)
@@ -94,6 +95,10 @@ def parse_job(job: tuple, prepare: bool = True) -> ParseOutcome:
         try:
             ensure_passages(letter)
             out.docs = docs_for_letter(letter)
+            if engine:
+                from indexer.index.engine import engine_class
+
+                engine_class(engine).prepare_docs(out.docs)
             out.packed = pack_letter(letter)
             return out
         except Exception as exc:  # an odd value in the parsed letter: same treatment as a parser bug

@@ -27,7 +27,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from indexer.index.documents import docs_for_letter, ensure_passages
+from indexer.index.documents import docs_for_letter, ensure_passages, letter_doc
 from indexer.index.engine import Generation, IndexHome, SearchEngine, engine_home
 from indexer.index.generations import ENGINE_DIR, STORE_FILE  # noqa: F401  (re-exported)
 from indexer.index.parsing import ParseOutcome, parse_job
@@ -167,17 +167,28 @@ def _walk(top: Path, files: dict[Path, None], out: Collected) -> None:
 
 
 class _Builder:
-    """A new generation being written (a clone of the previous one, then edits),
-    or, for an engine that updates in place, the live generation itself."""
+    """A new generation being written: a clone of the previous one, then edits."""
 
-    def __init__(self, home: IndexHome, prev: Generation | None, known: dict[str, FileRecord]):
+    def __init__(self, home: IndexHome, prev: Generation | None, known: dict[str, FileRecord],
+                 history: Generation | None = None):
         self.home = home
         self.gen = home.create(prev)
         try:
             self.engine, self.store = home.open(self.gen, writable=True)
+            # the letter index: each letter's case summary, once (documents.letter_doc)
+            self.letters = home.open_letters(self.gen, writable=True)
+            # a rebuild of a live index: its passages are not new (see LetterStore.passage_seq).
+            # Only the local letter store numbers passages; a store without it (OpenSearch)
+            # has no passage history yet, so saved-search alerts do not run on that engine.
+            if prev is None and history is not None and hasattr(self.store, "carry_history"):
+                old_engine, old_store = home.open(history)
+                try:
+                    self.store.carry_history(old_store)
+                finally:
+                    old_engine.close()
+                    old_store.close()
         except BaseException:
-            if not self.gen.in_place:
-                home.drop(self.gen)
+            home.drop(self.gen)
             raise
         self.store.set_meta("engine", home.engine_name)
         self.store.set_meta(ANALYSIS_META, ANALYSIS_VERSION)
@@ -193,6 +204,7 @@ class _Builder:
             self.store.delete_file(path)
         if rec is not None and rec.letter_id:
             self.engine.delete_letter(rec.letter_id)
+            self.letters.delete_letter(rec.letter_id)
             self.store.delete_letter(rec.letter_id)
             self.owner.pop(rec.letter_id, None)
             return True
@@ -232,11 +244,14 @@ class _Builder:
             packed = letter
         replace = not (self.fresh and lid not in self.owner)
         self.owner[lid] = owner_key
+        if replace:
+            self.letters.delete_letter(lid)
         self.store.put_letter(packed, out.path, replace=replace)  # (replacing forgets its old groups)
         for d in docs:
             group = self.grouper.assign(d.passage_id, d.letter_id, d.signature)
             d.facets[GROUP_FACET] = [group] if group else []
         self.engine.add(docs)
+        self.letters.add([letter_doc(lid, packed.summary)])
         if from_file:
             rec = FileRecord(out.path, out.sha256, out.size, out.mtime_ns, lid, None)
             self.store.put_file(rec)
@@ -255,6 +270,8 @@ class _Builder:
 
     def finish(self) -> Generation:
         self.engine.commit()
+        self.letters.commit()
+        self.letters.close()
         # the browse page's facet counts (every passage, no filter) cost a pass over
         # the whole index: count them once here, for every reader of the generation
         self.store.set_meta(BROWSE_FACETS_META, json.dumps(browse_counts(self.engine)))
@@ -264,13 +281,12 @@ class _Builder:
         return self.home.publish(self.gen)
 
     def abandon(self) -> None:
-        for closer in (self.engine.close, self.store.close):
+        for closer in (self.engine.close, self.letters.close, self.store.close):
             try:
                 closer()
             except Exception:
                 pass
-        if not self.gen.in_place:
-            self.home.drop(self.gen)
+        self.home.drop(self.gen)
 
 
 def browse_counts(engine: SearchEngine) -> dict[str, dict[str, int]]:
@@ -383,7 +399,10 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
 
     with home.writer_lock():
         home.sweep()
-        prev = None if rebuild else home.live()
+        live_before = home.live()
+        prev = None if rebuild else live_before
+        if prev is not None and not home.has_letter_index(prev):
+            prev = None  # written before the letter index held the case summaries: rebuild
         known: dict[str, FileRecord] = {}
         if prev is not None:
             _engine, store = home.open(prev)
@@ -409,7 +428,7 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
                 if st is not None and st.st_size == rec.size and st.st_mtime_ns == rec.mtime_ns:
                     _skip(report, rec)
                     continue
-            jobs.append((key, rec.sha256 if rec else None, max_bytes))
+            jobs.append((key, rec.sha256 if rec else None, max_bytes, engine))
         # gone: under a folder that was walked, and not under one that could not be read
         # (unknown is not gone), nor a path that failed in the walk (it is still there)
         still_there = {f["file"] for f in found.failed}
@@ -421,14 +440,14 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
         for path, rec in known.items():
             if (rec.reason or "").startswith(DUPLICATE_OF) and rec.reason[len(DUPLICATE_OF):] in redo \
                     and path in wanted and path not in queued:
-                jobs.append((path, None, max_bytes))
+                jobs.append((path, None, max_bytes, engine))
                 report.skipped_unchanged -= 1
                 report.duplicates[:] = [d for d in report.duplicates if d["file"] != text_safe(path)]
 
         builder: _Builder | None = None
         try:
             if gone or rebuild or prev is None:
-                builder = _Builder(home, prev, dict(known))
+                builder = _Builder(home, prev, dict(known), history=live_before)
                 for path in gone:
                     if builder.remove_path(path):
                         report.removed += 1
@@ -441,7 +460,7 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
                                                           rec.letter_id, rec.reason))
                     continue
                 if builder is None:
-                    builder = _Builder(home, prev, dict(known))
+                    builder = _Builder(home, prev, dict(known), history=live_before)
                 if out.status == "failed":
                     report.failed.append({"file": text_safe(out.path), "reason": out.reason})
                     builder.fail(out)

@@ -15,6 +15,7 @@ import json
 import os
 import sqlite3
 import threading
+import uuid
 import zlib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -56,7 +57,17 @@ CREATE TABLE IF NOT EXISTS passages (
     data BLOB NOT NULL              -- zlib(JSON(Passage.to_dict()))
 );
 CREATE INDEX IF NOT EXISTS passages_letter ON passages(letter_id, ordinal);
+CREATE TABLE IF NOT EXISTS passage_seq (
+    passage_id TEXT PRIMARY KEY,    -- every passage id this index has ever held
+    seq INTEGER NOT NULL            -- when it first appeared: increases with every new passage
+);
+CREATE INDEX IF NOT EXISTS passage_seq_seq ON passage_seq(seq);
 """
+
+# meta key: a random id of the index's history, carried from generation to
+# generation (and across --rebuild); a new id means "a different index", whose
+# sequence numbers cannot be compared with the old one's
+LINEAGE_META = "lineage"
 
 
 @dataclass
@@ -194,6 +205,8 @@ class LetterStore:
         self._letters: list[tuple] = []
         self._passages: list[tuple] = []
         self._files: list[tuple] = []
+        self._seqs: list[tuple] = []
+        self._next_seq = 1
         if writable:
             self._conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
             self._conn.execute("PRAGMA journal_mode=WAL")
@@ -204,6 +217,8 @@ class LetterStore:
             self._conn.executescript(_DDL)
             self._conn.executescript(neardup.DDL)
             self._conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+            self._conn.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (LINEAGE_META, uuid.uuid4().hex))
+            self._next_seq = self._conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM passage_seq").fetchone()[0]
             self._conn.execute("BEGIN")
         elif not self.path.exists():
             raise FileNotFoundError(f"no letter store at {self.path}")
@@ -211,7 +226,7 @@ class LetterStore:
     # connections: one per thread for readers (the web app serves from many threads)
     def _db(self) -> sqlite3.Connection:
         if self.writable:
-            if self._letters or self._files:
+            if self._letters or self._files or self._seqs:
                 self._flush()
             return self._conn
         conn = getattr(self._local, "conn", None)
@@ -234,6 +249,10 @@ class LetterStore:
         self._letters.append((packed.letter_id, path_to_db(source_path), packed.summary, packed.meta, packed.data))
         lid = packed.letter_id
         self._passages.extend((pid, lid, ordinal, data) for pid, ordinal, data in packed.passages)
+        for pid, _ordinal, _data in packed.passages:
+            # numbered on first sight only (INSERT OR IGNORE): a re-indexed letter keeps its numbers
+            self._seqs.append((pid, self._next_seq))
+            self._next_seq += 1
         if len(self._letters) >= FLUSH_EVERY:
             self._flush()
 
@@ -243,6 +262,9 @@ class LetterStore:
             db.executemany("INSERT OR REPLACE INTO letters VALUES (?,?,?,?,?)", self._letters)
             db.executemany("INSERT OR REPLACE INTO passages VALUES (?,?,?,?)", self._passages)
             self._letters, self._passages = [], []
+        if self._seqs:
+            db.executemany("INSERT OR IGNORE INTO passage_seq VALUES (?,?)", self._seqs)
+            self._seqs = []
         if self._files:
             db.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)", self._files)
             self._files = []
@@ -267,6 +289,22 @@ class LetterStore:
 
     def delete_file(self, path: str) -> None:
         self._db().execute("DELETE FROM files WHERE path = ?", (path_to_db(path),))
+
+    def carry_history(self, previous: "LetterStore") -> None:
+        """Take over a previous store's passage numbers and lineage (a --rebuild
+        starts an empty store but is the same index: what was there is not new)."""
+        lineage, _top = previous.history_position()
+        if lineage is None:  # a store from before passage numbering: nothing to carry
+            return
+        rows = previous._db().execute("SELECT passage_id, seq FROM passage_seq")
+        db = self._db()
+        while True:
+            batch = rows.fetchmany(10_000)
+            if not batch:
+                break
+            db.executemany("INSERT OR IGNORE INTO passage_seq VALUES (?,?)", batch)
+        db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (LINEAGE_META, lineage))
+        self._next_seq = db.execute("SELECT coalesce(max(seq), 0) + 1 FROM passage_seq").fetchone()[0]
 
     def set_meta(self, key: str, value: str) -> None:
         self._db().execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
@@ -296,6 +334,26 @@ class LetterStore:
     def meta(self, key: str) -> str | None:
         row = self._db().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
+
+    def history_position(self) -> tuple[str | None, int]:
+        """(lineage, the highest passage number): where this generation stands in
+        the index's history. (None, 0) for a store from before passage numbering."""
+        try:
+            row = self._db().execute("SELECT coalesce(max(seq), 0) FROM passage_seq").fetchone()
+        except sqlite3.OperationalError:
+            return None, 0
+        return self.meta(LINEAGE_META), int(row[0])
+
+    def passages_after(self, seq: int) -> list[tuple[str, str, int]]:
+        """(passage_id, letter_id, seq) of the passages in this generation that
+        first appeared after `seq`, oldest first (an indexed range scan)."""
+        try:
+            rows = self._db().execute(
+                "SELECT s.passage_id, p.letter_id, s.seq FROM passage_seq s "
+                "JOIN passages p ON p.passage_id = s.passage_id WHERE s.seq > ? ORDER BY s.seq", (int(seq),))
+            return [(pid, lid, int(n)) for pid, lid, n in rows]
+        except sqlite3.OperationalError:
+            return []
 
     def files(self) -> dict[str, FileRecord]:
         rows = self._db().execute("SELECT path, sha256, size, mtime_ns, letter_id, reason FROM files")
@@ -340,17 +398,30 @@ class LetterStore:
         return FileRecord(path_from_db(row[0]), *row[1:]) if row else None
 
     def hit_data(self, passage_ids: Iterable[str]) -> dict[str, HitData]:
-        ids = list(dict.fromkeys(passage_ids))
         out: dict[str, HitData] = {}
+        rows = self._by_ids("SELECT p.passage_id, p.data, l.summary, l.meta FROM passages p "
+                            "JOIN letters l ON l.letter_id = p.letter_id WHERE p.passage_id IN ({marks})",
+                            passage_ids)
+        for pid, data, summary, meta in rows:
+            out[pid] = HitData(passage_from_dict(_unpack(data)), summary, _loads(meta))
+        return out
+
+    def _by_ids(self, sql: str, ids: Iterable[str]) -> Iterator[tuple]:
+        """Rows of `sql` (with `{marks}` for the id list) over ids, 500 at a time."""
+        ids = list(dict.fromkeys(ids))
         for i in range(0, len(ids), 500):
             chunk = ids[i:i + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self._db().execute(
-                f"SELECT p.passage_id, p.data, l.summary, l.meta FROM passages p "
-                f"JOIN letters l ON l.letter_id = p.letter_id WHERE p.passage_id IN ({marks})", chunk)
-            for pid, data, summary, meta in rows:
-                out[pid] = HitData(passage_from_dict(_unpack(data)), summary, _loads(meta))
-        return out
+            yield from self._db().execute(sql.format(marks=",".join("?" * len(chunk))), chunk)
+
+    def letters_of(self, passage_ids: Iterable[str]) -> dict[str, str]:
+        """passage id -> its letter id."""
+        return dict(self._by_ids("SELECT passage_id, letter_id FROM passages WHERE passage_id IN ({marks})",
+                                 passage_ids))
+
+    def letter_metas(self, letter_ids: Iterable[str]) -> dict[str, dict]:
+        """What a result shows of each letter (case number, dates, reviewer)."""
+        return {lid: _loads(meta) for lid, meta in
+                self._by_ids("SELECT letter_id, meta FROM letters WHERE letter_id IN ({marks})", letter_ids)}
 
     def iter_letters(self) -> Iterator[Letter]:
         for (lid,) in self._db().execute("SELECT letter_id FROM letters ORDER BY letter_id").fetchall():

@@ -12,11 +12,12 @@ Dates are u64 fast fields that encode date + a fixed per-passage number, so a
 date sort is a single fast-field sort with a total order.
 
 The `all` field holds every searchable text field of a passage again, so a
-query over all fields (the usual case) reads one posting list per word rather
-than a union of six, which is what keeps ANDed words cheap at a million
-passages. It is scored as one text (BM25 over the passage's words); queries
-restricted to fields use the fields themselves. Indexes built before `all`
-existed are searched field by field.
+query over all fields (the usual case) finds its matches in one posting list
+per word rather than a union of five, which is what keeps ANDed words cheap at
+a million passages. Scores still come from the fields themselves, weighted
+(tree.TEXT_FIELD_WEIGHTS), checked only on the documents `all` matched: a word
+in the request outranks the same word in the reasoning, as in Whoosh. Indexes
+built before `all` existed are searched field by field.
 """
 
 from __future__ import annotations
@@ -43,10 +44,12 @@ from indexer.index.engine import (
 )
 from indexer.search import analysis
 from indexer.search.tree import (
+    PASSAGE_TEXT_FIELDS,
     TEXT_FIELD_WEIGHTS,
     TEXT_FIELDS,
     And,
     FacetTerm,
+    InLetters,
     MatchAll,
     Near,
     Node,
@@ -58,7 +61,7 @@ from indexer.search.tree import (
     Range,
     Term,
 )
-from indexer.search.types import FACETS, INDEXED_FACETS
+from indexer.search.types import CITATION_FACETS, FACETS, INDEXED_FACETS
 
 ALL_FIELD = "all"  # every searchable text field of the passage, for matching across fields
 # Facets with a few values per passage drawn from a small vocabulary. Counting a
@@ -93,6 +96,7 @@ def build_schema(all_field: bool = True) -> tantivy.Schema:
             sb.add_text_field(facet + "_set", stored=False, fast=True, tokenizer_name="raw", index_option="basic")
     for key in SORT_FIELDS.values():
         sb.add_unsigned_field(key, stored=False, indexed=False, fast=True)
+    sb.add_unsigned_field("letter_key", stored=False, indexed=False, fast=True)
     return sb.build()
 
 
@@ -128,6 +132,7 @@ class TantivyEngine(SearchEngine):
         self._sort_keys = frozenset(k for k in SORT_FIELDS.values() if _has_u64_field(self.schema, k))
         # facets this index has (one built before the hidden group facet lacks it)
         self._facets = tuple(f for f in INDEXED_FACETS if f in FACETS or _has_field(self.schema, f + "_k"))
+        self._letter_key = _has_u64_field(self.schema, "letter_key")
         self._searcher = self.index.searcher()
         self._writer: tantivy.IndexWriter | None = None
         self._heap_size = heap_size
@@ -176,6 +181,8 @@ class TantivyEngine(SearchEngine):
             for key in SORT_FIELDS.values():
                 if key in self._sort_keys:
                     doc.add_unsigned(key, getattr(d, key))
+            if self._letter_key:
+                doc.add_unsigned("letter_key", d.letter_key)
             writer.add_document(doc)
             n += 1
         return n
@@ -365,7 +372,7 @@ class TantivyEngine(SearchEngine):
         """The indexed `<facet>_k` terms a filter value stands for: itself, and for
         a citation every citation key below it (its chapter's topics)."""
         value = value.lower()
-        if facet != "citation":
+        if facet not in CITATION_FACETS:
             return [value]
         below = [t for t, _ in self._searcher.terms_with_prefix(facet + "_k", value + " | ")]
         return [value] + sorted(below)
@@ -393,6 +400,37 @@ class TantivyEngine(SearchEngine):
 
     def count(self, tree, filters) -> int:
         return int(self._searcher.search(self._query(tree, filters), limit=1, count=True).count)
+
+    def _all_matches(self, tree, filters):
+        searcher = self._searcher
+        query = self._query(tree, filters)
+        n = int(searcher.search(query, limit=1, count=True).count or 0)
+        return searcher, (searcher.search(query, limit=n, count=False).hits if n else [])
+
+    letter_buckets = MAX_BUCKETS  # up to this many matches, letters are counted by aggregation
+
+    def letter_count(self, tree, filters) -> int:
+        """Distinct letters among the matches, exactly, from the `letter_key` column:
+        one terms aggregation when the matches are few enough that their letters
+        fit tantivy's bucket limit (as facets are counted), else the column read
+        for every match (exact too, but costs a pass that collects every match)."""
+        if not self._letter_key:
+            return super().letter_count(tree, filters)
+        query = self._query(tree, filters)
+        searcher = self._searcher
+        total = int(searcher.search(query, limit=1, count=True).count or 0)
+        if total == 0:
+            return 0
+        if total <= self.letter_buckets:
+            raw = searcher.aggregate(query, {"letters": {"terms": {
+                "field": "letter_key", "size": MAX_BUCKETS, "segment_size": MAX_BUCKETS}}})
+            return len((raw.get("letters") or {}).get("buckets", []))
+        hits = searcher.search(query, limit=total, count=False).hits
+        return len(set(searcher.fast_field_values("letter_key", [a for _, a in hits])))
+
+    def matching_ids(self, tree, filters=None) -> list[str]:
+        searcher, hits = self._all_matches(tree, filters or {})
+        return [searcher.doc(a).get_first("passage_id") for _, a in hits]
 
     # ------------------------------------------------------------------ compiling
     def compile(self, node: Node) -> Query:
@@ -429,6 +467,11 @@ class TantivyEngine(SearchEngine):
             return Query.term_set_query(schema, node.facet + "_k", keys)
         if isinstance(node, Pin):
             return Query.const_score_query(self.compile(node.child), node.score)
+        if isinstance(node, InLetters):
+            if not node.letter_ids:
+                return Query.empty_query()
+            return Query.const_score_query(
+                Query.term_set_query(schema, "letter_id", sorted(node.letter_ids)), node.score)
         if isinstance(node, Not):
             return Query.boolean_query([(Occur.Must, Query.all_query()),
                                         (Occur.MustNot, self.compile(node.child))])
@@ -470,16 +513,18 @@ class TantivyEngine(SearchEngine):
         return Query.boolean_query(clauses)
 
     def _text(self, fields: tuple[str, ...], make, exact: bool = True) -> Query:
-        """A text leaf: over every searchable field at once through the catch-all
-        field when the index has one (one posting list instead of six), else per field.
+        """A text leaf. Over every passage field, matches come from the catch-all
+        field when the index has one (one posting list instead of five) and the
+        score from the weighted fields, which are only checked on those matches.
         Phrases with slop and proximity stay per field, so they never match words
         of two different fields."""
-        if self._all_field and exact and (not fields or set(fields) == set(TEXT_FIELDS)):
-            return make(ALL_FIELD)
+        if self._all_field and exact and (not fields or set(fields) == set(PASSAGE_TEXT_FIELDS)):
+            return Query.boolean_query([(Occur.Must, Query.boost_query(make(ALL_FIELD), 0.0)),
+                                        (Occur.Should, self._per_field((), make))])
         return self._per_field(fields, make)
 
     def _per_field(self, fields: tuple[str, ...], make) -> Query:
-        names = [f for f in fields or TEXT_FIELDS if f in self._text_fields]  # older indexes lack some
+        names = [f for f in fields or PASSAGE_TEXT_FIELDS if f in self._text_fields]  # older indexes lack some
         if not names:
             return Query.empty_query()
         clauses = [(Occur.Should, Query.boost_query(make(f), TEXT_FIELD_WEIGHTS.get(f, 1.0)))
@@ -537,11 +582,11 @@ def _subsumed(node: Node, siblings: tuple[Node, ...]) -> bool:
     """A phrase whose every match a sibling AND of its words already matches."""
     if not isinstance(node, Phrase):
         return False
-    fields = set(node.fields or TEXT_FIELDS)
+    fields = set(node.fields or PASSAGE_TEXT_FIELDS)
     for sib in siblings:
         if not isinstance(sib, And) or not all(isinstance(c, Term) for c in sib.children):
             continue
-        covered = {c.term for c in sib.children if fields <= set(c.fields or TEXT_FIELDS)}
+        covered = {c.term for c in sib.children if fields <= set(c.fields or PASSAGE_TEXT_FIELDS)}
         if set(node.terms) <= covered:
             return True
     return False

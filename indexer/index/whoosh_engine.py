@@ -31,10 +31,12 @@ from indexer.index.engine import (
 )
 from indexer.search import analysis
 from indexer.search.tree import (
+    PASSAGE_TEXT_FIELDS,
     TEXT_FIELD_WEIGHTS,
     TEXT_FIELDS,
     And,
     FacetTerm,
+    InLetters,
     MatchAll,
     Near,
     Node,
@@ -46,7 +48,7 @@ from indexer.search.tree import (
     Range,
     Term,
 )
-from indexer.search.types import FACETS, INDEXED_FACETS
+from indexer.search.types import CITATION_FACETS, FACETS, INDEXED_FACETS
 
 SEP = "\x1f"  # joins a facet's several values into one field value
 # date ranges run over the day part (the high 32 bits) of the date sort keys
@@ -224,6 +226,20 @@ class WhooshEngine(SearchEngine):
             return None
         return wq.And([self.compile(g) for g in groups])
 
+    def _run(self, q, **kwargs):
+        """`searcher.search` with exact totals. Whoosh's scored collectors "replace"
+        their matcher as the top-N threshold rises, pruning sub-queries that cannot
+        reach it, and then count only what they still visit: `lumbar OR <letters,
+        constant score>` counted 28 of its 53 matches with limit=1. Pruning is off."""
+        collector = self._searcher.collector(**kwargs)
+        c = collector
+        while c is not None:
+            if hasattr(c, "replace"):
+                c.replace = 0
+            c = getattr(c, "child", None)
+        self._searcher.search_with_collector(q, collector)
+        return collector.results()
+
     def _query(self, tree, filters):
         """The query with the filters folded in as required clauses.
 
@@ -239,7 +255,7 @@ class WhooshEngine(SearchEngine):
         kwargs = {"limit": offset + max(limit, 1)}
         if sort in SORT_FIELDS:
             kwargs["sortedby"] = sorting.FieldFacet(SORT_FIELDS[sort], reverse=True)
-        results = self._searcher.search(q, **kwargs)
+        results = self._run(q, **kwargs)
         hits = []
         for i in range(offset, min(offset + limit, results.scored_length())):
             pid = results[i]["passage_id"]
@@ -254,7 +270,7 @@ class WhooshEngine(SearchEngine):
         groupedby = sorting.Facets()
         for f in facets:
             groupedby.add_facet(f, sorting.FieldFacet(f, allow_overlap=True, maptype=sorting.Count))
-        results = self._searcher.search(self._query(tree, filters), limit=1, groupedby=groupedby)
+        results = self._run(self._query(tree, filters), limit=1, groupedby=groupedby)
         out: dict[str, dict[str, int]] = {}
         for f in facets:
             counts = results.groups(f)
@@ -286,7 +302,17 @@ class WhooshEngine(SearchEngine):
         return {t: int(searcher.doc_frequency(field, t)) for t in terms}
 
     def count(self, tree, filters) -> int:
-        return len(self._searcher.search(self._query(tree, filters), limit=1))
+        return len(self._run(self._query(tree, filters), limit=1))
+
+    def letter_count(self, tree, filters) -> int:
+        groupedby = sorting.Facets()
+        groupedby.add_facet("letters", sorting.FieldFacet("letter_id", maptype=sorting.Count))
+        results = self._run(self._query(tree, filters), limit=1, groupedby=groupedby)
+        return sum(1 for k in results.groups("letters") if k is not None)
+
+    def matching_ids(self, tree, filters=None) -> list[str]:
+        results = self._run(self._query(tree, filters or {}), limit=None)
+        return [hit["passage_id"] for hit in results]
 
     # ------------------------------------------------------------------ compiling
     def compile(self, node: Node):
@@ -314,11 +340,16 @@ class WhooshEngine(SearchEngine):
             field = node.facet + "_k"
             value = node.value.lower()
             term = wq.Term(field, value)
-            if node.facet == "citation":
+            if node.facet in CITATION_FACETS:
                 return wq.Or([term, wq.Prefix(field, value + " | ")])
             return term
         if isinstance(node, Pin):
             return wq.ConstantScoreQuery(self.compile(node.child), node.score)
+        if isinstance(node, InLetters):
+            if not node.letter_ids:
+                return wq.NullQuery
+            return wq.ConstantScoreQuery(wq.Or([wq.Term("letter_id", i) for i in sorted(node.letter_ids)]),
+                                         node.score)
         # Exclusions compile to And([..., Not(x)]), not AndNot: Whoosh's AndNot
         # matcher lets excluded documents through when the excluded side is a
         # boosted multi-field Or (seen with `muscle relaxant -Soma`).
@@ -334,7 +365,7 @@ class WhooshEngine(SearchEngine):
         raise EngineError(f"cannot compile query node {node!r}")
 
     def _per_field(self, fields: tuple[str, ...], make):
-        names = fields or TEXT_FIELDS
+        names = fields or PASSAGE_TEXT_FIELDS
         qs = [make(f, TEXT_FIELD_WEIGHTS.get(f, 1.0)) for f in names]
         return qs[0] if len(qs) == 1 else wq.Or(qs)
 

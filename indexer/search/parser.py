@@ -12,7 +12,9 @@ Syntax (words are ANDed; case-insensitive; English stemming):
     -sedation, NOT sedation      exclude;  parentheses group
     inject*                      prefix;   inject!   root expander (inject, injection, injectable...)
     acupunture~  acupunture~1    fuzzy: the index's words within 2 (1) edits
-    item:norco  rationale:"..."  restrict to a field (item, rationale, summary, guideline, ...)
+    item:norco  rationale:"..."  restrict to a field (item, rationale, summary, guideline, ...);
+                                 summary: is the letter's case summary, searched only when named
+    citation:"..." cited_by:reviewer   the citation as the IMR reviewer cited it
     decision:overturned  citation:"ODG | Neck and Upper Back | Facet joint diagnostic blocks"
     decided:2016-01..2016-06     decision date in a range (also injured:, >2020, <=2017, 2016..)
     decision_year:2018..2020     a year facet with a range is the same date range
@@ -50,22 +52,29 @@ from indexer.search.tree import (
     Range,
     Term,
     leaves,
+    restrict,
     simplify,
     to_string,
 )
-from indexer.search.types import FACETS
+from indexer.search.types import CITATION_FACETS, FACETS
 
 MAX_QUERY_CHARS = 1000
 MAX_LEAVES = 64
 MAX_NEAR_DISTANCE = 1000
 MAX_SLOP = 1000
 MIN_PREFIX = 2
+CITED_BY = "cited_by"  # a modifier of citation terms, not a facet of its own
 MAX_FUZZY = 2  # edits `word~` allows
 CITATION_PIN_SCORE = 1000.0
 
 FACET_ALIASES: dict[str, str] = {f: f for f in FACETS}
 FACET_ALIASES.update({"cite": "citation", "cites": "citation", "state": "licensure",
-                      "region": "body_region", "year": "decision_year"})
+                      "region": "body_region", "year": "decision_year", "cited_by": CITED_BY})
+# `citation:"..." cited_by:reviewer`: who cited the guidelines named beside it
+CITED_BY_WORDS = {"reviewer": "reviewer", "imr": "reviewer", "maximus": "reviewer",
+                  "claims_administrator": "claims_administrator", "administrator": "claims_administrator",
+                  "claims": "claims_administrator", "ca": "claims_administrator", "ur": "claims_administrator",
+                  "utilization_review": "claims_administrator"}
 # date ranges: `decided:2016-01..2016-06`, `injured:<2015`; a year facet with a range
 # (`decision_year:2018..2020`, `decision_year:>2020`) is the same date range
 RANGE_ALIASES: dict[str, str] = {"decided": "decision_date", "decision_date": "decision_date",
@@ -468,7 +477,7 @@ class _Parser:
                 return None
             if tok.facet is not None:
                 return _to_facet(tok.facet, value, self)
-            return _restrict(value, tok.fields)
+            return restrict(value, tok.fields)
         self.take()
         return self._leaf(tok)
 
@@ -577,20 +586,6 @@ def _alternatives(node: Node) -> list[Node] | None:
     return None
 
 
-def _restrict(node: Node, fields: tuple[str, ...]) -> Node:
-    """Apply a `field:` prefix to every text leaf below it."""
-    if isinstance(node, (Term, Phrase, Prefix, Fuzzy)):
-        return replace(node, fields=fields)
-    if isinstance(node, Near):
-        return replace(node, left=replace(node.left, fields=fields), right=replace(node.right, fields=fields),
-                       fields=fields)
-    if isinstance(node, (And, Or)):
-        return type(node)(tuple(_restrict(c, fields) for c in node.children))
-    if isinstance(node, Not):
-        return Not(_restrict(node.child, fields))
-    return node
-
-
 def _to_facet(facet: str, node: Node, p: _Parser) -> Node | None:
     """Turn the value(s) after `facet:` into facet terms (groups keep their logic)."""
     if isinstance(node, Term):
@@ -621,6 +616,12 @@ def _facet_value(facet: str, value: str, p: _Parser) -> Node | None:
             p.note(f"mtus_based:{value} should be true or false; it was ignored.")
             return None
         return FacetTerm(facet, norm)
+    if facet == CITED_BY:
+        who = CITED_BY_WORDS.get(value.lower().replace(" ", "_"))
+        if who is None:
+            p.note(f"cited_by:{value} should be reviewer or claims_administrator; it was ignored.")
+            return None
+        return FacetTerm(CITED_BY, who)
     if facet == "citation" and "|" not in value:
         keys = vocab_adapter.citations_in_query(value)
         if keys:
@@ -628,6 +629,52 @@ def _facet_value(facet: str, value: str, p: _Parser) -> Node | None:
             return terms_[0] if len(terms_) == 1 else Or(tuple(terms_))
         p.note(f'citation:"{value}" is not a recognised guideline citation; matched it literally.')
     return FacetTerm(facet, value)
+
+
+# --------------------------------------------------------------------------- cited_by
+
+def _apply_cited_by(node: Node, messages: list[str]) -> Node:
+    """`citation:X cited_by:reviewer` -> `reviewer_citation:X`: X as the IMR reviewer
+    cited it. `cited_by:claims_administrator` -> citation:X and not
+    reviewer_citation:X: cited only in the claims administrator's paragraph.
+    A cited_by term applies to the citation terms of the AND group it is in."""
+    if isinstance(node, FacetTerm) and node.facet == CITED_BY:
+        _note(messages, "cited_by: applies to citation: terms beside it (citation:\"...\" cited_by:reviewer); "
+                        "it was ignored.")
+        return MatchAll()
+    if isinstance(node, And):
+        who = [c.value for c in node.children if isinstance(c, FacetTerm) and c.facet == CITED_BY]
+        rest = tuple(_apply_cited_by(c, messages) for c in node.children
+                     if not (isinstance(c, FacetTerm) and c.facet == CITED_BY))
+        if who:
+            if len(set(who)) > 1:
+                _note(messages, "cited_by: was given twice with different parties; used the first.")
+            rewritten = tuple(_cited_by(c, who[0]) for c in rest)
+            if rewritten == rest:
+                _note(messages, "cited_by: applies to citation: terms beside it; there were none, so it was ignored.")
+            rest = rewritten
+        return And(rest) if len(rest) > 1 else (rest[0] if rest else MatchAll())
+    if isinstance(node, Or):
+        return Or(tuple(_apply_cited_by(c, messages) for c in node.children))
+    if isinstance(node, Not):
+        return Not(_apply_cited_by(node.child, messages))
+    return node
+
+
+def _cited_by(node: Node, who: str) -> Node:
+    if isinstance(node, FacetTerm) and node.facet == "citation":
+        mine = FacetTerm("reviewer_citation", node.value)
+        return mine if who == "reviewer" else And((node, Not(mine)))
+    if isinstance(node, Or):
+        return Or(tuple(_cited_by(c, who) for c in node.children))
+    if isinstance(node, Not):
+        return Not(_cited_by(node.child, who))
+    return node
+
+
+def _note(messages: list[str], msg: str) -> None:
+    if msg not in messages:
+        messages.append(msg)
 
 
 # --------------------------------------------------------------------------- expansion
@@ -788,14 +835,14 @@ def parse_query(text: str | None) -> ParsedQuery:
             if cleaned.strip() and not messages:
                 messages.append("Nothing searchable in the query (only punctuation); showing all passages.")
             tree = MatchAll()
-        tree = simplify(_expand(simplify(tree)))
+        tree = simplify(_expand(simplify(_apply_cited_by(simplify(tree), messages))))
         matched = _citation_keys(cleaned, tree)
         if matched and _has_text(tree):
             pin = Pin(Or(tuple(FacetTerm("citation", k) for k in matched)) if len(matched) > 1
                       else FacetTerm("citation", matched[0]), CITATION_PIN_SCORE)
             tree = simplify(Or((tree, pin)))
         inline = [leaf.value for leaf, neg in leaves(tree)
-                  if isinstance(leaf, FacetTerm) and leaf.facet == "citation" and not neg]
+                  if isinstance(leaf, FacetTerm) and leaf.facet in CITATION_FACETS and not neg]
         for key in inline:
             if key not in matched:
                 matched.append(key)

@@ -37,18 +37,45 @@ from indexer.model import DECISIONS, Letter, Passage
 from indexer.search import dates, spelling, vocab_adapter
 from indexer.search.highlight import Highlighter
 from indexer.search import similar as mlt
-from indexer.search.parser import BOOLEAN_WORDS, parse_query
+from indexer.search.analysis import terms as analysis_terms
+from indexer.search.parser import BOOLEAN_WORDS, CITATION_PIN_SCORE, parse_query
 from indexer.search.spelling import has_fuzzy, resolve_fuzzy
-from indexer.search.tree import And, MatchAll, ParsedQuery, Range, simplify
+from indexer.search.tree import (
+    SCOPES,
+    SUMMARY_FIELD,
+    TEXT_FIELDS,
+    And,
+    FacetTerm,
+    InLetters,
+    MatchAll,
+    Near,
+    Node,
+    Not,
+    Or,
+    ParsedQuery,
+    Phrase,
+    Pin,
+    Prefix,
+    Range,
+    Term,
+    leaves,
+    map_text_leaves,
+    restrict,
+    simplify,
+    to_string,
+)
 from indexer.search.types import (
+    CITATION_FACETS,
     FACETS,
     GROUP_FACET,
+    GROUPS,
     INDEXED_FACETS,
     SORTS,
     DecisionCounts,
     FacetValue,
     Hit,
     HitCitation,
+    LetterGroup,
     SearchRequest,
     SearchResponse,
 )
@@ -60,6 +87,14 @@ CASE_NUMBER = re.compile(r"(?i)CM\d{2}-\d{7}")
 YEAR_FACETS = ("decision_year", "injury_year")  # listed newest year first, not by count
 FACET_CACHE_SIZE = 256
 PARALLEL_FROM_PASSAGES = 200_000
+SUMMARY_CACHE_SIZE = 256
+# Citations a query reads as are offered (and pinned first) only when passages
+# cite them, and never more than this many: a long query can name dozens.
+MAX_OFFERED_CITATIONS = 5
+# What a passage scores for a word found only in its letter's case summary
+# (scope=letter): a constant far below any match in the passage's own text, so
+# those passages follow every passage that discusses the word itself.
+SUMMARY_SCORE = 0.01
 HIGHLIGHT_FIELDS = ("item", "rationale", "claims_administrator_guideline", "reviewer_guideline", "summary")
 
 
@@ -94,6 +129,99 @@ class _Generation:
     cache_lock: threading.Lock = field(default_factory=threading.Lock)
     browse: "dict[str, dict[str, int]] | None" = None  # see browse_counts()
     parallel: bool = False  # page query and facet pass side by side (see SearchService.search)
+    letters: SearchEngine | None = None  # the letter index (case summaries); None in older generations
+    summary_cache: "OrderedDict[Node, frozenset[str]]" = field(default_factory=OrderedDict)
+
+    def summary_letters(self, leaf: Node) -> frozenset[str]:
+        """Ids of the letters whose case summary matches a summary-restricted leaf."""
+        with self.cache_lock:
+            found = self.summary_cache.get(leaf)
+            if found is not None:
+                self.summary_cache.move_to_end(leaf)
+                return found
+        found = frozenset(self.letters.matching_ids(leaf, {})) if self.letters is not None else frozenset()
+        with self.cache_lock:
+            self.summary_cache[leaf] = found
+            while len(self.summary_cache) > SUMMARY_CACHE_SIZE:
+                self.summary_cache.popitem(last=False)
+        return found
+
+    def scoped(self, tree: Node, scope: str) -> Node:
+        """The tree as the passage index can run it: summary terms (a `summary:`
+        field, or any unrestricted word when scope is "letter") become the
+        passages of the letters whose summary matches (`InLetters`)."""
+
+        def leaf(node):
+            fields = node.fields
+            if not (SUMMARY_FIELD in fields or (not fields and scope == "letter")):
+                return node
+            if self.letters is None:  # an older generation: every passage holds its summary
+                return node if fields else restrict(node, TEXT_FIELDS)
+            summary_leaf = restrict(node, (SUMMARY_FIELD,))
+            found = InLetters(self.summary_letters(summary_leaf), SUMMARY_SCORE, to_string(summary_leaf))
+            own = tuple(f for f in fields if f != SUMMARY_FIELD)
+            if fields and not own:
+                return found
+            return Or((restrict(node, own) if own else node, found))
+
+        return map_text_leaves(tree, leaf)
+
+    def citation_count(self, key: str) -> int:
+        """Passages citing `key` or a citation below it (cached like facet counts)."""
+        cache_key = ("cites", key)
+        with self.cache_lock:
+            hit = self.facet_cache.get(cache_key)
+        if hit is None:
+            hit = self.engine.count(FacetTerm("citation", key), {})
+            with self.cache_lock:
+                self.facet_cache[cache_key] = hit  # type: ignore[assignment]
+        return hit  # type: ignore[return-value]
+
+    def offered_citations(self, pq: ParsedQuery) -> list[tuple[str, int]]:
+        """The citations the query's words read as that passages cite, with their
+        counts, most cited first, at most MAX_OFFERED_CITATIONS.
+
+        The vocabulary may read a query as a topic under a chapter although no
+        letter cites it there; and a topic word shared by several topics
+        (`MTUS chronic pain opioids`) stands for every cited topic of that
+        chapter holding the word, not just the one named exactly so."""
+        inline = _inline_citations(pq.tree)
+        read = [k for k in pq.matched_citations if k not in inline]
+        if not read:
+            return []
+        query_terms = set(analysis_terms(pq.text))
+        known = self.browse_counts().get("citation", {})
+        candidates: dict[str, None] = {}
+        for key in read:
+            candidates.setdefault(key, None)
+            parts = key.split(" | ")
+            if len(parts) < 3:
+                continue
+            shared = set(analysis_terms(parts[2])) & query_terms
+            if not shared:
+                continue
+            chapter = " | ".join(parts[:2]) + " | "
+            for other in known:
+                if other.startswith(chapter) and shared <= set(analysis_terms(other[len(chapter):])):
+                    candidates.setdefault(other, None)
+        counted = [(k, self.citation_count(k)) for k in candidates]
+        counted = [(k, n) for k, n in counted if n > 0]
+        counted.sort(key=lambda kn: -kn[1])
+        return counted[:MAX_OFFERED_CITATIONS]
+
+    def letter_count(self, tree: Node, filters: dict[str, list[str]]) -> int:
+        """Distinct letters of the matching passages (cached like facet counts)."""
+        if not filters and isinstance(tree, MatchAll):
+            return self.store.counts()[0]  # every letter has at least one passage
+        key = ("letters", tree, tuple(sorted((k, tuple(v)) for k, v in filters.items())))
+        with self.cache_lock:
+            hit = self.facet_cache.get(key)
+        if hit is not None:
+            return hit  # type: ignore[return-value]
+        n = self.engine.letter_count(tree, filters)
+        with self.cache_lock:
+            self.facet_cache[key] = n  # type: ignore[assignment]
+        return n
 
     def browse_counts(self) -> dict[str, dict[str, int]]:
         """Every facet's counts over the whole generation, as the indexer stored them
@@ -111,6 +239,8 @@ class _Generation:
 
     def close(self) -> None:
         self.engine.close()
+        if self.letters is not None:
+            self.letters.close()
         self.store.close()
 
     def facet_counts_many(self, tree, requests: list[tuple[dict[str, list[str]], list[str]]]
@@ -166,13 +296,12 @@ class SearchService:
         return self._gen.gen.name
 
     def reload(self) -> bool:
-        """Switch to a newer generation if indexing published one (or updated the
-        live one in place). Cheap if none."""
+        """Switch to a newer generation if indexing published one. Cheap if none."""
         live = self.home.live()
-        if live is None or live.token == self._gen.gen.token:
+        if live is None or live.name == self._gen.gen.name:
             return False
         with self._lock:
-            if live.token == self._gen.gen.token:
+            if live.name == self._gen.gen.name:
                 return False
             # the old generation stays open for searches still running on it
             self._gen = _open_generation(self.home)
@@ -244,11 +373,37 @@ class SearchService:
     def parse(self, query: str) -> ParsedQuery:
         return _parse(query or "")
 
+    def compile_request(self, req: SearchRequest) -> tuple:
+        """(query tree, cleaned filters) as `search` reads the request: fuzzy words
+        resolved against this index, date parameters as ranges, the scope applied. What an engine
+        needs to run this search itself (alerts run it over the new passages)."""
+        messages: list[str] = []
+        tree = _parse(req.query or "").tree
+        if has_fuzzy(tree):
+            tree = resolve_fuzzy(tree, self._gen.engine, messages)
+        _applied, ranges = _date_filters(req, messages)
+        if ranges:
+            tree = simplify(And((tree, *ranges)))
+        # summary terms become the letters whose case summary matches, looked up in
+        # this generation's letter index: an index of new passages alone holds no summaries
+        tree = self._gen.scoped(tree, req.scope if req.scope in SCOPES else "passage")
+        return tree, _clean_filters(req.filters or {}, messages)
+
+    # ------------------------------------------------------------------ history
+    def history_position(self) -> tuple[str | None, int]:
+        """(lineage, highest passage number) of the live generation: see LetterStore."""
+        return self._gen.store.history_position()
+
+    def passages_after(self, seq: int) -> list[tuple[str, str, int]]:
+        """(passage_id, letter_id, seq) first indexed after `seq`, oldest first."""
+        return self._gen.store.passages_after(seq)
+
     # ------------------------------------------------------------------ search
     def search(self, req: SearchRequest) -> SearchResponse:
         gen = self._gen  # one generation for the whole request
         messages: list[str] = []
-        pq, tree, filters, applied_dates, ranges = self._read(gen, req, messages)
+        r = self._read(gen, req, messages)
+        pq, tree, text_tree, filters, scope, offered = r.pq, r.tree, r.text_tree, r.filters, r.scope, r.offered
         sort = req.sort if req.sort in SORTS else "relevance"
         if req.sort and req.sort not in SORTS:
             messages.append(f"Unknown sort {req.sort!r}; sorted by relevance.")
@@ -258,23 +413,27 @@ class SearchService:
         deepest = -(-MAX_OFFSET // per_page)  # the last page paging serves
         page = min(requested, deepest)
         offset = (page - 1) * per_page
+        group = _choice(req.group, GROUPS, "group", messages)
 
         engine_sort = sort
         if sort == "relevance" and pq.is_browse:
             engine_sort = "decision_date"  # nothing scores: newest first is the useful order
+        page_of = self._page if group == "passage" else self._letter_page
         if gen.parallel:
             # the page query and the facet pass each run the query over every match;
             # the engine releases the GIL, so they run side by side on two cores
             pending = _pool().submit(self._facets, gen, tree, filters, facet_limit)
-            total, hits = self._page(gen, tree, filters, engine_sort, offset, per_page)
+            total, hits, grouped = page_of(gen, tree, filters, engine_sort, offset, per_page, messages)
             facets = pending.result()
         else:
-            total, hits = self._page(gen, tree, filters, engine_sort, offset, per_page)
+            total, hits, grouped = page_of(gen, tree, filters, engine_sort, offset, per_page, messages)
             facets = self._facets(gen, tree, filters, facet_limit)
-        last = max(1, -(-min(total, MAX_OFFSET) // per_page))
+        total_letters = gen.letter_count(tree, filters) if total else 0
+        units = total_letters if group == "letter" else total  # what a page lists
+        last = max(1, -(-min(units, MAX_OFFSET) // per_page))
         if requested > last:
             # past the end: the last page, with one notice saying so
-            if total > MAX_OFFSET and last == deepest:
+            if units > MAX_OFFSET and last == deepest:
                 messages.append(f"Results can be paged through to the {MAX_OFFSET:,}th; showing the last "
                                 f"page of those, page {last:,}. Narrow the search to see the rest.")
             else:
@@ -282,20 +441,29 @@ class SearchService:
                                 f"shown here.")
             if page != last:
                 page, offset = last, (last - 1) * per_page
-                total, hits = self._page(gen, tree, filters, engine_sort, offset, per_page)
-        matched = list(pq.matched_citations)
-        built = self._build_hits(gen, hits, tree, matched + filters.get("citation", []))
-        if req.group_duplicates:
+                total, hits, grouped = page_of(gen, tree, filters, engine_sort, offset, per_page, messages)
+        inline = _inline_citations(pq.tree)
+        matched = [k for k, _ in offered] + [k for k in pq.matched_citations if k in inline]
+        cited = matched + filters.get("citation", []) + filters.get("reviewer_citation", [])
+        built = self._build_hits(gen, hits, text_tree, cited, scope)
+        if req.group_duplicates and group == "passage":
             self._group_hits(gen, tree, filters, built)
+        letters: list[LetterGroup] = []
+        if grouped is not None:
+            by_id = {h.passage_id: h for h in built}
+            for lid, pids, meta in grouped:
+                letters.append(LetterGroup(lid, meta.get("case_number"), meta.get("decision_date"),
+                                           [by_id[p] for p in pids if p in by_id]))
         response = SearchResponse(
             query=req.query or "", parsed=pq.parsed if not (pq.is_browse and not (req.query or "").strip()) else "",
             total=total, hits=built, facets=facets, messages=messages, matched_citations=matched,
-            filters=filters, sort=sort, page=page, per_page=per_page, dates=applied_dates,
-            last_page=last,
+            filters=filters, sort=sort, page=page, per_page=per_page, dates=r.applied_dates,
+            last_page=last, total_letters=total_letters, scope=scope, group=group, letters=letters,
+            citation_counts=dict(offered),
         )
         self._letter_link(gen, response)
         if total <= SPELL_CHECK_BELOW and not pq.is_browse:
-            self._spelling(gen, response, pq, filters, ranges)
+            self._spelling(gen, response, pq, filters, r.ranges)
         return response
 
     def _count(self, gen, tree, filters) -> int:
@@ -319,15 +487,16 @@ class SearchService:
         tree = resolve_fuzzy(alt.tree, gen.engine, []) if has_fuzzy(alt.tree) else alt.tree
         if ranges:
             tree = simplify(And((tree, *ranges)))
-        found = self._count(gen, tree, filters)
+        found = self._count(gen, gen.scoped(tree, response.scope), filters)
         if found > response.total:
             response.did_you_mean = better
             response.did_you_mean_total = found
 
-    def _read(self, gen, req: SearchRequest, messages: list[str]):
+    def _read(self, gen, req: SearchRequest, messages: list[str]) -> "_Reading":
         """What every answer about "this search" (results, statistics) is computed
-        over: the parsed query, the tree to run (fuzzy words resolved, date ranges
-        ANDed), the clean filters, and the dates applied with their range nodes."""
+        over, so they always agree: the parsed query, the tree to run (fuzzy words
+        resolved, date ranges ANDed, the citations the words read as pinned, the
+        scope applied), the tree the highlighter marks, and the clean filters."""
         pq = _parse(req.query or "")
         messages.extend(pq.messages)
         filters = _clean_filters(req.filters or {}, messages)
@@ -335,7 +504,11 @@ class SearchService:
         applied_dates, ranges = _date_filters(req, messages)
         if ranges:
             tree = simplify(And((tree, *ranges)))
-        return pq, tree, filters, applied_dates, ranges
+        scope = _choice(req.scope, SCOPES, "scope", messages)
+        offered = gen.offered_citations(pq)
+        text_tree = tree  # what the highlighter marks: the query as written, fuzzy words resolved
+        tree = gen.scoped(_repin(tree, [k for k, _ in offered]), scope)
+        return _Reading(pq, tree, text_tree, filters, applied_dates, ranges, scope, offered)
 
     def decision_counts(self, req: SearchRequest, facets: list[str]) -> DecisionCounts:
         """Upheld and overturned passages among the search's matches, overall and
@@ -344,7 +517,8 @@ class SearchService:
         aside (with a message): a split by decision under a decision filter says nothing."""
         gen = self._gen
         messages: list[str] = []
-        _pq, tree, filters, _dates, _ranges = self._read(gen, req, messages)
+        r = self._read(gen, req, messages)
+        tree, filters = r.tree, r.filters
         if filters.pop("decision", None):
             messages.append("The decision filter is set aside: statistics split every decision.")
         facets = [f for f in facets if f in FACETS and f != "decision"]
@@ -379,12 +553,29 @@ class SearchService:
         pq = ParsedQuery(mlt.search_text(terms), tree)
         return SimilarResult(self._build_hits(gen, hits, tree, []), terms, pq.text)
 
-    def _page(self, gen, tree, filters, sort, offset, limit):
+    def _page(self, gen, tree, filters, sort, offset, limit, messages):
         if sort != "relevance":
             res = gen.engine.search(tree, filters, sort, offset, limit)
         else:
             res = gen.engine.relevance_page(tree, filters, offset, limit)
-        return res.total, res.hits
+        return res.total, res.hits, None
+
+    def _letter_page(self, gen, tree, filters, sort, offset, limit, messages):
+        """A page of letters (`limit` letters from the `offset`-th), each with its
+        matching passages, in the order of each letter's best passage. Letters are
+        read from the first MAX_OFFSET passages in order, as passage pages are."""
+        total, hits, _ = self._page(gen, tree, filters, sort, 0, MAX_OFFSET, messages)
+        order: dict[str, list] = {}
+        owner = gen.store.letters_of(h.passage_id for h in hits)
+        for h in hits:
+            order.setdefault(owner.get(h.passage_id) or h.passage_id.rsplit("-", 1)[0], []).append(h)
+        if total > len(hits):
+            messages.append(f"Letters are grouped from the first {MAX_OFFSET:,} passages in this order.")
+        chosen = list(order.items())[offset:offset + limit]
+        metas = gen.store.letter_metas([lid for lid, _ in chosen])
+        page_hits = [h for _, group in chosen for h in group]
+        grouped = [(lid, [h.passage_id for h in group], metas.get(lid, {})) for lid, group in chosen]
+        return total, page_hits, grouped
 
     def _facets(self, gen, tree, filters, facet_limit) -> dict[str, list[FacetValue]]:
         # a facet's own selection does not narrow its own counts: each selected
@@ -448,9 +639,12 @@ class SearchService:
             else:
                 first[key] = h.passage_id
 
-    def _build_hits(self, gen, hits, tree, cited: list[str]) -> list[Hit]:
+    def _build_hits(self, gen, hits, tree, cited: list[str], scope: str = "passage") -> list[Hit]:
         data = gen.store.hit_data(h.passage_id for h in hits)
         hl = Highlighter(tree)
+        # the case summary is marked where it was searched: everywhere with
+        # scope=letter, else only for terms the user restricted to it (summary:)
+        summary_hl = hl if scope == "letter" else _summary_highlighter(tree)
         wanted = [c.lower() for c in cited]
         seen: dict[tuple[str, str], list[str]] = {}
         out = []
@@ -467,10 +661,13 @@ class SearchService:
             highlights: dict[str, list[str]] = {}
             for name in HIGHLIGHT_FIELDS:
                 text = texts[name] or ""
+                marker = summary_hl if name == SUMMARY_FIELD else hl
+                if marker is None:
+                    continue
                 seen_key = (name, text)
                 frags = seen.get(seen_key)  # passages of one letter share its summary
                 if frags is None:
-                    frags = seen[seen_key] = hl.fragments(text, name, always=name in ("item", "rationale"))
+                    frags = seen[seen_key] = marker.fragments(text, name, always=name in ("item", "rationale"))
                 if frags:
                     highlights[name] = list(frags)
             citations = []
@@ -487,10 +684,64 @@ class SearchService:
                 date_of_injury=d.meta.get("date_of_injury"), decision_date=d.meta.get("decision_date"),
                 unparsed=bool(p.unparsed), item_context=p.item_context or "",
                 mtus_based=p.mtus_based, claims_administrator_mtus_based=p.claims_administrator_mtus_based,
+                case_number=d.meta.get("case_number"),
             ))
         return out
 
 
+def _inline_citations(tree: Node) -> set[str]:
+    """Citation values the user wrote (`citation:"..."`), not those a pin added."""
+    found: set[str] = set()
+
+    def walk(node: Node) -> None:
+        if isinstance(node, FacetTerm) and node.facet in CITATION_FACETS:
+            found.add(node.value)
+        elif isinstance(node, (And, Or)):
+            for c in node.children:
+                walk(c)
+        elif isinstance(node, Not):
+            walk(node.child)
+
+    walk(tree)
+    return found
+
+
+def _repin(tree: Node, keys: list[str]) -> Node:
+    """The tree with its citation pin (parser: passages citing what the query reads
+    as rank first) replaced by one for `keys`, the readings passages cite."""
+    def strip(node: Node) -> Node | None:
+        if isinstance(node, Pin):
+            return None
+        if isinstance(node, Or):
+            kids = [k for k in (strip(c) for c in node.children) if k is not None]
+            return kids[0] if len(kids) == 1 else Or(tuple(kids)) if kids else None
+        return node
+
+    base = strip(tree)
+    if base is None:
+        base = MatchAll()
+    if base == tree and not keys:
+        return tree
+    if not keys:
+        return base
+    terms = tuple(FacetTerm("citation", k) for k in keys)
+    return Or((base, Pin(terms[0] if len(terms) == 1 else Or(terms), CITATION_PIN_SCORE)))
+
+
+def _summary_highlighter(tree: Node) -> Highlighter | None:
+    named = tuple(leaf for leaf, neg in leaves(tree)
+                  if not neg and isinstance(leaf, (Term, Phrase, Prefix, Near)) and SUMMARY_FIELD in leaf.fields)
+    if not named:
+        return None
+    return Highlighter(named[0] if len(named) == 1 else And(named))
+
+
+def _choice(value, allowed: tuple[str, ...], name: str, messages: list[str]) -> str:
+    value = (value or allowed[0]).strip().lower() if isinstance(value, str) else allowed[0]
+    if value not in allowed:
+        messages.append(f"Unknown {name} {value!r}; used {allowed[0]!r} (choose one of: {', '.join(allowed)}).")
+        return allowed[0]
+    return value
 DATE_PARAMS = (("decided_from", "decision_date", False), ("decided_to", "decision_date", True),
                ("injured_from", "injury_date", False), ("injured_to", "injury_date", True))
 
@@ -522,6 +773,20 @@ def _date_filters(req: SearchRequest, messages: list[str]) -> tuple[dict[str, st
 
 
 @dataclass
+class _Reading:
+    """A search request as SearchService._read understood it."""
+
+    pq: ParsedQuery
+    tree: Node  # what runs: scoped, citations pinned
+    text_tree: Node  # what the highlighter marks
+    filters: dict[str, list[str]]
+    applied_dates: dict[str, str]
+    ranges: list
+    scope: str
+    offered: list[tuple[str, int]]
+
+
+@dataclass
 class SimilarResult:
     hits: list[Hit]
     terms: list  # indexer.search.similar.WeightedTerm, best first
@@ -545,9 +810,11 @@ def _open_generation(home: IndexHome) -> _Generation:
             raise gens.IndexNotFound(home.missing_message())
         try:
             eng, store = home.open(gen, writable=False)
-            # below some size a thread hand-off costs more than the engine work it overlaps
-            parallel = eng.parallel_reads and eng.count(MatchAll(), {}) >= PARALLEL_FROM_PASSAGES
-            return _Generation(gen, eng, store, parallel=parallel)
+            letters = home.open_letters(gen, writable=False)
+            # below some size a thread hand-off costs more than the engine work it overlaps;
+            # a remote engine's two requests always overlap their network round trips
+            parallel = eng.parallel_reads and (eng.remote or eng.count(MatchAll(), {}) >= PARALLEL_FROM_PASSAGES)
+            return _Generation(gen, eng, store, parallel=parallel, letters=letters)
         except Exception as exc:
             last_error = exc
     raise gens.IndexNotFound(f"cannot open the {home.engine_name} index in {home.describe()}: {last_error}")

@@ -13,25 +13,34 @@ fields a `field:` prefix restricted it to.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Union
 
 from indexer.search.analysis import PARAGRAPH_SPAN, SENTENCE_SPAN
 
-# Searchable text fields, their weights (item and rationale above guidelines
-# above the letter's summary), and the names users may type before a colon.
-# (Tantivy matches and scores queries over all fields through one catch-all
-# field, so there the weights apply to field-restricted queries only.)
+# Searchable text fields, their weights, and the names users may type before a
+# colon. A passage's score is the sum over fields of weight x BM25 in that field
+# (both engines). The request (item) weighs most, so a passage whose request is
+# the query term ranks above one whose reasoning only discusses it; the weights
+# were tuned on the judged real-letter queries (benchmarks/relevance.py,
+# BENCHMARKS.md).
 TEXT_FIELD_WEIGHTS: dict[str, float] = {
-    "item": 3.0,
-    "rationale": 3.0,
-    "claims_administrator_guideline": 2.0,
-    "reviewer_guideline": 2.0,
-    "citations": 2.0,  # the canonical citation keys as words ("Neck and Upper Back")
-    "summary": 1.0,
+    "item": 6.0,
+    "rationale": 2.0,
+    "claims_administrator_guideline": 0.5,  # the denial's reasoning, not the precedent's
+    "reviewer_guideline": 1.0,
+    "citations": 1.0,  # the canonical citation keys as words ("Neck and Upper Back")
+    "summary": 1.0,  # scored in the letter index only; see InLetters
     "case_number": 1.0,  # the letter's case number (CM16-0213037 -> cm16 0213037)
 }
 TEXT_FIELDS = tuple(TEXT_FIELD_WEIGHTS)
+# The letter's case summary is context, not part of the reviewer's rationale: a
+# query matches a passage's own text unless the user asks for the summary (a
+# `summary:` term, or scope=letter). The summary is indexed once per letter, in
+# the letter index beside the passage index (see documents.letter_doc).
+SUMMARY_FIELD = "summary"
+PASSAGE_TEXT_FIELDS = tuple(f for f in TEXT_FIELDS if f != SUMMARY_FIELD)
+SCOPES = ("passage", "letter")  # what an unrestricted word matches: the passage, or also its letter
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "item": ("item",),
     "treatment_requested": ("item",),
@@ -145,6 +154,17 @@ class MatchAll:
 
 
 @dataclass(frozen=True)
+class InLetters:
+    """The passages of these letters, scoring `score` each: what a summary term
+    becomes once the service has looked it up in the letter index (engines
+    never see summary terms). Not written by users."""
+
+    letter_ids: frozenset[str]
+    score: float = 0.0
+    label: str = ""  # the summary term it stands for, for display
+
+
+@dataclass(frozen=True)
 class Range:
     """A date between `start` and `end` (ISO dates, inclusive; None = open).
     `field` is "decision_date" or "injury_date". Filters only: never scores."""
@@ -154,7 +174,7 @@ class Range:
     end: str | None = None
 
 
-Node = Union[Term, Phrase, Prefix, Fuzzy, Near, And, Or, Not, FacetTerm, Range, Pin, MatchAll]
+Node = Union[Term, Phrase, Prefix, Fuzzy, Near, And, Or, Not, FacetTerm, Range, Pin, MatchAll, InLetters]
 
 
 @dataclass
@@ -220,6 +240,8 @@ def to_string(node: Node, parent: type | None = None) -> str:
         return f"{node.facet}:{_quote(node.value)}"
     if isinstance(node, Pin):
         return to_string(node.child, parent)
+    if isinstance(node, InLetters):
+        return node.label or f"letters:({len(node.letter_ids)})"
     if isinstance(node, Not):
         if isinstance(node.child, (And, Or, Near)):
             return f"NOT ({to_string(node.child)})"
@@ -242,9 +264,36 @@ def has_scoring_leaf(node: Node) -> bool:
         return True
     if isinstance(node, (And, Or)):
         return any(has_scoring_leaf(c) for c in node.children)
-    if isinstance(node, Pin):
+    if isinstance(node, (Pin, InLetters)):
         return True
     return False
+
+
+def restrict(node: Node, fields: tuple[str, ...]) -> Node:
+    """`node` with every text leaf below it restricted to `fields` (a `field:` prefix)."""
+    if isinstance(node, (Term, Phrase, Prefix, Fuzzy)):
+        return replace(node, fields=fields)
+    if isinstance(node, Near):
+        return replace(node, left=replace(node.left, fields=fields), right=replace(node.right, fields=fields),
+                       fields=fields)
+    if isinstance(node, (And, Or)):
+        return type(node)(tuple(restrict(c, fields) for c in node.children))
+    if isinstance(node, Not):
+        return Not(restrict(node.child, fields))
+    return node
+
+
+def map_text_leaves(node: Node, fn) -> Node:
+    """`node` with each text leaf (Term, Phrase, Prefix, Fuzzy, Near) replaced by fn(leaf)."""
+    if isinstance(node, (Term, Phrase, Prefix, Fuzzy, Near)):
+        return fn(node)
+    if isinstance(node, (And, Or)):
+        return type(node)(tuple(map_text_leaves(c, fn) for c in node.children))
+    if isinstance(node, Not):
+        return Not(map_text_leaves(node.child, fn))
+    if isinstance(node, Pin):
+        return Pin(map_text_leaves(node.child, fn), node.score)
+    return node
 
 
 def leaves(node: Node, negated: bool = False):

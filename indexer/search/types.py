@@ -10,6 +10,7 @@ from typing import Any
 FACETS = (
     "decision",
     "citation",
+    "reviewer_citation",
     "source",
     "treatment",
     "body_region",
@@ -26,6 +27,10 @@ SORTS = ("relevance", "decision_date", "decision_date_asc", "injury_date", "inju
 GROUP_FACET = "rationale_group"
 HIDDEN_FACETS = (GROUP_FACET,)
 INDEXED_FACETS = FACETS + HIDDEN_FACETS
+# Facets whose values are citation keys: a value also stands for every key below
+# it (`ODG | Low Back` takes in `ODG | Low Back | Lumbar supports`).
+CITATION_FACETS = ("citation", "reviewer_citation")
+GROUPS = ("passage", "letter")  # results listed one per passage, or one per letter with its passages
 
 
 @dataclass
@@ -36,6 +41,8 @@ class SearchRequest:
     page: int = 1  # 1-based
     per_page: int = 20
     facet_limit: int = 30  # values per facet returned (counts are always exact)
+    scope: str = "passage"  # "letter": unrestricted words also match the letter's case summary
+    group: str = "passage"  # "letter": a page lists letters, each with its matching passages
     # dates, ISO (2016, 2016-01 or 2016-01-31), inclusive; as `decided:` / `injured:` in the query
     decided_from: str | None = None
     decided_to: str | None = None
@@ -92,6 +99,17 @@ class Hit:
     group_upheld: int = 0
     group_overturned: int = 0
     folded_under: str | None = None
+    case_number: str | None = None
+
+
+@dataclass
+class LetterGroup:
+    """One letter of a grouped result page, with its matching passages in rank order."""
+
+    letter_id: str
+    case_number: str | None
+    decision_date: str | None
+    hits: list[Hit]
 
 
 @dataclass
@@ -107,6 +125,11 @@ class SearchResponse:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
+    total_letters: int = 0  # distinct letters of the `total` passages
+    scope: str = "passage"
+    group: str = "passage"
+    letters: list[LetterGroup] = field(default_factory=list)  # group == "letter": this page's letters
+    citation_counts: dict[str, int] = field(default_factory=dict)  # passages citing each citation the words read as
     # a corrected query when a word looks misspelt, and how many passages it finds
     did_you_mean: str | None = None
     did_you_mean_total: int = 0

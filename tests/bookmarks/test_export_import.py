@@ -166,3 +166,24 @@ def test_bad_import_files_change_nothing(client):
                        content_type="multipart/form-data", follow_redirects=True)
     assert "not valid JSON" in resp.get_data(as_text=True)
     assert client.get("/api/bookmarks").get_json()["total"] == 3
+
+
+def test_exports_say_who_cited_each_guideline(client):
+    from webapp.bookmarks.snapshot import cited_by_party
+
+    saved = _setup(client)
+    rows = list(csv.DictReader(io.StringIO(client.get("/bookmarks/export.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    md = client.get("/bookmarks/export.md").get_data(as_text=True)
+    data = json.loads(client.get("/bookmarks/export.json").get_data(as_text=True))
+    snapshots = {b["id"]: b["snapshot"] for b in data["bookmarks"]}
+    for bm, row in zip(sorted(saved, key=lambda b: b["id"]), sorted(rows, key=lambda r: int(r["id"]))):
+        reviewer, administrator = cited_by_party(snapshots[bm["id"]])
+        assert row["reviewer_citations"] == "; ".join(reviewer)
+        assert row["administrator_only_citations"] == "; ".join(administrator)
+        assert set(reviewer) | set(administrator) == set(bm["citations"])
+    assert "**Guidelines the reviewer cited:**" in md
+    # a claims-administrator-only citation is never presented as the reviewer's
+    snap = {"citations": [{"key": "ODG | Low Back", "cited_by": "claims_administrator"},
+                          {"key": "MTUS | Chronic Pain Medical Treatment Guidelines", "cited_by": "reviewer"},
+                          {"key": "ODG | Low Back", "cited_by": "claims_administrator"}]}
+    assert cited_by_party(snap) == (["MTUS | Chronic Pain Medical Treatment Guidelines"], ["ODG | Low Back"])

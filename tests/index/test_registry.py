@@ -50,7 +50,7 @@ def test_local_home_lifecycle(tmp_path):
         store.close()
         assert home.live() is None  # not published: readers never see a build
         live = home.publish(gen)
-    assert home.live() == live == Generation(gen.name, gen.name)
+    assert home.live() == live == Generation(gen.name)
     with home.writer_lock():
         clone = home.create(live)
         assert (tmp_path / "tantivy" / f"{clone.name}.building" / "engine").is_dir()

@@ -66,3 +66,26 @@ def test_edition_is_a_facet_users_filter_on(tmp_path, real_stems):
                        for c in h.citations), h.passage_id
         # the key stays edition-free: a chapter's citations count across editions
         assert all(" 2016" not in c.key for h in hits.hits for c in h.citations)
+
+
+def test_search_page_shows_each_citations_edition_and_the_api_both_mtus_bases(tmp_path, real_stems):
+    from webapp import create_app
+
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    for stem in real_stems[:12]:
+        shutil.copy2(REAL / "txt" / f"{stem}.txt", folder / f"{stem}.txt")
+    ix = tmp_path / "ix"
+    build_index([folder], ix, workers=1)
+    with SearchService.open(ix) as service:
+        app = create_app({"TESTING": True, "IMR_INDEX_DIR": str(ix), "IMR_SEARCH_SERVICE": service,
+                          "IMR_DATA_DIR": str(tmp_path / "data")})
+        client = app.test_client()
+        page = client.get("/search?q=special+studies")
+        assert page.status_code == 200
+        assert b'<span class="cite-chip__edition">(2004)</span>' in page.data
+        api = client.get("/api/search?q=&per_page=50").get_json()
+        hits = api["hits"]
+        assert any(c["edition"] == "2016" for h in hits for c in h["citations"])
+        assert {h["mtus_based"] for h in hits} >= {True, False}
+        assert {h["claims_administrator_mtus_based"] for h in hits} >= {True, False, None}

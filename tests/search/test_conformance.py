@@ -42,7 +42,8 @@ def test_or_and_not(sample_service):
 
 
 def test_or_binds_tighter_than_implicit_and(sample_service):
-    resp = run(sample_service, "ladder OR gastritis improvement")
+    # ladder and gastritis are words of case summaries: searched with scope=letter
+    resp = run(sample_service, "ladder OR gastritis improvement", scope="letter")
     assert set(ids(resp)) == {A1}
     assert resp.parsed == "(ladder OR gastritis) AND improvement"
 
@@ -76,7 +77,9 @@ def test_proximity_either_order(sample_service):
 
 def test_prefix_and_root_expander(sample_service):
     assert set(ids(run(sample_service, "omepra*"))) == {D2}
-    assert set(ids(run(sample_service, "radiat*"))) == {B1, B2}  # 'radiating' in B's summary
+    # 'radiating' is only in B's case summary: found when the summary is searched
+    assert ids(run(sample_service, "radiat*")) == []
+    assert set(ids(run(sample_service, "radiat*", scope="letter"))) == {B1, B2}
     # root expander: "injections!" -> root "inject" -> injection, injections, injected ...
     assert set(ids(run(sample_service, "injections!"))) == {B1, B2}
     assert set(ids(run(sample_service, "inject*"))) == {B1, B2}
@@ -87,14 +90,15 @@ def test_field_restriction(sample_service):
     assert set(ids(run(sample_service, "injection"))) == {B1, B2}
     assert set(ids(run(sample_service, 'rationale:"no more than 2 levels"'))) == {A2}
     assert ids(run(sample_service, "item:radicular")) == []
-    # the letter's summary is searchable with every passage of the letter
-    assert set(ids(run(sample_service, "ladder"))) == {A1, A2}
+    # the letter's summary is searchable on request, with every passage of the letter
+    assert ids(run(sample_service, "ladder")) == []
+    assert set(ids(run(sample_service, "ladder", scope="letter"))) == {A1, A2}
     assert set(ids(run(sample_service, "summary:ladder"))) == {A1, A2}
 
 
 def test_field_weights_item_above_summary(sample_service):
     # 'fall' is only in A's summary (both A passages); 'norco' is in A1's item
-    resp = run(sample_service, "fall OR norco")
+    resp = run(sample_service, "fall OR norco", scope="letter")
     assert ids(resp) == [A1, A2]
     assert resp.hits[0].score > resp.hits[1].score
 
@@ -256,8 +260,11 @@ def test_highlights_mark_stems_and_phrases(sample_service):
     assert "<mark>Opioids</mark>" in hit.highlights["reviewer_guideline"][0]
     [hit] = run(sample_service, '"no more than 2 levels"').hits
     assert "<mark>no more than 2 levels</mark>" in hit.highlights["rationale"][0]
-    [hit] = run(sample_service, "ladder").hits[:1]
+    [hit] = run(sample_service, "ladder", scope="letter").hits[:1]
     assert "<mark>ladder</mark>" in hit.highlights["summary"][0]
+    # in the default scope the summary was not searched, so nothing in it is marked
+    [hit] = run(sample_service, "norco").hits
+    assert "summary" not in hit.highlights
 
 
 def test_highlights_escape_everything_else(sample_service):

@@ -143,7 +143,7 @@ def test_connectors_are_highlighted_only_where_they_match(legal):
 
 
 def test_a_connector_it_cannot_apply_is_read_as_and_and_said(legal):
-    resp = run(legal, "recommend! pre/s pain", per_page=100)
+    resp = run(legal, "recommend! pre/s pain", per_page=100, scope="letter")  # "pain" of G-2 is in its summary
     assert set(ids(resp)) == {f"{G}-1", f"{G}-2"}
     assert resp.parsed == "recommend! AND pain"
     assert any("read it as AND" in m for m in resp.messages)
@@ -197,9 +197,10 @@ def test_did_you_mean_from_the_indexs_own_words(legal):
     resp = run(legal, "stenossis")
     assert resp.total == 0
     assert resp.did_you_mean == "stenosis" and resp.did_you_mean_total == 1
-    resp = run(legal, "radicullar pain")
+    resp = run(legal, "radicullar pain", scope="letter")  # F's "pain" is in its case summary
     assert resp.did_you_mean == "radicular pain" and resp.did_you_mean_total > resp.total
-    assert found(legal, resp.did_you_mean) == {f"{E}-2", f"{F}-3"}
+    assert found(legal, resp.did_you_mean, scope="letter") == {f"{E}-2", f"{F}-3"}
+    assert resp.did_you_mean_total == 2
     # correctly spelt words and vocabulary words get no suggestion
     assert run(legal, "stenosis").did_you_mean is None
     assert run(legal, "Zohydro").did_you_mean is None
@@ -240,7 +241,7 @@ def test_date_filter_parameters(legal):
     resp = run(legal, "", decided_from="2017", decided_to="2019-12", per_page=100)
     assert set(ids(resp)) == {f"{F}-1", f"{F}-2", f"{F}-3", f"{H}-1", f"{H}-2"}
     assert resp.dates == {"decided_from": "2017-01-01", "decided_to": "2019-12-31"}
-    resp = run(legal, "pain", injured_to="2016-01", per_page=100)
+    resp = run(legal, "pain", injured_to="2016-01", per_page=100, scope="letter")
     assert set(ids(resp)) == {f"{F}-1", f"{F}-2", f"{F}-3"}
     resp = run(legal, "", decided_from="2016-13", per_page=100)
     assert resp.total == 10 and any("decided_from" in m for m in resp.messages)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from indexer.index.engine import configured_engines
 from indexer.index.pipeline import build_index
 from indexer.search.service import SearchService
 from tests.search.conftest import run
@@ -23,7 +24,7 @@ def real_texts() -> dict[str, str]:
     return {f.name: f.read_text(encoding="utf-8") for f in files}
 
 
-@pytest.fixture(scope="session", params=["tantivy", "whoosh"])
+@pytest.fixture(scope="session", params=configured_engines())
 def real(request, tmp_path_factory, real_texts):
     index_dir = tmp_path_factory.mktemp(f"real-{request.param}")
     report = build_index([REAL], index_dir, engine=request.param, workers=2)
@@ -36,7 +37,8 @@ def letters_found(service, query: str) -> set[str]:
     out: set[str] = set()
     page = 1
     while True:
-        resp = run(service, query, per_page=100, page=page)
+        # letters whose text says it anywhere, the case summary included
+        resp = run(service, query, per_page=100, page=page, scope="letter")
         out |= {h.letter_id for h in resp.hits}
         if page * 100 >= resp.total:
             return out
@@ -50,6 +52,27 @@ def case_numbers(real_texts, pattern: str) -> set[str]:
         if re.search(pattern, text):
             out.add(re.search(r"CM\d\d-\d{7}", text).group())
     return out
+
+
+def all_ids(service, query: str, scope: str) -> list[str]:
+    out: list[str] = []
+    page = 1
+    while True:
+        resp = run(service, query, per_page=100, page=page, scope=scope)
+        out += [h.passage_id for h in resp.hits]
+        if page * 100 >= resp.total:
+            return out
+        page += 1
+
+
+@pytest.mark.parametrize("query", ["lumbar", "physical therapy", "Norco OR tramadol", "MRI -knee", "summary:lumbar"])
+@pytest.mark.parametrize("scope", ["passage", "letter"])
+def test_totals_are_exact_whatever_the_page_size(real, query, scope):
+    # a total is what an attorney quotes: the first page of one result states
+    # exactly as many passages as paging through all of them finds
+    ids = all_ids(real, query, scope)
+    assert len(ids) == len(set(ids))
+    assert run(real, query, per_page=1, scope=scope).total == len(ids) > 0
 
 
 def test_a_case_number_finds_its_letter(real, real_texts):

@@ -9,15 +9,18 @@ from markupsafe import escape
 from tests.web.conftest import FACET_KEY, parse_html
 
 
-def _citation_counts(client) -> dict[str, int]:
+def _citation_counts(client, facet: str = "reviewer_citation") -> dict[str, int]:
     facets = client.get("/api/search", query_string={"per_page": 1}).get_json()["facets"]
-    return {v["value"]: v["count"] for v in facets["citation"]}
+    return {v["value"]: v["count"] for v in facets[facet]}
 
 
 def test_citator_lists_every_citation_with_its_count(client):
     data = client.get("/api/citations").get_json()
+    assert data["cited_by"] == "reviewer"
     listed = {c["key"]: c["count"] for c in data["citations"]}
     assert listed == _citation_counts(client)
+    anyone = client.get("/api/citations", query_string={"cited_by": "any"}).get_json()
+    assert {c["key"]: c["count"] for c in anyone["citations"]} == _citation_counts(client, "citation")
     assert data["total_citations"] == len(listed)
     body = client.get("/citations").data.decode()
     page = parse_html(body)
@@ -29,7 +32,8 @@ def test_citator_lists_every_citation_with_its_count(client):
 def test_citator_filter(client):
     data = client.get("/api/citations", query_string={"filter": "facet"}).get_json()
     assert data["citations"]
-    assert all("facet" in c["key"].lower() for c in data["citations"])
+    assert all(any(w.lower().startswith("facet") for w in c["key"].replace("|", " ").split())
+               for c in data["citations"])
     body = client.get("/citations", query_string={"filter": "zzznothing"}).data.decode()
     assert "No citation matches" in body
 
@@ -61,10 +65,40 @@ def test_citation_page_shows_outcome_chart_specialties_and_co_citations(client):
 
 def test_citation_page_links_to_a_search_filtered_by_it(client):
     page = parse_html(client.get("/citations/" + quote(FACET_KEY)).data)
-    hrefs = [a["href"] for a in page.find("a") if (a.get("href") or "").startswith("/search?")]
-    assert any("citation=" in h for h in hrefs)
+    hrefs = [unquote(a["href"]).replace("+", " ") for a in page.find("a")
+             if (a.get("href") or "").startswith("/search?")]
+    assert any(f'reviewer_citation:"{FACET_KEY}"' in h for h in hrefs)
 
 
 def test_unknown_citation_is_404(client):
     assert client.get("/citations/" + quote("ODG | Nowhere | Nothing")).status_code == 404
     assert client.get("/api/citations/" + quote("ODG | Nowhere | Nothing")).status_code == 404
+
+
+def test_citator_index_has_outcome_columns_and_sorts_by_overturn_rate(client):
+    data = client.get("/api/citations", query_string={"sort": "rate"}).get_json()
+    assert data["sort"] == "rate"
+    for c in data["citations"]:
+        assert c["upheld"] + c["overturned"] <= c["count"]
+        decided = c["upheld"] + c["overturned"]
+        if decided:
+            assert c["overturn_rate"] == round(100 * c["overturned"] / decided, 1)
+            lo, hi = c["overturn_ci95"]  # every rate here is from fewer than 1,000 passages
+            assert lo <= c["overturn_rate"] <= hi
+    rates = [c["overturn_rate"] for c in data["citations"] if c["overturn_rate"] is not None]
+    assert rates == sorted(rates, reverse=True)
+    page = parse_html(client.get("/citations", query_string={"sort": "rate"}).data)
+    assert [a for a in page.find("a", class_="sort-rate")]
+    assert page.find("th", **{"aria-sort": "descending"})
+
+
+def test_citation_page_counts_the_reviewers_citations_and_shows_letters(client):
+    body = client.get("/citations/" + quote(FACET_KEY)).data.decode()
+    data = client.get("/api/citations/" + quote(FACET_KEY)).get_json()
+    assert data["cited_by"] == "reviewer"
+    n, m = data["passages"]["total"], data["total_letters"]
+    assert f"{n} passage{'s' if n != 1 else ''} in {m} letter{'s' if m != 1 else ''}" in body
+    anyone = client.get("/api/citations/" + quote(FACET_KEY), query_string={"cited_by": "any"}).get_json()
+    assert anyone["passages"]["total"] >= n
+    ca_only = data["administrator_only"]["total"] if data["administrator_only"] else 0
+    assert anyone["passages"]["total"] == n + ca_only

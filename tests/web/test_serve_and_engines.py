@@ -1,4 +1,4 @@
-"""`imr serve` and the app on a changing index, on both engines."""
+"""`imr serve` and the app on a changing index, on every engine."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from indexer.index.engine import configured_engines
 from indexer.search.types import SearchRequest
 from tests.web.conftest import QUERY, parse_html
 
@@ -53,8 +54,8 @@ def small_corpus(tmp_path, seed_files) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("engine", ["tantivy", "whoosh"])
-def test_both_engines_serve_the_same_pages(tmp_path, small_corpus, engine, web_data_dir):
+@pytest.mark.parametrize("engine", configured_engines())
+def test_every_engine_serves_the_same_pages(tmp_path, small_corpus, engine, web_data_dir):
     from indexer.index.pipeline import build_index
     from indexer.search.service import SearchService
     from webapp import create_app
@@ -68,6 +69,9 @@ def test_both_engines_serve_the_same_pages(tmp_path, small_corpus, engine, web_d
     assert data["total"] >= 2
     assert client.get("/search", query_string={"q": "facet"}).status_code == 200
     assert client.get("/citations").status_code == 200
+    letter = data["hits"][0]["letter_id"]
+    page = client.get(f"/letters/{letter}", query_string={"q": "facet"})
+    assert page.status_code == 200 and b"<mark>" in page.data
 
 
 def test_a_letter_that_could_not_be_parsed_is_shown_whole_and_anchored(tmp_path, small_corpus, web_data_dir):

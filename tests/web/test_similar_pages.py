@@ -5,6 +5,13 @@ from __future__ import annotations
 from tests.web.conftest import FACET_KEY, parse_html
 
 
+def _post_similar(client, **kwargs):
+    """POST /api/similar as a page script does: with the page's CSRF token."""
+    page = parse_html(client.get("/similar").data)
+    token = page.find("meta", name="csrf-token")[0]["content"]
+    return client.post("/api/similar", headers={"X-CSRFToken": token}, **kwargs)
+
+
 def _some_passage(client) -> dict:
     return client.get("/api/search?q=facet&per_page=1").get_json()["hits"][0]
 
@@ -36,7 +43,8 @@ def test_passage_page_and_letter_link(client) -> None:
 def test_paste_api_returns_hits_split_and_cite_check(client) -> None:
     text = ("Utilization review denied cervical medial branch blocks at C4-C5. Decision based on Non-MTUS "
             "Citation ODG, Neck Chapter Facet joint diagnostic blocks. The patient has radicular symptoms.")
-    r = client.post("/api/similar", json={"text": text})
+    assert client.post("/api/similar", json={"text": text}).status_code == 400  # neither CSRF nor API token
+    r = _post_similar(client, json={"text": text})
     assert r.status_code == 200
     data = r.get_json()
     assert set(data) >= {"hits", "split", "citations"}
@@ -49,10 +57,11 @@ def test_paste_api_returns_hits_split_and_cite_check(client) -> None:
 
 
 def test_paste_api_refuses_bad_input(client) -> None:
-    assert client.post("/api/similar", json={"text": "x" * 20_001}).status_code == 413
-    assert client.post("/api/similar", json={"text": "   "}).status_code == 400
-    assert client.post("/api/similar", json={"nothing": 1}).status_code == 400
-    assert client.post("/api/similar", data="not json", content_type="text/plain").status_code == 400
+    assert _post_similar(client, json={"text": "x" * 20_001}).status_code == 413
+    for bad in ({"text": "   "}, {"nothing": 1}, ["text"]):
+        r = _post_similar(client, json=bad)
+        assert r.status_code == 400 and "Send JSON" in r.get_json()["error"]
+    assert _post_similar(client, data="not json", content_type="text/plain").status_code == 400
 
 
 def test_paste_page_needs_csrf_and_stores_nothing(client) -> None:

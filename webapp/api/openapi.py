@@ -76,6 +76,70 @@ MATTER_REFS = {"type": "array", "items": {"oneOf": [ID, {"type": "string", "maxL
                "description": "Matters by id, or by name (created if new)"}
 
 
+SAVED_FIELDS = {
+    "name": {"type": "string", "minLength": 1, "maxLength": 200},
+    "q": {"type": "string", "maxLength": 5000},
+    "filters": {"type": "object", "description": "{facet: [values]}",
+                "additionalProperties": {"type": "array", "items": {"type": "string", "maxLength": 500}}},
+    "dates": {"type": "object", "description": "{decided_from, decided_to, injured_from, injured_to}",
+              "additionalProperties": {"type": "string"}},
+    "scope": {"type": "string", "enum": ["passage", "letter"]},
+    "sort": {"type": "string", "enum": list(SORTS)},
+    "alert": {"type": "string", "enum": ["off", "instant", "daily", "weekly"]},
+}
+
+
+def _saved_paths() -> dict[str, Any]:
+    """Saved searches, search history and the account's e-mail (webapp/saved/api.py)."""
+    saved_id = _path("saved_id", ID, "A saved search id")
+    one = {**_ok("The saved search, with new_count"), **_errors(401, 404)}
+    return {
+        "/api/saved": {
+            "get": {"summary": "Your saved searches, each with new_count", "operationId": "listSaved",
+                    "responses": {**_ok("Saved searches"), **_errors(401)}},
+            "post": {"summary": "Save a search", "operationId": "createSaved",
+                     "requestBody": _body({"type": "object", "additionalProperties": False, "required": ["name"],
+                                           "properties": SAVED_FIELDS}, "The search and its alert"),
+                     "responses": {**_ok("Created", None, "201"), **_errors(400, 401, 413)}}},
+        "/api/saved/{saved_id}": {
+            "get": {"summary": "One saved search", "operationId": "getSaved", "parameters": [saved_id],
+                    "responses": one},
+            "patch": {"summary": "Rename it, change the search or its alert", "operationId": "updateSaved",
+                      "parameters": [saved_id],
+                      "requestBody": _body({"type": "object", "additionalProperties": False, "minProperties": 1,
+                                            "properties": SAVED_FIELDS}, "What to change"),
+                      "responses": {**one, **_errors(400, 401, 404, 413)}},
+            "delete": {"summary": "Delete it", "operationId": "deleteSaved", "parameters": [saved_id],
+                       "responses": {**_ok("{deleted: id}"), **_errors(401, 404)}}},
+        "/api/saved/{saved_id}/new": {"get": {
+            "summary": "The passages found since you last looked (all=1: every one found)", "operationId": "savedNew",
+            "parameters": [saved_id, _query("all", {"type": "string", "enum": ["0", "1"]}, "Every result found")],
+            "responses": one}},
+        "/api/saved/{saved_id}/seen": {"post": {
+            "summary": "Mark its new results as looked at", "operationId": "savedSeen", "parameters": [saved_id],
+            "responses": one}},
+        "/api/saved/{saved_id}/feed": {
+            "post": {"summary": "A new private Atom feed address (the old one stops working)",
+                     "operationId": "savedFeedOn", "parameters": [saved_id], "responses": one},
+            "delete": {"summary": "Turn its feed off", "operationId": "savedFeedOff", "parameters": [saved_id],
+                       "responses": one}},
+        "/api/history": {
+            "get": {"summary": "Your last 100 searches", "operationId": "history",
+                    "responses": {**_ok("Searches, newest first"), **_errors(401)}},
+            "delete": {"summary": "Clear your search history", "operationId": "clearHistory",
+                       "responses": {**_ok("{cleared: n}"), **_errors(401)}}},
+        "/api/account": {
+            "get": {"summary": "Your user name and alert e-mail address", "operationId": "account",
+                    "responses": {**_ok("{username, email}"), **_errors(401)}},
+            "patch": {"summary": "Set (or, with null, clear) the address alerts are e-mailed to",
+                      "operationId": "updateAccount",
+                      "requestBody": _body({"type": "object", "additionalProperties": False, "required": ["email"],
+                                            "properties": {"email": {"type": ["string", "null"], "maxLength": 320}}},
+                                           "The address"),
+                      "responses": {**_ok("{username, email}"), **_errors(400, 401, 413)}}},
+    }
+
+
 def spec() -> dict[str, Any]:
     bookmark_id = _path("bookmark_id", ID, "A bookmark id")
     matter_id = _path("matter_id", ID, "A matter id")
@@ -177,6 +241,7 @@ def spec() -> dict[str, Any]:
                       "responses": {**_ok("The matter", _ref("Matter")), **_errors(400, 401, 404)}},
             "delete": {"summary": "Delete it (its bookmarks stay)", "operationId": "deleteMatter",
                        "parameters": [matter_id], "responses": {**_ok("{deleted: id}"), **_errors(401, 404)}}},
+        **_saved_paths(),
     }
     return {
         "openapi": "3.1.0",

@@ -9,15 +9,14 @@ fall back to a default (a non-numeric page, an unknown sort), the API answers
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, request, url_for
 
 from indexer.search.types import FACETS, SORTS
 from webapp.citations.data import citation_detail, citation_index
-from webapp.citations.views import filter_text
+from webapp.citations.views import cited_by_param, filter_text, index_sort_param
 from webapp.search.state import DATE_PARAMS, parse_state
 from webapp.search.syntax import syntax_json
 from webapp.service import get_service
-from webapp.extensions import csrf
 from webapp.similar.data import TextTooLong, clamp_limit, similar_to_passage, similar_to_text
 from webapp.stats.page import build_stats
 
@@ -44,11 +43,14 @@ def index():
             "stats": url_for("api.stats"),
             "similar_to_passage": url_for("api.passage_similar", passage_id="PASSAGE_ID"),
             "similar_to_text": url_for("api.similar") + " (POST {\"text\": ...})",
+            **_saved_endpoints(),
         },
         "search_parameters": {
             "q": "query in the query language",
             "facets": list(FACETS),
             "sort": list(SORTS),
+            "scope": "passage (default: words match the passage's own text) or letter (also the case summary)",
+            "group": "passage (default) or letter (a page of letters, each with its matching passages)",
             "page": "1-based page number (past the last page: the last page, with a message)",
             "per_page": "1-100",
             "dates": {name: "a year, month or day: 2016, 2016-01, 2016-01-31" for name in DATE_PARAMS},
@@ -63,6 +65,20 @@ def openapi():
     from webapp.api.openapi import spec
 
     return jsonify(spec())
+
+
+def _saved_endpoints() -> dict[str, str]:
+    """Saved searches, history and account (when that area is installed)."""
+    if "saved_api.saved_list" not in current_app.view_functions:
+        return {}
+    return {
+        "saved": url_for("saved_api.saved_list") + " (GET list, POST {name, q, filters, scope, sort, alert})",
+        "saved_search": url_for("saved_api.saved", saved_id=0).replace("/0", "/ID") + " (GET, PATCH, DELETE)",
+        "saved_new": url_for("saved_api.new", saved_id=0).replace("/0/", "/ID/") + " (GET; ?all=1 every result)",
+        "history": url_for("saved_api.history") + " (GET, DELETE)",
+        "account": url_for("saved_api.account") + " (GET, PATCH {email})",
+        "export": url_for("search.export", fmt="csv") + " (.csv, .md, .json; the search parameters, limit<=1000)",
+    }
 
 
 @bp.get("/search")
@@ -93,13 +109,15 @@ def letter(letter_id: str):
 
 @bp.get("/citations")
 def citations():
-    return jsonify(citation_index(get_service(), filter_text()).to_json())
+    return jsonify(citation_index(get_service(), filter_text(), cited_by=cited_by_param(),
+                                  sort=index_sort_param()).to_json())
 
 
 @bp.get("/citations/<path:key>")
 def citation(key: str):
     state = _parsed_or_400()
-    detail = citation_detail(get_service(), key, page=state.page, per_page=state.per_page, sort=state.sort)
+    detail = citation_detail(get_service(), key, page=state.page, per_page=state.per_page, sort=state.sort,
+                             cited_by=cited_by_param())
     if detail is None:
         abort(404, description=f"No passage in the index cites “{key}”.")
     return jsonify(detail.to_json())
@@ -124,9 +142,11 @@ def passage_similar(passage_id: str):
 
 
 @bp.post("/similar")
-@csrf.exempt  # reads only: nothing is stored and no state changes, so programs may call it without a session
 def similar():
-    """Similar decided rationales and a cite-check for a pasted text. Nothing is kept."""
+    """Similar decided rationales and a cite-check for a pasted text. Nothing is kept.
+
+    A POST like every other: a program sends its API token (`Authorization: Bearer`),
+    a page script the page's CSRF token (`X-CSRFToken`), see webapp/extensions.py."""
     payload = request.get_json(silent=True)
     text = payload.get("text") if isinstance(payload, dict) else None
     if not isinstance(text, str) or not text.strip():

@@ -25,7 +25,8 @@ login_manager.login_view = "auth.login"
 login_manager.session_protection = "basic"
 
 # Endpoints reachable without signing in.
-OPEN_ENDPOINTS = {"static", "auth.login", "auth.logout", "api.openapi"}
+# A private feed's token is its own key (feed readers cannot sign in).
+OPEN_ENDPOINTS = {"static", "auth.login", "auth.logout", "api.openapi", "saved.feed"}
 
 
 @dataclass

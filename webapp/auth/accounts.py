@@ -39,6 +39,7 @@ class AccountInfo:
     created_at: str
     bookmarks: int
     matters: int
+    email: str | None = None
 
 
 def new_token() -> str:
@@ -84,7 +85,7 @@ def local_user(session: Session) -> User:
     return user
 
 
-def create_user(session: Session, username: str, password: str) -> tuple[User, bool]:
+def create_user(session: Session, username: str, password: str, email: str | None = None) -> tuple[User, bool]:
     """Create an account. Returns (user, adopted): the first account adopts the
     bookmarks and matters made in single-user mode, so that work is not lost."""
     username = validate_username(username)
@@ -103,6 +104,8 @@ def create_user(session: Session, username: str, password: str) -> tuple[User, b
         session.add(user)
     user.password_hash = generate_password_hash(password, method=HASH_METHOD)
     user.session_token = new_token()
+    if email is not None:
+        user.email = email
     try:
         session.commit()
     except IntegrityError as exc:
@@ -150,7 +153,8 @@ def list_users(session: Session) -> list[AccountInfo]:
     out = []
     for user in session.scalars(select(User).where(User.is_local.is_(False)).order_by(User.username)):
         bookmarks, matters = owned_counts(session, user.id)
-        out.append(AccountInfo(user.username, user.created_at.isoformat(timespec="seconds"), bookmarks, matters))
+        out.append(AccountInfo(user.username, user.created_at.isoformat(timespec="seconds"), bookmarks, matters,
+                               user.email))
     return out
 
 

@@ -46,33 +46,38 @@ def error(message: str, status: int = 400):
     return jsonify(error=message, status=status), status
 
 
-@bp.errorhandler(ValidationError)
-@bp.errorhandler(SnapshotError)
 def _invalid(exc: Exception):
     return error(str(exc), 400)
 
 
-@bp.errorhandler(NotFound)
 def _not_found(exc: NotFound):
     return error(str(exc), 404)
 
 
-@bp.errorhandler(CSRFError)
 def _csrf(exc: CSRFError):
     return error(f"CSRF check failed: {exc.description} Send the token from the page's "
                  "csrf-token meta tag in the X-CSRFToken header.", 400)
 
 
-@bp.errorhandler(IndexUnavailable)
 def _no_index(exc: IndexUnavailable):
     return error(str(exc), 503)
 
 
-@bp.errorhandler(HTTPException)
 def _http(exc: HTTPException):
     from webapp.errors.handlers import handle_http  # the app-wide wording (405, 413, ...), as JSON here
 
     return handle_http(exc)
+
+
+def json_errors(blueprint: Blueprint) -> None:
+    """Answer a JSON API blueprint's errors in JSON: bad input 400, unknown or
+    someone else's id 404, CSRF 400 with how to send the token, no index 503."""
+    for exc_type, handler in ((ValidationError, _invalid), (SnapshotError, _invalid), (NotFound, _not_found),
+                              (CSRFError, _csrf), (IndexUnavailable, _no_index), (HTTPException, _http)):
+        blueprint.register_error_handler(exc_type, handler)
+
+
+json_errors(bp)
 
 
 def body(allowed: set[str]) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from webapp.bookmarks.notes import safe_markdown
 from webapp.bookmarks.serialize import bookmark_json, iso, matter_json
-from webapp.bookmarks.snapshot import SnapshotError, normalize_snapshot
+from webapp.bookmarks.snapshot import SnapshotError, cited_by_party, normalize_snapshot
 from webapp.bookmarks.store import (
     ValidationError,
     create_bookmark,
@@ -40,7 +40,7 @@ DECISION_WORDS = {
 CSV_COLUMNS = (
     "id", "saved_at", "updated_at", "matters", "passage_id", "letter_id", "passage_ordinal",
     "case_number", "item", "decision", "date_of_injury", "decision_date", "reviewer_specialties",
-    "citations", "rationale", "note", "in_index",
+    "citations", "rationale", "note", "in_index", "reviewer_citations", "administrator_only_citations",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -68,7 +68,7 @@ def md_escape(text: str) -> str:
     return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 
-def _quote(text: str) -> str:
+def md_quote(text: str) -> str:
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
     return "\n>\n".join("> " + md_escape(" ".join(p.split())) for p in paragraphs)
 
@@ -99,9 +99,14 @@ def to_markdown(bookmarks: Sequence[Bookmark], title: str,
             out.append(f"- **Dates:** {'; '.join(dates)}")
         if letter.get("specialties"):
             out.append(f"- **Reviewer:** {md_escape(', '.join(letter['specialties']))}")
-        keys = list(bm.citation_keys)
-        if keys:
-            out.append(f"- **Guidelines cited:** {md_escape('; '.join(citation_text(k) for k in keys))}")
+        reviewer, administrator = cited_by_party(snap)
+        if not (reviewer or administrator):  # a snapshot saved without who cited what
+            reviewer = list(bm.citation_keys)
+        if reviewer:
+            out.append(f"- **Guidelines the reviewer cited:** {md_escape('; '.join(citation_text(k) for k in reviewer))}")
+        if administrator:
+            out.append("- **Cited only by the claims administrator:** "
+                       f"{md_escape('; '.join(citation_text(k) for k in administrator))}")
         if bm.matters:
             out.append(f"- **Matters:** {md_escape(', '.join(m.name for m in bm.matters))}")
         if in_index.get(bm.passage_id) is False:
@@ -109,7 +114,7 @@ def to_markdown(bookmarks: Sequence[Bookmark], title: str,
         out.append("")
         rationale = snap.get("rationale") or ""
         if rationale.strip():
-            out += ["**Decision rationale:**", "", _quote(rationale), ""]
+            out += ["**Decision rationale:**", "", md_quote(rationale), ""]
         if bm.note.strip():
             out += ["**Note:**", "", safe_markdown(bm.note.strip()), ""]
         out += ["---", ""]
@@ -127,6 +132,7 @@ def _cell(value: Any) -> str:
 def csv_row(bm: Bookmark, in_index: bool | None) -> dict[str, str]:
     snap = bm.snapshot or {}
     letter = snap.get("letter") or {}
+    reviewer, administrator = cited_by_party(snap)
     row = {
         "id": bm.id,
         "saved_at": iso(bm.created_at),
@@ -145,6 +151,8 @@ def csv_row(bm: Bookmark, in_index: bool | None) -> dict[str, str]:
         "rationale": snap.get("rationale"),
         "note": bm.note,
         "in_index": "" if in_index is None else ("yes" if in_index else "no"),
+        "reviewer_citations": "; ".join(reviewer),
+        "administrator_only_citations": "; ".join(administrator),
     }
     return {k: _cell(v) for k, v in row.items()}
 

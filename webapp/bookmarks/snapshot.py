@@ -139,6 +139,18 @@ def _citation(raw: Any) -> dict[str, Any]:
     return out
 
 
+def cited_by_party(snapshot: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """(keys the IMR reviewer cited, keys cited only in the claims administrator's
+    paragraph), each distinct, in first-cited order."""
+    reviewer: dict[str, None] = {}
+    administrator: dict[str, None] = {}
+    for c in snapshot.get("citations") or []:
+        key = c.get("key")
+        if key:
+            (administrator if c.get("cited_by") == "claims_administrator" else reviewer).setdefault(key, None)
+    return list(reviewer), [k for k in administrator if k not in reviewer]
+
+
 def citation_keys(snapshot: dict[str, Any]) -> list[str]:
     """Distinct citation keys of a snapshot, in first-cited order."""
     seen: dict[str, None] = {}

@@ -285,15 +285,20 @@ def delete_bookmark(session: Session, user_id: int, bookmark_id: int) -> None:
 
 # --- matters ---------------------------------------------------------------
 
-def validate_matter_name(name: Any) -> str:
+def clean_name(name: Any, thing: str, limit: int) -> str:
+    """A user-given name (of a matter, a saved search): text, spaces collapsed, not empty, bounded."""
     if not isinstance(name, str):
-        raise ValidationError("a matter name must be text")
+        raise ValidationError(f"a {thing} name must be text")
     name = " ".join(name.split())
     if not name:
-        raise ValidationError("a matter needs a name")
-    if len(name) > MATTER_NAME_MAX:
-        raise ValidationError(f"a matter name is at most {MATTER_NAME_MAX} characters")
+        raise ValidationError(f"a {thing} needs a name")
+    if len(name) > limit:
+        raise ValidationError(f"a {thing} name is at most {limit} characters")
     return name
+
+
+def validate_matter_name(name: Any) -> str:
+    return clean_name(name, "matter", MATTER_NAME_MAX)
 
 
 def find_matter_by_name(session: Session, user_id: int, name: str) -> Matter | None:

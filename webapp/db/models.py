@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -45,6 +46,8 @@ ID_MAX = 2**31 - 1  # ids are 32-bit on PostgreSQL; a larger one in a URL is sim
 NOTE_MAX = 50_000
 USERNAME_MAX = 64
 TOKEN_NAME_MAX = 100
+EMAIL_MAX = 320
+SAVED_NAME_MAX = 200
 
 
 def utcnow() -> datetime:
@@ -98,6 +101,8 @@ class User(Base):
     session_token: Mapped[str] = mapped_column(String(64))
     is_local: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # where alert digests go (None: alerts show on /saved and in feeds only)
+    email: Mapped[str | None] = mapped_column(String(EMAIL_MAX), nullable=True)
 
 
 class Matter(Base):
@@ -205,3 +210,94 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class SavedSearch(Base):
+    """A search kept under a name: query, filters, scope and sort, and how its
+    new results reach the user (`alert`: off, instant, daily, weekly).
+
+    `cursor_lineage`/`cursor_seq` say which passages of the index it has
+    already been checked against (see indexer.search.delta): everything
+    numbered above `cursor_seq` in that index is still to be looked at."""
+
+    __tablename__ = "saved_searches"
+    __table_args__ = (
+        UniqueConstraint("user_id", "name", name="uq_saved_searches_user_id_name"),
+        Index("ix_saved_searches_feed_token", "feed_token", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(SAVED_NAME_MAX))
+    q: Mapped[str] = mapped_column(Text, default="")
+    filters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # {decided_from, decided_to, injured_from, injured_to: as typed} (see webapp.search.state)
+    dates: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True, default=dict)
+    scope: Mapped[str] = mapped_column(String(32), default="passage")
+    sort: Mapped[str] = mapped_column(String(32), default="relevance")
+    alert: Mapped[str] = mapped_column(String(16), default="off")
+    feed_token: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    last_viewed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    cursor_lineage: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    cursor_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class AlertDigest(Base):
+    """One e-mail of new results to one user. Hits are attached when it is
+    composed; it is `pending` until the SMTP server accepts it, then `sent`.
+    A failed attempt leaves it pending with the error, for the next run."""
+
+    __tablename__ = "alert_digests"
+    __table_args__ = (Index("ix_alert_digests_status", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    recipient: Mapped[str] = mapped_column(String(EMAIL_MAX))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, sending, sent
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class SavedSearchHit(Base):
+    """A passage that newly matched a saved search. Unique per (search, passage):
+    a passage is recorded, shown as new and mailed at most once per search.
+    `snapshot` keeps what the digest and feed show (item, decision, letter)."""
+
+    __tablename__ = "saved_search_hits"
+    __table_args__ = (
+        UniqueConstraint("saved_search_id", "passage_id", name="uq_saved_search_hits_saved_search_id_passage_id"),
+        Index("ix_saved_search_hits_saved_search_id_found_at", "saved_search_id", "found_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    saved_search_id: Mapped[int] = mapped_column(ForeignKey("saved_searches.id", ondelete="CASCADE"))
+    passage_id: Mapped[str] = mapped_column(String(255))
+    letter_id: Mapped[str] = mapped_column(String(255))
+    seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    digest_id: Mapped[int | None] = mapped_column(
+        ForeignKey("alert_digests.id", ondelete="SET NULL"), nullable=True, index=True)
+
+
+class SearchHistory(Base):
+    """One search a user ran (the newest 100 per user are kept)."""
+
+    __tablename__ = "search_history"
+    __table_args__ = (Index("ix_search_history_user_id_searched_at", "user_id", "searched_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    q: Mapped[str] = mapped_column(Text, default="")
+    filters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    dates: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True, default=dict)
+    scope: Mapped[str] = mapped_column(String(32), default="passage")
+    sort: Mapped[str] = mapped_column(String(32), default="relevance")
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    searched_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

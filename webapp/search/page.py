@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
+from flask import url_for
 from markupsafe import Markup, escape
 
 from indexer.search.types import FACETS, FacetValue, Hit, SearchResponse
@@ -71,6 +72,7 @@ class CitationChip:
     matched: bool
     url: str
     cited_by: list[str]
+    editions: list[str] = field(default_factory=list)  # the editions the letter names ("2016")
 
 
 @dataclass
@@ -130,6 +132,24 @@ class SuggestedCitation:
     filter_url: str
     citator_url: str
     active: bool
+    count: int | None = None  # passages citing it (or a citation below it)
+
+
+@dataclass
+class LetterView:
+    """One letter of a grouped result page with its matching passages."""
+
+    letter_id: str
+    case_number: str | None
+    decision_date: str | None
+    url: str
+    hits: list[HitView]
+
+
+def count_label(passages: int, letters: int) -> str:
+    """"N passages in M letters": what every count of results says."""
+    return (f"{passages:,} passage{'' if passages == 1 else 's'} "
+            f"in {letters:,} letter{'' if letters == 1 else 's'}")
 
 
 @dataclass
@@ -153,14 +173,24 @@ class SearchPage:
     read_as: str | None = None
     suggested_citations: list[SuggestedCitation] = field(default_factory=list)
     suggestions: list[tuple[str, str]] = field(default_factory=list)  # (label, url) for an empty result
+    letters: list[LetterView] = field(default_factory=list)  # the grouped view's letters
+    scope_url: str = ""  # the same search with the other scope
+    group_url: str = ""  # the same search grouped the other way
     did_you_mean: tuple[str, str, int] | None = None  # (corrected query, its url, passages it finds)
     letter_url: str | None = None  # the query is exactly this letter's case number
     per_page_choices: list[PerPageChoice] = field(default_factory=list)
+
+    @property
+    def counts(self) -> str:
+        return count_label(self.response.total, self.response.total_letters)
 
 
 def build_page(state: SearchState, response: SearchResponse, problems: list[str]) -> SearchPage:
     # the service may show another page than the one asked for (past the last page)
     shown = state.with_page(response.page) if response.page != state.page else state
+    grouped = state.group == "letter"
+    views = {hit.passage_id: hit_view(shown, hit) for hit in response.hits}
+    units = response.total_letters if grouped else response.total  # what a page lists
     return SearchPage(
         state=shown,
         response=response,
@@ -168,8 +198,14 @@ def build_page(state: SearchState, response: SearchResponse, problems: list[str]
         facets=_facet_groups(state, response.facets),
         chips=_chips(state),
         clear_all_url=search_url(state.cleared()) if state.filters or state.dates else None,
-        hits=fold_duplicates(shown, [hit_view(shown, hit) for hit in response.hits]),
-        pagination=pagination(min(response.total, response.last_page * shown.per_page), shown.page,
+        hits=fold_duplicates(shown, list(views.values())),
+        letters=[LetterView(g.letter_id, g.case_number, g.decision_date,
+                            url_for("letters.show", letter_id=g.letter_id, q=state.q or None),
+                            [views[h.passage_id] for h in g.hits if h.passage_id in views])
+                 for g in response.letters],
+        scope_url=search_url(state.with_scope("passage" if state.scope == "letter" else "letter")),
+        group_url=search_url(state.with_group("passage" if grouped else "letter")),
+        pagination=pagination(min(units, response.last_page * shown.per_page), shown.page,
                               shown.per_page, lambda n: search_url(shown.with_page(n))),
         notices=list(problems) + list(response.messages),
         read_as=response.parsed if read_differently(state.q, response.parsed) else None,
@@ -180,8 +216,9 @@ def build_page(state: SearchState, response: SearchResponse, problems: list[str]
                 filter_url=search_url(state.with_filter("citation", key)),
                 citator_url=citation_url(key),
                 active=state.is_active("citation", key),
+                count=response.citation_counts.get(key),
             )
-            for key in response.matched_citations
+            for key in response.matched_citations if key in response.citation_counts
         ],
         suggestions=_suggestions(state) if response.total == 0 else [],
         did_you_mean=((response.did_you_mean, search_url(state.with_query(response.did_you_mean)),
@@ -286,6 +323,8 @@ def hit_view(state: SearchState, hit: Hit) -> HitView:
             chip.raw.append(c.raw)
         if c.cited_by not in chip.cited_by:
             chip.cited_by.append(c.cited_by)
+        if c.edition and c.edition not in chip.editions:
+            chip.editions.append(c.edition)
     return HitView(
         hit=hit,
         passage_id=hit.passage_id,

@@ -1,9 +1,10 @@
-"""The search state carried in a URL: query, facet filters, dates, sort, page.
+"""The search state carried in a URL: query, facet filters, dates, scope, grouping, sort, page.
 
 URLs are permalinks: everything that shapes a result page is a query
 parameter (`q`, one repeated parameter per facet such as
 `decision=Upheld&citation=...`, `decided_from`, `decided_to`, `injured_from`,
-`injured_to`, `sort`, `page`, `per_page`), so a copied link
+`injured_to`, `scope=letter` when case summaries are searched too,
+`group=letter`, `sort`, `page`, `per_page`), so a copied link
 reproduces the page exactly. This module is the one place that reads those
 parameters and writes them back, for the HTML pages and their JSON twins.
 """
@@ -17,7 +18,8 @@ from urllib.parse import quote_plus
 from werkzeug.datastructures import MultiDict
 
 from indexer.search import dates
-from indexer.search.types import FACETS, INDEXED_FACETS, SORTS, SearchRequest
+from indexer.search.tree import SCOPES
+from indexer.search.types import FACETS, GROUPS, INDEXED_FACETS, SORTS, SearchRequest
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
@@ -47,6 +49,8 @@ class SearchState:
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
     dates: tuple[tuple[str, str], ...] = ()  # (DATE_PARAMS name, value as typed), in DATE_PARAMS order
+    scope: str = "passage"  # "letter": words also match the letter's case summary
+    group: str = "passage"  # "letter": results listed by letter
     group_duplicates: bool = True  # fold near-identical rationales (`dups=all` shows each on its own)
 
     # -- reading -----------------------------------------------------------
@@ -76,6 +80,8 @@ class SearchState:
             page=self.page,
             per_page=self.per_page,
             facet_limit=facet_limit,
+            scope=self.scope,
+            group=self.group,
             **dict(self.dates),
             group_duplicates=self.group_duplicates,
         )
@@ -126,6 +132,12 @@ class SearchState:
     def with_query(self, q: str) -> "SearchState":
         return replace(self, q=q, page=1)
 
+    def with_scope(self, scope: str) -> "SearchState":
+        return replace(self, scope=scope, page=1)
+
+    def with_group(self, group: str) -> "SearchState":
+        return replace(self, group=group, page=1)
+
     # -- writing -----------------------------------------------------------
     def params(self) -> MultiDict:
         """URL parameters, omitting defaults so permalinks stay short."""
@@ -136,6 +148,10 @@ class SearchState:
             out.add(name, value)
         for name, value in self.dates:
             out.add(name, value)
+        if self.scope != SCOPES[0]:
+            out.add("scope", self.scope)
+        if self.group != GROUPS[0]:
+            out.add("group", self.group)
         if self.sort != "relevance":
             out.add("sort", self.sort)
         if self.page != 1:
@@ -256,12 +272,22 @@ def parse_state(args: MultiDict) -> ParsedState:
             problems.append(f"“{name}” ignored: {exc}.")
             continue
         date_values.append((name, raw))
+    scope = _choice_param(args.get("scope"), "scope", SCOPES, problems)
+    group = _choice_param(args.get("group"), "group", GROUPS, problems)
     dups = (args.get("dups") or "group").strip().lower()
     if dups not in ("group", "all"):
         problems.append(f"“dups” must be group or all, not “{dups[:40]}”; grouping near-identical rationales.")
         dups = "group"
     return ParsedState(
         SearchState(q=q, filters=_ordered(filters), sort=sort, page=page, per_page=per_page,
-                    dates=tuple(date_values), group_duplicates=dups == "group"),
+                    dates=tuple(date_values), scope=scope, group=group, group_duplicates=dups == "group"),
         problems,
     )
+
+
+def _choice_param(raw: str | None, name: str, allowed: tuple[str, ...], problems: list[str]) -> str:
+    value = (raw or "").strip().lower() or allowed[0]
+    if value not in allowed:
+        problems.append(f"Unknown {name} “{value[:40]}”; using {allowed[0]}. Choose one of: {', '.join(allowed)}.")
+        return allowed[0]
+    return value
