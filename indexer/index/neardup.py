@@ -84,11 +84,23 @@ def band_keys(sig: bytes) -> list[int]:
                            "little", signed=True) for i in range(BANDS)]
 
 
+class GroupSink:
+    """Where a store that is not this SQLite database keeps what the grouper decides
+    (the OpenSearch store: its documents). The local letter store needs none."""
+
+    def leader(self, passage_id: str, sig: bytes) -> None:
+        raise NotImplementedError
+
+    def group(self, passage_id: str, letter_id: str, leader: str) -> None:
+        raise NotImplementedError
+
+
 @dataclass
 class Grouper:
     """Assigns passages to groups inside one letter store (one index generation)."""
 
-    db: sqlite3.Connection  # a store connection whose tables include DDL (LetterStore creates them)
+    db: sqlite3.Connection  # a connection whose tables include DDL (LetterStore creates them)
+    sink: GroupSink | None = None  # also told every new leader and every assignment
 
     def assign(self, passage_id: str, letter_id: str, sig: bytes | None) -> str | None:
         if sig is None:
@@ -107,15 +119,18 @@ class Grouper:
                 best, best_sim = leader, sim
         if best is None:
             best = passage_id
-            self.db.execute("INSERT OR REPLACE INTO dup_leaders VALUES (?, ?)", (passage_id, sig))
-            self.db.executemany("INSERT INTO dup_bands VALUES (?, ?)", [(k, passage_id) for k in keys])
+            self.add_leader(passage_id, sig, keys)
+            if self.sink is not None:
+                self.sink.leader(passage_id, sig)
         self.db.execute("INSERT OR REPLACE INTO dup_groups VALUES (?, ?, ?)", (passage_id, letter_id, best))
+        if self.sink is not None:
+            self.sink.group(passage_id, letter_id, best)
         return best
 
-    def forget_letter(self, letter_id: str) -> None:
-        """A removed letter's passages leave their groups. A leader stays a leader
-        (its signature still describes its group's text), so other members keep their group."""
-        self.db.execute("DELETE FROM dup_groups WHERE letter_id = ?", (letter_id,))
+    def add_leader(self, passage_id: str, sig: bytes, keys: list[int] | None = None) -> None:
+        self.db.execute("INSERT OR REPLACE INTO dup_leaders VALUES (?, ?)", (passage_id, sig))
+        self.db.executemany("INSERT INTO dup_bands VALUES (?, ?)",
+                            [(k, passage_id) for k in (keys or band_keys(sig))])
 
 
 def groups_of(db: sqlite3.Connection, passage_ids: list[str]) -> dict[str, str]:

@@ -25,11 +25,15 @@ can be). This needs no analysis plugin, so it runs on any cluster a user has.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
 import queue
 import random
+import shutil
+import sqlite3
+import tempfile
 import threading
 import time
 import zlib
@@ -38,6 +42,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from indexer.index import neardup
 from indexer.index.documents import IndexDoc, date_key_range
 from indexer.index.engine import (
     RANGE_KEYS,
@@ -72,7 +77,7 @@ from indexer.search.tree import (
     Range,
     Term,
 )
-from indexer.search.types import CITATION_FACETS, FACETS
+from indexer.search.types import CITATION_FACETS, HIDDEN_FACETS, INDEXED_FACETS
 
 ALL_FIELD = "all"  # every text field again, as Tantivy's catch-all field
 FILLER = "_"  # holds the position of a word the analysis drops
@@ -138,13 +143,16 @@ def _passages_mapping() -> dict:
     }
     for f in TEXT_FIELDS:
         props[_t(f)] = {"type": "text", "analyzer": "whitespace", "position_increment_gap": POSITION_GAP}
-    for facet in FACETS:
-        props[facet] = {"type": "keyword"}
-        props[facet + "_k"] = {"type": "keyword"}
+    props.update(_facet_mapping(INDEXED_FACETS))
     for key in SORT_FIELDS.values():
         props[key] = {"type": "long"}
     return {"dynamic": "strict", "_source": {"includes": ["passage_id", "letter_id"]},
             "properties": props}
+
+
+def _facet_mapping(facets) -> dict:
+    """Each facet as shown and lowercased (for filtering), both keywords."""
+    return {name: {"type": "keyword"} for facet in facets for name in (facet, facet + "_k")}
 
 
 _STORE_MAPPING = {
@@ -357,6 +365,12 @@ class OpenSearchHome(IndexHome):
                 # bulk updates; readers keep the live one until the alias swap
                 for source, target in zip(self._indices(clone_from), self._indices(gen)):
                     self._clone(source, target, building)
+                # a generation built before a facet existed (the hidden near-duplicate
+                # group) takes its fields now: the mapping is strict, adding fields is allowed
+                for index in (self.passages_index(gen), self.letters_index(gen)):
+                    if self.client.indices.exists(index=index):
+                        self.client.indices.put_mapping(index=index,
+                                                        body={"properties": _facet_mapping(INDEXED_FACETS)})
                 return gen
             for index in (self.passages_index(gen), self.letters_index(gen)):
                 self.client.indices.create(index=index, body={
@@ -593,7 +607,12 @@ class OpenSearchEngine(_BulkTarget, SearchEngine):
         writer = self._w()
         n = 0
         for d in docs:
-            src = d.prepared if d.prepared is not None else _source(d)
+            if d.prepared is not None:
+                # prepared in a parse worker, before the indexer set the near-duplicate group
+                src = d.prepared
+                _put_facets(src, d, HIDDEN_FACETS)
+            else:
+                src = _source(d)
             writer.put(d.letter_id, {"index": {"_index": self.index, "_id": d.passage_id}}, src)
             n += 1
         return n
@@ -717,6 +736,18 @@ class OpenSearchEngine(_BulkTarget, SearchEngine):
     def doc_freq(self, term: str) -> int:
         return self.count_query({"term": {ALL_FIELD: term}})
 
+    def doc_freqs(self, field: str, terms) -> dict[str, int]:
+        """Passages holding each term in `field`, all in one request (a `filters`
+        aggregation: one bucket per term) instead of a count request per term."""
+        terms = list(dict.fromkeys(terms))
+        if not terms:
+            return {}
+        flt = {str(i): {"term": {_t(field): t}} for i, t in enumerate(terms)}
+        resp = self._search({"query": {"match_all": {}}, "size": 0, "track_total_hits": False,
+                             "aggs": {"df": {"filters": {"filters": flt}}}})
+        buckets = resp["aggregations"]["df"]["buckets"]
+        return {t: int(buckets[str(i)]["doc_count"]) for i, t in enumerate(terms)}
+
     def count_query(self, query: dict) -> int:
         resp = self._search({"query": query, "size": 0, "track_total_hits": True})
         return int(resp["hits"]["total"]["value"])
@@ -813,7 +844,7 @@ class OpenSearchEngine(_BulkTarget, SearchEngine):
             lo, hi = date_key_range(node.start, node.end)
             return {"range": {RANGE_KEYS[node.field]: {"gte": min(lo, MAX_LONG), "lte": min(hi, MAX_LONG)}}}
         if isinstance(node, FacetTerm):
-            if node.facet not in FACETS:
+            if node.facet not in INDEXED_FACETS:
                 return {"match_none": {}}
             field, value = node.facet + "_k", node.value.lower()
             if node.facet not in CITATION_FACETS:
@@ -871,12 +902,16 @@ def _source(d: IndexDoc) -> dict:
             texts.extend(runs)
     if texts:
         src[ALL_FIELD] = texts
-    for facet in FACETS:
+    _put_facets(src, d, INDEXED_FACETS)
+    return src
+
+
+def _put_facets(src: dict, d: IndexDoc, facets) -> None:
+    for facet in facets:
         values = d.facets.get(facet) or []
         if values:
             src[facet] = list(values)
             src[facet + "_k"] = [v.lower() for v in values]
-    return src
 
 
 MAX_VOCABULARY = 1 << 20  # terms sharing two first letters: far more than any corpus holds
@@ -927,6 +962,8 @@ class OpenSearchStore(_BulkTarget):
         self.writable = writable
         self._writer: BulkWriter | None = None
         self.settings = settings
+        self._group_dir: str | None = None  # the grouper's local working copy (see grouper())
+        self._group_db: sqlite3.Connection | None = None
 
     def _put(self, route: str, doc_id: str, body: dict) -> None:
         self._w().put(route, {"index": {"_index": self.index, "_id": doc_id}}, dict(body, key=doc_id))
@@ -953,7 +990,9 @@ class OpenSearchStore(_BulkTarget):
                 "src": {"data": p}})
 
     def _delete_passages(self, letter_id: str) -> None:
-        query = {"bool": {"filter": [{"term": {"kind": "passage"}}, {"term": {"letter_id": letter_id}}]}}
+        # the letter's passages and their near-duplicate group assignments
+        query = {"bool": {"filter": [{"terms": {"kind": ["passage", "dup_group"]}},
+                                     {"term": {"letter_id": letter_id}}]}}
         for doc_id in _ids_where(self.client, self.index, query, "key"):
             self._w().put(letter_id, {"delete": {"_index": self.index, "_id": doc_id}})
 
@@ -972,6 +1011,44 @@ class OpenSearchStore(_BulkTarget):
 
     def set_meta(self, key: str, value: str) -> None:
         self._put(key, f"meta:{key}", {"kind": "meta", "src": {"value": value}})
+
+    # ------------------------------------------------------------------ near-duplicate groups
+    def grouper(self) -> neardup.Grouper:
+        """Near-duplicate grouping for this run. The leader lookup (LSH bands, one
+        query per passage) runs on a local SQLite working copy, loaded with the
+        leaders earlier runs kept in this index (an incremental run's clone holds
+        them), because a cluster round trip per passage would dominate indexing;
+        new leaders and every assignment are written back as store documents."""
+        self._close_grouper()
+        self._group_dir = tempfile.mkdtemp(prefix="imr-groups-")
+        db = sqlite3.connect(os.path.join(self._group_dir, "groups.sqlite3"), isolation_level=None)
+        db.execute("PRAGMA journal_mode=OFF")
+        db.execute("PRAGMA synchronous=OFF")
+        db.executescript(neardup.DDL)
+        self._group_db = db
+        grouper = neardup.Grouper(db, sink=_StoreGroupSink(self))
+        db.execute("BEGIN")
+        for src in self._scan({"term": {"kind": "dup_leader"}}):
+            grouper.add_leader(src["passage_id"], base64.b64decode(src["sig"]))
+        db.execute("COMMIT")
+        return grouper
+
+    def groups_of(self, passage_ids: Iterable[str]) -> dict[str, str]:
+        """passage id -> group (leader passage id) for the grouped ones."""
+        docs = self._mget([f"dup:{pid}" for pid in dict.fromkeys(passage_ids)], ["src"])
+        return {src["passage_id"]: src["leader"] for src in docs if src}
+
+    def _close_grouper(self) -> None:
+        if self._group_db is not None:
+            self._group_db.close()
+            self._group_db = None
+        if self._group_dir is not None:
+            shutil.rmtree(self._group_dir, ignore_errors=True)
+            self._group_dir = None
+
+    def close(self) -> None:
+        self._close_grouper()
+        super().close()
 
     # ------------------------------------------------------------------ reading
     def _get(self, doc_id: str) -> dict | None:
@@ -1074,6 +1151,23 @@ class OpenSearchStore(_BulkTarget):
                 elif keep_missing:
                     out.append({})
         return out
+
+
+class _StoreGroupSink(neardup.GroupSink):
+    """The grouper's decisions as store documents: `dup_leader` (the leader's
+    signature, for later runs) and `dup:<passage id>` (its group), routed by
+    letter so a replaced letter's delete stays ahead of its new assignments."""
+
+    def __init__(self, store: OpenSearchStore):
+        self.store = store
+
+    def leader(self, passage_id: str, sig: bytes) -> None:
+        self.store._put(passage_id, f"dup_leader:{passage_id}", {"kind": "dup_leader", "src": {
+            "passage_id": passage_id, "sig": base64.b64encode(sig).decode("ascii")}})
+
+    def group(self, passage_id: str, letter_id: str, leader: str) -> None:
+        self.store._put(letter_id, f"dup:{passage_id}", {"kind": "dup_group", "letter_id": letter_id, "src": {
+            "passage_id": passage_id, "leader": leader}})
 
 
 def _file_id(path: str) -> str:

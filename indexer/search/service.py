@@ -510,7 +510,7 @@ class SearchService:
         tree = gen.scoped(_repin(tree, [k for k, _ in offered]), scope)
         return _Reading(pq, tree, text_tree, filters, applied_dates, ranges, scope, offered)
 
-    def decision_counts(self, req: SearchRequest, facets: list[str]) -> DecisionCounts:
+    def decision_counts(self, req: SearchRequest, facets: list[str], letters: bool = True) -> DecisionCounts:
         """Upheld and overturned passages among the search's matches, overall and
         per value of each facet in `facets` (exact counts, from the engine's facet
         counting: one pass for Tantivy). A decision filter on the request is set
@@ -533,9 +533,12 @@ class SearchService:
                 for value, n in counts.get(facet, {}).items():
                     row = by[facet].setdefault(value, {d.lower(): 0 for d in DECISIONS})
                     row[decision.lower()] += n
-        return DecisionCounts(
-            overall={d.lower(): decided.get(d.lower(), 0) for d in DECISIONS},
-            by=by, filters=filters, messages=messages)
+        overall_counts = {d.lower(): decided.get(d.lower(), 0) for d in DECISIONS}
+        n_letters = 0
+        if letters and any(overall_counts.values()):
+            n_letters = gen.letter_count(tree, {**filters, "decision": list(DECISIONS)})
+        return DecisionCounts(overall=overall_counts, by=by, filters=filters, messages=messages,
+                              scope=r.scope, letters=n_letters)
 
     def similar(self, text: str, exclude: str | None = None, limit: int = 20) -> SimilarResult:
         """Passages whose rationale says the same things as `text` (more like this

@@ -151,3 +151,5 @@ class DecisionCounts:
     by: dict[str, dict[str, dict[str, int]]]
     filters: dict[str, list[str]] = field(default_factory=dict)  # the filters counted under
     messages: list[str] = field(default_factory=list)
+    scope: str = "passage"  # the scope counted in (as the results page's)
+    letters: int = 0  # distinct letters of the decided passages counted overall

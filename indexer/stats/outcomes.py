@@ -124,6 +124,8 @@ class OutcomeStats:
     baselines: list[Baseline]
     filters: dict[str, list[str]] = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)
+    scope: str = "passage"  # as the results page's: "letter" when case summaries were searched too
+    letters: int = 0  # distinct letters of the overall decisions
 
     def baselines_for(self, value: str | None = None) -> list[Baseline]:
         facet = None if value is None else self.by
@@ -131,12 +133,13 @@ class OutcomeStats:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "overall": self.overall.to_json(),
+            "overall": {**self.overall.to_json(), "letters": self.letters},
             "by": self.by,
             "groups": [g.to_json() for g in self.groups],
             "baselines": [b.to_json() for b in self.baselines],
             "min_decisions": MIN_DECISIONS,
             "filters": self.filters,
+            "scope": self.scope,
             "messages": self.messages,
         }
 
@@ -155,7 +158,8 @@ def outcome_stats(service: Any, req: SearchRequest, by: str, extra: tuple[str, .
     baselines = [b for b in load_baselines() if b.applies_to(None, None) or
                  any(b.applies_to(by, g.value) for g in groups[by])]
     stats = OutcomeStats(overall=overall, by=by, groups=groups[by], baselines=baselines,
-                         filters=counts.filters, messages=counts.messages)
+                         filters=counts.filters, messages=counts.messages, scope=counts.scope,
+                         letters=counts.letters)
     return stats, groups
 
 

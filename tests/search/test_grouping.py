@@ -4,9 +4,13 @@ totals and statistics still count every decision."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
-from indexer.index.pipeline import index_letters
+from indexer.index import neardup
+from indexer.index.pipeline import build_index, index_letters
 from indexer.model import Letter, Passage, Reviewer
 from indexer.search.service import SearchService
 from indexer.search.types import SearchRequest
@@ -79,3 +83,43 @@ def test_shared_boilerplate_stays_apart_and_grouping_can_be_off(grouped_service)
     assert groups["topical"] != groups["topical_overturned"]
     flat = grouped_service.search(SearchRequest(query="opioid", group_duplicates=False))
     assert all(h.folded_under is None and h.group is None for h in flat.hits)
+
+
+REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "real-letters" / "txt"
+
+
+def _near_identical_pair() -> tuple[Path, Path, str, str]:
+    """Two real letter files with a near-identical rationale each: (file a, file b,
+    the passage of a, the passage of b)."""
+    from indexer.letters import parse_file
+
+    seen: list[tuple[Path, str, bytes]] = []
+    for path in sorted(REAL.glob("*.txt")):
+        for p in parse_file(path).passages:
+            sig = neardup.signature(p.rationale)
+            if sig is None:
+                continue
+            for other_path, other_pid, other_sig in seen:
+                if other_path != path and neardup.similarity(sig, other_sig) >= neardup.THRESHOLD:
+                    return other_path, path, other_pid, p.passage_id
+            seen.append((path, p.passage_id, sig))
+    raise AssertionError(f"no near-identical rationales in two real letters of {REAL}")
+
+
+def test_an_incremental_run_joins_the_groups_of_earlier_runs(engine, tmp_path) -> None:
+    # the leaders of earlier runs are kept with the generation (the letter store, or
+    # the OpenSearch store index a clone carries over), so a letter added later
+    # joins the group of a near-identical rationale indexed before it
+    a, b, pa, pb = _near_identical_pair()
+    folder, index_dir = tmp_path / "letters", tmp_path / "index"
+    folder.mkdir()
+    shutil.copy(a, folder / a.name)
+    assert build_index([folder], index_dir, engine=engine, workers=1).failed == []
+    shutil.copy(b, folder / b.name)
+    report = build_index([folder], index_dir, engine=engine, workers=1)
+    assert report.failed == [] and report.skipped_unchanged == 1  # only b was indexed this time
+    with SearchService.open(index_dir, engine) as service:
+        resp = service.search(SearchRequest(filters={"rationale_group": [pa]}, per_page=50))
+        assert {pa, pb} <= {h.passage_id for h in resp.hits}
+        lead = next(h for h in resp.hits if h.folded_under is None)
+        assert lead.group == pa and lead.group_matches == resp.total

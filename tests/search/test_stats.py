@@ -24,11 +24,11 @@ SEARCHES = [
 ]
 
 
-def _all_hits(service, query: str, filters: dict) -> list[str]:
+def _all_hits(service, query: str, filters: dict, scope: str = "passage") -> list[str]:
     ids, page = [], 1
     while True:
         resp = service.search(SearchRequest(query=query, filters=filters, per_page=100, page=page,
-                                            sort="decision_date"))
+                                            sort="decision_date", scope=scope))
         ids.extend(h.passage_id for h in resp.hits)
         if len(ids) >= resp.total or not resp.hits:
             assert len(ids) == resp.total
@@ -36,10 +36,10 @@ def _all_hits(service, query: str, filters: dict) -> list[str]:
         page += 1
 
 
-def _brute(service, query: str, filters: dict, by: str) -> tuple[dict, dict]:
+def _brute(service, query: str, filters: dict, by: str, scope: str = "passage") -> tuple[dict, dict]:
     overall = {"upheld": 0, "overturned": 0}
     groups: dict[str, dict[str, int]] = {}
-    for pid in _all_hits(service, query, filters):
+    for pid in _all_hits(service, query, filters, scope):
         passage = service.get_passage(pid)
         letter = service.get_letter(passage.letter_id)
         decision = (passage.decision or "").lower()
@@ -52,12 +52,13 @@ def _brute(service, query: str, filters: dict, by: str) -> tuple[dict, dict]:
     return overall, groups
 
 
-def _check(service, query: str, filters: dict) -> int:
+def _check(service, query: str, filters: dict, scope: str = "passage") -> int:
     checked = 0
     for by in available_by():
-        stats, _ = outcome_stats(service, SearchRequest(query=query, filters=filters), by)
-        overall, groups = _brute(service, query, filters, by)
+        stats, _ = outcome_stats(service, SearchRequest(query=query, filters=filters, scope=scope), by)
+        overall, groups = _brute(service, query, filters, by, scope)
         got = stats.to_json()
+        assert got["scope"] == scope
         assert (got["overall"]["upheld"], got["overall"]["overturned"]) == (overall["upheld"], overall["overturned"])
         assert got["overall"]["n"] == overall["upheld"] + overall["overturned"]
         assert {g["value"]: (g["upheld"], g["overturned"]) for g in got["groups"]} == {
@@ -74,6 +75,26 @@ def _check(service, query: str, filters: dict) -> int:
 @pytest.mark.parametrize("query,filters", SEARCHES)
 def test_stats_equal_brute_force_on_samples(sample_service, query, filters) -> None:
     _check(sample_service, query, filters)
+
+
+@pytest.mark.parametrize("query,scope", [("ladder", "passage"), ("ladder", "letter"), ("summary:ladder", "passage"),
+                                         ("fall OR norco", "letter"), ("block", "letter")])
+def test_stats_follow_the_scope(sample_service, query, scope) -> None:
+    # "ladder" is only in a case summary: no decision by default, its letter's with scope=letter
+    _check(sample_service, query, {}, scope)
+    stats, _ = outcome_stats(sample_service, SearchRequest(query=query, scope=scope), "treatment")
+    resp = sample_service.search(SearchRequest(query=query, scope=scope, filters={"decision": ["Upheld", "Overturned"]}))
+    assert stats.overall.n == resp.total and stats.letters == resp.total_letters
+    if query == "ladder":
+        assert (stats.overall.n > 0) == (scope == "letter")
+
+
+def test_guideline_split_is_by_reviewer_citation(sample_service) -> None:
+    assert "reviewer_citation" in available_by() and available_by().index("reviewer_citation") < \
+        available_by().index("citation")  # the page offers what the reviewer relied on first
+    stats, _ = outcome_stats(sample_service, SearchRequest(), "reviewer_citation")
+    overall, groups = _brute(sample_service, "", {}, "reviewer_citation")
+    assert {g.value: g.n for g in stats.groups} == {v: r["upheld"] + r["overturned"] for v, r in groups.items()}
 
 
 def test_stats_equal_brute_force_on_seed_letters(seed_service) -> None:

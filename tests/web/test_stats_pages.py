@@ -98,3 +98,27 @@ def test_year_chart_band_and_published_marks() -> None:
     ranked = ranked_chart(groups)
     assert [b.group.value for b in ranked.bars] == ["2018", "2016", "2017"]  # quotable first, then the small
     assert all(b.low_x <= ranked.left + b.width <= b.high_x for b in ranked.bars)
+
+
+def test_api_and_page_follow_the_scope(client) -> None:
+    # words of the case summaries ("injured", "history") match more with scope=letter;
+    # the statistics count exactly the decided passages each results page lists
+    differs = False
+    for q in ("injured", "history", "pain"):
+        per_scope = {}
+        for scope in ("passage", "letter"):
+            args = {"q": q, "scope": scope}
+            search = client.get("/api/search", query_string={**args, "decision": ["Upheld", "Overturned"]}).get_json()
+            stats = client.get("/api/stats", query_string=args).get_json()
+            assert stats["scope"] == scope
+            assert stats["overall"]["n"] == search["total"]
+            assert stats["overall"]["letters"] == search["total_letters"]
+            per_scope[scope] = stats["overall"]["n"]
+        assert per_scope["passage"] <= per_scope["letter"]
+        differs |= per_scope["passage"] < per_scope["letter"]
+    assert differs, "some word of the sample summaries is not in the passages' own text"
+    page = parse_html(client.get("/search", query_string={"q": "pain", "scope": "letter"}).data)
+    [link] = [a["href"] for a in page.find("a") if (a.get("href") or "").startswith("/stats")]
+    assert parse_qs(urlsplit(link).query)["scope"] == ["letter"]
+    stats_page = client.get(link).get_data(as_text=True)
+    assert "case summaries" in stats_page and "Back to the results" in stats_page

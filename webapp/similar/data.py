@@ -10,12 +10,12 @@ from typing import Any
 
 from indexer.passages.citations import extract_citations
 from indexer.search.similar import MAX_TEXT_CHARS
-from indexer.search.types import FACETS, Hit, SearchRequest
+from indexer.search.types import Hit, SearchRequest
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 50
-# the guideline a reviewer relied on, once the index has that facet; until then any citation
-CITE_FACET = "reviewer_citation" if "reviewer_citation" in FACETS else "citation"
+# how reviewers fared when *they* relied on the guideline (the citator's default too)
+CITE_FACET = "reviewer_citation"
 
 
 class TextTooLong(ValueError):
@@ -96,7 +96,7 @@ def cite_check(service: Any, text: str) -> list[CiteCheck]:
     how reviewers fared when they relied on it (exact counts over the whole index)."""
     out = []
     for key, raw in recognised_citations(text).items():
-        counts = service.decision_counts(SearchRequest(filters={CITE_FACET: [key]}), [])
+        counts = service.decision_counts(SearchRequest(filters={CITE_FACET: [key]}), [], letters=False)
         upheld, overturned = counts.overall.get("upheld", 0), counts.overall.get("overturned", 0)
         out.append(CiteCheck(key=key, raw=raw, n=upheld + overturned, upheld=upheld, overturned=overturned))
     return out
