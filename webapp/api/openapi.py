@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer.search.types import FACETS, SORTS
+from indexer.search.tree import SCOPES
+from indexer.search.types import FACETS, GROUP_FACET, GROUPS, SORTS
 from indexer.stats.outcomes import available_by
 from webapp.bookmarks.store import MAX_PAGE as BOOKMARK_MAX_PAGE
 from webapp.bookmarks.store import MAX_PER_PAGE as BOOKMARK_MAX_PER_PAGE
@@ -58,6 +59,13 @@ SEARCH_PARAMS = [
              f"Filter on the {f} facet (repeat for several values: any of them)", explode=True) for f in FACETS],
     *[_query(d, {"type": "string", "format": "date"},
              f"{d.replace('_', ' ').capitalize()}: a date (YYYY-MM-DD) or a year") for d in DATE_PARAMS],
+    _query("scope", {"type": "string", "enum": list(SCOPES)},
+           "passage (default): words match the passage's own text; letter: also its letter's case summary"),
+    _query("group", {"type": "string", "enum": list(GROUPS)}, "passage (default), or letter: a page of letters"),
+    _query(GROUP_FACET, {"type": "array", "items": {"type": "string", "maxLength": 500}},
+           "Only the near-identical rationales of these groups (a hit's `group`)", explode=True),
+    _query("dups", {"type": "string", "enum": ["group", "all"]},
+           "group (default): near-identical rationales folded under the first hit; all: each on its own"),
     _query("sort", {"type": "string", "enum": list(SORTS)}, "Order of the results"),
     _query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, "1-based page number"),
     _query("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}, "Results per page"),
