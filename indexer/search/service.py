@@ -38,6 +38,7 @@ from indexer.search import dates, spelling, vocab_adapter
 from indexer.search.highlight import Highlighter
 from indexer.search.analysis import terms as analysis_terms
 from indexer.search.parser import BOOLEAN_WORDS, CITATION_PIN_SCORE, parse_query
+from indexer.search.partial import relax
 from indexer.search.spelling import has_fuzzy, resolve_fuzzy
 from indexer.search.tree import (
     SCOPES,
@@ -451,6 +452,15 @@ class SearchService:
         matched = [k for k, _ in offered] + [k for k in pq.matched_citations if k in inline]
         cited = matched + filters.get("citation", []) + filters.get("reviewer_citation", [])
         built = self._build_hits(gen, hits, text_tree, cited, scope)
+        closer, closer_total, closer_need = [], 0, 0
+        if engine_sort == "relevance" and group == "passage" and page == last and not pq.is_browse:
+            relaxed = relax(tree)
+            if relaxed is not None:
+                closer_total = self._count(gen, relaxed.tree, filters)
+                if closer_total:
+                    closer_need = relaxed.need
+                    found = gen.engine.relevance_page(relaxed.tree, filters, 0, per_page).hits
+                    closer = self._build_hits(gen, found, text_tree, cited, scope)
         letters: list[LetterGroup] = []
         if grouped is not None:
             by_id = {h.passage_id: h for h in built}
@@ -462,7 +472,8 @@ class SearchService:
             total=total, hits=built, facets=facets, messages=messages, matched_citations=matched,
             filters=filters, sort=sort, page=page, per_page=per_page, dates=applied_dates,
             last_page=last, total_letters=total_letters, scope=scope, group=group, letters=letters,
-            citation_counts=dict(offered),
+            citation_counts=dict(offered), closer_matches=closer, closer_total=closer_total,
+            closer_need=closer_need,
         )
         self._letter_link(gen, response)
         if total <= SPELL_CHECK_BELOW and not pq.is_browse:
