@@ -79,8 +79,12 @@ class Nodes:
 
 def measure(target: str, engine: str, index_dir: Path, corpus: Path, args, nodes: Nodes | None) -> dict:
     out: dict = {"target": target, "engine": engine}
-    log(f"{target}: end-to-end indexing")
-    out["index"] = bench_index.end_to_end(corpus, index_dir, engine, args.workers)
+    if args.prebuilt:
+        log(f"{target}: indexing {args.letters} pre-built synthetic letters (no files, no parsing)")
+        out["index"] = prebuilt(index_dir, engine, args)
+    else:
+        log(f"{target}: end-to-end indexing")
+        out["index"] = bench_index.end_to_end(corpus, index_dir, engine, args.workers)
     log(f"  {out['index']['letters']} letters, {out['index']['passages']} passages in {out['index']['seconds']} s")
     if nodes is not None:
         out["index"]["index_bytes"] = nodes.store_bytes(os.environ["IMR_OPENSEARCH_PREFIX"])
@@ -93,6 +97,30 @@ def measure(target: str, engine: str, index_dir: Path, corpus: Path, args, nodes
     if nodes is not None:
         out["node_rss_mb"] = nodes.rss_mb()
     return out
+
+
+def prebuilt(index_dir: Path, engine: str, args) -> dict:
+    """`benchmarks.index_prebuilt` in a child process: the write path of `imr index`
+    fed with the generator's own letters (see that module for what it times)."""
+    import shutil
+
+    from benchmarks.measure import dir_size, run_measured
+
+    if index_dir.exists():
+        shutil.rmtree(index_dir)
+    cmd = [sys.executable, "-m", "benchmarks.index_prebuilt", "--letters", str(args.letters), "--seed",
+           str(args.seed), "--index", str(index_dir), "--engine", engine, "--workers", str(args.workers or 2)]
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc, wall, sampler = run_measured(cmd, env=env, cwd=str(ROOT))
+    if proc.returncode != 0:
+        raise RuntimeError(f"indexing with {engine} failed:\n{proc.stderr[-3000:]}")
+    job = json.loads(proc.stdout.strip().splitlines()[-1])
+    secs = job["seconds"]
+    return {"engine": engine, "parser": "none (pre-built synthetic letters)", "seconds": round(secs, 3),
+            "wall_seconds_with_startup": round(wall, 3), "letters": job["letters"], "passages": job["passages"],
+            "letters_per_s": round(job["letters"] / secs, 1), "passages_per_s": round(job["passages"] / secs, 1),
+            "index_bytes": dir_size(index_dir), "peak_rss_tree_mb": round(sampler.peak_kb / 1024, 1),
+            "peak_rss_main_mb": round(sampler.main_hwm_kb / 1024, 1)}
 
 
 def render(res: dict) -> str:
@@ -135,6 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--work", default=str(ROOT / "benchmarks" / "work"))
     ap.add_argument("--json", dest="json_path")
+    ap.add_argument("--prebuilt", action="store_true",
+                    help="index the generator's own letters (no corpus files, no parsing; see "
+                         "benchmarks/index_prebuilt.py) instead of end to end")
     args = ap.parse_args(argv)
     if args.render:
         print(render(json.loads(Path(args.render).read_text())))
@@ -145,12 +176,20 @@ def main(argv: list[str] | None = None) -> int:
     res: dict = {"letters": args.letters, "machine": machine(), "heap": args.heap,
                  "command": "python benchmarks/scale_out.py " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:])),
                  "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "targets": []}
-    log(f"corpus: {args.letters} letters in {corpus}")
-    res["corpus"] = ensure_corpus(corpus, args.letters, args.seed, args.workers)
+    res["prebuilt"] = bool(args.prebuilt)
+    if args.prebuilt:
+        res["corpus"] = {"letters": args.letters, "seed": args.seed, "passages": None}
+    else:
+        log(f"corpus: {args.letters} letters in {corpus}")
+        res["corpus"] = ensure_corpus(corpus, args.letters, args.seed, args.workers)
+    res["load_avg"] = [os.getloadavg()]
     for target in [t.strip() for t in args.targets.split(",") if t.strip()]:
         if target == "tantivy":
             res["targets"].append(measure(target, "tantivy", work / f"scale-{args.letters}-tantivy", corpus, args,
                                           None))
+            res["load_avg"].append(os.getloadavg())
+            if res["corpus"]["passages"] is None:
+                res["corpus"]["passages"] = res["targets"][-1]["index"]["passages"]
             continue
         n = int(target.rsplit("-", 1)[1])
         saved = {k: os.environ.get(k) for k in ("IMR_OPENSEARCH_URL", "IMR_OPENSEARCH_PREFIX",
@@ -164,12 +203,15 @@ def main(argv: list[str] | None = None) -> int:
                 r.update(nodes=n, shards=int(os.environ["IMR_OPENSEARCH_SHARDS"]),
                          replicas=int(os.environ["IMR_OPENSEARCH_REPLICAS"]))
                 res["targets"].append(r)
+                if res["corpus"]["passages"] is None:
+                    res["corpus"]["passages"] = r["index"]["passages"]
             finally:
                 for k, v in saved.items():
                     if v is None:
                         os.environ.pop(k, None)
                     else:
                         os.environ[k] = v
+        res["load_avg"].append(os.getloadavg())
         if args.json_path:  # partial results survive a later failure
             Path(args.json_path).write_text(json.dumps(res, indent=2))
     if args.json_path:
