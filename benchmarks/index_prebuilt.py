@@ -13,6 +13,12 @@ the parsing workers hand the writer in `imr index`. It exists for the 1M-passage
 comparison of scale_out.py, where end-to-end parsing of 394,000 letters per
 engine does not fit a shared two-core machine's afternoon; end-to-end figures
 (with the real parser) are the 10k runs'.
+
+`--copies K`: the generator itself costs about 20 ms a letter (more than the
+engines), so each generated letter is indexed K times, as K letters with case
+numbers of their own ("CM16-0000001-c3"): same text, distinct ids, dates and
+passages. Queries then match K times as many passages, with ties the shared
+tie order breaks; both engines index the same documents.
 """
 
 from __future__ import annotations
@@ -34,15 +40,29 @@ def _build(args: tuple[int, int, int, str]) -> list:
     from indexer.index.store import pack_letter
     from indexer.synth.generator import synthetic_letter
 
-    seed, start, stop, engine = args
+    seed, start, stop, engine, copies = args
     outs = []
     for i in range(start, stop):
-        letter = synthetic_letter(seed, i)[2]
-        ensure_passages(letter)
-        docs = docs_for_letter(letter)
-        engine_class(engine).prepare_docs(docs)
-        outs.append(ParseOutcome(f"synthetic/{i:07d}", "parsed", packed=pack_letter(letter), docs=docs))
+        base = synthetic_letter(seed, i)[2]
+        ensure_passages(base)
+        for c in range(copies):
+            letter = base if copies == 1 else _copy(base, c)
+            docs = docs_for_letter(letter)
+            engine_class(engine).prepare_docs(docs)  # the text is the base's: its analysis is cached
+            outs.append(ParseOutcome(f"synthetic/{i:07d}-{c}", "parsed", packed=pack_letter(letter), docs=docs))
     return outs
+
+
+def _copy(base, c: int):
+    import copy
+
+    letter = copy.deepcopy(base)
+    letter.letter_id = f"{base.letter_id}-c{c}"
+    letter.case_number = letter.letter_id
+    for p in letter.passages:
+        p.letter_id = letter.letter_id
+        p.passage_id = f"{letter.letter_id}-{p.ordinal}"
+    return letter
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--index", required=True)
     ap.add_argument("--engine", required=True)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--copies", type=int, default=1, help="index each generated letter this many times")
     args = ap.parse_args(argv)
 
     from indexer.index.engine import engine_home
@@ -59,7 +80,9 @@ def main(argv: list[str] | None = None) -> int:
 
     home = engine_home(args.engine, args.index)
     report = IndexReport(engine=args.engine, index_dir=home.describe())
-    tasks = [(args.seed, s, min(s + CHUNK, args.letters), args.engine) for s in range(0, args.letters, CHUNK)]
+    bases = -(-args.letters // args.copies)
+    step = max(1, CHUNK // args.copies)
+    tasks = [(args.seed, s, min(s + step, bases), args.engine, args.copies) for s in range(0, bases, step)]
     started = time.perf_counter()
     with home.writer_lock():
         home.sweep()

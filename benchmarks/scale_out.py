@@ -109,7 +109,8 @@ def prebuilt(index_dir: Path, engine: str, args) -> dict:
     if index_dir.exists():
         shutil.rmtree(index_dir)
     cmd = [sys.executable, "-m", "benchmarks.index_prebuilt", "--letters", str(args.letters), "--seed",
-           str(args.seed), "--index", str(index_dir), "--engine", engine, "--workers", str(args.workers or 2)]
+           str(args.seed), "--index", str(index_dir), "--engine", engine, "--workers", str(args.workers or 2),
+           "--copies", str(args.copies)]
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc, wall, sampler = run_measured(cmd, env=env, cwd=str(ROOT))
     if proc.returncode != 0:
@@ -163,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--work", default=str(ROOT / "benchmarks" / "work"))
     ap.add_argument("--json", dest="json_path")
+    ap.add_argument("--copies", type=int, default=1, help="with --prebuilt: index each generated letter N times")
     ap.add_argument("--prebuilt", action="store_true",
                     help="index the generator's own letters (no corpus files, no parsing; see "
                          "benchmarks/index_prebuilt.py) instead of end to end")
