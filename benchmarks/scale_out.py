@@ -104,24 +104,12 @@ def prebuilt(index_dir: Path, engine: str, args) -> dict:
     fed with the generator's own letters (see that module for what it times)."""
     import shutil
 
-    from benchmarks.measure import dir_size, run_measured
-
     if index_dir.exists():
         shutil.rmtree(index_dir)
     cmd = [sys.executable, "-m", "benchmarks.index_prebuilt", "--letters", str(args.letters), "--seed",
            str(args.seed), "--index", str(index_dir), "--engine", engine, "--workers", str(args.workers or 2),
            "--copies", str(args.copies)]
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    proc, wall, sampler = run_measured(cmd, env=env, cwd=str(ROOT))
-    if proc.returncode != 0:
-        raise RuntimeError(f"indexing with {engine} failed:\n{proc.stderr[-3000:]}")
-    job = json.loads(proc.stdout.strip().splitlines()[-1])
-    secs = job["seconds"]
-    return {"engine": engine, "parser": "none (pre-built synthetic letters)", "seconds": round(secs, 3),
-            "wall_seconds_with_startup": round(wall, 3), "letters": job["letters"], "passages": job["passages"],
-            "letters_per_s": round(job["letters"] / secs, 1), "passages_per_s": round(job["passages"] / secs, 1),
-            "index_bytes": dir_size(index_dir), "peak_rss_tree_mb": round(sampler.peak_kb / 1024, 1),
-            "peak_rss_main_mb": round(sampler.main_hwm_kb / 1024, 1)}
+    return bench_index.measured_job(cmd, index_dir, engine, "none (pre-built synthetic letters)")
 
 
 def render(res: dict) -> str:
@@ -131,7 +119,12 @@ def render(res: dict) -> str:
              f"{m.get('load_avg_at_start')}; {res['date']}",
              f"- Command: `{res['command']}`",
              f"- Corpus: {res['corpus']['letters']:,} synthetic letters, {res['corpus']['passages']:,} passages; "
-             f"OpenSearch {res.get('heap')} heap per node", "",
+             f"OpenSearch {res.get('heap')} heap per node"
+             + ("; indexed pre-built (no files, no parsing: benchmarks/index_prebuilt.py)" if res.get("prebuilt")
+                else "; indexed end to end (files, real parser)"),
+             *([f"- Load average (1, 5, 15 min) at the start and after each target: "
+                + "; ".join("/".join(f"{x:.1f}" for x in la) for la in res["load_avg"])] if res.get("load_avg") else []),
+             "",
              "| target | letters/s | passages/s | index MB | indexer peak RSS (MB) | search p50 (ms) | p95 | "
              "bare engine p50 | node RSS (MB) |", "|---|---|---|---|---|---|---|---|---|"]
     for t in res["targets"]:
