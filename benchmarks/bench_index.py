@@ -37,6 +37,12 @@ def end_to_end(corpus: Path, index_dir: Path, engine: str, workers: int | None,
         cmd += ["--workers", str(workers)]
     if oracle_seed is not None:
         cmd += ["--oracle-seed", str(oracle_seed)]
+    return measured_job(cmd, index_dir, engine, "oracle" if oracle_seed is not None else "real")
+
+
+def measured_job(cmd: list[str], index_dir: Path, engine: str, parser: str) -> dict:
+    """Run an indexing job (it prints its report as one JSON line) in a child
+    process: its time, throughput, index size and the process tree's peak RSS."""
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc, wall, sampler = run_measured(cmd, env=env, cwd=str(ROOT))
     if proc.returncode != 0:
@@ -45,7 +51,7 @@ def end_to_end(corpus: Path, index_dir: Path, engine: str, workers: int | None,
     job = json.loads(proc.stdout.strip().splitlines()[-1])
     secs = job["seconds"]
     return {
-        "engine": engine, "parser": "oracle" if oracle_seed is not None else "real",
+        "engine": engine, "parser": parser,
         "seconds": round(secs, 3), "wall_seconds_with_startup": round(wall, 3),
         "letters": job["letters"], "passages": job["passages"], "warnings": job["warnings"], "failed": job["failed"],
         "letters_per_s": round(job["letters"] / secs, 1) if secs else 0.0,

@@ -12,6 +12,11 @@ Stages:
             `copies` times under new ids (the generator is too slow to write a million
             distinct passages on this machine in the time available; copies are exact
             near-duplicates, so grouping finds their leader at once; this flatters its cost)
+  pipeline  the product's indexing path (`build_index`: letter files parsed in --workers
+            processes, signatures computed there, grouping in the writing process) over the
+            first --pipeline-dirs folders of --files, fresh each round; with --code DIR the
+            indexer is imported from another checkout (e.g. the commit before grouping), so
+            "letters/s before and after" come from one script on the same files
   latency   `/api/stats` (several searches x splits) and `/api/passages/<id>/similar`
             through the Flask app, cold: the service's facet cache, the parse cache and the
             engine's compiled queries are emptied before every request (the OS file cache is not)
@@ -112,6 +117,24 @@ def stage_build(letters: list, k: int, index_dir: Path) -> dict:
             "letters_per_s": round(rep.letters / seconds, 1)}
 
 
+def stage_pipeline(files: Path, dirs: int, rounds: int, workers: int, work: Path) -> dict:
+    import shutil
+
+    from indexer.index.pipeline import build_index
+
+    folders = sorted(p for p in files.iterdir() if p.is_dir())[:dirs] or [files]
+    rates, rep = [], None
+    for r in range(rounds):
+        target = work / f"pipeline-{r}"
+        shutil.rmtree(target, ignore_errors=True)
+        t = time.perf_counter()
+        rep = build_index(folders, target, workers=workers)
+        rates.append(rep.letters / (time.perf_counter() - t))
+        shutil.rmtree(target, ignore_errors=True)
+    return {"letters": rep.letters, "passages": rep.passages, "rounds": [round(x, 1) for x in rates],
+            "letters_per_s": round(sorted(rates)[len(rates) // 2], 1)}
+
+
 def _cold(service) -> None:
     from indexer.search import service as svc
 
@@ -170,8 +193,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stages", default="grouping,build,latency")
     ap.add_argument("--work", default=str(ROOT / "benchmarks" / "work" / "insight"))
     ap.add_argument("--index", help="an existing index for the latency stage (skips build)")
+    ap.add_argument("--files", help="folder of letter files (or of folders of them) for the pipeline stage")
+    ap.add_argument("--pipeline-dirs", type=int, default=10, help="subfolders of --files indexed")
+    ap.add_argument("--pipeline-rounds", type=int, default=2)
+    ap.add_argument("--code", help="import the indexer from this checkout instead (a before/after baseline)")
     ap.add_argument("--json", dest="json_path")
     args = ap.parse_args(argv)
+    if args.code:
+        sys.path.insert(0, str(Path(args.code).resolve()))
     stages = args.stages.split(",")
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
@@ -191,6 +220,11 @@ def main(argv: list[str] | None = None) -> int:
         out["build"] = stage_build(letters, args.copies, index_dir)
         print("build", out["build"], flush=True)
     letters = []
+    if "pipeline" in stages:
+        out["pipeline"] = stage_pipeline(Path(args.files), args.pipeline_dirs, args.pipeline_rounds, args.workers,
+                                         work)
+        out["pipeline"]["code"] = args.code or str(ROOT)
+        print("pipeline", out["pipeline"], flush=True)
     if "latency" in stages:
         out["latency"] = stage_latency(index_dir, args.latency_rounds, args.similar)
         print("latency", json.dumps(out["latency"]), flush=True)

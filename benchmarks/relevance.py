@@ -51,27 +51,32 @@ def dcg(grades: list[int]) -> float:
     return sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(grades))
 
 
-def all_results(service: SearchService, query: str, scope: str) -> tuple[list[str], int]:
-    """Every result id in rank order, and the total the page states."""
+def all_results(service: SearchService, query: str, scope: str) -> tuple[list[str], int, list[str]]:
+    """Every result id in rank order, the total the page states, and the closer
+    matches (all words but one) the last page lists after the exact results."""
     ids: list[str] = []
     page = 1
     while True:
         resp = service.search(SearchRequest(query=query, scope=scope, per_page=PAGE, page=page))
         ids.extend(h.passage_id for h in resp.hits)
         if page * PAGE >= resp.total or not resp.hits:
-            return ids, resp.total
+            return ids, resp.total, [h.passage_id for h in resp.closer_matches]
         page += 1
 
 
-def score_query(ranked: list[str], total: int, judged: dict[str, int]) -> dict:
-    grades = [judged.get(pid, 0) for pid in ranked]
+def score_query(ranked: list[str], total: int, judged: dict[str, int], closer: list[str] = ()) -> dict:
+    """Figures of one query. `ranked` are the exact results (what `total` counts);
+    nDCG@10 and recall@50 are of what a user reads: those, then the closer
+    matches. recall50_exact leaves the closer matches out."""
+    shown = list(ranked) + list(closer)
+    grades = [judged.get(pid, 0) for pid in shown]
     ideal = dcg(sorted(judged.values(), reverse=True)[:10])
     relevant = {pid for pid, g in judged.items() if g > 0}
-    found = sum(1 for pid in ranked[:50] if pid in relevant)
-    hits = sum(1 for g in grades if g > 0)
+    hits = sum(1 for pid in ranked if judged.get(pid, 0) > 0)
     return {
         "ndcg10": dcg(grades[:10]) / ideal if ideal else 1.0,
-        "recall50": found / len(relevant) if relevant else 1.0,
+        "recall50": len(relevant.intersection(shown[:50])) / len(relevant) if relevant else 1.0,
+        "recall50_exact": len(relevant.intersection(ranked[:50])) / len(relevant) if relevant else 1.0,
         "honesty": hits / total if total else 1.0,
         "total": total,
         "relevant": len(relevant),
@@ -81,10 +86,10 @@ def score_query(ranked: list[str], total: int, judged: dict[str, int]) -> dict:
 def evaluate(service: SearchService, queries: list[dict], scope: str = "passage") -> dict:
     per = {}
     for q in queries:
-        ranked, total = all_results(service, q["query"], scope)
-        per[q["query"]] = score_query(ranked, total, q["judgments"])
+        ranked, total, closer = all_results(service, q["query"], scope)
+        per[q["query"]] = score_query(ranked, total, q["judgments"], closer)
     n = len(per)
-    mean = {k: sum(r[k] for r in per.values()) / n for k in ("ndcg10", "recall50", "honesty")}
+    mean = {k: sum(r[k] for r in per.values()) / n for k in ("ndcg10", "recall50", "recall50_exact", "honesty")}
     return {"mean": mean, "mostly_irrelevant": sorted(q for q, r in per.items() if r["honesty"] < 0.5),
             "queries": per}
 
@@ -129,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
                 res = evaluate(service, queries, args.scope)
             results["engines"][engine] = res
             m = res["mean"]
-            print(f"{engine:8} nDCG@10 {m['ndcg10']:.3f}  recall@50 {m['recall50']:.3f}  "
+            print(f"{engine:8} nDCG@10 {m['ndcg10']:.3f}  recall@50 {m['recall50']:.3f} "
+                  f"(exact results only {m['recall50_exact']:.3f})  "
                   f"honesty {m['honesty']:.3f}  mostly irrelevant: {len(res['mostly_irrelevant'])} "
                   f"{res['mostly_irrelevant']}")
             if args.per_query:

@@ -79,8 +79,12 @@ class Nodes:
 
 def measure(target: str, engine: str, index_dir: Path, corpus: Path, args, nodes: Nodes | None) -> dict:
     out: dict = {"target": target, "engine": engine}
-    log(f"{target}: end-to-end indexing")
-    out["index"] = bench_index.end_to_end(corpus, index_dir, engine, args.workers)
+    if args.prebuilt:
+        log(f"{target}: indexing {args.letters} pre-built synthetic letters (no files, no parsing)")
+        out["index"] = prebuilt(index_dir, engine, args)
+    else:
+        log(f"{target}: end-to-end indexing")
+        out["index"] = bench_index.end_to_end(corpus, index_dir, engine, args.workers)
     log(f"  {out['index']['letters']} letters, {out['index']['passages']} passages in {out['index']['seconds']} s")
     if nodes is not None:
         out["index"]["index_bytes"] = nodes.store_bytes(os.environ["IMR_OPENSEARCH_PREFIX"])
@@ -95,6 +99,19 @@ def measure(target: str, engine: str, index_dir: Path, corpus: Path, args, nodes
     return out
 
 
+def prebuilt(index_dir: Path, engine: str, args) -> dict:
+    """`benchmarks.index_prebuilt` in a child process: the write path of `imr index`
+    fed with the generator's own letters (see that module for what it times)."""
+    import shutil
+
+    if index_dir.exists():
+        shutil.rmtree(index_dir)
+    cmd = [sys.executable, "-m", "benchmarks.index_prebuilt", "--letters", str(args.letters), "--seed",
+           str(args.seed), "--index", str(index_dir), "--engine", engine, "--workers", str(args.workers or 2),
+           "--copies", str(args.copies)]
+    return bench_index.measured_job(cmd, index_dir, engine, "none (pre-built synthetic letters)")
+
+
 def render(res: dict) -> str:
     """The run's tables in Markdown (BENCHMARKS.md quotes them)."""
     m = res["machine"]
@@ -102,7 +119,12 @@ def render(res: dict) -> str:
              f"{m.get('load_avg_at_start')}; {res['date']}",
              f"- Command: `{res['command']}`",
              f"- Corpus: {res['corpus']['letters']:,} synthetic letters, {res['corpus']['passages']:,} passages; "
-             f"OpenSearch {res.get('heap')} heap per node", "",
+             f"OpenSearch {res.get('heap')} heap per node"
+             + ("; indexed pre-built (no files, no parsing: benchmarks/index_prebuilt.py)" if res.get("prebuilt")
+                else "; indexed end to end (files, real parser)"),
+             *([f"- Load average (1, 5, 15 min) at the start and after each target: "
+                + "; ".join("/".join(f"{x:.1f}" for x in la) for la in res["load_avg"])] if res.get("load_avg") else []),
+             "",
              "| target | letters/s | passages/s | index MB | indexer peak RSS (MB) | search p50 (ms) | p95 | "
              "bare engine p50 | node RSS (MB) |", "|---|---|---|---|---|---|---|---|---|"]
     for t in res["targets"]:
@@ -135,6 +157,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--work", default=str(ROOT / "benchmarks" / "work"))
     ap.add_argument("--json", dest="json_path")
+    ap.add_argument("--copies", type=int, default=1, help="with --prebuilt: index each generated letter N times")
+    ap.add_argument("--prebuilt", action="store_true",
+                    help="index the generator's own letters (no corpus files, no parsing; see "
+                         "benchmarks/index_prebuilt.py) instead of end to end")
     args = ap.parse_args(argv)
     if args.render:
         print(render(json.loads(Path(args.render).read_text())))
@@ -145,12 +171,20 @@ def main(argv: list[str] | None = None) -> int:
     res: dict = {"letters": args.letters, "machine": machine(), "heap": args.heap,
                  "command": "python benchmarks/scale_out.py " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:])),
                  "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "targets": []}
-    log(f"corpus: {args.letters} letters in {corpus}")
-    res["corpus"] = ensure_corpus(corpus, args.letters, args.seed, args.workers)
+    res["prebuilt"] = bool(args.prebuilt)
+    if args.prebuilt:
+        res["corpus"] = {"letters": args.letters, "seed": args.seed, "passages": None}
+    else:
+        log(f"corpus: {args.letters} letters in {corpus}")
+        res["corpus"] = ensure_corpus(corpus, args.letters, args.seed, args.workers)
+    res["load_avg"] = [os.getloadavg()]
     for target in [t.strip() for t in args.targets.split(",") if t.strip()]:
         if target == "tantivy":
             res["targets"].append(measure(target, "tantivy", work / f"scale-{args.letters}-tantivy", corpus, args,
                                           None))
+            res["load_avg"].append(os.getloadavg())
+            if res["corpus"]["passages"] is None:
+                res["corpus"]["passages"] = res["targets"][-1]["index"]["passages"]
             continue
         n = int(target.rsplit("-", 1)[1])
         saved = {k: os.environ.get(k) for k in ("IMR_OPENSEARCH_URL", "IMR_OPENSEARCH_PREFIX",
@@ -164,12 +198,15 @@ def main(argv: list[str] | None = None) -> int:
                 r.update(nodes=n, shards=int(os.environ["IMR_OPENSEARCH_SHARDS"]),
                          replicas=int(os.environ["IMR_OPENSEARCH_REPLICAS"]))
                 res["targets"].append(r)
+                if res["corpus"]["passages"] is None:
+                    res["corpus"]["passages"] = r["index"]["passages"]
             finally:
                 for k, v in saved.items():
                     if v is None:
                         os.environ.pop(k, None)
                     else:
                         os.environ[k] = v
+        res["load_avg"].append(os.getloadavg())
         if args.json_path:  # partial results survive a later failure
             Path(args.json_path).write_text(json.dumps(res, indent=2))
     if args.json_path:

@@ -12,6 +12,8 @@ import json
 import sys
 from pathlib import Path
 
+from indexer.commands import engine_options
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -20,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub = parser.add_subparsers(dest="alerts_command", required=True, metavar="ACTION")
     run = sub.add_parser("run", help="record new results of every saved search and send the digests due")
     run.add_argument("--index", metavar="DIR", help="index folder (default: $IMR_INDEX_DIR or DATA_DIR/index)")
-    run.add_argument("--engine", choices=("tantivy", "whoosh"), help="engine (default: $IMR_ENGINE or tantivy)")
+    engine_options.add(run, default=None)
     run.add_argument("--database-url", metavar="URL",
                      help="the app's database (default: IMR_DATABASE_URL, else data/imr.sqlite3)")
     run.add_argument("--base-url", metavar="URL",
@@ -30,15 +32,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.set_defaults(func=cmd_run)
 
 
-def _targets(index: str | None, engine: str | None, database_url: str | None) -> tuple[Path, str, str]:
+def _targets(index: str | None, engine: str | None, database_url: str | None) -> tuple[Path | None, str, str]:
+    """The index, engine and database to use, as `imr serve` resolves them: a remote
+    engine's index is on its cluster (a folder named only adds to the index-name prefix)."""
+    from indexer.index.engine import engine_class
     from webapp.config import load_config
 
     config = load_config()
-    return (Path(index or config["IMR_INDEX_DIR"]), engine or config["IMR_ENGINE"],
-            database_url or config["IMR_DATABASE_URL"])
+    engine = engine or config["IMR_ENGINE"]
+    if engine_class(engine).remote:
+        where = Path(index) if index else None
+    else:
+        where = Path(index or config["IMR_INDEX_DIR"])
+    return where, engine, database_url or config["IMR_DATABASE_URL"]
 
 
-def run_once(index_dir: Path, engine: str, database_url: str, base_url: str | None = None, send: bool = True):
+def run_once(index_dir: Path | None, engine: str, database_url: str, base_url: str | None = None,
+             send: bool = True):
     """Open the index and the database, run the alerts once, close both."""
     from sqlalchemy.orm import Session
 
@@ -72,12 +82,14 @@ def print_report(report, as_json: bool, out=None) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from indexer.index.engine import EngineError
     from indexer.index.generations import IndexNotFound
 
-    index_dir, engine, url = _targets(args.index, args.engine, args.database_url)
+    engine_options.apply(args)
     try:
+        index_dir, engine, url = _targets(args.index, args.engine, args.database_url)
         report = run_once(index_dir, engine, url, base_url=args.base_url, send=not args.no_mail)
-    except IndexNotFound as exc:
+    except (IndexNotFound, EngineError) as exc:
         print(f"imr alerts: {exc}", file=sys.stderr)
         return 2
     print_report(report, args.json)
@@ -99,7 +111,7 @@ def after_indexing(index_dir: Path | None, engine: str, out=None) -> None:
         parsed = make_url(normalize_url(url))
         if parsed.get_backend_name() == "sqlite" and parsed.database and not Path(parsed.database).exists():
             return
-        report = run_once(Path(index_dir), engine, url)
+        report = run_once(index_dir, engine, url)
     except Exception as exc:  # noqa: BLE001 - alerts must not break indexing
         print(f"imr: alerts after indexing failed ({exc.__class__.__name__}: {exc}); "
               "run `imr alerts run` to retry", file=out)

@@ -158,6 +158,30 @@ class IndexHome(ABC):
         """Remove abandoned builds and generations no reader needs any more
         (call only while holding the writer lock)."""
 
+    # True when an incremental run updates the live generation itself (a cluster,
+    # where cloning means copying shards) instead of a clone published by a switch
+    updates_in_place: bool = False
+
+    def begin_update(self, live: Generation, paths: Sequence[str], letter_ids: Sequence[str]) -> Generation:
+        """Start an incremental run in the live generation itself (homes that
+        `updates_in_place`). `paths` and `letter_ids`: every file and letter the run
+        may touch, recorded first, so that a run that dies midway can be repaired
+        (see `interrupted`). Readers keep the state before the run until `publish`;
+        `drop` leaves the record for the repair."""
+        raise NotImplementedError(f"{self.engine_name} does not update its index in place")
+
+    def interrupted(self, live: Generation) -> list[str] | None:
+        """The files an in-place run on `live` recorded before it died, or None.
+        The next run then builds a new generation from a clone of `live` in which
+        `create` has removed everything of those files and letters, and indexes
+        those files again (they are read as new)."""
+        return None
+
+    def scratch_engine(self, folder: Path) -> "SearchEngine":
+        """A throwaway writable index of this engine, removed when it is closed (alerts
+        search the new passages in one). Local engines put it in `folder`."""
+        return engine_class(self.engine_name)(folder, writable=True)
+
     def missing_message(self) -> str:
         """What to run when there is no index yet."""
         flag = "" if self.engine_name == "tantivy" else f" --engine {self.engine_name}"
@@ -277,6 +301,19 @@ class SearchEngine(ABC):
     def doc_freq(self, term: str) -> int:
         """Passages whose searchable text holds the indexed term (0 if unknown)."""
         return 0
+
+    def more_like_this(self, field: str, terms: Sequence[str], limit: int) -> list[EngineHit]:
+        """About the `limit` best passages (BM25) holding any of the analysed `terms`
+        in `field`, best first: similar rationales. No total and no filter, so an
+        engine may prune (skip passages that cannot reach the top `limit`); the
+        caller orders ties and filters. This default runs the OR as a query tree."""
+        from indexer.search.tree import Or, Term
+
+        leaves = tuple(Term(t, t, (field,)) for t in dict.fromkeys(terms))
+        if not leaves:
+            return []
+        tree = leaves[0] if len(leaves) == 1 else Or(leaves)
+        return self.relevance_page(tree, {}, 0, limit).hits
 
     def doc_freqs(self, field: str, terms: Sequence[str]) -> dict[str, int]:
         """How many passages hold each analysed term in `field` (similar rationales

@@ -88,7 +88,7 @@ class GroupSink:
     """Where a store that is not this SQLite database keeps what the grouper decides
     (the OpenSearch store: its documents). The local letter store needs none."""
 
-    def leader(self, passage_id: str, sig: bytes) -> None:
+    def leader(self, passage_id: str, letter_id: str, sig: bytes) -> None:
         raise NotImplementedError
 
     def group(self, passage_id: str, letter_id: str, leader: str) -> None:
@@ -121,7 +121,7 @@ class Grouper:
             best = passage_id
             self.add_leader(passage_id, sig, keys)
             if self.sink is not None:
-                self.sink.leader(passage_id, sig)
+                self.sink.leader(passage_id, letter_id, sig)
         self.db.execute("INSERT OR REPLACE INTO dup_groups VALUES (?, ?, ?)", (passage_id, letter_id, best))
         if self.sink is not None:
             self.sink.group(passage_id, letter_id, best)

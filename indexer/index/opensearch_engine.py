@@ -10,11 +10,19 @@ files. Per generation the cluster holds two indices:
 
 behind the aliases `<prefix>-passages` and `<prefix>-store`. A build writes new
 indices and publishes them by one atomic `_aliases` request that moves both
-aliases; a crash before it leaves the aliases on the old indices. An
-incremental run clones the live indices (the `_clone` API hard-links their
-segments, as the local engines hard-link files) and sends only its changes, as
-bulk requests, to the clone: readers keep one consistent generation until the
-swap, exactly as with the embedded engines, and a killed run changes nothing live.
+aliases; a crash before it leaves the aliases on the old indices.
+
+An incremental run updates the live generation's indices in place, with bulk
+requests (cloning would copy every shard for a month's 14,000 letters). It
+first records the files and letters it may touch (a journal in the store
+index) and turns refresh off on both indices, so readers keep searching the
+state before the run; at the end one refresh shows all its changes at once,
+and a revision alias (`<prefix>-revision-N` on the passages index) tells app
+servers to drop what they cached of the old state. A run that dies leaves the
+journal, and readers on the state before it; the next run clones that state,
+removes from the clone everything the journal names or the dead run wrote (its
+documents carry the run's id), reads those files again and publishes the clone
+by the alias swap, so no reader ever sees half a run.
 
 Terms equal the other engines': text is analysed by the application's own
 analysis (`indexer.search.analysis`, Tantivy's en_stem) and indexed as its terms
@@ -36,6 +44,7 @@ import sqlite3
 import tempfile
 import threading
 import time
+import uuid
 import zlib
 from contextlib import contextmanager
 from functools import lru_cache
@@ -56,7 +65,16 @@ from indexer.index.engine import (
     filter_nodes,
 )
 from indexer.index.opensearch_settings import URL_ENV, OpenSearchSettings
-from indexer.index.store import FileRecord, HitData, PackedLetter, _unpack, letter_dict, letter_meta, passage_dict
+from indexer.index.store import (
+    LINEAGE_META,
+    FileRecord,
+    HitData,
+    PackedLetter,
+    _unpack,
+    letter_dict,
+    letter_meta,
+    passage_dict,
+)
 from indexer.model import Letter, Passage
 from indexer.search import analysis
 from indexer.search.tree import (
@@ -96,6 +114,10 @@ TERMS_CHUNK = 65_536
 KEEP_PREVIOUS = 1  # generations kept behind the live one, for app servers not yet switched
 LOCK_LEASE = 120.0  # seconds a writer lock lasts unless renewed (a killed run's lock expires)
 _GEN_WIDTH = 6
+SCRATCH_STALE = 3600.0  # seconds after which a scratch index is taken for abandoned
+JOURNAL = "journal"  # store documents: what an in-place run may touch (head + chunks)
+JOURNAL_CHUNK = 2_000  # paths (and letter ids) per journal document
+WRITE_TIMEOUT = {"request_timeout": 600}  # maintenance requests on a large index take minutes
 
 
 def _t(field: str) -> str:
@@ -137,6 +159,7 @@ def _passages_mapping() -> dict:
         "passage_id": {"type": "keyword"},
         "letter_id": {"type": "keyword"},
         "tie": {"type": "long"},
+        "run": {"type": "keyword"},  # the in-place run that wrote it (repairing a dead run finds them)
         # fielddata: the term dictionary with document counts, for spelling (loaded on first use)
         ALL_FIELD: {"type": "text", "analyzer": "whitespace", "position_increment_gap": POSITION_GAP,
                     "fielddata": True},
@@ -162,9 +185,16 @@ _STORE_MAPPING = {
         "key": {"type": "keyword"},  # the document id again (a sort key for listing)
         "letter_id": {"type": "keyword"},
         "ordinal": {"type": "integer"},
+        "seq": {"type": "long"},  # kind seq: when the index first held a passage (LetterStore.passage_seq)
+        "run": {"type": "keyword"},  # the in-place run that wrote it
         "src": {"type": "object", "enabled": False},  # what the model has, as JSON
     },
 }
+# fields added after the first release: put into older indices' mappings when they are written
+# fields newer than some live indices' mappings, added when an index is opened for writing:
+# the in-place run's stamp and the hidden near-duplicate group facet
+_NEW_FIELDS = {"run": {"type": "keyword"}, **_facet_mapping(HIDDEN_FACETS)}
+_NEW_STORE_FIELDS = {"seq": {"type": "long"}, "run": {"type": "keyword"}}
 
 
 # ---------------------------------------------------------------------- bulk writing
@@ -244,6 +274,8 @@ class BulkWriter:
                 status = result.get("status", 500)
                 if status < 300 or ("delete" in action and status == 404):
                     continue
+                if "create" in action and status == 409:
+                    continue  # create only if absent (a passage's first number): present is fine
                 if status == 429:
                     retry.append(action)
                     if source is not None:
@@ -283,6 +315,9 @@ class _BulkTarget:
     writable: bool
     settings: OpenSearchSettings | None
     _writer: BulkWriter | None
+    # set on the live generation's indices during an in-place run: its id stamps every
+    # document written, and nothing is refreshed until the home publishes the run
+    run: str | None = None
 
     def _w(self) -> BulkWriter:
         if not self.writable:
@@ -295,7 +330,12 @@ class _BulkTarget:
     def commit(self) -> None:
         if self._writer is not None:
             self._writer.flush()
-        self.client.indices.refresh(index=self.index)
+        if self.run is None:
+            self.client.indices.refresh(index=self.index)
+
+    def _add_fields(self, fields: dict) -> None:
+        """Put fields newer than an index's mapping into it (adding fields is allowed)."""
+        self.client.indices.put_mapping(index=self.index, body={"properties": fields})
 
     def close(self) -> None:
         if self._writer is not None:
@@ -309,6 +349,7 @@ class OpenSearchHome(IndexHome):
     """Generations as index pairs behind two aliases on a cluster."""
 
     engine_name = "opensearch"
+    updates_in_place = True
 
     def __init__(self, settings: OpenSearchSettings, name: str | None = None):
         self.settings = settings
@@ -318,6 +359,9 @@ class OpenSearchHome(IndexHome):
         self.store_alias = f"{self.prefix}-store"
         self.letters_alias = f"{self.prefix}-letters"  # the letter index: case summaries, once per letter
         self.lock_index = f"{self.prefix}-lock"
+        self.revision_alias = f"{self.prefix}-revision"
+        self.scratch_prefix = f"{self.prefix}-scratch"
+        self._updating: tuple[str, str] | None = None  # (generation, run id) of an in-place run
 
     def describe(self) -> str:
         return f"{','.join(self.settings.hosts)} ({self.prefix})"
@@ -327,13 +371,13 @@ class OpenSearchHome(IndexHome):
                 "build one with: imr index PATH --engine opensearch")
 
     def passages_index(self, gen: Generation) -> str:
-        return f"{self.passages_alias}-{gen.name}"
+        return f"{self.passages_alias}-{_base(gen)}"
 
     def store_index(self, gen: Generation) -> str:
-        return f"{self.store_alias}-{gen.name}"
+        return f"{self.store_alias}-{_base(gen)}"
 
     def letters_index(self, gen: Generation) -> str:
-        return f"{self.letters_alias}-{gen.name}"
+        return f"{self.letters_alias}-{_base(gen)}"
 
     def _indices(self, gen: Generation) -> tuple[str, ...]:
         """Every index of a generation: passages, letter store, letter index."""
@@ -341,18 +385,23 @@ class OpenSearchHome(IndexHome):
 
     # ------------------------------------------------------------------ lifecycle
     def live(self) -> Generation | None:
+        """The generation the passages alias is on, named with its revision (the
+        in-place runs published on it: "g000007.r3"), so readers reopen after each."""
         from opensearchpy import NotFoundError
 
         try:
-            targets = self.client.indices.get_alias(name=self.passages_alias)
+            held = self.client.indices.get_alias(name=f"{self.passages_alias},{self.revision_alias}-*")
         except NotFoundError:
             return None
         except Exception as exc:
             raise EngineError(f"cannot reach OpenSearch at {','.join(self.settings.hosts)}: {exc}") from exc
-        if not targets:
+        holders = sorted(i for i, v in held.items() if self.passages_alias in v.get("aliases", {}))
+        if not holders:
             return None
-        name = sorted(targets)[-1].rsplit("-", 1)[-1]
-        return Generation(name)
+        base = holders[-1].rsplit("-", 1)[-1]
+        revisions = [int(a.rsplit("-", 1)[-1]) for a in held[holders[-1]].get("aliases", {})
+                     if a.startswith(self.revision_alias + "-") and a.rsplit("-", 1)[-1].isdigit()]
+        return Generation(f"{base}.r{max(revisions)}" if revisions else base)
 
     def create(self, clone_from: Generation | None) -> Generation:
         numbers = [n for n, _ in self._generations()]
@@ -360,17 +409,14 @@ class OpenSearchHome(IndexHome):
         building = {"number_of_replicas": 0, "refresh_interval": "-1", "max_result_window": MAX_WINDOW}
         try:
             if clone_from is not None:
-                # an incremental run: the new generation starts as a clone of the live
-                # one (hard-linked segments, as Tantivy's folders), then takes the run's
-                # bulk updates; readers keep the live one until the alias swap
+                # a new generation holding what `clone_from` holds (hard-linked segments, as
+                # Tantivy's folders): the repair of an in-place run that died on it
                 for source, target in zip(self._indices(clone_from), self._indices(gen)):
-                    self._clone(source, target, building)
-                # a generation built before a facet existed (the hidden near-duplicate
-                # group) takes its fields now: the mapping is strict, adding fields is allowed
-                for index in (self.passages_index(gen), self.letters_index(gen)):
-                    if self.client.indices.exists(index=index):
-                        self.client.indices.put_mapping(index=index,
-                                                        body={"properties": _facet_mapping(INDEXED_FACETS)})
+                    if self.client.indices.exists(index=source):
+                        self._clone(source, target, building)
+                journal = self._journal(self.store_index(clone_from))
+                if journal is not None:
+                    self._repair(gen, *journal)
                 return gen
             for index in (self.passages_index(gen), self.letters_index(gen)):
                 self.client.indices.create(index=index, body={
@@ -385,7 +431,9 @@ class OpenSearchHome(IndexHome):
 
     def _clone(self, source: str, target: str, settings: dict) -> None:
         """Copy an index (its segments are hard-linked on each node). The source
-        must refuse writes meanwhile; only the writer-lock holder writes anyway."""
+        must refuse writes meanwhile; only the writer-lock holder writes anyway.
+        The copy is of the last commit, which a flush makes hold every acknowledged
+        write, also those a dead in-place run left unrefreshed (never shown to readers)."""
         self.client.indices.put_settings(index=source, body={"index": {"blocks.write": True}})
         try:
             self.client.indices.flush(index=source)  # the clone copies the last commit
@@ -395,21 +443,130 @@ class OpenSearchHome(IndexHome):
             self.client.indices.put_settings(index=source, body={"index": {"blocks.write": None}})
         self.client.indices.put_settings(index=target, body={"index": {"blocks.write": None}})
 
+    # ------------------------------------------------------------------ in-place runs
+    def begin_update(self, live: Generation, paths, letter_ids) -> Generation:
+        p, s, ltr = self._indices(live)
+        run = uuid.uuid4().hex
+        self.client.indices.put_mapping(index=f"{p},{ltr}", body={"properties": _NEW_FIELDS})
+        self.client.indices.put_mapping(index=s, body={"properties": _NEW_STORE_FIELDS})
+        # the journal first (chunks, then the head that makes it count), durable and
+        # searchable; then refresh off, so readers keep the state before the run
+        paths, letter_ids = list(paths), list(letter_ids)
+        chunks = max(1, -(-max(len(paths), len(letter_ids)) // JOURNAL_CHUNK))
+        for i in range(chunks):
+            part = slice(i * JOURNAL_CHUNK, (i + 1) * JOURNAL_CHUNK)
+            self.client.index(index=s, id=f"{JOURNAL}:{i}", body={
+                "kind": JOURNAL, "key": f"{JOURNAL}:{i}", "run": run,
+                "src": {"paths": paths[part], "letter_ids": letter_ids[part]}})
+        self.client.index(index=s, id=JOURNAL, body={"kind": JOURNAL, "key": JOURNAL, "run": run,
+                                                     "src": {"chunks": chunks, "started": time.time()}},
+                          params={"refresh": "true"})
+        self.client.indices.put_settings(index=f"{p},{s},{ltr}", body={"index": {"refresh_interval": "-1"}})
+        self._updating = (_base(live), run)
+        return live
+
+    def interrupted(self, live: Generation) -> list[str] | None:
+        journal = self._journal(self.store_index(live))
+        return None if journal is None else journal[1]
+
+    def _journal(self, store_index: str) -> tuple[str, list[str], list[str]] | None:
+        """(run id, paths, letter ids) of the in-place run that died on this store, or None."""
+        head = self.client.get(index=store_index, id=JOURNAL, params={"ignore": 404})
+        if not head.get("found"):
+            return None
+        run, chunks = head["_source"]["run"], int(head["_source"]["src"]["chunks"])
+        paths: list[str] = []
+        ids: list[str] = []
+        docs = self.client.mget(index=store_index, body={"ids": [f"{JOURNAL}:{i}" for i in range(chunks)]})
+        for doc in docs["docs"]:
+            if doc.get("found") and doc["_source"].get("run") == run:
+                paths.extend(doc["_source"]["src"]["paths"])
+                ids.extend(doc["_source"]["src"]["letter_ids"])
+        return run, paths, ids
+
+    def _repair(self, gen: Generation, run: str, paths: list[str], letter_ids: list[str]) -> None:
+        """Remove from a clone of a generation an in-place run died on everything of
+        the files and letters it named, and every letter it wrote (stamped with its id):
+        the clone then holds exactly the state before that run, less those files,
+        which the repairing run reads again."""
+        p, s, ltr = self._indices(gen)
+        self.client.indices.refresh(index=f"{p},{s},{ltr}")
+        stamped = {"term": {"run": run}}
+        doomed = sorted(set(letter_ids) | _letters_where(self.client, p, stamped)
+                        | _letters_where(self.client, s, stamped) | _letters_where(self.client, ltr, stamped))
+        # (searches and bulk deletes, not _delete_by_query: a cluster may lack the reindex module)
+        for i in range(0, len(doomed), JOURNAL_CHUNK):
+            chunk = {"terms": {"letter_id": doomed[i:i + JOURNAL_CHUNK]}}
+            _delete_where(self.client, p, chunk, "passage_id")
+            _delete_where(self.client, ltr, chunk, "passage_id")
+            # passage numbers stay: a passage indexed again is not new (LetterStore.passage_seq)
+            _delete_where(self.client, s, {"bool": {"filter": [chunk], "must_not": [{"term": {"kind": "seq"}}]}},
+                          "key")
+        for i in range(0, len(paths), JOURNAL_CHUNK):
+            files = [_file_id(path) for path in paths[i:i + JOURNAL_CHUNK]]
+            _delete_where(self.client, s, {"ids": {"values": files}}, "key")
+        _delete_where(self.client, s, {"term": {"kind": JOURNAL}}, "key")
+        self.client.indices.refresh(index=f"{p},{s},{ltr}")
+
+    def _publish_in_place(self, gen: Generation) -> Generation:
+        """Show an in-place run's changes, all at once, and name the new revision."""
+        from indexer.index.pipeline import BROWSE_FACETS_META, browse_counts
+
+        p, s, ltr = self._indices(gen)
+        # every write of the run is acknowledged (the builder flushed its writers): the
+        # journal goes first, since from here on there is nothing to repair, only to show
+        self.client.delete(index=s, id=JOURNAL, params={"ignore": 404})
+        _delete_where(self.client, s, {"term": {"kind": JOURNAL}}, "key")
+        self.client.indices.refresh(index=f"{p},{s},{ltr}")  # the run's changes appear together
+        counts = browse_counts(OpenSearchEngine(self.client, p, settings=self.settings))
+        meta = f"meta:{BROWSE_FACETS_META}"
+        self.client.index(index=s, id=meta, body={"kind": "meta", "key": meta,
+                                                  "src": {"value": json.dumps(counts)}}, params={"refresh": "true"})
+        self.client.indices.put_settings(index=f"{p},{s},{ltr}", body={"index": {"refresh_interval": None}})
+        live = self.live()
+        revision = int(live.name.split(".r", 1)[1]) + 1 if live is not None and ".r" in live.name else 1
+        actions: list[dict] = [{"remove": {"index": p, "alias": f"{self.revision_alias}-*"}}] \
+            if live is not None and ".r" in live.name else []
+        actions.append({"add": {"index": p, "alias": f"{self.revision_alias}-{revision:06d}"}})
+        self.client.indices.update_aliases(body={"actions": actions})
+        return Generation(f"{_base(gen)}.r{revision}")
+
+    def scratch_engine(self, folder: Path) -> "OpenSearchEngine":
+        """A throwaway passages index on the cluster (one shard, no replica), deleted
+        when the engine is closed; `sweep` deletes those a killed process left."""
+        index = f"{self.scratch_prefix}-{uuid.uuid4().hex[:16]}"
+        self.client.indices.create(index=index, body={
+            "settings": {"index": {"number_of_shards": 1, "number_of_replicas": 0,
+                                   "max_result_window": MAX_WINDOW}},
+            "mappings": _passages_mapping()})
+        engine = OpenSearchEngine(self.client, index, writable=True, settings=self.settings)
+        engine.drop_on_close = True
+        return engine
+
+    # ------------------------------------------------------------------ opening, publishing
     def open(self, gen: Generation, writable: bool = False):
         engine = OpenSearchEngine(self.client, self.passages_index(gen), writable=writable,
                                   settings=self.settings)
         store = OpenSearchStore(self.client, self.store_index(gen), writable=writable, settings=self.settings)
+        if writable and self._updating is not None and self._updating[0] == _base(gen):
+            engine.run = store.run = self._updating[1]
         return engine, store
 
     def open_letters(self, gen: Generation, writable: bool = False) -> "OpenSearchEngine | None":
         if not writable and not self.has_letter_index(gen):
             return None
-        return OpenSearchEngine(self.client, self.letters_index(gen), writable=writable, settings=self.settings)
+        engine = OpenSearchEngine(self.client, self.letters_index(gen), writable=writable, settings=self.settings)
+        if writable and self._updating is not None and self._updating[0] == _base(gen):
+            engine.run = self._updating[1]
+        return engine
 
     def has_letter_index(self, gen: Generation) -> bool:
         return bool(self.client.indices.exists(index=self.letters_index(gen)))
 
     def publish(self, gen: Generation) -> Generation:
+        if self._updating is not None and self._updating[0] == _base(gen):
+            self._updating = None
+            return self._publish_in_place(gen)
         indices = [i for i in self._indices(gen) if self.client.indices.exists(index=i)]
         replicas = ({"number_of_replicas": self.settings.replicas, "auto_expand_replicas": False}
                     if self.settings.replicas is not None else {"auto_expand_replicas": "0-1"})
@@ -430,28 +587,43 @@ class OpenSearchHome(IndexHome):
         return Generation(gen.name)
 
     def drop(self, gen: Generation) -> None:
+        if self._updating is not None and self._updating[0] == _base(gen):
+            # an in-place run that failed: its journal stays, and the next run repairs
+            self._updating = None
+            return
+        live = self.live()
+        if live is not None and _base(live) == _base(gen):
+            return  # never the live generation
         self.client.indices.delete(index=",".join(self._indices(gen)), params={"ignore_unavailable": "true"})
 
     def sweep(self) -> None:
         """Drop abandoned builds (newer than the live generation, never published) and
         generations older than the one kept behind the live one; lift a write block
-        a killed run left on the live generation while cloning it."""
+        a killed run left on the live generation while cloning it, and the refresh
+        pause of an in-place run that died after its journal was cleared (nothing
+        to repair: its changes are complete, and shown now)."""
         live = self.live()
         gens = self._generations()
         if live is None:
             for _, gen in gens:
                 self.drop(gen)
             return
-        live_n = int(live.name[1:])
+        live_n = int(_base(live)[1:])
         older = [g for n, g in gens if n < live_n]
         for n, gen in gens:
             if n > live_n:
                 self.drop(gen)
         for gen in older[:-KEEP_PREVIOUS] if KEEP_PREVIOUS else older:
             self.drop(gen)
-        for index in self._indices(live):
-            if self.client.indices.exists(index=index):  # older generations have no letter index
-                self.client.indices.put_settings(index=index, body={"index": {"blocks.write": None}})
+        self._drop_stale_scratch()
+        settings: dict = {"blocks.write": None}
+        if self._journal(self.store_index(live)) is None:
+            settings["refresh_interval"] = None
+        indices = [i for i in self._indices(live) if self.client.indices.exists(index=i)]
+        # (older generations have no letter index)
+        self.client.indices.put_settings(index=",".join(indices), body={"index": settings})
+        if "refresh_interval" in settings:
+            self.client.indices.refresh(index=",".join(indices))
 
     @contextmanager
     def writer_lock(self) -> Iterator[None]:
@@ -501,6 +673,17 @@ class OpenSearchHome(IndexHome):
                 pass
 
     # ------------------------------------------------------------------ helpers
+    def _drop_stale_scratch(self) -> None:
+        """Scratch indices older than SCRATCH_STALE seconds (their process died)."""
+        listing = self.client.indices.get_settings(index=f"{self.scratch_prefix}-*", name="index.creation_date",
+                                                   params={"ignore_unavailable": "true",
+                                                           "allow_no_indices": "true"})
+        now_ms = time.time() * 1000
+        for index, body in listing.items():
+            created = int(body["settings"]["index"]["creation_date"])
+            if now_ms - created > SCRATCH_STALE * 1000:
+                self.client.indices.delete(index=index, params={"ignore_unavailable": "true"})
+
     def _ensure_lock_index(self) -> None:
         from opensearchpy import RequestError
 
@@ -541,6 +724,38 @@ class OpenSearchHome(IndexHome):
 
     def _multi_node(self) -> bool:
         return int(self.client.cluster.health().get("number_of_data_nodes", 1)) > 1
+
+
+def _base(gen: Generation) -> str:
+    """The generation's indices' name part: "g000007" of "g000007.r3"."""
+    return gen.name.split(".", 1)[0]
+
+
+def _delete_where(client, index: str, query: dict, key: str) -> None:
+    """Delete every document matching `query` (ids found as `_ids_where` does, then bulk deletes)."""
+    ids = _ids_where(client, index, query, key)
+    for i in range(0, len(ids), 1000):
+        body = [{"delete": {"_index": index, "_id": doc_id}} for doc_id in ids[i:i + 1000]]
+        resp = client.bulk(body=body, params=WRITE_TIMEOUT)
+        failed = [item for item in resp["items"] if item["delete"].get("status", 500) not in (200, 404)]
+        if failed:
+            raise EngineError(f"OpenSearch refused to delete from {index}: {json.dumps(failed[0])[:300]}")
+
+
+def _letters_where(client, index: str, query: dict) -> set[str]:
+    """The letter ids of every document matching `query` (a composite aggregation, paged)."""
+    out: set[str] = set()
+    after = None
+    while True:
+        comp: dict = {"size": 1000, "sources": [{"l": {"terms": {"field": "letter_id"}}}]}
+        if after is not None:
+            comp["after"] = after
+        resp = client.search(index=index, body={"query": query, "size": 0, "aggs": {"c": {"composite": comp}}})
+        agg = resp["aggregations"]["c"]
+        out.update(str(b["key"]["l"]) for b in agg["buckets"])
+        after = agg.get("after_key")
+        if not agg["buckets"] or after is None:
+            return out
 
 
 def _index_name(name: str | Path) -> str:
@@ -586,6 +801,10 @@ class OpenSearchEngine(_BulkTarget, SearchEngine):
         self._buckets: dict[str, int] = {}
         self._writer: BulkWriter | None = None
         self._shards: int | None = None
+        self.run: str | None = None
+        self.drop_on_close = False  # a scratch index (see OpenSearchHome.scratch_engine)
+        if writable:
+            self._add_fields(_NEW_FIELDS)
 
     @classmethod
     def configured(cls) -> bool:
@@ -613,6 +832,8 @@ class OpenSearchEngine(_BulkTarget, SearchEngine):
                 _put_facets(src, d, HIDDEN_FACETS)
             else:
                 src = _source(d)
+            if self.run is not None:
+                src = dict(src, run=self.run)
             writer.put(d.letter_id, {"index": {"_index": self.index, "_id": d.passage_id}}, src)
             n += 1
         return n
@@ -622,6 +843,12 @@ class OpenSearchEngine(_BulkTarget, SearchEngine):
         # are refreshed, and a clone holds what its source held)
         for pid in _ids_where(self.client, self.index, {"term": {"letter_id": letter_id}}, "passage_id"):
             self._w().put(letter_id, {"delete": {"_index": self.index, "_id": pid}})
+
+    def close(self) -> None:
+        super().close()
+        if self.drop_on_close:
+            self.drop_on_close = False
+            self.client.indices.delete(index=self.index, params={"ignore_unavailable": "true"})
 
     def clear_caches(self) -> None:
         """Empty the cluster's query, request and field-data caches for this index
@@ -735,6 +962,16 @@ class OpenSearchEngine(_BulkTarget, SearchEngine):
 
     def doc_freq(self, term: str) -> int:
         return self.count_query({"term": {ALL_FIELD: term}})
+
+    def more_like_this(self, field: str, terms, limit: int) -> list[EngineHit]:
+        """A disjunction of term queries over the field without tracking the total:
+        Lucene then skips passages that cannot reach the top `limit` (WAND)."""
+        terms = list(dict.fromkeys(terms))
+        if not terms or limit <= 0:
+            return []
+        query = {"bool": {"should": [{"term": {_t(field): t}} for t in terms], "minimum_should_match": 1}}
+        resp = self._search({"query": query, "size": limit, "track_total_hits": False, "_source": False})
+        return [self._hit(h, True) for h in resp["hits"]["hits"]]
 
     def doc_freqs(self, field: str, terms) -> dict[str, int]:
         """Passages holding each term in `field`, all in one request (a `filters`
@@ -962,11 +1199,22 @@ class OpenSearchStore(_BulkTarget):
         self.writable = writable
         self._writer: BulkWriter | None = None
         self.settings = settings
+        self.run: str | None = None
+        # readers see what was refreshed, as searches do: not what an in-place run has
+        # sent but not yet published (a get is real-time by default)
+        self._read = {} if writable else {"realtime": "false"}
+        self._next_seq = 1
+        if writable:
+            self._add_fields(_NEW_STORE_FIELDS)
+            self._next_seq = self._top_seq() + 1
+            if self.meta(LINEAGE_META) is None:
+                self.set_meta(LINEAGE_META, uuid.uuid4().hex)
         self._group_dir: str | None = None  # the grouper's local working copy (see grouper())
         self._group_db: sqlite3.Connection | None = None
 
     def _put(self, route: str, doc_id: str, body: dict) -> None:
-        self._w().put(route, {"index": {"_index": self.index, "_id": doc_id}}, dict(body, key=doc_id))
+        body = dict(body, key=doc_id) if self.run is None else dict(body, key=doc_id, run=self.run)
+        self._w().put(route, {"index": {"_index": self.index, "_id": doc_id}}, body)
 
     # ------------------------------------------------------------------ writing
     def put_letter(self, letter: Letter | PackedLetter, source_path: str, replace: bool = True) -> None:
@@ -988,6 +1236,13 @@ class OpenSearchStore(_BulkTarget):
                 # document: copied into each passage they cost passages x summary size
                 "kind": "passage", "letter_id": lid, "ordinal": int(p.get("ordinal") or 0),
                 "src": {"data": p}})
+        for p in passages:
+            # numbered on first sight only (create fails on a number already given, and the
+            # writer takes that as done): a re-indexed letter keeps its passages' numbers
+            doc_id = f"seq:{p['passage_id']}"
+            self._w().put(lid, {"create": {"_index": self.index, "_id": doc_id}},
+                          {"kind": "seq", "key": doc_id, "letter_id": lid, "seq": self._next_seq})
+            self._next_seq += 1
 
     def _delete_passages(self, letter_id: str) -> None:
         # the letter's passages and their near-duplicate group assignments
@@ -1012,12 +1267,26 @@ class OpenSearchStore(_BulkTarget):
     def set_meta(self, key: str, value: str) -> None:
         self._put(key, f"meta:{key}", {"kind": "meta", "src": {"value": value}})
 
+    def carry_history(self, previous: "OpenSearchStore") -> None:
+        """Take over a previous store's passage numbers and lineage (see
+        LetterStore.carry_history): copied on the cluster with `_reindex`."""
+        lineage, top = previous.history_position()
+        if lineage is None:
+            return
+        # through this store's bulk streams, ahead of every letter this build writes
+        # (a cluster may lack the reindex module, so no `_reindex`)
+        for src in previous._scan({"term": {"kind": "seq"}}, whole=True):
+            doc_id = src["key"]
+            self._w().put(src["letter_id"], {"create": {"_index": self.index, "_id": doc_id}}, src)
+        self.set_meta(LINEAGE_META, lineage)
+        self._next_seq = max(self._next_seq, top + 1)
+
     # ------------------------------------------------------------------ near-duplicate groups
     def grouper(self) -> neardup.Grouper:
         """Near-duplicate grouping for this run. The leader lookup (LSH bands, one
         query per passage) runs on a local SQLite working copy, loaded with the
-        leaders earlier runs kept in this index (an incremental run's clone holds
-        them), because a cluster round trip per passage would dominate indexing;
+        leaders earlier runs kept in this index (the live store an incremental run
+        updates in place, or its clone), because a cluster round trip per passage would dominate indexing;
         new leaders and every assignment are written back as store documents."""
         self._close_grouper()
         self._group_dir = tempfile.mkdtemp(prefix="imr-groups-")
@@ -1052,8 +1321,43 @@ class OpenSearchStore(_BulkTarget):
 
     # ------------------------------------------------------------------ reading
     def _get(self, doc_id: str) -> dict | None:
-        resp = self.client.get(index=self.index, id=doc_id, params={"ignore": 404})
+        resp = self.client.get(index=self.index, id=doc_id, params=dict(self._read, ignore=404))
         return resp.get("_source", {}).get("src") if resp.get("found") else None
+
+    def _top_seq(self) -> int:
+        resp = self.client.search(index=self.index, body={
+            "query": {"term": {"kind": "seq"}}, "size": 0, "aggs": {"top": {"max": {"field": "seq"}}}})
+        return int(resp["aggregations"]["top"].get("value") or 0)
+
+    def history_position(self) -> tuple[str | None, int]:
+        """(lineage, the highest passage number), as LetterStore.history_position."""
+        lineage = self.meta(LINEAGE_META)
+        return (None, 0) if lineage is None else (lineage, self._top_seq())
+
+    def passages_after(self, seq: int) -> list[tuple[str, str, int]]:
+        """(passage_id, letter_id, seq) of this generation's passages first indexed
+        after `seq`, oldest first (as LetterStore.passages_after)."""
+        numbered: list[tuple[str, str, int]] = []
+        after = None
+        query = {"bool": {"filter": [{"term": {"kind": "seq"}}, {"range": {"seq": {"gt": int(seq)}}}]}}
+        while True:
+            body: dict = {"query": query, "size": 2000, "sort": [{"seq": "asc"}, {"key": "asc"}],
+                          "_source": ["key", "letter_id", "seq"]}
+            if after is not None:
+                body["search_after"] = after
+            hits = self.client.search(index=self.index, body=body)["hits"]["hits"]
+            numbered.extend((h["_source"]["key"][len("seq:"):], h["_source"]["letter_id"], int(h["_source"]["seq"]))
+                            for h in hits)
+            if len(hits) < 2000:
+                break
+            after = hits[-1]["sort"]
+        out = []
+        for i in range(0, len(numbered), 1000):  # only passages this generation still holds
+            chunk = numbered[i:i + 1000]
+            docs = self.client.mget(index=self.index, body={"ids": [f"passage:{pid}" for pid, _, _ in chunk]},
+                                    params=dict(self._read, _source="false"))["docs"]
+            out.extend(row for row, doc in zip(chunk, docs) if doc.get("found"))
+        return out
 
     def meta(self, key: str) -> str | None:
         src = self._get(f"meta:{key}")
@@ -1066,15 +1370,18 @@ class OpenSearchStore(_BulkTarget):
                                           src.get("letter_id"), src.get("reason"))
         return out
 
-    def _scan(self, query: dict) -> Iterator[dict]:
+    def _scan(self, query: dict, whole: bool = False) -> Iterator[dict]:
+        """The `src` of every document matching (`whole`: the whole document)."""
         after = None
         while True:
-            body: dict = {"query": query, "size": 2000, "sort": [{"key": "asc"}], "_source": ["src"]}
+            body: dict = {"query": query, "size": 2000, "sort": [{"key": "asc"}]}
+            if not whole:
+                body["_source"] = ["src"]
             if after is not None:
                 body["search_after"] = after
             hits = self.client.search(index=self.index, body=body)["hits"]["hits"]
             for h in hits:
-                yield h["_source"]["src"]
+                yield h["_source"] if whole else h["_source"]["src"]
             if len(hits) < 2000:
                 return
             after = hits[-1]["sort"]
@@ -1144,7 +1451,7 @@ class OpenSearchStore(_BulkTarget):
         out: list[dict] = []
         for i in range(0, len(doc_ids), 1000):
             resp = self.client.mget(index=self.index, body={"ids": doc_ids[i:i + 1000]},
-                                    params={"_source_includes": ",".join(fields)})
+                                    params=dict(self._read, _source_includes=",".join(fields)))
             for doc in resp["docs"]:
                 if doc.get("found"):
                     out.append(doc["_source"].get("src") or {})
@@ -1161,8 +1468,9 @@ class _StoreGroupSink(neardup.GroupSink):
     def __init__(self, store: OpenSearchStore):
         self.store = store
 
-    def leader(self, passage_id: str, sig: bytes) -> None:
-        self.store._put(passage_id, f"dup_leader:{passage_id}", {"kind": "dup_leader", "src": {
+    def leader(self, passage_id: str, letter_id: str, sig: bytes) -> None:
+        # with its letter, so the repair of a dead in-place run removes it with the letter
+        self.store._put(letter_id, f"dup_leader:{passage_id}", {"kind": "dup_leader", "letter_id": letter_id, "src": {
             "passage_id": passage_id, "sig": base64.b64encode(sig).decode("ascii")}})
 
     def group(self, passage_id: str, letter_id: str, leader: str) -> None:

@@ -9,7 +9,11 @@ engine and the letter store, and hands the workers new files only as it
 writes their results, so its memory stays flat however slowly it writes.
 All writes go to a new generation that is published atomically at the end
 (see `generations`), so a crash or kill leaves the previous index fully
-usable, and a run that finds nothing to do writes nothing at all.
+usable, and a run that finds nothing to do writes nothing at all. A home
+that `updates_in_place` (OpenSearch) takes an incremental run's changes in
+the live generation itself instead, made visible together at the end; the
+run first records what it will touch, and a run that dies is repaired by the
+next one (see `IndexHome.begin_update`).
 """
 
 from __future__ import annotations
@@ -170,17 +174,25 @@ class _Builder:
     """A new generation being written: a clone of the previous one, then edits."""
 
     def __init__(self, home: IndexHome, prev: Generation | None, known: dict[str, FileRecord],
-                 history: Generation | None = None):
+                 history: Generation | None = None, touching: list[str] | None = None,
+                 repair: bool = False):
         self.home = home
-        self.gen = home.create(prev)
+        # an incremental run on a home that updates in place writes to the live generation
+        # itself (after recording what it will touch); anything else writes a new one. A
+        # repair of a run that died in place is a new generation, cloned and cleaned by `create`.
+        self.in_place = prev is not None and home.updates_in_place and not repair
+        if self.in_place:
+            touching = touching or []
+            ids = sorted({r.letter_id for p in touching if (r := known.get(p)) is not None and r.letter_id})
+            self.gen = home.begin_update(prev, touching, ids)
+        else:
+            self.gen = home.create(prev)
         try:
             self.engine, self.store = home.open(self.gen, writable=True)
             # the letter index: each letter's case summary, once (documents.letter_doc)
             self.letters = home.open_letters(self.gen, writable=True)
-            # a rebuild of a live index: its passages are not new (see LetterStore.passage_seq).
-            # Only the local letter store numbers passages; a store without it (OpenSearch)
-            # has no passage history yet, so saved-search alerts do not run on that engine.
-            if prev is None and history is not None and hasattr(self.store, "carry_history"):
+            # a rebuild of a live index: its passages are not new (see LetterStore.passage_seq)
+            if prev is None and history is not None:
                 old_engine, old_store = home.open(history)
                 try:
                     self.store.carry_history(old_store)
@@ -274,7 +286,9 @@ class _Builder:
         self.letters.close()
         # the browse page's facet counts (every passage, no filter) cost a pass over
         # the whole index: count them once here, for every reader of the generation
-        self.store.set_meta(BROWSE_FACETS_META, json.dumps(browse_counts(self.engine)))
+        # (an in-place update counts them in `publish`, once its changes are visible)
+        if not self.in_place:
+            self.store.set_meta(BROWSE_FACETS_META, json.dumps(browse_counts(self.engine)))
         self.engine.close()
         self.store.commit()
         self.store.close()
@@ -404,6 +418,7 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
         if prev is not None and not home.has_letter_index(prev):
             prev = None  # written before the letter index held the case summaries: rebuild
         known: dict[str, FileRecord] = {}
+        died: list[str] | None = None
         if prev is not None:
             _engine, store = home.open(prev)
             try:
@@ -414,6 +429,13 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
             finally:
                 _engine.close()
                 store.close()
+        if prev is not None:
+            died = home.interrupted(prev)
+            for path in died or ():
+                # an in-place run died midway: the new generation `create` clones holds
+                # nothing of the files it touched, so they are read again as new files
+                known.pop(path, None)
+        repair = died is not None
 
         wanted = {str(f) for f in files}
         jobs: list[tuple[str, str | None, int | None]] = []
@@ -434,6 +456,14 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
         still_there = {f["file"] for f in found.failed}
         gone = [p for p in known if p not in wanted and _under(p, dirs)
                 and not _under(p, found.unreadable_dirs) and text_safe(p) not in still_there]
+        # files a run that died had touched, outside the paths given this time: read
+        # again too (the repaired generation holds nothing of them), unless gone
+        for path in sorted(set(died or ()) - wanted):
+            try:
+                if stat.S_ISREG(os.lstat(path).st_mode):
+                    jobs.append((path, None, max_bytes, engine))
+            except OSError:
+                pass
         # a duplicate whose kept file is gone or changed is read again: it may be the one to keep now
         queued = {job[0] for job in jobs}
         redo = queued | set(gone)
@@ -444,10 +474,13 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
                 report.skipped_unchanged -= 1
                 report.duplicates[:] = [d for d in report.duplicates if d["file"] != text_safe(path)]
 
+        # every file this run may change (an in-place update records them first)
+        touching = sorted({job[0] for job in jobs} | set(gone))
         builder: _Builder | None = None
         try:
-            if gone or rebuild or prev is None:
-                builder = _Builder(home, prev, dict(known), history=live_before)
+            if gone or rebuild or prev is None or repair:
+                builder = _Builder(home, prev, dict(known), history=live_before, touching=touching,
+                                   repair=repair)
                 for path in gone:
                     if builder.remove_path(path):
                         report.removed += 1
@@ -460,7 +493,7 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
                                                           rec.letter_id, rec.reason))
                     continue
                 if builder is None:
-                    builder = _Builder(home, prev, dict(known), history=live_before)
+                    builder = _Builder(home, prev, dict(known), history=live_before, touching=touching)
                 if out.status == "failed":
                     report.failed.append({"file": text_safe(out.path), "reason": out.reason})
                     builder.fail(out)

@@ -393,6 +393,20 @@ class TantivyEngine(SearchEngine):
             return int(self._searcher.doc_freq(ALL_FIELD, term))
         return max((int(self._searcher.doc_freq(f, term)) for f in self._text_fields), default=0)
 
+    def more_like_this(self, field, terms, limit) -> list[EngineHit]:
+        """A disjunction of bare term queries collected without a count: Tantivy
+        then scores it with block-max WAND, skipping blocks of passages whose best
+        possible score cannot enter the top `limit` (a boosted or filtered query,
+        or an exact count, makes it score every passage holding any term)."""
+        terms = list(dict.fromkeys(terms))
+        if field not in self._text_fields or not terms or limit <= 0:
+            return []
+        clauses = [(Occur.Should, Query.term_query(self.schema, field, t)) for t in terms]
+        query = clauses[0][1] if len(clauses) == 1 else Query.boolean_query(clauses)
+        searcher = self._searcher
+        raw = searcher.search(query, limit=limit, count=False).hits
+        return [EngineHit(searcher.doc(addr).get_first("passage_id"), float(score)) for score, addr in raw]
+
     def doc_freqs(self, field, terms) -> dict[str, int]:
         # from the term dictionary (deleted documents still count until a merge: a weight, not a count)
         searcher = self._searcher

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from indexer.index.documents import docs_for_letter
-from indexer.index.engine import SearchEngine, open_engine
+from indexer.index.engine import SearchEngine
 from indexer.search.types import SearchRequest
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -74,7 +74,7 @@ class DeltaIndex:
         folder = Path(tempfile.mkdtemp(prefix="imr-delta-"))
         engine = None
         try:
-            engine = open_engine(service.engine_name, folder / "engine", writable=True)
+            engine = service.home.scratch_engine(folder / "engine")
             for letter_id, ids in wanted.items():
                 letter = service.get_letter(letter_id)
                 if letter is None:

@@ -732,6 +732,12 @@ def _term_alternatives(t: Term) -> list[Term | Phrase]:
             _add(out, _named(text, exp_terms, t.fields))
     for text, syn_terms in vocab_adapter.drug_synonyms((t.term,)):
         _add(out, _named(text, syn_terms, t.fields))
+    # a joined compound also as letters hyphenate it: postoperative -> "post operative"
+    halves = vocab_adapter.split_compound(t.text)
+    if halves is not None:
+        ws, ts = _analysed(" ".join(halves))
+        if len(ts) == 2:
+            _add(out, Phrase(ws, ts, 0, t.fields))
     # a phrase holding a word already searched alone adds nothing ("hydrocodone/APAP" next to hydrocodone)
     words_alone = {o.term for o in out if isinstance(o, Term)}
     return [o for o in out if not (isinstance(o, Phrase) and words_alone.intersection(o.terms))]
@@ -767,6 +773,11 @@ def _phrase_alternatives(ph: Phrase) -> list[Term | Phrase]:
             if len(syn_terms) == 1:
                 nws = (ws[:i] + [text] + ws[i + 1:]) if len(ws) == len(ts) else ts[:i] + [syn_terms[0]] + ts[i + 1:]
                 _add(out, Phrase(tuple(nws), tuple(ts[:i] + [syn_terms[0]] + ts[i + 1:]), ph.slop, ph.fields))
+    # a hyphenated compound also as letters write it joined: "pre operative" -> preoperative
+    if len(ws) == len(ts) == 2 and ph.slop == 0 and vocab_adapter.joins_compound(ws[0]):
+        joined_words, joined_terms = _analysed(ws[0] + ws[1])
+        if len(joined_terms) == 1:
+            _add(out, Term(joined_words[0], joined_terms[0], ph.fields))
     # abbreviation -> expansion
     for i, (w, t) in enumerate(zip(ws if len(ws) == len(ts) else ts, ts)):
         for a in vocab_adapter.abbreviations_for_word(w, t):

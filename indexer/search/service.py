@@ -30,7 +30,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from indexer.index import generations as gens
-from indexer.index.engine import Generation, IndexHome, SearchEngine, engine_home
+from indexer.index.engine import Generation, IndexHome, SearchEngine, engine_home, tie_order
 from indexer.index.pipeline import BROWSE_FACETS_META
 from indexer.index.store import HitData, LetterStore
 from indexer.model import DECISIONS, Letter, Passage
@@ -39,6 +39,7 @@ from indexer.search.highlight import Highlighter
 from indexer.search import similar as mlt
 from indexer.search.analysis import terms as analysis_terms
 from indexer.search.parser import BOOLEAN_WORDS, CITATION_PIN_SCORE, parse_query
+from indexer.search.partial import relax
 from indexer.search.spelling import has_fuzzy, resolve_fuzzy
 from indexer.search.tree import (
     SCOPES,
@@ -131,6 +132,13 @@ class _Generation:
     parallel: bool = False  # page query and facet pass side by side (see SearchService.search)
     letters: SearchEngine | None = None  # the letter index (case summaries); None in older generations
     summary_cache: "OrderedDict[Node, frozenset[str]]" = field(default_factory=OrderedDict)
+    passages: int | None = None  # see passage_total()
+
+    def passage_total(self) -> int:
+        """Passages in the generation (counted once: a generation never changes)."""
+        if self.passages is None:
+            self.passages = self.engine.count(MatchAll(), {})
+        return self.passages
 
     def summary_letters(self, leaf: Node) -> frozenset[str]:
         """Ids of the letters whose case summary matches a summary-restricted leaf."""
@@ -448,6 +456,15 @@ class SearchService:
         built = self._build_hits(gen, hits, text_tree, cited, scope)
         if req.group_duplicates and group == "passage":
             self._group_hits(gen, tree, filters, built)
+        closer, closer_total, closer_need = [], 0, 0
+        if engine_sort == "relevance" and group == "passage" and page == last and not pq.is_browse:
+            relaxed = relax(tree)
+            if relaxed is not None:
+                closer_total = self._count(gen, relaxed.tree, filters)
+                if closer_total:
+                    closer_need = relaxed.need
+                    found = gen.engine.relevance_page(relaxed.tree, filters, 0, per_page).hits
+                    closer = self._build_hits(gen, found, text_tree, cited, scope)
         letters: list[LetterGroup] = []
         if grouped is not None:
             by_id = {h.passage_id: h for h in built}
@@ -459,7 +476,8 @@ class SearchService:
             total=total, hits=built, facets=facets, messages=messages, matched_citations=matched,
             filters=filters, sort=sort, page=page, per_page=per_page, dates=r.applied_dates,
             last_page=last, total_letters=total_letters, scope=scope, group=group, letters=letters,
-            citation_counts=dict(offered),
+            citation_counts=dict(offered), closer_matches=closer, closer_total=closer_total,
+            closer_need=closer_need,
         )
         self._letter_link(gen, response)
         if total <= SPELL_CHECK_BELOW and not pq.is_browse:
@@ -543,18 +561,29 @@ class SearchService:
     def similar(self, text: str, exclude: str | None = None, limit: int = 20) -> SimilarResult:
         """Passages whose rationale says the same things as `text` (more like this
         over its distinctive terms, see indexer.search.similar), best first, never
-        the passage `exclude`. Ties are broken by passage id, so it is stable."""
+        the passage `exclude`, only decided items (an unparsed letter's whole text is
+        no rationale). Equal scores are ordered by tie_order, so it is stable.
+
+        The engine returns its top passages without a total or a filter (so it can
+        prune, see SearchEngine.more_like_this); the undecided are dropped here and,
+        if that leaves too few, a wider top is asked for."""
         gen = self._gen
-        total = gen.engine.count(MatchAll(), {})
-        terms = mlt.distinctive_terms(text or "", lambda ts: gen.engine.doc_freqs(mlt.FIELD, ts), total)
+        terms = mlt.distinctive_terms(text or "", lambda ts: gen.engine.doc_freqs(mlt.FIELD, ts),
+                                      gen.passage_total())
         tree = mlt.similarity_query(terms)
         if tree is None:
             return SimilarResult([], [], "")
-        decided = {"decision": list(DECISIONS)}  # decided rationales, not whole unparsed letters
-        res = gen.engine.relevance_page(tree, decided, 0, limit + (1 if exclude else 0))
-        hits = [h for h in res.hits if h.passage_id != exclude][:limit]
-        pq = ParsedQuery(mlt.search_text(terms), tree)
-        return SimilarResult(self._build_hits(gen, hits, tree, []), terms, pq.text)
+        words = [w.term for w in terms]
+        fetch = limit + 1 + mlt.TIE_SLACK  # room for the excluded passage and a tie at the cut
+        while True:
+            found = gen.engine.more_like_this(mlt.FIELD, words, fetch)
+            data = gen.store.hit_data(h.passage_id for h in found if h.passage_id != exclude)
+            kept = [h for h in found if h.passage_id in data and data[h.passage_id].passage.decision in DECISIONS]
+            if len(kept) >= limit + mlt.TIE_SLACK or len(found) < fetch or fetch >= mlt.MAX_FETCH:
+                break
+            fetch = min(fetch * 4, mlt.MAX_FETCH)
+        hits = sorted(kept, key=lambda h: (-h.score, *tie_order(h.passage_id)))[:limit]
+        return SimilarResult(self._build_hits(gen, hits, tree, [], data=data), terms, mlt.search_text(terms))
 
     def _page(self, gen, tree, filters, sort, offset, limit, messages):
         if sort != "relevance":
@@ -642,8 +671,10 @@ class SearchService:
             else:
                 first[key] = h.passage_id
 
-    def _build_hits(self, gen, hits, tree, cited: list[str], scope: str = "passage") -> list[Hit]:
-        data = gen.store.hit_data(h.passage_id for h in hits)
+    def _build_hits(self, gen, hits, tree, cited: list[str], scope: str = "passage",
+                    data: dict[str, HitData] | None = None) -> list[Hit]:
+        if data is None:
+            data = gen.store.hit_data(h.passage_id for h in hits)
         hl = Highlighter(tree)
         # the case summary is marked where it was searched: everywhere with
         # scope=letter, else only for terms the user restricted to it (summary:)

@@ -130,6 +130,12 @@ class SearchResponse:
     group: str = "passage"
     letters: list[LetterGroup] = field(default_factory=list)  # group == "letter": this page's letters
     citation_counts: dict[str, int] = field(default_factory=dict)  # passages citing each citation the words read as
+    # the last page of a relevance-ordered search of several words goes on with
+    # passages that have all but one of them (search/partial.py): counted apart
+    # from `total`, and in no facet or outcome figure
+    closer_matches: list[Hit] = field(default_factory=list)
+    closer_total: int = 0  # passages with all words but one (not counted in `total`)
+    closer_need: int = 0  # how many of the query's words each closer match has
     # a corrected query when a word looks misspelt, and how many passages it finds
     did_you_mean: str | None = None
     did_you_mean_total: int = 0

@@ -98,10 +98,11 @@ def max_expansion_length() -> int:
 
 @lru_cache(maxsize=1)
 def _drug_groups() -> tuple[tuple[tuple[str, tuple[str, ...]], ...], ...]:
-    """Every drug's names as (text, indexed terms), from the vocabulary's drugs.toml."""
+    """Every drug's names as (text, indexed terms), from the vocabulary's drugs.toml,
+    and the other groups of equivalent wordings (equivalents.toml)."""
     try:
-        from indexer.vocab import drug_names
-        groups = drug_names()
+        from indexer.vocab import drug_names, equivalent_names
+        groups = drug_names() + equivalent_names()
     except Exception as exc:  # vocabulary missing or broken: search without drug synonyms
         log.warning("drug vocabulary unavailable: %s", exc)
         return ()
@@ -166,3 +167,36 @@ def citations_in_query(text: str) -> list[str]:
         if isinstance(k, str) and k and k not in seen:
             seen.append(k)
     return seen
+
+
+@lru_cache(maxsize=1)
+def _compound_prefixes() -> tuple[tuple[str, str], ...]:
+    """(prefix, its indexed term), longest first."""
+    try:
+        from indexer.vocab import compound_prefixes
+        prefixes = compound_prefixes()
+    except Exception as exc:  # vocabulary missing or broken: search without compound spellings
+        log.warning("compound vocabulary unavailable: %s", exc)
+        return ()
+    return tuple((p, t[0]) for p in prefixes if len(t := terms(p)) == 1)
+
+
+MIN_COMPOUND_REST = 4  # "preop" is a wording of its own (equivalents.toml), not pre + op
+
+
+def split_compound(word: str) -> tuple[str, str] | None:
+    """A joined compound's two halves as letters may hyphenate it:
+    "postoperative" -> ("post", "operative"). None for other words."""
+    lower = word.lower()
+    if not lower.isalpha():
+        return None
+    for prefix, _ in _compound_prefixes():
+        rest = lower[len(prefix):]
+        if lower.startswith(prefix) and len(rest) >= MIN_COMPOUND_REST:
+            return prefix, rest
+    return None
+
+
+def joins_compound(first: str) -> bool:
+    """Whether a hyphenated pair starting with this word may also be written joined."""
+    return any(first.lower() == p for p, _ in _compound_prefixes())

@@ -32,6 +32,9 @@ Loaders (all cached, no arguments):
 - `states() -> dict[str, str]`                     states.toml: "California" -> "CA"
 - `drug_names() -> list[tuple[str, ...]]`          drugs.toml: one tuple per drug, generic name first, then
                                                    the brand names letters use ("hydrocodone", "Norco", ...)
+- `equivalent_names() -> list[tuple[str, ...]]`    equivalents.toml: other wordings of one thing
+                                                   ("preoperative", "pre-op", "preop")
+- `compound_prefixes() -> tuple[str, ...]`         equivalents.toml: beginnings written joined or hyphenated
 
 Every wording list puts the canonical wording first where it is also an alias.
 """
@@ -240,7 +243,8 @@ def states() -> dict[str, str]:
 __all__ = [
     "BodyRegion", "Chapter", "MtusPart", "Source", "Specialty", "Topic", "TreatmentCategory",
     "abbreviation_equivalents", "abbreviations", "acoem_chapters", "body_regions", "chapter_by_key", "chapters",
-    "guideline_fillers", "medication_classes", "mtus_parts", "sources", "specialties", "states", "topics",
+    "compound_prefixes", "drug_names", "equivalent_names", "guideline_fillers", "medication_classes",
+    "mtus_parts", "sources", "specialties", "states", "topics",
     "treatments",
 ]
 
@@ -253,3 +257,21 @@ def drug_names() -> list[tuple[str, ...]]:
         names = [str(entry["generic"])] + [str(n) for n in entry.get("names", [])]
         out.append(tuple(dict.fromkeys(n.strip() for n in names if n.strip())))
     return out
+
+
+@lru_cache(maxsize=None)
+def equivalent_names() -> list[tuple[str, ...]]:
+    """Other wordings of one thing (pre-op, preoperative): synonyms both ways, like drug names."""
+    out = []
+    for entry in _load("equivalents.toml").get("same", []):
+        names = tuple(dict.fromkeys(str(n).strip() for n in entry.get("names", []) if str(n).strip()))
+        if len(names) > 1:
+            out.append(names)
+    return out
+
+
+@lru_cache(maxsize=None)
+def compound_prefixes() -> tuple[str, ...]:
+    """Word beginnings letters write both joined and hyphenated (pre-operative, preoperative)."""
+    prefixes = _load("equivalents.toml").get("compounds", {}).get("prefixes", [])
+    return tuple(sorted({str(p).lower() for p in prefixes if str(p).strip()}, key=lambda p: (-len(p), p)))

@@ -92,23 +92,69 @@ def test_generations_are_indices_behind_aliases(corpus, tmp_path):
         (corpus / "001_c1dd6188e3508088.txt").unlink()
         second = build_index([corpus], ix, engine="opensearch", workers=1)
         assert (second.letters, second.removed, second.skipped_unchanged) == (2, 1, 3)
-        assert (second.generation, second.total_letters, second.total_passages) == ("g000002", 5, 7)
-        # the open service answers from its generation until it reloads
-        assert run(service, "zanzibar").total == 0 and run(service, "transient").total == 1
-        assert service.reload() is True and service.generation == "g000002"
+        # an incremental run updates the live indices in place: a new revision of g000001
+        assert (second.generation, second.total_letters, second.total_passages) == ("g000001.r1", 5, 7)
+        assert service.reload() is True and service.generation == "g000001.r1"
         assert run(service, "zanzibar").total == 1 and run(service, "transient").total == 0
         assert ids(run(service, "quokka")) == ["004_0099b7c7dc1cafd7-1"]
         assert service.get_letter("001_c1dd6188e3508088") is None
+        assert run(service, "", per_page=50).total == 7
         third = build_index([corpus], ix, engine="opensearch", workers=1)
-        assert (third.changed, third.skipped_unchanged, third.generation) == (False, 5, "g000002")
+        assert (third.changed, third.skipped_unchanged, third.generation) == (False, 5, "g000001.r1")
         (corpus / "memo.txt").unlink()
-        build_index([corpus], ix, engine="opensearch", workers=1)
+        fourth = build_index([corpus], ix, engine="opensearch", workers=1)
+        assert (fourth.generation, fourth.removed, fourth.total_letters) == ("g000001.r2", 1, 4)
+        assert service.reload() is True and run(service, "zanzibar").total == 0
+        # the browse counts are counted again after an in-place run
+        assert service._gen.browse_counts() == service._gen.engine.facet_counts(MatchAll(), {}, FACETS)
+        assert {i.rsplit("-", 1)[-1] for i in _indices(home) if "-g0" in i} == {"g000001"}
+        # a rebuild is a new generation, published by the alias swap
+        assert build_index([corpus], ix, engine="opensearch", workers=1, rebuild=True).generation == "g000002"
+        assert service.reload() is True and run(service, "", per_page=50).total == 6
     finally:
         service.close()
-    # the live generation and the one before it (for app servers not yet switched); older ones dropped
-    assert home.live().name == "g000003"
-    assert {i.rsplit("-", 1)[-1] for i in _indices(home) if "-g0" in i} == {"g000002", "g000003"}
-    assert set(home.client.indices.get_alias(name=home.passages_alias)) == {f"{home.passages_alias}-g000003"}
+    # the live generation and the one before it (for app servers not yet switched)
+    assert home.live().name == "g000002"
+    assert {i.rsplit("-", 1)[-1] for i in _indices(home) if "-g0" in i} == {"g000001", "g000002"}
+    assert set(home.client.indices.get_alias(name=home.passages_alias)) == {f"{home.passages_alias}-g000002"}
+
+
+@needs_server
+def test_readers_see_an_in_place_run_only_when_it_is_published(tmp_path):
+    ix = tmp_path / "inplace-ix"
+    letters = sample_letters()
+    index_letters(letters[:2], ix, engine="opensearch")
+    home = engine_home("opensearch", ix)
+    live = home.live()
+    with SearchService.open(ix, "opensearch") as service:
+        before = run(service, "", per_page=50).total
+        new = letters[2]
+        gen = home.begin_update(live, ["/letters/new.txt"], [])
+        assert gen == live and home.interrupted(live) == ["/letters/new.txt"]
+        engine, store = home.open(gen, writable=True)
+        from indexer.index.documents import docs_for_letter
+
+        engine.add(docs_for_letter(new))
+        store.put_letter(new, "/letters/new.txt")
+        engine.commit()
+        store.commit()
+        # sent and acknowledged, but not published: readers still see the state before
+        for _ in range(3):
+            assert run(service, "", per_page=50).total == before
+            assert service.get_letter(new.letter_id) is None
+            assert service.get_passage(new.passages[0].passage_id) is None
+            assert service.stats()["letters"] == 2
+            time.sleep(0.7)  # longer than the default refresh interval
+        engine.close()
+        store.close()
+        published = home.publish(gen)
+        assert published.name == f"{live.name}.r1" and home.live() == published
+        assert home.interrupted(published) is None
+        assert service.reload() is True
+        assert run(service, "", per_page=50).total == before + len(new.passages)
+        assert service.get_letter(new.letter_id).letter_id == new.letter_id
+        assert service._gen.browse_counts() == service._gen.engine.facet_counts(MatchAll(), {}, FACETS)
+        assert service.stats()["letters"] == 3
 
 
 @needs_server
@@ -151,7 +197,7 @@ _KILL_SCRIPT = textwrap.dedent("""
 
 
 @needs_server
-def test_a_killed_run_leaves_the_alias_on_the_old_index(corpus, tmp_path, seed_files):
+def test_a_killed_in_place_run_is_never_seen_and_the_next_run_repairs_it(corpus, tmp_path, seed_files):
     ix = tmp_path / "kill-ix"
     home = engine_home("opensearch", ix)
     build_index([corpus], ix, engine="opensearch", workers=1)
@@ -165,27 +211,40 @@ def test_a_killed_run_leaves_the_alias_on_the_old_index(corpus, tmp_path, seed_f
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     started = False
+    first = "letter:000_000_d9810e0ddbbc91c8"
     try:
         while time.monotonic() < deadline and proc.poll() is None:
-            building = [g for n, g in home._generations() if g.name != live.name]
-            if building:
+            # its journal is written (it updates in place) and its first letter was sent
+            # (a real-time get sees what is not refreshed yet)
+            if home.interrupted(live) is not None and home.client.get(
+                    index=home.store_index(live), id=first, params={"ignore": 404}).get("found"):
                 started = True
-                time.sleep(2.0)  # let it send bulk requests for a while
                 break
             time.sleep(0.05)
         assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         proc.wait(timeout=30)
-    assert started, "the run was killed midway, with a new generation being written"
-    assert home.live() == live
+    assert started, "the run was killed midway, while updating the live generation"
+    # what the dead run sent is in the index, but readers never see it
+    assert home.live() == live and len(home.interrupted(live)) == 1500
     with SearchService.open(ix, "opensearch") as service:
-        assert run(service, "", per_page=50).total == 7
-    # the killed run's lock is stale (its process is gone): the next run takes it
-    # over and sweeps the half-written generation
-    after = build_index([corpus], ix, engine="opensearch", workers=1)
-    assert after.skipped_unchanged == 5 and home.live() == live
-    assert {g.name for _, g in home._generations()} == {live.name}
+        assert run(service, "", per_page=50).total == 7 and service.stats()["letters"] == 5
+        assert service.get_letter("000_000_d9810e0ddbbc91c8") is None
+    # the killed run's lock is stale (its process is gone): the next run takes it over,
+    # publishes a repaired clone of the state before the dead run, and reads its files again
+    after = build_index([corpus, big], ix, engine="opensearch", workers=2)
+    assert after.generation == "g000002" and after.skipped_unchanged == 5 and after.letters == 1500
+    assert (after.total_letters, after.total_passages) == (1505, 7 + 300 * 7)
+    assert home.interrupted(home.live()) is None
+    with SearchService.open(ix, "opensearch") as service:
+        assert run(service, "", per_page=50).total == 2107
+        assert [p.passage_id for p in service.get_letter("000_000_d9810e0ddbbc91c8").passages] == \
+            ["000_000_d9810e0ddbbc91c8-1"]
+    # and incremental runs update in place again
+    (big / "000_000_d9810e0ddbbc91c8.txt").unlink()
+    again = build_index([corpus, big], ix, engine="opensearch", workers=1)
+    assert (again.generation, again.removed, again.total_passages) == ("g000002.r1", 1, 2106)
 
 
 @needs_server

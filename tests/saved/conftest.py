@@ -16,6 +16,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy.orm import Session
 
+from indexer.index.engine import configured_engines
 from indexer.index.pipeline import build_index
 from indexer.search.service import SearchService
 from tests.bookmarks.conftest import add_user, db_kind, db_url, fresh_database, login, make_app  # noqa: F401
@@ -23,6 +24,12 @@ from webapp.db import get_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL_LETTERS = ROOT.parent / "shared" / "real-letters" / "txt"
+
+
+# the OpenSearch engine where a server is configured (CI starts one, and its own
+# OpenSearch tests fail there without it, so this is never skipped in CI)
+OPENSEARCH = pytest.param("opensearch", marks=pytest.mark.skipif(
+    "opensearch" not in configured_engines(), reason="IMR_OPENSEARCH_URL is not set (CI sets it)"))
 
 
 def real_letters() -> list[Path]:
@@ -56,7 +63,8 @@ class Corpus:
 
 @pytest.fixture
 def corpus(tmp_path) -> Corpus:
-    return Corpus(tmp_path / "letters", tmp_path / "index")
+    # the folder's name is unique per test: OpenSearch adds it to its index names
+    return Corpus(tmp_path / "letters", tmp_path / f"index-{tmp_path.name}")
 
 
 def run_alerts(db_url: str, corpus: Corpus, **kwargs):

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from indexer.cli import main
-from tests.saved.conftest import real_letters
+from tests.saved.conftest import OPENSEARCH, real_letters
 from webapp.db import get_engine
 from webapp.db.migrate import upgrade_to_head
 from webapp.db.models import SavedSearchHit, User
@@ -25,14 +25,17 @@ def _hits(db_url: str) -> int:
         return session.scalar(select(func.count()).select_from(SavedSearchHit))
 
 
-def test_index_hook_and_alerts_run(db_url, corpus, tmp_path, monkeypatch, capsys, smtp):
+@pytest.mark.parametrize("engine", ["tantivy", OPENSEARCH])
+def test_index_hook_and_alerts_run(engine, db_url, corpus, tmp_path, monkeypatch, capsys, smtp):
     inbox, smtp_url = smtp
+    corpus.engine = engine
+    flags = ["--engine", engine]
     monkeypatch.setenv("IMR_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("IMR_DATABASE_URL", db_url)
     monkeypatch.delenv("IMR_SMTP_URL", raising=False)
     letters = real_letters()
     corpus.add(letters[:20])
-    assert main(["index", str(corpus.folder), "--index", str(corpus.index)]) == 0
+    assert main(["index", str(corpus.folder), "--index", str(corpus.index), *flags]) == 0
 
     monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery\n"))
     assert main(["user", "add", "alice", "--email", "alice@example.com", "--password-stdin"]) == 0
@@ -51,7 +54,7 @@ def test_index_hook_and_alerts_run(db_url, corpus, tmp_path, monkeypatch, capsys
 
     # the hook after `imr index` records the new results (no SMTP configured: none sent)
     corpus.add(letters[20:25])
-    assert main(["index", str(corpus.folder), "--index", str(corpus.index)]) == 0
+    assert main(["index", str(corpus.folder), "--index", str(corpus.index), *flags]) == 0
     err = capsys.readouterr().err
     assert "“Everything”" in err and "not configured" in err
     first = _hits(db_url)
@@ -59,11 +62,11 @@ def test_index_hook_and_alerts_run(db_url, corpus, tmp_path, monkeypatch, capsys
 
     # --no-alerts leaves it to `imr alerts run`, which cron runs with IMR_SMTP_URL set
     corpus.add(letters[25:28])
-    assert main(["index", str(corpus.folder), "--index", str(corpus.index), "--no-alerts"]) == 0
+    assert main(["index", str(corpus.folder), "--index", str(corpus.index), "--no-alerts", *flags]) == 0
     assert _hits(db_url) == first
     capsys.readouterr()
     monkeypatch.setenv("IMR_SMTP_URL", smtp_url)
-    assert main(["alerts", "run", "--index", str(corpus.index), "--json",
+    assert main(["alerts", "run", "--index", str(corpus.index), "--json", *flags,
                  "--base-url", "https://imr.example.com"]) == 0
     report = json.loads(capsys.readouterr().out)
     (match,) = report["matches"]["matches"]
@@ -75,8 +78,8 @@ def test_index_hook_and_alerts_run(db_url, corpus, tmp_path, monkeypatch, capsys
     assert len(inbox.messages) == 1 and inbox.messages[0]["To"] == "alice@law.example.com"
 
     # nothing new, nothing sent; the plain report says so
-    assert main(["alerts", "run", "--index", str(corpus.index)]) == 0
+    assert main(["alerts", "run", "--index", str(corpus.index), *flags]) == 0
     out = capsys.readouterr().out
     assert "0 new passage(s)" in out and "0 sent, 0 failed" in out
     assert len(inbox.messages) == 1
-    assert main(["alerts", "run", "--index", str(tmp_path / "nothing")]) == 2
+    assert main(["alerts", "run", "--index", str(tmp_path / "nothing"), *flags]) == 2

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from indexer.search.types import SearchRequest
-from tests.saved.conftest import real_letters, run_alerts
+from tests.saved.conftest import OPENSEARCH, real_letters, run_alerts
 from webapp.auth.accounts import local_user
 from webapp.db import get_engine
 from webapp.db.migrate import upgrade_to_head
@@ -144,10 +144,12 @@ def test_hits_carry_what_the_alert_shows(indexed_app, corpus, db_url):
         assert p["letter_url"].endswith(f"#p-{p['ordinal']}")
 
 
-@pytest.mark.parametrize("engine", ["tantivy", "whoosh"])
+@pytest.mark.parametrize("engine", ["tantivy", "whoosh", OPENSEARCH])
 def test_every_engine_finds_the_same_new_matches(engine, corpus, db_url):
     """The new matches come from the engine the index uses, through the engine
-    interface only: Whoosh agrees with its own search service as Tantivy does."""
+    interface only: Whoosh and OpenSearch (an in-place update, passages numbered
+    in its store, new ones searched in a scratch index on the cluster) agree with
+    their own search service as Tantivy does."""
     corpus.engine = engine
     letters = real_letters()
     corpus.add(letters[:20])

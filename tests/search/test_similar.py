@@ -49,3 +49,28 @@ def test_stats_of_the_similar_search_link(sample_service) -> None:
     linked = sample_service.search(SearchRequest(query=result.query, per_page=100))
     # the "search them" link finds at least the similar set (it is the same OR query)
     assert {h.passage_id for h in result.hits} <= {h.passage_id for h in linked.hits}
+
+
+def test_more_like_this_finds_what_the_query_tree_finds(sample_service) -> None:
+    # an engine's own more-like-this (pruned, no total) returns the passages and the
+    # order the generic one (the OR of terms as a query tree) gives
+    from indexer.index.engine import SearchEngine, tie_order
+
+    engine = sample_service._gen.engine
+    for terms in (["radicular", "block"], ["inject", "facet", "medial", "branch"], ["norco"], ["zzznothing"]):
+        generic = SearchEngine.more_like_this(engine, "rationale", terms, 100)
+        own = engine.more_like_this("rationale", terms, 100)
+        assert {h.passage_id for h in own} == {h.passage_id for h in generic}
+
+        def order(hits):
+            return [h.passage_id for h in sorted(hits, key=lambda h: (-round(h.score, 4), *tie_order(h.passage_id)))]
+        ratio = (generic[0].score / own[0].score) if own else 1.0  # engines may scale (a field weight)
+        assert order(own) == order([type(h)(h.passage_id, h.score / ratio) for h in generic])
+        assert len(engine.more_like_this("rationale", terms, 1)) == min(1, len(generic))
+
+
+def test_similar_keeps_only_decided_rationales(sample_service) -> None:
+    passage = sample_service.get_passage("CM15-0000001-2")
+    result = sample_service.similar(passage.rationale + " guidelines", limit=50)
+    assert result.hits and all(h.decision in ("Upheld", "Overturned") for h in result.hits)
+    assert [h.score for h in result.hits] == sorted((h.score for h in result.hits), reverse=True)

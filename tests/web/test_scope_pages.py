@@ -60,3 +60,16 @@ def test_group_by_letter_lists_letters_with_their_items(client):
     page = parse_html(body)
     assert len(page.by_class("letter-group")) == data["total_letters"]
     assert "list passages" in body
+
+
+def test_closer_matches_follow_the_exact_results_and_are_not_counted(client):
+    # no sample passage says both "lumbar" and "cream"; three say one of them
+    doc = api(client, q="lumbar cream")
+    assert (doc["total"], doc["closer_total"], doc["closer_need"]) == (0, 3, 1)
+    either = {h["passage_id"] for h in api(client, q="lumbar OR cream", per_page=100)["hits"]}
+    assert {h["passage_id"] for h in doc["closer_matches"]} == either
+    assert all(v["count"] == 0 for v in doc["facets"]["decision"])
+    body = client.get("/search", query_string={"q": "lumbar cream"}).data.decode()
+    assert "Closer matches: 3 more passages with 1 of your 2 words" in body
+    assert "Not counted in the 0 above" in body
+    assert "0 passages in 0 letters" in body

@@ -179,6 +179,7 @@ class SearchPage:
     did_you_mean: tuple[str, str, int] | None = None  # (corrected query, its url, passages it finds)
     letter_url: str | None = None  # the query is exactly this letter's case number
     per_page_choices: list[PerPageChoice] = field(default_factory=list)
+    closer: list[HitView] = field(default_factory=list)  # passages with all words but one (not counted)
 
     @property
     def counts(self) -> str:
@@ -199,6 +200,7 @@ def build_page(state: SearchState, response: SearchResponse, problems: list[str]
         chips=_chips(state),
         clear_all_url=search_url(state.cleared()) if state.filters or state.dates else None,
         hits=fold_duplicates(shown, list(views.values())),
+        closer=[hit_view(shown, hit) for hit in response.closer_matches],
         letters=[LetterView(g.letter_id, g.case_number, g.decision_date,
                             url_for("letters.show", letter_id=g.letter_id, q=state.q or None),
                             [views[h.passage_id] for h in g.hits if h.passage_id in views])
