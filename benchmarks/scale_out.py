@@ -50,7 +50,7 @@ class Nodes:
         folder.mkdir(parents=True, exist_ok=True)  # reachable by the unprivileged nodes
         folder.chmod(0o755)
 
-    def __enter__(self) -> "Nodes":
+    def __enter__(self) -> Nodes:
         subprocess.run(["bash", str(ROOT / ".ci" / "opensearch.sh"), "start", str(self.n)], env=self.env,
                        check=True, stdout=subprocess.DEVNULL)
         return self

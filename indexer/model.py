@@ -50,7 +50,7 @@ class Citation:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Citation":
+    def from_dict(cls, d: dict[str, Any]) -> Citation:
         return cls(**{f.name: d.get(f.name) for f in fields(cls)})
 
 
@@ -117,7 +117,7 @@ class Passage:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Passage":
+    def from_dict(cls, d: dict[str, Any]) -> Passage:
         kw = {f.name: d.get(f.name) for f in fields(cls) if f.name in d}
         kw["citations"] = [Citation.from_dict(c) for c in d.get("citations", [])]
         return cls(**kw)
@@ -157,7 +157,7 @@ class Letter:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Letter":
+    def from_dict(cls, d: dict[str, Any]) -> Letter:
         simple = {f.name: d.get(f.name) for f in fields(cls)
                   if f.name in d and f.name not in ("reviewer", "patient", "sections", "passages")}
         return cls(

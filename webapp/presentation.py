@@ -5,10 +5,10 @@ it is data rather than wording, by their JSON twins."""
 from __future__ import annotations
 
 import math
-
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
 from indexer.search.types import FacetValue
 

@@ -12,7 +12,8 @@ the client claimed). With no trusted proxies nothing is rewritten.
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface

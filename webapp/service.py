@@ -37,7 +37,7 @@ class _ServiceHolder:
     last_reload: float = field(default_factory=time.monotonic)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def get(self) -> "SearchService":
+    def get(self) -> SearchService:
         if self.service is None:
             with self.lock:
                 if self.service is None:
@@ -67,8 +67,9 @@ class _ServiceHolder:
             self.service = None
 
 
-def _open(index_dir: str, engine: str) -> "SearchService":
-    from indexer.index.engine import engine_class, engine_home
+def _open(index_dir: str, engine: str) -> SearchService:
+    from indexer.index.engine import EngineError, engine_class, engine_home
+    from indexer.index.generations import IndexNotFound
     from indexer.search.service import SearchService
 
     # a remote engine's index lives on its cluster; a folder name only names it there
@@ -76,7 +77,7 @@ def _open(index_dir: str, engine: str) -> "SearchService":
     try:
         home = engine_home(engine, where)
         live = home.live()
-    except Exception as exc:  # the engine's own error types vary (settings, network)
+    except (EngineError, OSError) as exc:  # settings, network, an unreadable index folder
         raise IndexUnavailable(f"The {engine} search index could not be reached: {exc}") from exc
     if live is None:
         flags = f"--engine {engine}" if engine_class(engine).remote else f"--index {where}"
@@ -87,7 +88,7 @@ def _open(index_dir: str, engine: str) -> "SearchService":
         )
     try:
         return SearchService.open(where, engine=engine)
-    except Exception as exc:  # the engine's own error types vary
+    except (EngineError, IndexNotFound, OSError) as exc:  # engines wrap their own errors in EngineError
         raise IndexUnavailable(f"The search index in {home.describe()} could not be opened: {exc}") from exc
 
 
@@ -105,7 +106,7 @@ def _holder(app: Flask) -> _ServiceHolder:
     return holder
 
 
-def get_service() -> "SearchService":
+def get_service() -> SearchService:
     """The SearchService of the current app (opening it on first use)."""
     return _holder(current_app._get_current_object()).get()  # type: ignore[attr-defined]
 

@@ -3,7 +3,8 @@ is written the same way (and stays a permalink)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import url_for
@@ -21,7 +22,7 @@ def plain_args(args: Mapping[str, Any]) -> dict[str, list[str]]:
     return {k: v for k, v in items.items() if not k.startswith("_")}
 
 
-def search_url(state: "SearchState", endpoint: str = "search.search", **extra: object) -> str:
+def search_url(state: SearchState, endpoint: str = "search.search", **extra: object) -> str:
     return url_for(endpoint, **state.params().to_dict(flat=False), **extra)
 
 

@@ -58,9 +58,8 @@ def build_if_needed(index_dir: Path, corpus: Path, engine: str, force: bool) -> 
               f"Give the letters with --corpus PATH, or build an index with `imr index PATH --index {index_dir}`.",
               file=sys.stderr)
         return False
-    from indexer.index.pipeline import build_index
-
     from indexer.index.engine import engine_home
+    from indexer.index.pipeline import build_index
 
     print(f"Indexing {corpus} into {engine_home(engine, index_dir).describe()} ({engine}) ...",
           file=sys.stderr, flush=True)

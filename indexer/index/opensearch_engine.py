@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import queue
 import random
@@ -42,10 +43,10 @@ import threading
 import time
 import uuid
 import zlib
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from indexer.index.documents import IndexDoc, date_key_range
 from indexer.index.engine import (
@@ -91,6 +92,8 @@ from indexer.search.tree import (
     Term,
 )
 from indexer.search.types import CITATION_FACETS, FACETS
+
+log = logging.getLogger(__name__)
 
 ALL_FIELD = "all"  # every text field again, as Tantivy's catch-all field
 FILLER = "_"  # holds the position of a word the analysis drops
@@ -246,7 +249,8 @@ class BulkWriter:
                 if body is None:
                     return
                 self._send(body)
-            except Exception as exc:  # reported by flush(); the stream keeps serving
+            except Exception as exc:  # noqa: BLE001 - any failure is reported by flush(); the stream keeps serving
+                log.warning("OpenSearch bulk request failed: %s", exc)
                 self.errors.append(str(exc)[:500])
             finally:
                 q.task_done()
@@ -259,7 +263,7 @@ class BulkWriter:
                 return
             retry: list[dict] = []
             pairs = _pairs(body)
-            for (action, source), item in zip(pairs, resp["items"]):
+            for (action, source), item in zip(pairs, resp["items"], strict=True):
                 result = next(iter(item.values()))
                 status = result.get("status", 500)
                 if status < 300 or ("delete" in action and status == 404):
@@ -620,7 +624,7 @@ class OpenSearchHome(IndexHome):
         """One indexing run at a time: a lock document created only if absent. Its
         lease is renewed while the run lasts, so a run killed outright blocks the
         next one for at most LOCK_LEASE seconds."""
-        from opensearchpy import ConflictError
+        from opensearchpy import ConflictError, OpenSearchException
 
         from indexer.index.generations import IndexBusy
 
@@ -647,8 +651,8 @@ class OpenSearchHome(IndexHome):
                 try:
                     self.client.update(index=self.lock_index, id="writer",
                                        body={"doc": {"expires": time.time() + LOCK_LEASE}})
-                except Exception:  # renewal is retried next round; the lease covers a few misses
-                    continue
+                except OpenSearchException as exc:  # retried next round; the lease covers a few misses
+                    log.warning("cannot renew the indexing lock on %s: %s", self.prefix, exc)
 
         keeper = threading.Thread(target=renew, daemon=True, name="imr-lock")
         keeper.start()
@@ -659,8 +663,9 @@ class OpenSearchHome(IndexHome):
             keeper.join(timeout=5)
             try:
                 self.client.delete(index=self.lock_index, id="writer", params={"refresh": "true"})
-            except Exception:  # the lease expires on its own
-                pass
+            except OpenSearchException as exc:  # the lease expires on its own
+                log.warning("cannot release the indexing lock on %s (it expires in %ss): %s",
+                            self.prefix, LOCK_LEASE, exc)
 
     # ------------------------------------------------------------------ helpers
     def _drop_stale_scratch(self) -> None:
@@ -695,7 +700,7 @@ class OpenSearchHome(IndexHome):
             tail = index.rsplit("-", 1)[-1]
             if tail.startswith("g") and tail[1:].isdigit():
                 out.append((int(tail[1:]), Generation(tail)))
-        return sorted({n: g for n, g in out}.items())
+        return sorted(dict(out).items())
 
     def _alias_targets(self) -> dict[str, list[str]]:
         from opensearchpy import NotFoundError
@@ -883,6 +888,8 @@ class OpenSearchEngine(_BulkTarget, SearchEngine):
     def _deep_page(self, query: dict, order: list, offset: int, limit: int, scored: bool) -> EngineResult:
         """A page beyond the result window: walk to it with search_after on a
         point in time, so every step sees the same index state."""
+        from opensearchpy import OpenSearchException
+
         pit = self.client.create_pit(index=self.index, params={"keep_alive": "1m"})["pit_id"]
         try:
             after = None
@@ -916,8 +923,8 @@ class OpenSearchEngine(_BulkTarget, SearchEngine):
         finally:
             try:
                 self.client.delete_pit(body={"pit_id": [pit]})
-            except Exception:  # expires after keep_alive anyway
-                pass
+            except OpenSearchException as exc:  # expires after keep_alive anyway
+                log.info("cannot delete a point in time (it expires on its own): %s", exc)
 
     @staticmethod
     def _hit(h: dict, scored: bool) -> EngineHit:
@@ -999,7 +1006,7 @@ class OpenSearchEngine(_BulkTarget, SearchEngine):
         query = self._query(tree, common)
         while True:
             aggs: dict = {}
-            for n, (i, rest) in enumerate(zip(live, rests)):
+            for n, (i, rest) in enumerate(zip(live, rests, strict=True)):
                 terms = {f"f{j}": {"terms": {"field": f, "size": self._buckets.get(f, FIRST_BUCKETS)}}
                          for j, f in enumerate(reqs[i][1])}
                 groups = filter_nodes(rest)

@@ -19,6 +19,7 @@ next one (see `IndexHome.begin_update`).
 from __future__ import annotations
 
 import json
+import logging
 import multiprocessing
 import os
 import re
@@ -26,10 +27,10 @@ import stat
 import sys
 import time
 from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from indexer.index.documents import docs_for_letter, ensure_passages, letter_doc
 from indexer.index.engine import Generation, IndexHome, SearchEngine, engine_home
@@ -41,6 +42,8 @@ from indexer.model import Letter
 from indexer.search.analysis import ANALYSIS_VERSION
 from indexer.search.tree import MatchAll
 from indexer.search.types import FACETS
+
+log = logging.getLogger(__name__)
 
 LETTER_SUFFIXES = (".txt", ".pdf")
 ANALYSIS_META = "analysis"  # store meta: analysis.ANALYSIS_VERSION the generation was indexed with
@@ -294,8 +297,8 @@ class _Builder:
         for closer in (self.engine.close, self.letters.close, self.store.close):
             try:
                 closer()
-            except Exception:
-                pass
+            except Exception:  # noqa: BLE001 - the run already failed: its error, not this one, is raised
+                log.warning("abandoning generation %s: %r failed", self.gen.name, closer, exc_info=True)
         self.home.drop(self.gen)
 
 
@@ -492,6 +495,7 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
                     builder = _Builder(home, prev, dict(known), history=live_before, touching=touching)
                 if out.status == "failed":
                     report.failed.append({"file": text_safe(out.path), "reason": out.reason})
+                    _log_failure(out)
                     builder.fail(out)
                     continue
                 for message in out.warnings:
@@ -518,6 +522,10 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
             _engine.close()
             store.close()
     report.seconds = round(time.monotonic() - started, 3)
+    log.info("%s index in %s: %d letters (%d passages) indexed, %d unchanged, %d removed, %d failed, "
+             "%d duplicates in %.1fs; live generation %s", engine, report.index_dir, report.letters,
+             report.passages, report.skipped_unchanged, report.removed, len(report.failed),
+             len(report.duplicates), report.seconds, report.generation)
     return report
 
 
@@ -548,6 +556,15 @@ def index_letters(letters: Iterable[Letter], index_dir: Path | None, engine: str
     report.total_letters, report.total_passages = report.letters, report.passages
     report.seconds = round(time.monotonic() - started, 3)
     return report
+
+
+def _log_failure(out: ParseOutcome) -> None:
+    """One line per file not indexed; a parser bug's traceback too (it happened in a worker)."""
+    name = text_safe(out.path)
+    if out.trace:
+        log.error("not indexed (parser bug): %s: %s\n%s", name, out.reason, out.trace.rstrip())
+    else:
+        log.warning("not indexed: %s: %s", name, out.reason)
 
 
 def _skip(report: IndexReport, rec: FileRecord | None) -> None:

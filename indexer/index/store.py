@@ -17,9 +17,9 @@ import sqlite3
 import threading
 import uuid
 import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Iterable, Iterator
 
 try:
     import orjson
@@ -279,7 +279,7 @@ class LetterStore:
     def delete_file(self, path: str) -> None:
         self._db().execute("DELETE FROM files WHERE path = ?", (path_to_db(path),))
 
-    def carry_history(self, previous: "LetterStore") -> None:
+    def carry_history(self, previous: LetterStore) -> None:
         """Take over a previous store's passage numbers and lineage (a --rebuild
         starts an empty store but is the same index: what was there is not new)."""
         lineage, _top = previous.history_position()

@@ -22,10 +22,11 @@ built before `all` existed are searched field by field.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import tantivy
 from tantivy import Occur, Query
@@ -62,6 +63,8 @@ from indexer.search.tree import (
     Term,
 )
 from indexer.search.types import CITATION_FACETS, FACETS
+
+log = logging.getLogger(__name__)
 
 ALL_FIELD = "all"  # every searchable text field of the passage, for matching across fields
 # Facets with a few values per passage drawn from a small vocabulary. Counting a
@@ -202,8 +205,8 @@ class TantivyEngine(SearchEngine):
         if self._writer is not None:
             try:
                 self._writer.rollback()
-            except Exception:
-                pass
+            except (RuntimeError, ValueError) as exc:  # tantivy-py's errors: a consumed writer, an I/O failure
+                log.warning("Tantivy: rolling back the writer of %s failed: %s", self.path, exc)
             self._writer = None
 
     def clear_caches(self) -> None:
@@ -324,14 +327,14 @@ class TantivyEngine(SearchEngine):
         # decision:Upheld cost more to evaluate than the documents they would skip.
         query = self._query(tree, common)
         aggs: dict = {}
-        for n, (i, rest) in enumerate(zip(live, rests)):
+        for n, (i, rest) in enumerate(zip(live, rests, strict=True)):
             terms = self._terms_aggs(reqs[i][1], prefix=f"r{n}f")
             if rest:
                 aggs[f"r{n}"] = {"filter": self._filter_string(rest), "aggs": terms}
             else:
                 aggs.update(terms)
         raw = self._searcher.aggregate(query, aggs)
-        for n, (i, rest) in enumerate(zip(live, rests)):
+        for n, (i, rest) in enumerate(zip(live, rests, strict=True)):
             scope = raw.get(f"r{n}") or {} if rest else raw
             out[i] = {f: self._buckets(f, scope, f"r{n}f{j}") for j, f in enumerate(reqs[i][1])}
         return out

@@ -8,16 +8,19 @@ matches. Facets are multi-valued keyword fields grouped natively by Whoosh.
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh import sorting
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.index import LockError
 from whoosh.query import spans
+from whoosh.writing import IndexingError
 
 from indexer.index.documents import IndexDoc, date_key_range
 from indexer.index.engine import (
@@ -49,6 +52,8 @@ from indexer.search.tree import (
     Term,
 )
 from indexer.search.types import CITATION_FACETS, FACETS
+
+log = logging.getLogger(__name__)
 
 SEP = "\x1f"  # joins a facet's several values into one field value
 # date ranges run over the day part (the high 32 bits) of the date sort keys
@@ -164,8 +169,8 @@ class WhooshEngine(SearchEngine):
         for searcher in searchers:
             try:
                 searcher.close()
-            except Exception:
-                pass
+            except OSError as exc:  # a file already gone; the others are closed anyway
+                log.warning("Whoosh: closing a searcher of %s failed: %s", self.path, exc)
         self._local = threading.local()
 
     # ------------------------------------------------------------------ writing
@@ -212,8 +217,8 @@ class WhooshEngine(SearchEngine):
         if self._writer is not None:
             try:
                 self._writer.cancel()
-            except Exception:
-                pass
+            except (OSError, IndexingError, LockError) as exc:  # its lock file goes with the generation
+                log.warning("Whoosh: cancelling the writer of %s failed: %s", self.path, exc)
             self._writer = None
         self._close_searchers()
 

@@ -36,10 +36,10 @@ from __future__ import annotations
 import re
 import sys
 from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
-from typing import Sequence
 
 from indexer import vocab
 from indexer.model import Citation, citation_key

@@ -116,7 +116,7 @@ def _wkey(wording: str) -> str:
 
 def _mtus(text: str, start: int, end: int) -> list[_Cite]:
     rx, by_wording = _parts()
-    hits = [m for m in rx.finditer(text, start, end)]
+    hits = list(rx.finditer(text, start, end))
     out: list[_Cite] = []
     if not hits or text[start:hits[0].start()].strip(" ,"):
         lead = re.match(rf"\s*(?P<part>[A-Z][A-Za-z'&/\- ]{{2,80}}?)\s*,?\s*(?P<year>{_YEAR})\b", text[start:end])
@@ -788,7 +788,7 @@ def _publisher(text: str) -> str | None:
 
 def statement_citations(text: str, field: str, cited_by: str) -> list[Citation]:
     """Citations of a statement-style guideline paragraph (see the module docstring)."""
-    starts = [m for m in _STATEMENT.finditer(text)]
+    starts = list(_STATEMENT.finditer(text))
     out: list[Citation] = []
     seen: set[tuple[str, str | None, int]] = set()
     for k, m in enumerate(starts):

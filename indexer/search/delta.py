@@ -55,7 +55,7 @@ class DeltaIndex:
 
     Use as a context manager; the temporary index is removed on close."""
 
-    def __init__(self, service: "SearchService", passages: list[NewPassage], engine: SearchEngine | None,
+    def __init__(self, service: SearchService, passages: list[NewPassage], engine: SearchEngine | None,
                  folder: Path | None):
         self.service = service
         self.passages = passages
@@ -64,7 +64,7 @@ class DeltaIndex:
         self._folder = folder
 
     @classmethod
-    def build(cls, service: "SearchService", after_seq: int) -> "DeltaIndex":
+    def build(cls, service: SearchService, after_seq: int) -> DeltaIndex:
         passages = [NewPassage(pid, lid, seq) for pid, lid, seq in service.passages_after(after_seq)]
         if not passages:
             return cls(service, [], None, None)
@@ -112,7 +112,7 @@ class DeltaIndex:
             shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = None
 
-    def __enter__(self) -> "DeltaIndex":
+    def __enter__(self) -> DeltaIndex:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -34,11 +34,11 @@ from markupsafe import Markup
 from indexer.search.analysis import (
     MAX_SENTENCE_WORDS,
     MAX_TOKEN_BYTES,
-    special_heads,
     candidate_bytes_regex,
     candidate_tokens,
     normalized_ascii,
     sentence_break,
+    special_heads,
     stem,
     tokens,
 )
@@ -70,7 +70,7 @@ class _Rules:
     nears: tuple[tuple[tuple[str, ...], tuple[str, ...], int, bool], ...]
     heads: frozenset[str]
     seq_terms: frozenset[str]  # every word of every phrase and proximity side
-    rx: "re.Pattern | None"  # finds candidate words in normalised ASCII text (bytes)
+    rx: re.Pattern | None  # finds candidate words in normalised ASCII text (bytes)
     memo: dict = field(default_factory=dict)  # by lowercased word
     ascii_memo: dict = field(default_factory=dict)  # by b" " + word, as `rx` matches it
     sequences: bool = False  # any phrase or proximity pair (word positions needed)
@@ -147,7 +147,7 @@ class _RulesCache:
 
     def __init__(self, size: int):
         self.size = size
-        self._items: "OrderedDict[tuple, _Rules]" = OrderedDict()
+        self._items: OrderedDict[tuple, _Rules] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, positive: tuple, field_name: str | None) -> _Rules:

@@ -779,7 +779,7 @@ def _phrase_alternatives(ph: Phrase) -> list[Term | Phrase]:
         if len(joined_terms) == 1:
             _add(out, Term(joined_words[0], joined_terms[0], ph.fields))
     # abbreviation -> expansion
-    for i, (w, t) in enumerate(zip(ws if len(ws) == len(ts) else ts, ts)):
+    for i, (w, t) in enumerate(zip(ws if len(ws) == len(ts) else ts, ts, strict=True)):
         for a in vocab_adapter.abbreviations_for_word(w, t):
             for text, exp_terms in a.expansions:
                 nts = ts[:i] + list(exp_terms) + ts[i + 1:]

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
+import sqlite3
 import stat
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -30,7 +32,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from indexer.index import generations as gens
-from indexer.index.engine import Generation, IndexHome, SearchEngine, engine_home
+from indexer.index.engine import EngineError, Generation, IndexHome, SearchEngine, engine_home
 from indexer.index.pipeline import BROWSE_FACETS_META
 from indexer.index.store import HitData, LetterStore
 from indexer.model import Letter, Passage
@@ -77,6 +79,8 @@ from indexer.search.types import (
     SearchResponse,
 )
 
+log = logging.getLogger(__name__)
+
 MAX_PER_PAGE = 100
 MAX_OFFSET = 10_000
 SPELL_CHECK_BELOW = 20  # results under which the query's words are checked for misspellings
@@ -122,9 +126,9 @@ class _Generation:
     gen: Generation
     engine: SearchEngine
     store: LetterStore
-    facet_cache: "OrderedDict[tuple, dict[str, dict[str, int]]]" = field(default_factory=OrderedDict)
+    facet_cache: OrderedDict[tuple, dict[str, dict[str, int]]] = field(default_factory=OrderedDict)
     cache_lock: threading.Lock = field(default_factory=threading.Lock)
-    browse: "dict[str, dict[str, int]] | None" = None  # see browse_counts()
+    browse: dict[str, dict[str, int]] | None = None  # see browse_counts()
     parallel: bool = False  # page query and facet pass side by side (see SearchService.search)
     letters: SearchEngine | None = None  # the letter index (case summaries); None in older generations
     summary_cache: "OrderedDict[Node, frozenset[str]]" = field(default_factory=OrderedDict)
@@ -265,7 +269,7 @@ class _Generation:
         if missing:
             counted = self.engine.facet_counts_many(tree, [requests[i] for i in missing])
             with self.cache_lock:
-                for i, counts in zip(missing, counted):
+                for i, counts in zip(missing, counted, strict=True):
                     out[i] = counts
                     self.facet_cache[keys[i]] = counts
                 while len(self.facet_cache) > FACET_CACHE_SIZE:
@@ -282,7 +286,7 @@ class SearchService:
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
-    def open(cls, index_dir: str | Path | None, engine: str = "tantivy") -> "SearchService":
+    def open(cls, index_dir: str | Path | None, engine: str = "tantivy") -> SearchService:
         """Open the live generation. Raises generations.IndexNotFound if there is none.
         (`index_dir` is the folder of a local engine; a remote one may take None.)"""
         home = engine_home((engine or "tantivy").lower(), index_dir)
@@ -711,7 +715,9 @@ def _open_generation(home: IndexHome) -> _Generation:
             # a remote engine's two requests always overlap their network round trips
             parallel = eng.parallel_reads and (eng.remote or eng.count(MatchAll(), {}) >= PARALLEL_FROM_PASSAGES)
             return _Generation(gen, eng, store, parallel=parallel, letters=letters)
-        except Exception as exc:
+        except (EngineError, OSError, sqlite3.Error) as exc:  # files gone or unreadable; not a bug
+            log.warning("cannot open generation %s of the %s index in %s: %s",
+                        gen.name, home.engine_name, home.describe(), exc)
             last_error = exc
     raise gens.IndexNotFound(f"cannot open the {home.engine_name} index in {home.describe()}: {last_error}")
 

@@ -103,7 +103,7 @@ class GuidelineWriter:
 
     @staticmethod
     @lru_cache(maxsize=1)
-    def default() -> "GuidelineWriter":
+    def default() -> GuidelineWriter:
         return GuidelineWriter()
 
     # -- resolution ----------------------------------------------------------

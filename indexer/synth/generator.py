@@ -82,7 +82,7 @@ def generate_letter(rng: random.Random, index: int = 0, seed: int = 0,
 class _Composed:
     text: str
     expected: Expected
-    items: list["_Item"]
+    items: list[_Item]
     summary: str
     regions: list[str]
 

@@ -11,8 +11,8 @@ import contextlib
 import os
 import re
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 import pytest
 import sqlalchemy
@@ -78,8 +78,8 @@ class FakeSearchService:
     letters: dict[str, Letter] = field(default_factory=dict)
 
     @classmethod
-    def with_samples(cls) -> "FakeSearchService":
-        return cls({l.letter_id: l for l in sample_letters()})
+    def with_samples(cls) -> FakeSearchService:
+        return cls({letter.letter_id: letter for letter in sample_letters()})
 
     def get_passage(self, passage_id: str) -> Passage | None:
         for letter in self.letters.values():

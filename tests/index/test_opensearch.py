@@ -32,7 +32,6 @@ from indexer.search.tree import MatchAll
 from indexer.search.types import FACETS
 from tests.search.conftest import counts, ids, run
 from tests.search.fixtures import sample_letters
-from tests.search.test_pipeline import corpus  # noqa: F401  (the fixture: a copy of the sample letters)
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIGURED = "opensearch" in configured_engines()

@@ -7,10 +7,9 @@ from typing import Any
 
 from flask import url_for
 
-from webapp.urls import passage_url
-
 from webapp.bookmarks.notes import render_note
 from webapp.db.models import Bookmark, Matter
+from webapp.urls import passage_url
 
 
 def iso(dt) -> str | None:

@@ -189,7 +189,7 @@ def passages_in_index(passage_ids: list[str]) -> dict[str, bool | None]:
         service = _service()
     except Exception:  # noqa: BLE001 - no index: unknown, not "missing"
         current_app.logger.warning("bookmarks: index unavailable, cannot check passages")
-        return {pid: None for pid in passage_ids}
+        return dict.fromkeys(passage_ids)
     out: dict[str, bool | None] = {}
     for pid in passage_ids:
         try:

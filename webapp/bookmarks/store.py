@@ -6,9 +6,10 @@ can learn what others have saved.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -58,7 +59,7 @@ class BookmarkQuery:
     per_page: int = 50
 
     @classmethod
-    def from_args(cls, args: Any) -> "BookmarkQuery":
+    def from_args(cls, args: Any) -> BookmarkQuery:
         """From request args; bad values are reported, not ignored silently."""
         def one(name: str) -> str | None:
             value = (args.get(name) or "").strip()
@@ -192,7 +193,7 @@ def bookmarked_passages(session: Session, user_id: int) -> dict[str, int]:
     rows = session.execute(
         select(Bookmark.passage_id, Bookmark.id).where(Bookmark.user_id == user_id)
     )
-    return {pid: bid for pid, bid in rows}
+    return dict(rows)
 
 
 def validate_note(note: Any) -> str:

@@ -8,9 +8,10 @@ like one that does not exist.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy import and_, case, delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +20,6 @@ from sqlalchemy.orm import Session
 from indexer.search import dates
 from indexer.search.types import FACETS, SORTS
 from webapp.bookmarks.store import NotFound, ValidationError, clean_name
-from webapp.search.state import DATE_PARAMS
 from webapp.db.models import (
     SAVED_NAME_MAX,
     AlertDigest,
@@ -28,6 +28,7 @@ from webapp.db.models import (
     SearchHistory,
     utcnow,
 )
+from webapp.search.state import DATE_PARAMS
 
 ALERTS = {
     "off": "Off",

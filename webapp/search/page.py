@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from flask import url_for
 from markupsafe import Markup, escape
@@ -17,8 +17,6 @@ from markupsafe import Markup, escape
 from indexer.search.types import FACETS, FacetValue, Hit, SearchResponse
 from webapp import presentation
 from webapp.presentation import OutcomeSplit, outcome_split
-from flask import url_for
-
 from webapp.search.state import PER_PAGE_CHOICES, SearchState
 from webapp.urls import citation_url, passage_url, search_url
 

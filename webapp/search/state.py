@@ -11,8 +11,8 @@ parameters and writes them back, for the HTML pages and their JSON twins.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Mapping
 from urllib.parse import quote_plus
 
 from werkzeug.datastructures import MultiDict
@@ -85,46 +85,46 @@ class SearchState:
         )
 
     # -- changing (each returns a new state; pages reset where results change) --
-    def with_filter(self, facet: str, value: str) -> "SearchState":
+    def with_filter(self, facet: str, value: str) -> SearchState:
         current = dict(self.filters)
         values = current.get(facet, ())
         if value not in values:
             current[facet] = values + (value,)
         return replace(self, filters=_ordered(current), page=1)
 
-    def without_filter(self, facet: str, value: str) -> "SearchState":
+    def without_filter(self, facet: str, value: str) -> SearchState:
         current = dict(self.filters)
         current[facet] = tuple(v for v in current.get(facet, ()) if v != value)
         return replace(self, filters=_ordered(current), page=1)
 
-    def toggled(self, facet: str, value: str) -> "SearchState":
+    def toggled(self, facet: str, value: str) -> SearchState:
         if self.is_active(facet, value):
             return self.without_filter(facet, value)
         return self.with_filter(facet, value)
 
-    def without_facet(self, facet: str) -> "SearchState":
+    def without_facet(self, facet: str) -> SearchState:
         current = dict(self.filters)
         current.pop(facet, None)
         return replace(self, filters=_ordered(current), page=1)
 
-    def cleared(self) -> "SearchState":
+    def cleared(self) -> SearchState:
         return replace(self, filters=(), dates=(), page=1)
 
-    def without_date(self, name: str) -> "SearchState":
+    def without_date(self, name: str) -> SearchState:
         return replace(self, dates=tuple((k, v) for k, v in self.dates if k != name), page=1)
 
-    def with_per_page(self, per_page: int) -> "SearchState":
+    def with_per_page(self, per_page: int) -> SearchState:
         """Another page size, on the page that holds the first result shown now."""
         first = (self.page - 1) * self.per_page
         return replace(self, per_page=per_page, page=first // per_page + 1)
 
-    def with_page(self, page: int) -> "SearchState":
+    def with_page(self, page: int) -> SearchState:
         return replace(self, page=page)
 
-    def with_sort(self, sort: str) -> "SearchState":
+    def with_sort(self, sort: str) -> SearchState:
         return replace(self, sort=sort, page=1)
 
-    def with_query(self, q: str) -> "SearchState":
+    def with_query(self, q: str) -> SearchState:
         return replace(self, q=q, page=1)
 
     def with_scope(self, scope: str) -> "SearchState":
