@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-SOURCES = ("MTUS", "ACOEM", "ODG", "Other")
-CITED_BY = ("claims_administrator", "reviewer", "rationale")
 DECISIONS = ("Upheld", "Overturned")
 
 # Passage fields that hold free text a user searches and the UI highlights.
@@ -27,15 +25,16 @@ class Citation:
     `[start, end)`, so the UI can highlight what the letter actually said.
     """
 
-    source: str  # one of SOURCES
+    source: str  # MTUS, ACOEM, ODG or Other
     chapter: str | None
     topic: str | None
     pages: str | None
-    cited_by: str  # one of CITED_BY
+    cited_by: str  # claims_administrator, reviewer or rationale
     raw: str
     field: str  # passage field the span is in, e.g. "reviewer_guideline"
-    start: int
-    end: int
+    # None when the span no longer points into one field (a passage folded from many)
+    start: int | None
+    end: int | None
     # The edition the letter names ("2004", "2009", "2016"...), None when it names none.
     # Not part of `key`: a chapter's citations aggregate across editions.
     edition: str | None = None
@@ -51,7 +50,14 @@ class Citation:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Citation:
-        return cls(**{f.name: d.get(f.name) for f in fields(cls)})
+        kw: dict[str, Any] = {f.name: d.get(f.name) for f in fields(cls)}
+        return cls(**kw)
+
+
+def make_passage_id(letter_id: str, ordinal: int) -> str:
+    """The id of a letter's passage: `<letter id>-<ordinal>` (ordinal 0: a letter kept as
+    whole text). Ids are permalinks (bookmarks, saved-search hits and URLs keep them)."""
+    return f"{letter_id}-{ordinal}"
 
 
 def citation_key(source: str, chapter: str | None, topic: str | None = None) -> str:
@@ -118,7 +124,7 @@ class Passage:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Passage:
-        kw = {f.name: d.get(f.name) for f in fields(cls) if f.name in d}
+        kw: dict[str, Any] = {f.name: d.get(f.name) for f in fields(cls) if f.name in d}
         kw["citations"] = [Citation.from_dict(c) for c in d.get("citations", [])]
         return cls(**kw)
 
@@ -158,7 +164,7 @@ class Letter:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Letter:
-        simple = {f.name: d.get(f.name) for f in fields(cls)
+        simple: dict[str, Any] = {f.name: d.get(f.name) for f in fields(cls)
                   if f.name in d and f.name not in ("reviewer", "patient", "sections", "passages")}
         return cls(
             **simple,

@@ -90,4 +90,5 @@ def init_app(app: Flask) -> None:
 
         networks = parse_networks(networks)
     if networks:
-        app.wsgi_app = TrustedProxies(app.wsgi_app, networks)
+        # Flask's documented way to add WSGI middleware; mypy sees a method replaced
+        app.wsgi_app = TrustedProxies(app.wsgi_app, networks)  # type: ignore[method-assign]

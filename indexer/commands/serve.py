@@ -36,14 +36,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def has_index(index_dir: Path, engine: str) -> bool:
+def has_index(index_dir: Path | None, engine: str) -> bool:
     """A published generation of this engine's index (a half-built one does not count)."""
     from indexer.index.pipeline import index_exists
 
     return index_exists(index_dir, engine)
 
 
-def build_if_needed(index_dir: Path, corpus: Path, engine: str, force: bool) -> bool:
+def build_if_needed(index_dir: Path | None, corpus: Path, engine: str, force: bool) -> bool:
     """Index `corpus` into `index_dir` when there is no index (or when forced).
 
     Returns False (after saying why) when there is nothing to serve.

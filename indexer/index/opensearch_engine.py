@@ -47,6 +47,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from indexer.index.documents import IndexDoc, date_key_range
 from indexer.index.engine import (
@@ -92,6 +93,9 @@ from indexer.search.tree import (
     Term,
 )
 from indexer.search.types import CITATION_FACETS, FACETS
+
+if TYPE_CHECKING:  # pragma: no cover - opensearch-py is imported when the engine is used
+    from opensearchpy import OpenSearch
 
 log = logging.getLogger(__name__)
 
@@ -288,7 +292,7 @@ def _is_action(line: dict) -> bool:
 
 
 def _pairs(body: list[dict]) -> list[tuple[dict, dict | None]]:
-    out = []
+    out: list[tuple[dict, dict | None]] = []
     i = 0
     while i < len(body):
         action = body[i]
@@ -304,7 +308,7 @@ def _pairs(body: list[dict]) -> list[tuple[dict, dict | None]]:
 class _BulkTarget:
     """One index written through a BulkWriter (the engine's and the store's)."""
 
-    client: object
+    client: OpenSearch
     index: str
     writable: bool
     settings: OpenSearchSettings | None

@@ -36,9 +36,9 @@ from indexer.index.documents import docs_for_letter, ensure_passages, letter_doc
 from indexer.index.engine import Generation, IndexHome, SearchEngine, engine_home
 from indexer.index.generations import ENGINE_DIR, STORE_FILE  # noqa: F401  (re-exported)
 from indexer.index.parsing import ParseOutcome, parse_job
-from indexer.index.store import FileRecord, unpack_letter
+from indexer.index.store import FileRecord, PackedLetter, unpack_letter
 from indexer.letters.read import file_kind, text_safe
-from indexer.model import Letter
+from indexer.model import Letter, make_passage_id
 from indexer.search.analysis import ANALYSIS_VERSION
 from indexer.search.tree import MatchAll
 from indexer.search.types import FACETS
@@ -229,8 +229,15 @@ class _Builder:
         file gave before); without a file (`from_file=False`) the letter id does."""
         if from_file:
             self.remove_path(out.path)
+        # the workers send the letter packed with its documents (`packed`, `docs`); in-process
+        # callers send the Letter itself. What is stored is one or the other.
         packed, docs, letter = out.packed, out.docs, out.letter
-        lid0 = packed.letter_id if packed is not None else letter.letter_id
+        if packed is not None:
+            lid0 = packed.letter_id
+        elif letter is not None:
+            lid0 = letter.letter_id
+        else:
+            raise ValueError(f"parse outcome for {out.path} holds no letter")
         owner_key = out.path if from_file else f"letter:{lid0}"
         kept = self.owner.get(lid0) if from_file and lid0 else None
         if kept is not None and kept != owner_key and _is_case_number(lid0):
@@ -243,8 +250,10 @@ class _Builder:
             return
         base = _base_id(lid0 or text_safe(Path(out.path).stem))
         lid = _unique_id(base, self.owner, owner_key)
+        stored: Letter | PackedLetter
         if lid != lid0 or packed is None or docs is None:
             if letter is None:
+                assert packed is not None  # one of the two is set (checked above)
                 letter = unpack_letter(packed)
             ensure_passages(letter)
             if lid != base:
@@ -255,14 +264,16 @@ class _Builder:
             if lid != letter.letter_id:
                 _rename_letter(letter, lid)
             docs = docs_for_letter(letter)
-            packed = letter
+            stored = letter
+        else:
+            stored = packed
         replace = not (self.fresh and lid not in self.owner)
         self.owner[lid] = owner_key
         if replace:
             self.letters.delete_letter(lid)
         self.engine.add(docs)
-        self.letters.add([letter_doc(lid, packed.summary)])
-        self.store.put_letter(packed, out.path, replace=replace)
+        self.letters.add([letter_doc(lid, stored.summary)])
+        self.store.put_letter(stored, out.path, replace=replace)
         if from_file:
             rec = FileRecord(out.path, out.sha256, out.size, out.mtime_ns, lid, None)
             self.store.put_file(rec)
@@ -335,7 +346,7 @@ def _rename_letter(letter, lid: str) -> None:
     letter.letter_id = lid
     for p in letter.passages:
         p.letter_id = lid
-        p.passage_id = f"{lid}-{p.ordinal}"
+        p.passage_id = make_passage_id(lid, p.ordinal)
 
 
 def _run_jobs(jobs: list[tuple], workers: int, progress: bool,
@@ -437,7 +448,7 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
         repair = died is not None
 
         wanted = {str(f) for f in files}
-        jobs: list[tuple[str, str | None, int | None]] = []
+        jobs: list[tuple[str, str | None, int | None, str]] = []  # parsing.parse_job's arguments
         for f in files:
             key = str(f)
             rec = known.get(key)
@@ -467,7 +478,8 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
         queued = {job[0] for job in jobs}
         redo = queued | set(gone)
         for path, rec in known.items():
-            if (rec.reason or "").startswith(DUPLICATE_OF) and rec.reason[len(DUPLICATE_OF):] in redo \
+            reason = rec.reason or ""
+            if reason.startswith(DUPLICATE_OF) and reason[len(DUPLICATE_OF):] in redo \
                     and path in wanted and path not in queued:
                 jobs.append((path, None, max_bytes, engine))
                 report.skipped_unchanged -= 1

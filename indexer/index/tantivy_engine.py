@@ -258,10 +258,9 @@ class TantivyEngine(SearchEngine):
             result = searcher.search(query, limit=max(limit, 1), count=True, offset=offset)
         hits = []
         for value, address in result.hits[:limit]:
-            pid = searcher.doc(address).get_first("passage_id")
             score = float(value) if sort not in SORT_FIELDS else 0.0
-            hits.append(EngineHit(pid, score))
-        return EngineResult(total=int(result.count or 0), hits=hits)
+            hits.append(EngineHit(_passage_id(searcher, address), score))
+        return EngineResult(total=_total(result), hits=hits)
 
     def relevance_page(self, tree, filters, offset, limit) -> EngineResult:
         """As the base class, but tie keys come from a fast field (the low 32 bits of
@@ -271,20 +270,21 @@ class TantivyEngine(SearchEngine):
         result = tie_window(offset + limit, lambda n: searcher.search(query, limit=max(n, 1), count=True),
                             lambda r: [score for score, _ in r.hits])
         raw = result.hits
-        keys = searcher.fast_field_values("decision_key", [a for _, a in raw]) if raw else []
-        order = sorted(range(len(raw)), key=lambda i: (-raw[i][0], (keys[i] or 0) & 0xFFFFFFFF))
+        keys = [int(k or 0) & 0xFFFFFFFF
+                for k in (searcher.fast_field_values("decision_key", [a for _, a in raw]) if raw else [])]
+        order = sorted(range(len(raw)), key=lambda i: (-raw[i][0], keys[i]))
         ids: dict[int, str] = {}
 
         def pid(i: int) -> str:
             if i not in ids:
-                ids[i] = searcher.doc(raw[i][1]).get_first("passage_id")
+                ids[i] = _passage_id(searcher, raw[i][1])
             return ids[i]
 
         page = order[offset:offset + limit]
         if page:
             # equal score and equal 32-bit key (rare): order those by passage id
             lo, hi = offset, offset + len(page)
-            same = lambda i: (raw[i][0], (keys[i] or 0) & 0xFFFFFFFF)  # noqa: E731
+            same = lambda i: (raw[i][0], keys[i])  # noqa: E731
             while lo > 0 and same(order[lo - 1]) == same(order[lo]):
                 lo -= 1
             while hi < len(order) and same(order[hi]) == same(order[hi - 1]):
@@ -294,7 +294,7 @@ class TantivyEngine(SearchEngine):
             order[lo:hi] = span
             page = order[offset:offset + limit]
         hits = [EngineHit(pid(i), float(raw[i][0])) for i in page]
-        return EngineResult(total=int(result.count or 0), hits=hits)
+        return EngineResult(total=_total(result), hits=hits)
 
     def facet_counts(self, tree, filters, facets) -> dict[str, dict[str, int]]:
         facets = list(facets)
@@ -395,7 +395,7 @@ class TantivyEngine(SearchEngine):
         return max((int(self._searcher.doc_freq(f, term)) for f in self._text_fields), default=0)
 
     def count(self, tree, filters) -> int:
-        return int(self._searcher.search(self._query(tree, filters), limit=1, count=True).count)
+        return _total(self._searcher.search(self._query(tree, filters), limit=1, count=True))
 
     def _all_matches(self, tree, filters):
         searcher = self._searcher
@@ -447,9 +447,11 @@ class TantivyEngine(SearchEngine):
             if node.ordered:
                 return self._per_field(node.fields, lambda f: _ordered_near(schema, f, a, b, node.distance))
             slop = max(node.distance - 1, 0)
+            ab: list[str | tuple[int, str]] = [*a, *b]
+            ba: list[str | tuple[int, str]] = [*b, *a]
             return self._per_field(node.fields, lambda f: Query.boolean_query([
-                (Occur.Should, Query.phrase_query(schema, f, a + b, slop=slop)),
-                (Occur.Should, Query.phrase_query(schema, f, b + a, slop=slop)),
+                (Occur.Should, Query.phrase_query(schema, f, ab, slop=slop)),
+                (Occur.Should, Query.phrase_query(schema, f, ba, slop=slop)),
             ]))
         if isinstance(node, Range):
             lo, hi = date_key_range(node.start, node.end)
@@ -544,7 +546,8 @@ def _ordered_near(schema, field: str, a: list[str], b: list[str], distance: int)
     offset c with slop s where c - s = 1 and c + s = n; an even n adds the
     offset n exactly."""
     def phrase(offset: int, slop: int) -> Query:
-        words = [(i, t) for i, t in enumerate(a)] + [(len(a) - 1 + offset + j, t) for j, t in enumerate(b)]
+        words: list[str | tuple[int, str]] = [(i, t) for i, t in enumerate(a)]
+        words += [(len(a) - 1 + offset + j, t) for j, t in enumerate(b)]
         return Query.phrase_query(schema, field, words, slop=slop)
 
     if distance % 2:
@@ -566,8 +569,18 @@ def _has_u64_field(schema: tantivy.Schema, name: str) -> bool:
     return True
 
 
-def _set_value(values) -> str | None:
-    return SET_SEPARATOR.join(sorted(values)) if values else None
+def _set_value(values) -> str:
+    return SET_SEPARATOR.join(sorted(values))
+
+
+def _total(result: tantivy.SearchResult) -> int:
+    """The match count of a search run with count=True. (tantivy-py's stub leaves out
+    SearchResult.count, a documented property of the class.)"""
+    return int(result.count or 0)  # type: ignore[attr-defined]
+
+
+def _passage_id(searcher: tantivy.Searcher, address: tantivy.DocAddress) -> str:
+    return str(searcher.doc(address).get_first("passage_id"))
 
 
 def _qp_escape(value: str) -> str:
@@ -580,9 +593,12 @@ def _subsumed(node: Node, siblings: tuple[Node, ...]) -> bool:
         return False
     fields = set(node.fields or PASSAGE_TEXT_FIELDS)
     for sib in siblings:
-        if not isinstance(sib, And) or not all(isinstance(c, Term) for c in sib.children):
+        if not isinstance(sib, And):
             continue
-        covered = {c.term for c in sib.children if fields <= set(c.fields or PASSAGE_TEXT_FIELDS)}
+        words = [c for c in sib.children if isinstance(c, Term)]
+        if len(words) != len(sib.children):
+            continue
+        covered = {c.term for c in words if fields <= set(c.fields or PASSAGE_TEXT_FIELDS)}
         if set(node.terms) <= covered:
             return True
     return False

@@ -17,7 +17,7 @@ from indexer.letters import fields
 from indexer.letters.clean import LazyWordSet, normalize, paragraphs_of_normalized
 from indexer.letters.layout import Line, RawSection, display_text, sections
 from indexer.letters.read import text_safe
-from indexer.model import Letter, Passage, Section
+from indexer.model import Letter, Passage, Section, make_passage_id
 from indexer.passages.citations import extract_citations
 from indexer.passages.classify import body_region_of, body_regions_in, treatment_of
 from indexer.passages.split import RawItem, split_decision_lines, split_headed, split_numbered
@@ -161,7 +161,7 @@ def _passage(letter_id: str, ordinal: int, raw: RawItem, summary_regions: list[s
              + extract_citations(raw.reviewer_guideline, "reviewer_guideline", "reviewer")
              + extract_citations(raw.rationale, "rationale", "rationale"))
     return Passage(
-        passage_id=f"{letter_id}-{ordinal}",
+        passage_id=make_passage_id(letter_id, ordinal),
         letter_id=letter_id,
         ordinal=ordinal,
         item=raw.item,

@@ -142,7 +142,7 @@ class PhraseIndex(Generic[T]):
             if i + k <= n:
                 payload = phrases.get(tuple(norms[i:i + k]), _MISSING)
                 if payload is not _MISSING:
-                    return k, payload  # type: ignore[return-value]
+                    return k, payload  # type: ignore[return-value]  # not _MISSING: a T
         return None
 
     def lengths(self, word: str) -> tuple[int, ...]:
@@ -155,7 +155,7 @@ class PhraseIndex(Generic[T]):
         if i + k > len(norms):
             return None
         payload = self._phrases.get(tuple(norms[i:i + k]), _MISSING)
-        return None if payload is _MISSING else payload  # type: ignore[return-value]
+        return None if payload is _MISSING else payload  # type: ignore[return-value]  # the sentinel is out: a T
 
     def find_all(self, text: str) -> list[tuple[int, int, T]]:
         """Non-overlapping longest matches left to right: (start, end, payload)."""

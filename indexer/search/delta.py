@@ -95,8 +95,11 @@ class DeltaIndex:
         `scope`: "letter" when unrestricted words also match the case summary."""
         if self._engine is None:
             return []
-        tree, clean = self.service.compile_request(
-            SearchRequest(query=query, filters=filters, scope=scope, **(dates or {})))
+        d = dates or {}
+        req = SearchRequest(query=query, filters=filters, scope=scope, decided_from=d.get("decided_from"),
+                            decided_to=d.get("decided_to"), injured_from=d.get("injured_from"),
+                            injured_to=d.get("injured_to"))
+        tree, clean = self.service.compile_request(req)
         total = self._engine.count(tree, clean)
         if not total:
             return []

@@ -392,9 +392,8 @@ def _phrase_hits(terms: list[str], positions: list[int], by_pos: dict[int, int],
                     pos = positions[j]
                     break
             else:
-                group = None
-                break
-        if group is not None:
+                break  # `want` is not within reach: no occurrence starts at i
+        else:
             out.append(group)
     return out
 
@@ -476,7 +475,9 @@ def _clip(text: str, start: int, end: int) -> tuple[str, int, int]:
             while start > 0 and not text[start - 1].isspace():
                 start -= 1
     if end < size:
-        end = _NON_SPACE_RUN.match(text, end).end()
+        run = _NON_SPACE_RUN.match(text, end)
+        assert run is not None  # \S* matches, if only the empty string
+        end = run.end()
     return text[start:end], start, end
 
 

@@ -686,14 +686,14 @@ def _date_filters(req: SearchRequest, messages: list[str]) -> tuple[dict[str, st
             applied[param] = value
             bounds.setdefault(field_, [None, None])[1 if end else 0] = value
     ranges = []
-    for field_, (start, end) in bounds.items():
-        if start and end and start > end:
+    for field_, (first, last) in bounds.items():
+        if first and last and first > last:
             messages.append(f"The {field_.replace('_', ' ')} range ends before it starts; it was ignored.")
             for param, f, _ in DATE_PARAMS:
                 if f == field_:
                     applied.pop(param, None)
             continue
-        ranges.append(Range(field_, start, end))
+        ranges.append(Range(field_, first, last))
     return applied, ranges
 
 

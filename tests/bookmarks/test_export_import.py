@@ -9,9 +9,9 @@ import json
 
 from tests.bookmarks.conftest import add_user, fresh_database, login, make_app, save
 
-NECK = "000_d9810e0ddbbc91c8:1"
-ESI = "004_0099b7c7dc1cafd7:1"
-ACU = "004_0099b7c7dc1cafd7:2"
+NECK = "000_d9810e0ddbbc91c8-1"
+ESI = "004_0099b7c7dc1cafd7-1"
+ACU = "004_0099b7c7dc1cafd7-2"
 
 
 def _setup(client):

@@ -65,11 +65,12 @@ class BookmarkQuery:
             value = (args.get(name) or "").strip()
             return value or None
 
-        matter = one("matter")
-        if matter is not None:
-            if not matter.isdigit() or not 0 < int(matter) <= ID_MAX:
+        matter_text = one("matter")
+        matter: int | None = None
+        if matter_text is not None:
+            if not matter_text.isdigit() or not 0 < int(matter_text) <= ID_MAX:
                 raise ValidationError("matter must be a matter id (a number)")
-            matter = int(matter)
+            matter = int(matter_text)
         decision = one("decision")
         if decision is not None:
             canon = {d.lower(): d for d in (*DECISIONS, "none")}
@@ -192,7 +193,7 @@ def bookmarked_passages(session: Session, user_id: int) -> dict[str, int]:
     """passage id -> bookmark id, for marking passages as saved on any page."""
     rows = session.execute(
         select(Bookmark.passage_id, Bookmark.id).where(Bookmark.user_id == user_id)
-    )
+    ).tuples().all()
     return dict(rows)
 
 

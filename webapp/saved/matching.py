@@ -135,7 +135,8 @@ def _record(session: Session, saved: SavedSearch, ids: list[str], seq_of: dict[s
         except IntegrityError:
             # another run recorded some of them first: read what it wrote and add the rest
             session.rollback()
-            saved = session.get(SavedSearch, search_id)
-            if saved is None or attempt:
+            fresh = session.get(SavedSearch, search_id)
+            if fresh is None or attempt:
                 raise
+            saved = fresh
     return []

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from indexer.search import dates
 from indexer.search.types import FACETS, SORTS
 from webapp.bookmarks.store import NotFound, ValidationError, clean_name
+from webapp.db import changed_rows
 from webapp.db.models import (
     SAVED_NAME_MAX,
     AlertDigest,
@@ -355,6 +356,6 @@ def list_history(session: Session, user_id: int) -> list[SearchHistory]:
 
 
 def clear_history(session: Session, user_id: int) -> int:
-    result = session.execute(delete(SearchHistory).where(SearchHistory.user_id == user_id))
+    deleted = changed_rows(session, delete(SearchHistory).where(SearchHistory.user_id == user_id))
     session.commit()
-    return int(result.rowcount or 0)
+    return deleted
