@@ -11,8 +11,8 @@ import json
 import re
 import sys
 
-from indexer.search.tree import SCOPES
 from indexer.commands import engine_options
+from indexer.search.tree import SCOPES
 from indexer.search.types import FACETS, SORTS
 
 

@@ -137,7 +137,7 @@ class IndexHome(ABC):
         """The engine and the letter store of a generation."""
 
     @abstractmethod
-    def open_letters(self, gen: Generation, writable: bool = False) -> "SearchEngine | None":
+    def open_letters(self, gen: Generation, writable: bool = False) -> SearchEngine | None:
         """The generation's letter index: one document per letter holding its case
         summary (documents.letter_doc), which summary terms are looked up in.
         None for a generation written before there was one."""

@@ -120,7 +120,7 @@ class LocalHome(IndexHome):
             raise
         return engine, store
 
-    def open_letters(self, gen: Generation, writable: bool = False) -> "SearchEngine | None":
+    def open_letters(self, gen: Generation, writable: bool = False) -> SearchEngine | None:
         folder = self.path(gen) / LETTERS_DIR
         if not writable and not folder.is_dir():
             return None

@@ -409,7 +409,7 @@ class OpenSearchHome(IndexHome):
             if clone_from is not None:
                 # a new generation holding what `clone_from` holds (hard-linked segments, as
                 # Tantivy's folders): the repair of an in-place run that died on it
-                for source, target in zip(self._indices(clone_from), self._indices(gen)):
+                for source, target in zip(self._indices(clone_from), self._indices(gen), strict=True):
                     if self.client.indices.exists(index=source):
                         self._clone(source, target, building)
                 journal = self._journal(self.store_index(clone_from))
@@ -550,7 +550,7 @@ class OpenSearchHome(IndexHome):
             engine.run = store.run = self._updating[1]
         return engine, store
 
-    def open_letters(self, gen: Generation, writable: bool = False) -> "OpenSearchEngine | None":
+    def open_letters(self, gen: Generation, writable: bool = False) -> OpenSearchEngine | None:
         if not writable and not self.has_letter_index(gen):
             return None
         engine = OpenSearchEngine(self.client, self.letters_index(gen), writable=writable, settings=self.settings)
@@ -576,7 +576,7 @@ class OpenSearchHome(IndexHome):
                                    params={"timeout": "120s", "request_timeout": 130})
         actions = []
         current = self._alias_targets()
-        for alias, new in zip(self._aliases(), self._indices(gen)):
+        for alias, new in zip(self._aliases(), self._indices(gen), strict=True):
             for old in current.get(alias, []):
                 actions.append({"remove": {"index": old, "alias": alias}})
             if new in indices:
@@ -1371,7 +1371,7 @@ class OpenSearchStore(_BulkTarget):
 
     def _letter_srcs(self, letter_ids: Iterable[str], fields: list[str]) -> dict[str, dict]:
         ids = sorted(set(letter_ids))
-        return dict(zip(ids, self._mget([f"letter:{lid}" for lid in ids], fields, keep_missing=True)))
+        return dict(zip(ids, self._mget([f"letter:{lid}" for lid in ids], fields, keep_missing=True), strict=True))
 
     def _mget(self, doc_ids: list[str], fields: list[str], keep_missing: bool = False) -> list[dict]:
         """The `src` of each document (only `fields`), 1,000 ids per request; a

@@ -33,7 +33,7 @@ from itertools import islice
 from pathlib import Path
 
 from indexer.index.documents import docs_for_letter, ensure_passages, letter_doc
-from indexer.index.engine import Generation, IndexHome, SearchEngine, engine_home
+from indexer.index.engine import EngineError, Generation, IndexHome, SearchEngine, engine_home
 from indexer.index.generations import ENGINE_DIR, STORE_FILE  # noqa: F401  (re-exported)
 from indexer.index.parsing import ParseOutcome, parse_job
 from indexer.index.store import FileRecord, PackedLetter, unpack_letter
@@ -193,7 +193,10 @@ class _Builder:
         try:
             self.engine, self.store = home.open(self.gen, writable=True)
             # the letter index: each letter's case summary, once (documents.letter_doc)
-            self.letters = home.open_letters(self.gen, writable=True)
+            letters = home.open_letters(self.gen, writable=True)
+            if letters is None:  # a writable generation always has one; None is for old ones read
+                raise EngineError(f"{home.describe()}: no letter index in the new generation {self.gen.name}")
+            self.letters: SearchEngine = letters
             # a rebuild of a live index: its passages are not new (see LetterStore.passage_seq)
             if prev is None and history is not None:
                 old_engine, old_store = home.open(history)

@@ -400,7 +400,7 @@ class TantivyEngine(SearchEngine):
     def _all_matches(self, tree, filters):
         searcher = self._searcher
         query = self._query(tree, filters)
-        n = int(searcher.search(query, limit=1, count=True).count or 0)
+        n = _total(searcher.search(query, limit=1, count=True))
         return searcher, (searcher.search(query, limit=n, count=False).hits if n else [])
 
     letter_buckets = MAX_BUCKETS  # up to this many matches, letters are counted by aggregation
@@ -414,7 +414,7 @@ class TantivyEngine(SearchEngine):
             return super().letter_count(tree, filters)
         query = self._query(tree, filters)
         searcher = self._searcher
-        total = int(searcher.search(query, limit=1, count=True).count or 0)
+        total = _total(searcher.search(query, limit=1, count=True))
         if total == 0:
             return 0
         if total <= self.letter_buckets:

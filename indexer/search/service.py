@@ -24,6 +24,7 @@ import sqlite3
 import stat
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -37,8 +38,8 @@ from indexer.index.pipeline import BROWSE_FACETS_META
 from indexer.index.store import HitData, LetterStore
 from indexer.model import Letter, Passage
 from indexer.search import dates, spelling, vocab_adapter
-from indexer.search.highlight import Highlighter
 from indexer.search.analysis import terms as analysis_terms
+from indexer.search.highlight import Highlighter
 from indexer.search.parser import BOOLEAN_WORDS, CITATION_PIN_SCORE, parse_query
 from indexer.search.partial import relax
 from indexer.search.spelling import has_fuzzy, resolve_fuzzy
@@ -127,11 +128,12 @@ class _Generation:
     engine: SearchEngine
     store: LetterStore
     facet_cache: OrderedDict[tuple, dict[str, dict[str, int]]] = field(default_factory=OrderedDict)
+    count_cache: OrderedDict[tuple, int] = field(default_factory=OrderedDict)  # citation and letter counts
     cache_lock: threading.Lock = field(default_factory=threading.Lock)
     browse: dict[str, dict[str, int]] | None = None  # see browse_counts()
     parallel: bool = False  # page query and facet pass side by side (see SearchService.search)
     letters: SearchEngine | None = None  # the letter index (case summaries); None in older generations
-    summary_cache: "OrderedDict[Node, frozenset[str]]" = field(default_factory=OrderedDict)
+    summary_cache: OrderedDict[Node, frozenset[str]] = field(default_factory=OrderedDict)
 
     def summary_letters(self, leaf: Node) -> frozenset[str]:
         """Ids of the letters whose case summary matches a summary-restricted leaf."""
@@ -169,14 +171,20 @@ class _Generation:
 
     def citation_count(self, key: str) -> int:
         """Passages citing `key` or a citation below it (cached like facet counts)."""
-        cache_key = ("cites", key)
+        return self._cached_count(("cites", key), lambda: self.engine.count(FacetTerm("citation", key), {}))
+
+    def _cached_count(self, key: tuple, count: Callable[[], int]) -> int:
         with self.cache_lock:
-            hit = self.facet_cache.get(cache_key)
-        if hit is None:
-            hit = self.engine.count(FacetTerm("citation", key), {})
-            with self.cache_lock:
-                self.facet_cache[cache_key] = hit  # type: ignore[assignment]
-        return hit  # type: ignore[return-value]
+            hit = self.count_cache.get(key)
+            if hit is not None:
+                self.count_cache.move_to_end(key)
+                return hit
+        n = count()
+        with self.cache_lock:
+            self.count_cache[key] = n
+            while len(self.count_cache) > FACET_CACHE_SIZE:
+                self.count_cache.popitem(last=False)
+        return n
 
     def offered_citations(self, pq: ParsedQuery) -> list[tuple[str, int]]:
         """The citations the query's words read as that passages cite, with their
@@ -215,14 +223,7 @@ class _Generation:
         if not filters and isinstance(tree, MatchAll):
             return self.store.counts()[0]  # every letter has at least one passage
         key = ("letters", tree, tuple(sorted((k, tuple(v)) for k, v in filters.items())))
-        with self.cache_lock:
-            hit = self.facet_cache.get(key)
-        if hit is not None:
-            return hit  # type: ignore[return-value]
-        n = self.engine.letter_count(tree, filters)
-        with self.cache_lock:
-            self.facet_cache[key] = n  # type: ignore[assignment]
-        return n
+        return self._cached_count(key, lambda: self.engine.letter_count(tree, filters))
 
     def browse_counts(self) -> dict[str, dict[str, int]]:
         """Every facet's counts over the whole generation, as the indexer stored them

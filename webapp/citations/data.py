@@ -211,10 +211,6 @@ class CitationDetail:
     def chart(self) -> BarChart:
         return year_chart(self.years)
 
-    @property
-    def year_label(self) -> str:
-        return presentation.facet_label(self.year_basis)
-
     def to_json(self) -> dict[str, Any]:
         return {
             "citation": self.entry.to_json(),

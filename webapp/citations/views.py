@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from webapp.citations.data import CITED_BY, INDEX_SORTS, citation_detail, citation_index
@@ -50,7 +52,7 @@ def index():
     data = citation_index(get_service(), text, cited_by=cited_by, sort=sort)
 
     def index_url(**changes) -> str:
-        values = {"filter": text or None, "cited_by": None if cited_by == "reviewer" else cited_by,
+        values: dict[str, Any] = {"filter": text or None, "cited_by": None if cited_by == "reviewer" else cited_by,
                   "sort": None if sort == "count" else sort}
         values.update(changes)
         return url_for("citations.index", **{k: v for k, v in values.items() if v})

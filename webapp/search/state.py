@@ -127,10 +127,10 @@ class SearchState:
     def with_query(self, q: str) -> SearchState:
         return replace(self, q=q, page=1)
 
-    def with_scope(self, scope: str) -> "SearchState":
+    def with_scope(self, scope: str) -> SearchState:
         return replace(self, scope=scope, page=1)
 
-    def with_group(self, group: str) -> "SearchState":
+    def with_group(self, group: str) -> SearchState:
         return replace(self, group=group, page=1)
 
     # -- writing -----------------------------------------------------------
