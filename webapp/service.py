@@ -32,6 +32,7 @@ class IndexUnavailable(RuntimeError):
 class _ServiceHolder:
     index_dir: str
     engine: str
+    slow_query_ms: float
     service: Any = None
     owned: bool = True
     last_reload: float = field(default_factory=time.monotonic)
@@ -42,6 +43,7 @@ class _ServiceHolder:
             with self.lock:
                 if self.service is None:
                     self.service = _open(self.index_dir, self.engine)
+                    self.service.slow_query_ms = self.slow_query_ms
                     self.last_reload = time.monotonic()
         elif self.owned and time.monotonic() - self.last_reload > RELOAD_INTERVAL:
             self._maybe_reload()
@@ -99,6 +101,7 @@ def _holder(app: Flask) -> _ServiceHolder:
         holder = _ServiceHolder(
             index_dir=str(app.config["IMR_INDEX_DIR"]),
             engine=str(app.config.get("IMR_ENGINE", "tantivy")),
+            slow_query_ms=float(app.config["IMR_SLOW_QUERY_MS"]),
             service=injected,
             owned=injected is None,
         )

@@ -23,6 +23,7 @@ import re
 import sqlite3
 import stat
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -84,6 +85,7 @@ log = logging.getLogger(__name__)
 
 MAX_PER_PAGE = 100
 MAX_OFFSET = 10_000
+SLOW_QUERY_MS = 1000.0  # default threshold of the slow-search log line
 SPELL_CHECK_BELOW = 20  # results under which the query's words are checked for misspellings
 CASE_NUMBER = re.compile(r"(?i)CM\d{2}-\d{7}")
 YEAR_FACETS = ("decision_year", "injury_year")  # listed newest year first, not by count
@@ -284,6 +286,8 @@ class SearchService:
         self.engine_name = home.engine_name
         self._gen = gen
         self._lock = threading.Lock()
+        # a search slower than this is logged as a warning (the web app sets it from IMR_SLOW_QUERY_MS)
+        self.slow_query_ms = SLOW_QUERY_MS
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -402,6 +406,19 @@ class SearchService:
 
     # ------------------------------------------------------------------ search
     def search(self, req: SearchRequest) -> SearchResponse:
+        """Run one search request (see the module docstring); slow ones are logged."""
+        started = time.perf_counter()
+        response = self._search(req)
+        ms = (time.perf_counter() - started) * 1000
+        if ms >= self.slow_query_ms:
+            log.warning("slow search: %.0f ms, %d passages; q=%r filters=%r sort=%s page=%d scope=%s "
+                        "(engine %s, generation %s)", ms, response.total, (req.query or "")[:500], req.filters,
+                        req.sort, response.page, response.scope, self.engine_name, self.generation)
+        else:
+            log.debug("search: %.0f ms, %d passages; q=%r", ms, response.total, (req.query or "")[:500])
+        return response
+
+    def _search(self, req: SearchRequest) -> SearchResponse:
         gen = self._gen  # one generation for the whole request
         messages: list[str] = []
         pq = _parse(req.query or "")
