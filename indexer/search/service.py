@@ -41,6 +41,7 @@ from indexer.model import Letter, Passage
 from indexer.search import dates, spelling, vocab_adapter
 from indexer.search.analysis import terms as analysis_terms
 from indexer.search.highlight import Highlighter
+from indexer.search.limits import PAGING
 from indexer.search.parser import BOOLEAN_WORDS, CITATION_PIN_SCORE, parse_query
 from indexer.search.partial import relax
 from indexer.search.spelling import has_fuzzy, resolve_fuzzy
@@ -83,8 +84,7 @@ from indexer.search.types import (
 
 log = logging.getLogger(__name__)
 
-MAX_PER_PAGE = 100
-MAX_OFFSET = 10_000
+MAX_OFFSET = PAGING.max_offset
 SLOW_QUERY_MS = 1000.0  # default threshold of the slow-search log line
 SPELL_CHECK_BELOW = 20  # results under which the query's words are checked for misspellings
 CASE_NUMBER = re.compile(r"(?i)CM\d{2}-\d{7}")
@@ -427,14 +427,14 @@ class SearchService:
         sort = req.sort if req.sort in SORTS else "relevance"
         if req.sort and req.sort not in SORTS:
             messages.append(f"Unknown sort {req.sort!r}; sorted by relevance.")
-        per_page = _int(req.per_page, 20, 1, MAX_PER_PAGE)
-        facet_limit = _int(req.facet_limit, 30, 1, 10_000)
+        per_page = _int(req.per_page, PAGING.per_page, 1, PAGING.max_per_page)
+        facet_limit = _int(req.facet_limit, PAGING.facet_values, 1, PAGING.max_facet_values)
         tree = resolve_fuzzy(pq.tree, gen.engine, messages) if has_fuzzy(pq.tree) else pq.tree
         applied_dates, ranges = _date_filters(req, messages)
         if ranges:
             tree = simplify(And((tree, *ranges)))
         requested = _int(req.page, 1, 1, 10**9)
-        deepest = -(-MAX_OFFSET // per_page)  # the last page paging serves
+        deepest = PAGING.deepest_page(per_page)
         page = min(requested, deepest)
         offset = (page - 1) * per_page
         scope = _choice(req.scope, SCOPES, "scope", messages)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from indexer.search.limits import PAGING
+
 # Facet names, exactly as users type them in `facet:value` and URL parameters.
 FACETS = (
     "decision",
@@ -34,8 +36,8 @@ class SearchRequest:
     filters: dict[str, list[str]] = field(default_factory=dict)  # facet -> values (OR within, AND across)
     sort: str = "relevance"
     page: int = 1  # 1-based
-    per_page: int = 20
-    facet_limit: int = 30  # values per facet returned (counts are always exact)
+    per_page: int = PAGING.per_page
+    facet_limit: int = PAGING.facet_values  # values per facet returned (counts are always exact)
     scope: str = "passage"  # "letter": unrestricted words also match the letter's case summary
     group: str = "passage"  # "letter": a page lists letters, each with its matching passages
     # dates, ISO (2016, 2016-01 or 2016-01-31), inclusive; as `decided:` / `injured:` in the query
@@ -110,7 +112,7 @@ class SearchResponse:
     filters: dict[str, list[str]] = field(default_factory=dict)
     sort: str = "relevance"
     page: int = 1
-    per_page: int = 20
+    per_page: int = PAGING.per_page
     total_letters: int = 0  # distinct letters of the `total` passages
     scope: str = "passage"
     group: str = "passage"

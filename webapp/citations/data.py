@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from indexer.search.limits import PAGING
 from indexer.search.types import FacetValue, SearchRequest, SearchResponse
 from webapp import presentation
 from webapp.charts import NO_DATE, BarChart, year_chart
@@ -251,7 +252,7 @@ def _years(basis: str, response: SearchResponse, splits: dict[str, SearchRespons
     return dict(sorted(rows.items(), key=lambda kv: (kv[0] == NO_DATE, kv[0])))
 
 
-def citation_detail(service: Any, key: str, page: int = 1, per_page: int = 20,
+def citation_detail(service: Any, key: str, page: int = 1, per_page: int = PAGING.per_page,
                     sort: str = "relevance", cited_by: str = "reviewer") -> CitationDetail | None:
     """None when no passage cites `key` (the citator has nothing to say about it).
 

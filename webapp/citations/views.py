@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
+from indexer.search.limits import PAGING
 from webapp.citations.data import CITED_BY, INDEX_SORTS, citation_detail, citation_index
 from webapp.search.page import hit_view, pagination
 from webapp.search.state import SearchState, parse_state
@@ -75,7 +76,7 @@ def show(key: str):
     def page_url(n: int) -> str:
         return url_for("citations.show", key=key, page=n if n > 1 else None,
                        sort=None if state.sort == "relevance" else state.sort,
-                       per_page=None if state.per_page == 20 else state.per_page,
+                       per_page=None if state.per_page == PAGING.per_page else state.per_page,
                        cited_by=None if cited_by == "reviewer" else cited_by)
 
     return render_template(

@@ -18,15 +18,16 @@ from urllib.parse import quote_plus
 from werkzeug.datastructures import MultiDict
 
 from indexer.search import dates
+from indexer.search.limits import PAGING
 from indexer.search.tree import SCOPES
 from indexer.search.types import FACETS, GROUPS, SORTS, SearchRequest
 
-DEFAULT_PER_PAGE = 20
-MAX_PER_PAGE = 100
-PER_PAGE_CHOICES = (20, 50, 100)  # offered on the page; any 1..MAX_PER_PAGE is accepted
+DEFAULT_PER_PAGE = PAGING.per_page
+MAX_PER_PAGE = PAGING.max_per_page
+PER_PAGE_CHOICES = PAGING.per_page_choices
 # Any page number is accepted: past the last page the search service shows the
 # last page with one notice (it knows where the results end; the URL does not).
-MAX_PAGE = 1_000_000_000
+MAX_PAGE = PAGING.max_page
 DATE_PARAMS = ("decided_from", "decided_to", "injured_from", "injured_to")
 MAX_VALUE_LENGTH = 500  # a facet value longer than this is not a real value
 # Every link on a results page (facet values, chips, pages: about 330) repeats the whole
