@@ -259,7 +259,7 @@ def drug_names() -> list[tuple[str, ...]]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def equivalent_names() -> list[tuple[str, ...]]:
     """Other wordings of one thing (pre-op, preoperative): synonyms both ways, like drug names."""
     out = []
@@ -270,7 +270,7 @@ def equivalent_names() -> list[tuple[str, ...]]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def compound_prefixes() -> tuple[str, ...]:
     """Word beginnings letters write both joined and hyphenated (pre-operative, preoperative)."""
     prefixes = _load("equivalents.toml").get("compounds", {}).get("prefixes", [])
