@@ -60,9 +60,66 @@ def make_passage_id(letter_id: str, ordinal: int) -> str:
     return f"{letter_id}-{ordinal}"
 
 
+KEY_SEPARATOR = " | "
+
+
+@dataclass(frozen=True, order=True)
+class CitationKey:
+    """A canonical citation id: `source | chapter | topic`, the chapter and topic optional
+    (`ODG`, `ODG | Low Back`, `ODG | Low Back | Lumbar supports`).
+
+    Keys form a hierarchy: a key is *under* itself and every key it extends, and a
+    citation filter on a key takes in every key under it (`ODG | Low Back` finds the
+    passages citing one of its topics). Engines match that as the key or its
+    `descendant_prefix`; everything else asks `is_under`."""
+
+    parts: tuple[str, ...]
+
+    @classmethod
+    def of(cls, source: str, chapter: str | None = None, topic: str | None = None) -> CitationKey:
+        return cls(tuple(p for p in (source, chapter, topic) if p))
+
+    @classmethod
+    def parse(cls, text: str) -> CitationKey:
+        """A key as written (`ODG|Low Back`, `ODG | Low Back `): its parts, trimmed."""
+        return cls(tuple(p.strip() for p in str(text).split("|") if p.strip()))
+
+    def __str__(self) -> str:
+        return KEY_SEPARATOR.join(self.parts)
+
+    @property
+    def source(self) -> str:
+        return self.parts[0] if self.parts else ""
+
+    @property
+    def chapter(self) -> str | None:
+        return self.parts[1] if len(self.parts) > 1 else None
+
+    @property
+    def topic(self) -> str | None:
+        return KEY_SEPARATOR.join(self.parts[2:]) if len(self.parts) > 2 else None
+
+    @property
+    def parent(self) -> CitationKey | None:
+        """The key one level up (a topic's chapter, a chapter's source); None for a source."""
+        return CitationKey(self.parts[:-1]) if len(self.parts) > 1 else None
+
+    def is_under(self, other: CitationKey) -> bool:
+        """This key is `other` or one below it."""
+        return self.parts[:len(other.parts)] == other.parts
+
+    @property
+    def descendant_prefix(self) -> str:
+        """What every key strictly below this one starts with, as text (for prefix queries)."""
+        return str(self) + KEY_SEPARATOR
+
+    def lower(self) -> CitationKey:
+        return CitationKey(tuple(p.lower() for p in self.parts))
+
+
 def citation_key(source: str, chapter: str | None, topic: str | None = None) -> str:
-    """`source | chapter | topic`, omitting empty parts: the canonical citation id."""
-    return " | ".join(p for p in (source, chapter, topic) if p)
+    """`source | chapter | topic`, omitting empty parts: the canonical citation id as text."""
+    return str(CitationKey.of(source, chapter, topic))
 
 
 @dataclass

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
+from indexer.model import CitationKey
 from indexer.search.types import FacetValue
 
 FACET_LABELS: dict[str, str] = {
@@ -79,7 +80,7 @@ def facet_value_label(name: str, value: Any) -> str:
 
 
 def citation_parts(key: str) -> list[str]:
-    return [part.strip() for part in str(key).split("|") if part.strip()]
+    return list(CitationKey.parse(key).parts)
 
 
 def citation_label(key: str) -> str:

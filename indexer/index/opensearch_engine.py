@@ -72,7 +72,7 @@ from indexer.index.store import (
     letter_meta,
     passage_dict,
 )
-from indexer.model import Letter, Passage
+from indexer.model import CitationKey, Letter, Passage
 from indexer.search import analysis
 from indexer.search.tree import (
     PASSAGE_TEXT_FIELDS,
@@ -1061,7 +1061,8 @@ class OpenSearchEngine(_BulkTarget, SearchEngine):
             if node.facet not in CITATION_FACETS:
                 return {"term": {field: value}}
             # a citation value also matches every citation below it
-            return {"bool": {"should": [{"term": {field: value}}, {"prefix": {field: value + " | "}}],
+            key = CitationKey.parse(value)
+            return {"bool": {"should": [{"term": {field: str(key)}}, {"prefix": {field: key.descendant_prefix}}],
                              "minimum_should_match": 1}}
         if isinstance(node, Pin):
             return {"constant_score": {"filter": self.compile(node.child), "boost": node.score}}

@@ -43,6 +43,7 @@ from indexer.index.engine import (
     tie_order,
     tie_window,
 )
+from indexer.model import CitationKey
 from indexer.search import analysis
 from indexer.search.tree import (
     PASSAGE_TEXT_FIELDS,
@@ -375,8 +376,9 @@ class TantivyEngine(SearchEngine):
         value = value.lower()
         if facet not in CITATION_FACETS:
             return [value]
-        below = [t for t, _ in self._searcher.terms_with_prefix(facet + "_k", value + " | ")]
-        return [value] + sorted(below)
+        key = CitationKey.parse(value)
+        below = [t for t, _ in self._searcher.terms_with_prefix(facet + "_k", key.descendant_prefix)]
+        return [str(key)] + sorted(below)
 
     def vocabulary(self, prefix: str) -> list[tuple[str, int]]:
         if not prefix:

@@ -32,6 +32,7 @@ from indexer.index.engine import (
     SearchEngine,
     filter_nodes,
 )
+from indexer.model import CitationKey
 from indexer.search import analysis
 from indexer.search.tree import (
     PASSAGE_TEXT_FIELDS,
@@ -338,10 +339,10 @@ class WhooshEngine(SearchEngine):
                 return wq.NullQuery
             field = node.facet + "_k"
             value = node.value.lower()
-            term = wq.Term(field, value)
-            if node.facet in CITATION_FACETS:
-                return wq.Or([term, wq.Prefix(field, value + " | ")])
-            return term
+            if node.facet in CITATION_FACETS:  # the key and every key below it
+                key = CitationKey.parse(value)
+                return wq.Or([wq.Term(field, str(key)), wq.Prefix(field, key.descendant_prefix)])
+            return wq.Term(field, value)
         if isinstance(node, Pin):
             return wq.ConstantScoreQuery(self.compile(node.child), node.score)
         if isinstance(node, InLetters):

@@ -42,7 +42,7 @@ from functools import lru_cache
 from itertools import compress
 
 from indexer import vocab
-from indexer.model import Citation, citation_key
+from indexer.model import Citation, CitationKey, citation_key
 from indexer.passages.phrases import PhraseIndex, Tokens, phrase_key, tokens_of
 from indexer.passages.scan import AnchoredPattern, lowered
 from indexer.passages.statements import statement_citations, statement_style
@@ -677,7 +677,7 @@ def citations_in_query(text: str) -> list[str]:
                 keys.setdefault(citation_key(c.source, c.chapter.name, c.topic), None)
             elif c.topic is not None:
                 for ch_key in v.topic_chapters.get(c.topic, ()):
-                    if ch_key.split(" | ", 1)[0] == c.source:
+                    if CitationKey.parse(ch_key).source == c.source:
                         keys.setdefault(f"{ch_key} | {c.topic}", None)
     return list(keys)
 

@@ -30,7 +30,7 @@ from functools import lru_cache
 from urllib.parse import urlparse
 
 from indexer import vocab
-from indexer.model import Citation
+from indexer.model import Citation, CitationKey
 from indexer.passages.phrases import PhraseIndex, tokens_of
 
 _STATEMENT = re.compile(r"\bDecision\s+based\s+on\s+", re.I)
@@ -372,7 +372,8 @@ def _odg(text: str, s: int, e: int, end: int) -> list[_Cite]:
         whole = _topic_of(words) if hit else None
         if whole and hit and hit[0] != len(norms):
             if not chapters:
-                own = [k.split(" | ", 1)[1] for k in whole.chapters if k.startswith("ODG | ")]
+                own = [key.chapter for key in map(CitationKey.parse, whole.chapters)
+                       if key.source == "ODG" and key.chapter]
                 if hit[1].key in whole.chapters:
                     chapters.append(hit[1].name)
                 elif own:

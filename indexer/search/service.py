@@ -31,13 +31,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from markupsafe import Markup
-
 from indexer.index import generations as gens
 from indexer.index.engine import EngineError, Generation, IndexHome, SearchEngine, engine_home
 from indexer.index.pipeline import BROWSE_FACETS_META
 from indexer.index.store import HitData, LetterStore
-from indexer.model import Letter, Passage
+from indexer.model import CitationKey, Letter, Passage
 from indexer.search import dates, spelling, vocab_adapter
 from indexer.search.analysis import terms as analysis_terms
 from indexer.search.highlight import Highlighter
@@ -75,6 +73,7 @@ from indexer.search.types import (
     GROUPS,
     SORTS,
     FacetValue,
+    Fragment,
     Hit,
     HitCitation,
     LetterGroup,
@@ -205,15 +204,17 @@ class _Generation:
         candidates: dict[str, None] = {}
         for key in read:
             candidates.setdefault(key, None)
-            parts = key.split(" | ")
-            if len(parts) < 3:
+            cited = CitationKey.parse(key)
+            if cited.topic is None or cited.parent is None:
                 continue
-            shared = set(analysis_terms(parts[2])) & query_terms
+            shared = set(analysis_terms(cited.topic)) & query_terms
             if not shared:
                 continue
-            chapter = " | ".join(parts[:2]) + " | "
+            chapter = CitationKey(cited.parts[:2])
             for other in known:
-                if other.startswith(chapter) and shared <= set(analysis_terms(other[len(chapter):])):
+                other_key = CitationKey.parse(other)
+                if other_key != chapter and other_key.is_under(chapter) and other_key.topic is not None \
+                        and shared <= set(analysis_terms(other_key.topic)):
                     candidates.setdefault(other, None)
         counted = [(k, self.citation_count(k)) for k in candidates]
         counted = [(k, n) for k, n in counted if n > 0]
@@ -369,8 +370,8 @@ class SearchService:
             return None
         return path, data
 
-    def highlight(self, query: str, text: str) -> Markup:
-        """`text` escaped, with the query's matches (stems, phrases, expansions) in <mark>."""
+    def highlight(self, query: str, text: str) -> Fragment:
+        """`text` as runs, the query's matches (stems, phrases, expansions) marked."""
         tree = _parse(query or "").tree
         if has_fuzzy(tree):
             tree = resolve_fuzzy(tree, self._gen.engine, [])
@@ -589,7 +590,7 @@ class SearchService:
         # scope=letter, else only for terms the user restricted to it (summary:)
         summary_hl = hl if scope == "letter" else _summary_highlighter(tree)
         wanted = [c.lower() for c in cited]
-        seen: dict[tuple[str, str], list[str]] = {}
+        seen: dict[tuple[str, str], list[Fragment]] = {}
         out = []
         for h in hits:
             d: HitData | None = data.get(h.passage_id)
@@ -601,7 +602,7 @@ class SearchService:
                 "claims_administrator_guideline": p.claims_administrator_guideline,
                 "reviewer_guideline": p.reviewer_guideline, "summary": d.summary,
             }
-            highlights: dict[str, list[str]] = {}
+            highlights: dict[str, list[Fragment]] = {}
             for name in HIGHLIGHT_FIELDS:
                 text = texts[name] or ""
                 marker = summary_hl if name == SUMMARY_FIELD else hl
@@ -716,8 +717,9 @@ def _date_filters(req: SearchRequest, messages: list[str]) -> tuple[dict[str, st
 
 
 def _cited(key: str, wanted: list[str]) -> bool:
-    k = key.lower()
-    return any(k == w or k.startswith(w + " | ") for w in wanted)
+    """The citation is one of the wanted keys or below one (case aside)."""
+    cited = CitationKey.parse(key).lower()
+    return any(cited.is_under(CitationKey.parse(w).lower()) for w in wanted)
 
 
 def _open_generation(home: IndexHome) -> _Generation:

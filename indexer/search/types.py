@@ -66,6 +66,19 @@ class HitCitation:
     edition: str | None = None  # the guideline edition the letter names ("2016"), not part of `key`
 
 
+@dataclass(frozen=True, slots=True)
+class Run:
+    """A stretch of a field's text; `marked`: the query matched it (the web marks it,
+    the command line stars it; the text itself is plain, never HTML)."""
+
+    text: str
+    marked: bool = False
+
+
+# A highlight: a field's text (whole, or a window of it with " …" where it is cut) as runs.
+Fragment = list[Run]
+
+
 @dataclass
 class Hit:
     passage_id: str
@@ -75,7 +88,7 @@ class Hit:
     decision: str | None
     score: float
     citations: list[HitCitation]
-    highlights: dict[str, list[str]]  # field -> HTML fragments: escaped text, matches in <mark>
+    highlights: dict[str, list[Fragment]]  # field -> its best fragments, matches marked
     treatment: str | None = None
     body_region: str | None = None
     specialties: list[str] = field(default_factory=list)

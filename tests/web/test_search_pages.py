@@ -219,3 +219,17 @@ def test_api_search_matches_the_cli_json(client, index_dir, capsys):
                  "--limit", "10", "--json"]) == 0
     cli = json.loads(capsys.readouterr().out)
     assert api(client, **params) == cli
+
+
+def test_the_json_api_carries_highlights_as_runs_without_html(client):
+    import json
+
+    data = api(client, q=QUERY)
+    assert "<mark>" not in json.dumps(data)
+    fragments = [f for hit in data["hits"] for frags in hit["highlights"].values() for f in frags]
+    assert fragments and all(set(run) == {"text", "marked"} for f in fragments for run in f)
+    marked = {run["text"].lower() for f in fragments for run in f if run["marked"]}
+    assert any("facet" in t for t in marked) and any("joint" in t for t in marked)  # the query's words
+    # the page shows the same runs, escaped and marked
+    body = client.get("/search", query_string={"q": QUERY}).data.decode()
+    assert "<mark>" in body

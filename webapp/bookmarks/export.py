@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from indexer.model import CitationKey
 from webapp.bookmarks.notes import safe_markdown
 from webapp.bookmarks.serialize import bookmark_json, iso, matter_json
 from webapp.bookmarks.snapshot import SnapshotError, cited_by_party, normalize_snapshot
@@ -56,7 +57,7 @@ def _date(iso_date: str | None) -> str:
 
 
 def citation_text(key: str) -> str:
-    return ", ".join(p.strip() for p in key.split("|") if p.strip())
+    return ", ".join(CitationKey.parse(key).parts)
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>])")

@@ -12,7 +12,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from flask import current_app
 
-from indexer.model import DECISIONS, Letter, Passage, citation_key
+from indexer.model import DECISIONS, CitationKey, Letter, Passage, citation_key
 
 SNAPSHOT_VERSION = 1
 TEXT_LIMIT = 200_000  # per field; a rationale is a few thousand characters
@@ -127,9 +127,8 @@ def normalize_snapshot(raw: Any) -> dict[str, Any]:
 
 def _citation(raw: Any) -> dict[str, Any]:
     if isinstance(raw, str):  # a bare key, e.g. from a hand-written file
-        parts = [p.strip() for p in raw.split("|")]
-        raw = {"source": parts[0], "chapter": parts[1] if len(parts) > 1 else None,
-               "topic": parts[2] if len(parts) > 2 else None, "key": raw}
+        parsed = CitationKey.parse(raw)
+        raw = {"source": parsed.source, "chapter": parsed.chapter, "topic": parsed.topic, "key": raw}
     if not isinstance(raw, dict):
         raise SnapshotError("each citation must be an object or a citation key")
     out = {f: _text(raw.get(f), SHORT_LIMIT, f"citation.{f}") for f in CITATION_FIELDS}

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from indexer.model import DECISIONS
+from indexer.model import DECISIONS, CitationKey
 from webapp.bookmarks.snapshot import citation_keys, normalize_snapshot
 from webapp.db.models import (
     ID_MAX,
@@ -138,11 +138,10 @@ def _filtered(user_id: int, query: BookmarkQuery) -> Select:
     elif query.decision:
         stmt = stmt.where(Bookmark.decision == query.decision)
     if query.citation:
-        key = query.citation
-        prefix = key.rstrip(" |") + " | "
+        key = CitationKey.parse(query.citation)
         stmt = stmt.where(Bookmark.citations.any(or_(
-            BookmarkCitation.key == key,
-            BookmarkCitation.key.startswith(prefix, autoescape=True),
+            BookmarkCitation.key == str(key),
+            BookmarkCitation.key.startswith(key.descendant_prefix, autoescape=True),
         )))
     if query.q:
         stmt = stmt.where(func.lower(Bookmark.note).contains(query.q.lower(), autoescape=True))
@@ -193,7 +192,7 @@ def bookmarked_passages(session: Session, user_id: int) -> dict[str, int]:
     """passage id -> bookmark id, for marking passages as saved on any page."""
     rows = session.execute(
         select(Bookmark.passage_id, Bookmark.id).where(Bookmark.user_id == user_id)
-    ).tuples().all()
+    ).all()
     return dict(rows)
 
 

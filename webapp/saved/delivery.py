@@ -101,7 +101,7 @@ def _sections(session: Session, digest: AlertDigest, base_url: str) -> list[Dige
     hits = session.execute(
         select(SavedSearchHit, SavedSearch).join(SavedSearch, SavedSearch.id == SavedSearchHit.saved_search_id)
         .where(SavedSearchHit.digest_id == digest.id)
-        .order_by(SavedSearch.name, SavedSearchHit.seq)).tuples().all()
+        .order_by(SavedSearch.name, SavedSearchHit.seq)).all()
     searches: dict[int, SavedSearch] = {}
     snapshots: dict[int, list[dict]] = {}
     for hit, saved in hits:
