@@ -178,7 +178,7 @@ class IndexHome(ABC):
         those files again (they are read as new)."""
         return None
 
-    def scratch_engine(self, folder: Path) -> "SearchEngine":
+    def scratch_engine(self, folder: Path) -> SearchEngine:
         """A throwaway writable index of this engine, removed when it is closed (alerts
         search the new passages in one). Local engines put it in `folder`."""
         return engine_class(self.engine_name)(folder, writable=True)

@@ -529,7 +529,7 @@ class OpenSearchHome(IndexHome):
         self.client.indices.update_aliases(body={"actions": actions})
         return Generation(f"{_base(gen)}.r{revision}")
 
-    def scratch_engine(self, folder: Path) -> "OpenSearchEngine":
+    def scratch_engine(self, folder: Path) -> OpenSearchEngine:
         """A throwaway passages index on the cluster (one shard, no replica), deleted
         when the engine is closed; `sweep` deletes those a killed process left."""
         index = f"{self.scratch_prefix}-{uuid.uuid4().hex[:16]}"
@@ -1234,7 +1234,7 @@ class OpenSearchStore(_BulkTarget):
     def set_meta(self, key: str, value: str) -> None:
         self._put(key, f"meta:{key}", {"kind": "meta", "src": {"value": value}})
 
-    def carry_history(self, previous: "OpenSearchStore") -> None:
+    def carry_history(self, previous: OpenSearchStore) -> None:
         """Take over a previous store's passage numbers and lineage (see
         LetterStore.carry_history): copied on the cluster with `_reindex`."""
         lineage, top = previous.history_position()
@@ -1280,12 +1280,12 @@ class OpenSearchStore(_BulkTarget):
             if len(hits) < 2000:
                 break
             after = hits[-1]["sort"]
-        out = []
+        out: list[tuple[str, str, int]] = []
         for i in range(0, len(numbered), 1000):  # only passages this generation still holds
             chunk = numbered[i:i + 1000]
             docs = self.client.mget(index=self.index, body={"ids": [f"passage:{pid}" for pid, _, _ in chunk]},
                                     params=dict(self._read, _source="false"))["docs"]
-            out.extend(row for row, doc in zip(chunk, docs) if doc.get("found"))
+            out.extend(row for row, doc in zip(chunk, docs, strict=True) if doc.get("found"))
         return out
 
     def meta(self, key: str) -> str | None:

@@ -184,7 +184,7 @@ class _Builder:
         # itself (after recording what it will touch); anything else writes a new one. A
         # repair of a run that died in place is a new generation, cloned and cleaned by `create`.
         self.in_place = prev is not None and home.updates_in_place and not repair
-        if self.in_place:
+        if prev is not None and self.in_place:
             touching = touching or []
             ids = sorted({r.letter_id for p in touching if (r := known.get(p)) is not None and r.letter_id})
             self.gen = home.begin_update(prev, touching, ids)
