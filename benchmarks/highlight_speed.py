@@ -116,7 +116,7 @@ def measure(index: str, engine_name: str, rounds: int, warmup: int = 1) -> dict:
             _highlights(pq.tree, data, ids)
             t7 = perf()
             if rnd >= warmup:
-                for k, dt in zip(KEYS, (t3 - t2, t4 - t3, t1 - t0, t6 - t5, t7 - t6)):
+                for k, dt in zip(KEYS, (t3 - t2, t4 - t3, t1 - t0, t6 - t5, t7 - t6), strict=True):
                     samples[k].append(dt)
     passages = service.stats()["passages"]
     service.close()

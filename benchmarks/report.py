@@ -118,7 +118,7 @@ def render(res: dict) -> str:
         by = {r["engine"]: r for r in qs}
         if "tantivy" in by and "whoosh" in by:
             t, w = by["tantivy"], by["whoosh"]
-            per = sorted(wq["full_p50_ms"] / tq["full_p50_ms"] for tq, wq in zip(t["per_query"], w["per_query"])
+            per = sorted(wq["full_p50_ms"] / tq["full_p50_ms"] for tq, wq in zip(t["per_query"], w["per_query"], strict=True)
                          if tq["full_p50_ms"])
             med = per[len(per) // 2] if per else 0
             out.append("")

@@ -50,7 +50,7 @@ class Nodes:
         folder.mkdir(parents=True, exist_ok=True)  # reachable by the unprivileged nodes
         folder.chmod(0o755)
 
-    def __enter__(self) -> "Nodes":
+    def __enter__(self) -> Nodes:
         subprocess.run(["bash", str(ROOT / ".ci" / "opensearch.sh"), "start", str(self.n)], env=self.env,
                        check=True, stdout=subprocess.DEVNULL)
         return self
@@ -122,7 +122,7 @@ def render(res: dict) -> str:
              f"OpenSearch {res.get('heap')} heap per node"
              + ("; indexed pre-built (no files, no parsing: benchmarks/index_prebuilt.py)" if res.get("prebuilt")
                 else "; indexed end to end (files, real parser)"),
-             *([f"- Load average (1, 5, 15 min) at the start and after each target: "
+             *(["- Load average (1, 5, 15 min) at the start and after each target: "
                 + "; ".join("/".join(f"{x:.1f}" for x in la) for la in res["load_avg"])] if res.get("load_avg") else []),
              "",
              "| target | letters/s | passages/s | index MB | indexer peak RSS (MB) | search p50 (ms) | p95 | "

@@ -82,7 +82,7 @@ def measure(index: str, engine_name: str, rounds: int, warmup: int = 1) -> dict:
             t4 = perf()
             totals[i] = resp.total
             if rnd >= warmup:
-                for k, dt in zip(keys, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+                for k, dt in zip(keys, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
                     samples[k][i].append(dt)
     passages = service.stats()["passages"]
     service.close()

@@ -5,27 +5,39 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
+import os
 import sys
 
 COMMANDS = ("parse", "index", "search", "serve", "synth", "user", "token", "vocab", "alerts")
+LOG_LEVELS = ("debug", "info", "warning", "error")
+LOG_LEVEL_ENV = "IMR_LOG_LEVEL"
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="imr", description="IMR Precedent Search")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"indexer.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"indexer.commands.{name}":
-                continue  # command not built yet
-            raise
-        module.register(sub)
+        importlib.import_module(f"indexer.commands.{name}").register(sub)
+    for command in sub.choices.values():
+        command.add_argument("--log-level", choices=LOG_LEVELS, default=None,
+                             help=f"what the log (stderr) shows: per-file failures and the run's summary "
+                                  f"(info), slow queries (warning) ... (default ${LOG_LEVEL_ENV} or warning)")
     return parser
+
+
+def log_level(flag: str | None) -> int:
+    """The flag, else IMR_LOG_LEVEL, else warning; a bad IMR_LOG_LEVEL is an error naming it."""
+    name = (flag or os.environ.get(LOG_LEVEL_ENV, "") or "warning").strip().lower()
+    if name not in LOG_LEVELS:
+        raise SystemExit(f"imr: {LOG_LEVEL_ENV} must be one of {', '.join(LOG_LEVELS)}, not {name!r}")
+    return getattr(logging, name.upper())
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    logging.basicConfig(level=log_level(args.log_level), format=LOG_FORMAT, stream=sys.stderr)
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

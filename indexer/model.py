@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-SOURCES = ("MTUS", "ACOEM", "ODG", "Other")
-CITED_BY = ("claims_administrator", "reviewer", "rationale")
 DECISIONS = ("Upheld", "Overturned")
 
 # Passage fields that hold free text a user searches and the UI highlights.
@@ -27,15 +25,16 @@ class Citation:
     `[start, end)`, so the UI can highlight what the letter actually said.
     """
 
-    source: str  # one of SOURCES
+    source: str  # MTUS, ACOEM, ODG or Other
     chapter: str | None
     topic: str | None
     pages: str | None
-    cited_by: str  # one of CITED_BY
+    cited_by: str  # claims_administrator, reviewer or rationale
     raw: str
     field: str  # passage field the span is in, e.g. "reviewer_guideline"
-    start: int
-    end: int
+    # None when the span no longer points into one field (a passage folded from many)
+    start: int | None
+    end: int | None
     # The edition the letter names ("2004", "2009", "2016"...), None when it names none.
     # Not part of `key`: a chapter's citations aggregate across editions.
     edition: str | None = None
@@ -50,13 +49,77 @@ class Citation:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Citation":
-        return cls(**{f.name: d.get(f.name) for f in fields(cls)})
+    def from_dict(cls, d: dict[str, Any]) -> Citation:
+        kw: dict[str, Any] = {f.name: d.get(f.name) for f in fields(cls)}
+        return cls(**kw)
+
+
+def make_passage_id(letter_id: str, ordinal: int) -> str:
+    """The id of a letter's passage: `<letter id>-<ordinal>` (ordinal 0: a letter kept as
+    whole text). Ids are permalinks (bookmarks, saved-search hits and URLs keep them)."""
+    return f"{letter_id}-{ordinal}"
+
+
+KEY_SEPARATOR = " | "
+
+
+@dataclass(frozen=True, order=True)
+class CitationKey:
+    """A canonical citation id: `source | chapter | topic`, the chapter and topic optional
+    (`ODG`, `ODG | Low Back`, `ODG | Low Back | Lumbar supports`).
+
+    Keys form a hierarchy: a key is *under* itself and every key it extends, and a
+    citation filter on a key takes in every key under it (`ODG | Low Back` finds the
+    passages citing one of its topics). Engines match that as the key or its
+    `descendant_prefix`; everything else asks `is_under`."""
+
+    parts: tuple[str, ...]
+
+    @classmethod
+    def of(cls, source: str, chapter: str | None = None, topic: str | None = None) -> CitationKey:
+        return cls(tuple(p for p in (source, chapter, topic) if p))
+
+    @classmethod
+    def parse(cls, text: str) -> CitationKey:
+        """A key as written (`ODG|Low Back`, `ODG | Low Back `): its parts, trimmed."""
+        return cls(tuple(p.strip() for p in str(text).split("|") if p.strip()))
+
+    def __str__(self) -> str:
+        return KEY_SEPARATOR.join(self.parts)
+
+    @property
+    def source(self) -> str:
+        return self.parts[0] if self.parts else ""
+
+    @property
+    def chapter(self) -> str | None:
+        return self.parts[1] if len(self.parts) > 1 else None
+
+    @property
+    def topic(self) -> str | None:
+        return KEY_SEPARATOR.join(self.parts[2:]) if len(self.parts) > 2 else None
+
+    @property
+    def parent(self) -> CitationKey | None:
+        """The key one level up (a topic's chapter, a chapter's source); None for a source."""
+        return CitationKey(self.parts[:-1]) if len(self.parts) > 1 else None
+
+    def is_under(self, other: CitationKey) -> bool:
+        """This key is `other` or one below it."""
+        return self.parts[:len(other.parts)] == other.parts
+
+    @property
+    def descendant_prefix(self) -> str:
+        """What every key strictly below this one starts with, as text (for prefix queries)."""
+        return str(self) + KEY_SEPARATOR
+
+    def lower(self) -> CitationKey:
+        return CitationKey(tuple(p.lower() for p in self.parts))
 
 
 def citation_key(source: str, chapter: str | None, topic: str | None = None) -> str:
-    """`source | chapter | topic`, omitting empty parts: the canonical citation id."""
-    return " | ".join(p for p in (source, chapter, topic) if p)
+    """`source | chapter | topic`, omitting empty parts: the canonical citation id as text."""
+    return str(CitationKey.of(source, chapter, topic))
 
 
 @dataclass
@@ -117,8 +180,8 @@ class Passage:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Passage":
-        kw = {f.name: d.get(f.name) for f in fields(cls) if f.name in d}
+    def from_dict(cls, d: dict[str, Any]) -> Passage:
+        kw: dict[str, Any] = {f.name: d.get(f.name) for f in fields(cls) if f.name in d}
         kw["citations"] = [Citation.from_dict(c) for c in d.get("citations", [])]
         return cls(**kw)
 
@@ -157,8 +220,8 @@ class Letter:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Letter":
-        simple = {f.name: d.get(f.name) for f in fields(cls)
+    def from_dict(cls, d: dict[str, Any]) -> Letter:
+        simple: dict[str, Any] = {f.name: d.get(f.name) for f in fields(cls)
                   if f.name in d and f.name not in ("reviewer", "patient", "sections", "passages")}
         return cls(
             **simple,

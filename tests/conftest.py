@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,16 @@ def corpus_dir() -> Path:
 @pytest.fixture(scope="session")
 def seed_files() -> list[Path]:
     return sorted(CORPUS.glob("*.txt"))
+
+
+@pytest.fixture
+def corpus(tmp_path, seed_files) -> Path:
+    """A writable copy of the sample letters (tests add, change and delete files in it)."""
+    d = tmp_path / "letters"
+    d.mkdir()
+    for f in seed_files:
+        shutil.copy2(f, d / f.name)
+    return d
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,8 +1,9 @@
 """Flask application factory.
 
 Each area of the app is a package with `init_app(app)` that registers its
-blueprint(s): search, letters, citations, api (web issue) and bookmarks/auth
-(bookmarks issue). Configuration comes from the environment (`IMR_*`).
+blueprint(s): search, letters, citations, api, auth, bookmarks, saved searches
+and the error pages. Configuration comes from the environment (`IMR_*`, read
+and validated by `webapp.config`).
 """
 
 from __future__ import annotations
@@ -26,26 +27,29 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config())
     if overrides:
         app.config.update(overrides)
-    from webapp import converters, extensions, proxy, security, templating
+    from webapp import (
+        api,
+        auth,
+        bookmarks,
+        citations,
+        converters,
+        errors,
+        extensions,
+        letters,
+        proxy,
+        saved,
+        search,
+        security,
+        similar,
+        stats,
+        templating,
+    )
 
     converters.init_app(app)
     proxy.init_app(app)
     extensions.init_app(app)
     security.init_app(app)
     templating.init_app(app)
-    for area in ("search", "letters", "citations", "stats", "similar", "api", "auth", "bookmarks", "saved", "errors"):
-        module = _optional_area(area)
-        if module is not None:
-            module.init_app(app)
+    for area in (search, letters, citations, stats, similar, api, auth, bookmarks, saved, errors):
+        area.init_app(app)
     return app
-
-
-def _optional_area(name: str):
-    import importlib
-
-    try:
-        return importlib.import_module(f"webapp.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"webapp.{name}":
-            return None  # area not built yet
-        raise

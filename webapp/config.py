@@ -12,6 +12,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+DEFAULT_SLOW_QUERY_MS = 1000
 DEFAULT_MAX_BODY_MB = 32  # a full export of 20,000 bookmarks is about 25 MB
 
 
@@ -66,6 +67,16 @@ def _positive_mb(raw: str, name: str) -> int:
     return int(value * 1024 * 1024)
 
 
+def _milliseconds(raw: str, name: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of milliseconds, not {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"{name} must be 0 or more")
+    return value
+
+
 def _secure_cookies(raw: str) -> bool | None:
     """`1`: always Secure; `0`: never; `auto` (default): Secure on HTTPS requests
     (direct, or through a trusted proxy that says X-Forwarded-Proto: https)."""
@@ -98,6 +109,9 @@ def load_config() -> dict[str, Any]:
         # in single-user mode (which always refuses other names: DNS rebinding)
         "IMR_ALLOWED_HOSTS": parse_hosts(env.get("IMR_ALLOWED_HOSTS", "")),
         "IMR_SECURE_COOKIES": secure,
+        # a search slower than this is logged as a warning, with its timing and request
+        "IMR_SLOW_QUERY_MS": _milliseconds(env.get("IMR_SLOW_QUERY_MS", str(DEFAULT_SLOW_QUERY_MS)),
+                                           "IMR_SLOW_QUERY_MS"),
         "MAX_CONTENT_LENGTH": _positive_mb(env.get("IMR_MAX_BODY_MB", str(DEFAULT_MAX_BODY_MB)), "IMR_MAX_BODY_MB"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -5,11 +5,12 @@ it is data rather than wording, by their JSON twins."""
 from __future__ import annotations
 
 import math
-
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
+from indexer.model import CitationKey
 from indexer.search.types import FacetValue
 
 FACET_LABELS: dict[str, str] = {
@@ -80,7 +81,7 @@ def facet_value_label(name: str, value: Any) -> str:
 
 
 def citation_parts(key: str) -> list[str]:
-    return [part.strip() for part in str(key).split("|") if part.strip()]
+    return list(CitationKey.parse(key).parts)
 
 
 def citation_label(key: str) -> str:

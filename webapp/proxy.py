@@ -12,7 +12,8 @@ the client claimed). With no trusted proxies nothing is rewritten.
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
@@ -89,4 +90,5 @@ def init_app(app: Flask) -> None:
 
         networks = parse_networks(networks)
     if networks:
-        app.wsgi_app = TrustedProxies(app.wsgi_app, networks)
+        # Flask's documented way to add WSGI middleware; mypy sees a method replaced
+        app.wsgi_app = TrustedProxies(app.wsgi_app, networks)  # type: ignore[method-assign]

@@ -32,16 +32,18 @@ class IndexUnavailable(RuntimeError):
 class _ServiceHolder:
     index_dir: str
     engine: str
+    slow_query_ms: float
     service: Any = None
     owned: bool = True
     last_reload: float = field(default_factory=time.monotonic)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def get(self) -> "SearchService":
+    def get(self) -> SearchService:
         if self.service is None:
             with self.lock:
                 if self.service is None:
                     self.service = _open(self.index_dir, self.engine)
+                    self.service.slow_query_ms = self.slow_query_ms
                     self.last_reload = time.monotonic()
         elif self.owned and time.monotonic() - self.last_reload > RELOAD_INTERVAL:
             self._maybe_reload()
@@ -67,8 +69,9 @@ class _ServiceHolder:
             self.service = None
 
 
-def _open(index_dir: str, engine: str) -> "SearchService":
-    from indexer.index.engine import engine_class, engine_home
+def _open(index_dir: str, engine: str) -> SearchService:
+    from indexer.index.engine import EngineError, engine_class, engine_home
+    from indexer.index.generations import IndexNotFound
     from indexer.search.service import SearchService
 
     # a remote engine's index lives on its cluster; a folder name only names it there
@@ -76,7 +79,7 @@ def _open(index_dir: str, engine: str) -> "SearchService":
     try:
         home = engine_home(engine, where)
         live = home.live()
-    except Exception as exc:  # the engine's own error types vary (settings, network)
+    except (EngineError, OSError) as exc:  # settings, network, an unreadable index folder
         raise IndexUnavailable(f"The {engine} search index could not be reached: {exc}") from exc
     if live is None:
         flags = f"--engine {engine}" if engine_class(engine).remote else f"--index {where}"
@@ -87,7 +90,7 @@ def _open(index_dir: str, engine: str) -> "SearchService":
         )
     try:
         return SearchService.open(where, engine=engine)
-    except Exception as exc:  # the engine's own error types vary
+    except (EngineError, IndexNotFound, OSError) as exc:  # engines wrap their own errors in EngineError
         raise IndexUnavailable(f"The search index in {home.describe()} could not be opened: {exc}") from exc
 
 
@@ -98,6 +101,7 @@ def _holder(app: Flask) -> _ServiceHolder:
         holder = _ServiceHolder(
             index_dir=str(app.config["IMR_INDEX_DIR"]),
             engine=str(app.config.get("IMR_ENGINE", "tantivy")),
+            slow_query_ms=float(app.config["IMR_SLOW_QUERY_MS"]),
             service=injected,
             owned=injected is None,
         )
@@ -105,7 +109,7 @@ def _holder(app: Flask) -> _ServiceHolder:
     return holder
 
 
-def get_service() -> "SearchService":
+def get_service() -> SearchService:
     """The SearchService of the current app (opening it on first use)."""
     return _holder(current_app._get_current_object()).get()  # type: ignore[attr-defined]
 

@@ -1,22 +1,12 @@
-"""Jinja helpers every template may use: labels, dates, URL building, and
-`has_endpoint` so the base layout can link to areas (bookmarks, login) only
-when they are installed."""
+"""Jinja helpers every template may use: labels, dates and URL building."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Flask, current_app, request, url_for
-from werkzeug.routing import BuildError
+from flask import Flask, request
 
 from indexer.search.types import FACETS, SORTS
 from webapp import presentation
 from webapp.urls import PASSAGES_PER_PART, passage_url
-
-
-def has_endpoint(name: str) -> bool:
-    return name in current_app.view_functions
-
 
 MAX_HERE_BYTES = 4096  # a longer address is not repeated in forms (see here())
 
@@ -29,18 +19,8 @@ def here() -> str:
     return full if len(full) <= MAX_HERE_BYTES else request.path
 
 
-def url_for_if(endpoint: str, **values: Any) -> str | None:
-    """`url_for`, or None when the endpoint is not registered."""
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
-
-
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
-        has_endpoint=has_endpoint,
-        url_for_if=url_for_if,
         here=here,
         passage_url=passage_url,
         PASSAGES_PER_PART=PASSAGES_PER_PART,

@@ -3,7 +3,8 @@ is written the same way (and stays a permalink)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import url_for
@@ -13,7 +14,7 @@ if TYPE_CHECKING:  # only a type here: importing the search area at load would b
     from webapp.search.state import SearchState
 
 
-def plain_args(args: Mapping[str, Any]) -> dict[str, list[str]]:
+def plain_args(args: Mapping[str, Any]) -> dict[str, Any]:
     """Request parameters safe to hand to `url_for`: names starting with `_` are
     url_for's own options (`_anchor`, `_method`, `_external`, `_scheme`), which a
     visitor's `?_method=POST` must not reach."""
@@ -21,8 +22,9 @@ def plain_args(args: Mapping[str, Any]) -> dict[str, list[str]]:
     return {k: v for k, v in items.items() if not k.startswith("_")}
 
 
-def search_url(state: "SearchState", endpoint: str = "search.search", **extra: object) -> str:
-    return url_for(endpoint, **state.params().to_dict(flat=False), **extra)
+def search_url(state: SearchState, endpoint: str = "search.search", **extra: Any) -> str:
+    params: dict[str, Any] = state.params().to_dict(flat=False)
+    return url_for(endpoint, **params, **extra)
 
 
 # A letter page shows this many issues per part (?part=N): a letter with 20,001 items
@@ -39,7 +41,7 @@ def passage_url(letter_id: str, ordinal: int, q: str = "", _external: bool = Fal
     """The letter page scrolled to one passage (on the part that shows it), highlighting
     the query if there is one; `back` is the results page it was opened from ("Back to
     results" returns there)."""
-    values: dict[str, object] = {"letter_id": letter_id, "_anchor": f"p-{ordinal}"}
+    values: dict[str, Any] = {"letter_id": letter_id, "_anchor": f"p-{ordinal}"}
     if q:
         values["q"] = q
     if back:

@@ -53,7 +53,7 @@ def letter_json(path: Path) -> dict[str, Any]:
         return {"source_file": text_safe(str(path)), "error": str(exc)}
     d = letter.to_dict()
     all_cites = []
-    for p, pd in zip(letter.passages, d["passages"]):
+    for p, pd in zip(letter.passages, d["passages"], strict=True):
         pd["citation_keys"] = citation_keys(p.citations)
         all_cites += p.citations
     d["citation_keys"] = citation_keys(all_cites)

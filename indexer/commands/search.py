@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 
-from indexer.search.tree import SCOPES
 from indexer.commands import engine_options
-from indexer.search.types import FACETS, SORTS
+from indexer.search.tree import SCOPES
+from indexer.search.types import FACETS, SORTS, Fragment
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -51,11 +50,9 @@ def _filters(items: list[str]) -> tuple[dict[str, list[str]], list[str]]:
     return out, errors
 
 
-def _plain(html: str) -> str:
-    """A highlight fragment for a terminal: marks as *...*, entities decoded."""
-    import html as htmllib
-
-    return htmllib.unescape(re.sub(r"</?mark>", "*", html))
+def _plain(fragment: Fragment) -> str:
+    """A highlight fragment for a terminal: the matches in *...*."""
+    return "".join(f"*{run.text}*" if run.marked else run.text for run in fragment)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -36,14 +36,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def has_index(index_dir: Path, engine: str) -> bool:
+def has_index(index_dir: Path | None, engine: str) -> bool:
     """A published generation of this engine's index (a half-built one does not count)."""
     from indexer.index.pipeline import index_exists
 
     return index_exists(index_dir, engine)
 
 
-def build_if_needed(index_dir: Path, corpus: Path, engine: str, force: bool) -> bool:
+def build_if_needed(index_dir: Path | None, corpus: Path, engine: str, force: bool) -> bool:
     """Index `corpus` into `index_dir` when there is no index (or when forced).
 
     Returns False (after saying why) when there is nothing to serve.
@@ -58,9 +58,8 @@ def build_if_needed(index_dir: Path, corpus: Path, engine: str, force: bool) -> 
               f"Give the letters with --corpus PATH, or build an index with `imr index PATH --index {index_dir}`.",
               file=sys.stderr)
         return False
-    from indexer.index.pipeline import build_index
-
     from indexer.index.engine import engine_home
+    from indexer.index.pipeline import build_index
 
     print(f"Indexing {corpus} into {engine_home(engine, index_dir).describe()} ({engine}) ...",
           file=sys.stderr, flush=True)

@@ -58,9 +58,10 @@ def add_database_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _session(args: argparse.Namespace):
+    from sqlalchemy.orm import Session
+
     from webapp.db import get_engine
     from webapp.db.migrate import upgrade_to_head
-    from sqlalchemy.orm import Session
 
     url = args.database_url
     if not url:

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from indexer.index import neardup
-from indexer.model import Letter, Passage
+from indexer.model import Letter, Passage, make_passage_id
 from indexer.search.tree import SUMMARY_FIELD, TEXT_FIELDS
 from indexer.search.types import FACETS, GROUP_FACET
 
@@ -42,7 +42,7 @@ def whole_text_passage(letter: Letter) -> Passage:
     """The single passage that keeps a letter without recognisable issues searchable."""
     name = Path(letter.source_file).name if letter.source_file else letter.letter_id
     return Passage(
-        passage_id=f"{letter.letter_id}-0",
+        passage_id=make_passage_id(letter.letter_id, 0),
         letter_id=letter.letter_id,
         ordinal=0,
         item=f"Whole letter (issues not recognised): {name}",

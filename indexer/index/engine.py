@@ -13,10 +13,11 @@ from __future__ import annotations
 import importlib
 import zlib
 from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from indexer.index.documents import IndexDoc
 from indexer.search.tree import FacetTerm, Node, Or
@@ -132,11 +133,11 @@ class IndexHome(ABC):
         """A new generation to write, empty or holding what `clone_from` holds."""
 
     @abstractmethod
-    def open(self, gen: Generation, writable: bool = False) -> "tuple[SearchEngine, LetterStore]":
+    def open(self, gen: Generation, writable: bool = False) -> tuple[SearchEngine, LetterStore]:
         """The engine and the letter store of a generation."""
 
     @abstractmethod
-    def open_letters(self, gen: Generation, writable: bool = False) -> "SearchEngine | None":
+    def open_letters(self, gen: Generation, writable: bool = False) -> SearchEngine | None:
         """The generation's letter index: one document per letter holding its case
         summary (documents.letter_doc), which summary terms are looked up in.
         None for a generation written before there was one."""
@@ -177,7 +178,7 @@ class IndexHome(ABC):
         those files again (they are read as new)."""
         return None
 
-    def scratch_engine(self, folder: Path) -> "SearchEngine":
+    def scratch_engine(self, folder: Path) -> SearchEngine:
         """A throwaway writable index of this engine, removed when it is closed (alerts
         search the new passages in one). Local engines put it in `folder`."""
         return engine_class(self.engine_name)(folder, writable=True)
@@ -214,6 +215,7 @@ class SearchEngine(ABC):
     def prepare_docs(cls, docs: list[IndexDoc]) -> None:
         """Work on documents that can run in the parsing workers, before `add`
         (engines that analyse text in Python do it here, on every core)."""
+        return None  # optional hook: engines that analyse in Rust or on a server need nothing here
 
     @classmethod
     def configured(cls) -> bool:
@@ -324,6 +326,7 @@ class SearchEngine(ABC):
 
     def close(self) -> None:
         """Release files and threads (engines without any may keep the default)."""
+        return None  # optional hook, not abstract: an engine may hold nothing to release
 
     def __enter__(self):
         return self

@@ -22,9 +22,10 @@ import fcntl
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from indexer.index.engine import Generation, IndexHome
 
@@ -69,7 +70,7 @@ def current_generation(index_dir: Path, engine: str) -> Path | None:
 class LocalHome(IndexHome):
     """Generations as folders under DIR/<engine> (the embedded engines)."""
 
-    def __init__(self, index_dir: Path, engine_cls: "type[SearchEngine]"):
+    def __init__(self, index_dir: Path, engine_cls: type[SearchEngine]):
         self.index_dir = Path(index_dir)
         self.engine_cls = engine_cls
         self.engine_name = engine_cls.name
@@ -107,7 +108,7 @@ class LocalHome(IndexHome):
             shutil.copy2(prev / STORE_FILE, building / STORE_FILE)
         return gen
 
-    def open(self, gen: Generation, writable: bool = False) -> "tuple[SearchEngine, LetterStore]":
+    def open(self, gen: Generation, writable: bool = False) -> tuple[SearchEngine, LetterStore]:
         from indexer.index.store import LetterStore
 
         folder = self.path(gen)
@@ -119,7 +120,7 @@ class LocalHome(IndexHome):
             raise
         return engine, store
 
-    def open_letters(self, gen: Generation, writable: bool = False) -> "SearchEngine | None":
+    def open_letters(self, gen: Generation, writable: bool = False) -> SearchEngine | None:
         folder = self.path(gen) / LETTERS_DIR
         if not writable and not folder.is_dir():
             return None

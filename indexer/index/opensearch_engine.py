@@ -36,6 +36,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 import os
 import queue
 import random
@@ -46,10 +47,11 @@ import threading
 import time
 import uuid
 import zlib
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from indexer.index import neardup
 from indexer.index.documents import IndexDoc, date_key_range
@@ -75,7 +77,7 @@ from indexer.index.store import (
     letter_meta,
     passage_dict,
 )
-from indexer.model import Letter, Passage
+from indexer.model import CitationKey, Letter, Passage
 from indexer.search import analysis
 from indexer.search.tree import (
     PASSAGE_TEXT_FIELDS,
@@ -96,6 +98,11 @@ from indexer.search.tree import (
     Term,
 )
 from indexer.search.types import CITATION_FACETS, HIDDEN_FACETS, INDEXED_FACETS
+
+if TYPE_CHECKING:  # pragma: no cover - opensearch-py is imported when the engine is used
+    from opensearchpy import OpenSearch
+
+log = logging.getLogger(__name__)
 
 ALL_FIELD = "all"  # every text field again, as Tantivy's catch-all field
 FILLER = "_"  # holds the position of a word the analysis drops
@@ -256,7 +263,8 @@ class BulkWriter:
                 if body is None:
                     return
                 self._send(body)
-            except Exception as exc:  # reported by flush(); the stream keeps serving
+            except Exception as exc:  # noqa: BLE001 - any failure is reported by flush(); the stream keeps serving
+                log.warning("OpenSearch bulk request failed: %s", exc)
                 self.errors.append(str(exc)[:500])
             finally:
                 q.task_done()
@@ -269,7 +277,7 @@ class BulkWriter:
                 return
             retry: list[dict] = []
             pairs = _pairs(body)
-            for (action, source), item in zip(pairs, resp["items"]):
+            for (action, source), item in zip(pairs, resp["items"], strict=True):
                 result = next(iter(item.values()))
                 status = result.get("status", 500)
                 if status < 300 or ("delete" in action and status == 404):
@@ -294,7 +302,7 @@ def _is_action(line: dict) -> bool:
 
 
 def _pairs(body: list[dict]) -> list[tuple[dict, dict | None]]:
-    out = []
+    out: list[tuple[dict, dict | None]] = []
     i = 0
     while i < len(body):
         action = body[i]
@@ -310,7 +318,7 @@ def _pairs(body: list[dict]) -> list[tuple[dict, dict | None]]:
 class _BulkTarget:
     """One index written through a BulkWriter (the engine's and the store's)."""
 
-    client: object
+    client: OpenSearch
     index: str
     writable: bool
     settings: OpenSearchSettings | None
@@ -411,7 +419,7 @@ class OpenSearchHome(IndexHome):
             if clone_from is not None:
                 # a new generation holding what `clone_from` holds (hard-linked segments, as
                 # Tantivy's folders): the repair of an in-place run that died on it
-                for source, target in zip(self._indices(clone_from), self._indices(gen)):
+                for source, target in zip(self._indices(clone_from), self._indices(gen), strict=True):
                     if self.client.indices.exists(index=source):
                         self._clone(source, target, building)
                 journal = self._journal(self.store_index(clone_from))
@@ -531,7 +539,7 @@ class OpenSearchHome(IndexHome):
         self.client.indices.update_aliases(body={"actions": actions})
         return Generation(f"{_base(gen)}.r{revision}")
 
-    def scratch_engine(self, folder: Path) -> "OpenSearchEngine":
+    def scratch_engine(self, folder: Path) -> OpenSearchEngine:
         """A throwaway passages index on the cluster (one shard, no replica), deleted
         when the engine is closed; `sweep` deletes those a killed process left."""
         index = f"{self.scratch_prefix}-{uuid.uuid4().hex[:16]}"
@@ -552,7 +560,7 @@ class OpenSearchHome(IndexHome):
             engine.run = store.run = self._updating[1]
         return engine, store
 
-    def open_letters(self, gen: Generation, writable: bool = False) -> "OpenSearchEngine | None":
+    def open_letters(self, gen: Generation, writable: bool = False) -> OpenSearchEngine | None:
         if not writable and not self.has_letter_index(gen):
             return None
         engine = OpenSearchEngine(self.client, self.letters_index(gen), writable=writable, settings=self.settings)
@@ -578,7 +586,7 @@ class OpenSearchHome(IndexHome):
                                    params={"timeout": "120s", "request_timeout": 130})
         actions = []
         current = self._alias_targets()
-        for alias, new in zip(self._aliases(), self._indices(gen)):
+        for alias, new in zip(self._aliases(), self._indices(gen), strict=True):
             for old in current.get(alias, []):
                 actions.append({"remove": {"index": old, "alias": alias}})
             if new in indices:
@@ -630,7 +638,7 @@ class OpenSearchHome(IndexHome):
         """One indexing run at a time: a lock document created only if absent. Its
         lease is renewed while the run lasts, so a run killed outright blocks the
         next one for at most LOCK_LEASE seconds."""
-        from opensearchpy import ConflictError
+        from opensearchpy import ConflictError, OpenSearchException
 
         from indexer.index.generations import IndexBusy
 
@@ -657,8 +665,8 @@ class OpenSearchHome(IndexHome):
                 try:
                     self.client.update(index=self.lock_index, id="writer",
                                        body={"doc": {"expires": time.time() + LOCK_LEASE}})
-                except Exception:  # renewal is retried next round; the lease covers a few misses
-                    continue
+                except OpenSearchException as exc:  # retried next round; the lease covers a few misses
+                    log.warning("cannot renew the indexing lock on %s: %s", self.prefix, exc)
 
         keeper = threading.Thread(target=renew, daemon=True, name="imr-lock")
         keeper.start()
@@ -669,8 +677,9 @@ class OpenSearchHome(IndexHome):
             keeper.join(timeout=5)
             try:
                 self.client.delete(index=self.lock_index, id="writer", params={"refresh": "true"})
-            except Exception:  # the lease expires on its own
-                pass
+            except OpenSearchException as exc:  # the lease expires on its own
+                log.warning("cannot release the indexing lock on %s (it expires in %ss): %s",
+                            self.prefix, LOCK_LEASE, exc)
 
     # ------------------------------------------------------------------ helpers
     def _drop_stale_scratch(self) -> None:
@@ -705,7 +714,7 @@ class OpenSearchHome(IndexHome):
             tail = index.rsplit("-", 1)[-1]
             if tail.startswith("g") and tail[1:].isdigit():
                 out.append((int(tail[1:]), Generation(tail)))
-        return sorted({n: g for n, g in out}.items())
+        return sorted(dict(out).items())
 
     def _alias_targets(self) -> dict[str, list[str]]:
         from opensearchpy import NotFoundError
@@ -898,6 +907,8 @@ class OpenSearchEngine(_BulkTarget, SearchEngine):
     def _deep_page(self, query: dict, order: list, offset: int, limit: int, scored: bool) -> EngineResult:
         """A page beyond the result window: walk to it with search_after on a
         point in time, so every step sees the same index state."""
+        from opensearchpy import OpenSearchException
+
         pit = self.client.create_pit(index=self.index, params={"keep_alive": "1m"})["pit_id"]
         try:
             after = None
@@ -931,8 +942,8 @@ class OpenSearchEngine(_BulkTarget, SearchEngine):
         finally:
             try:
                 self.client.delete_pit(body={"pit_id": [pit]})
-            except Exception:  # expires after keep_alive anyway
-                pass
+            except OpenSearchException as exc:  # expires after keep_alive anyway
+                log.info("cannot delete a point in time (it expires on its own): %s", exc)
 
     @staticmethod
     def _hit(h: dict, scored: bool) -> EngineHit:
@@ -1036,7 +1047,7 @@ class OpenSearchEngine(_BulkTarget, SearchEngine):
         query = self._query(tree, common)
         while True:
             aggs: dict = {}
-            for n, (i, rest) in enumerate(zip(live, rests)):
+            for n, (i, rest) in enumerate(zip(live, rests, strict=True)):
                 terms = {f"f{j}": {"terms": {"field": f, "size": self._buckets.get(f, FIRST_BUCKETS)}}
                          for j, f in enumerate(reqs[i][1])}
                 groups = filter_nodes(rest)
@@ -1087,7 +1098,8 @@ class OpenSearchEngine(_BulkTarget, SearchEngine):
             if node.facet not in CITATION_FACETS:
                 return {"term": {field: value}}
             # a citation value also matches every citation below it
-            return {"bool": {"should": [{"term": {field: value}}, {"prefix": {field: value + " | "}}],
+            key = CitationKey.parse(value)
+            return {"bool": {"should": [{"term": {field: str(key)}}, {"prefix": {field: key.descendant_prefix}}],
                              "minimum_should_match": 1}}
         if isinstance(node, Pin):
             return {"constant_score": {"filter": self.compile(node.child), "boost": node.score}}
@@ -1267,7 +1279,7 @@ class OpenSearchStore(_BulkTarget):
     def set_meta(self, key: str, value: str) -> None:
         self._put(key, f"meta:{key}", {"kind": "meta", "src": {"value": value}})
 
-    def carry_history(self, previous: "OpenSearchStore") -> None:
+    def carry_history(self, previous: OpenSearchStore) -> None:
         """Take over a previous store's passage numbers and lineage (see
         LetterStore.carry_history): copied on the cluster with `_reindex`."""
         lineage, top = previous.history_position()
@@ -1351,12 +1363,12 @@ class OpenSearchStore(_BulkTarget):
             if len(hits) < 2000:
                 break
             after = hits[-1]["sort"]
-        out = []
+        out: list[tuple[str, str, int]] = []
         for i in range(0, len(numbered), 1000):  # only passages this generation still holds
             chunk = numbered[i:i + 1000]
             docs = self.client.mget(index=self.index, body={"ids": [f"passage:{pid}" for pid, _, _ in chunk]},
                                     params=dict(self._read, _source="false"))["docs"]
-            out.extend(row for row, doc in zip(chunk, docs) if doc.get("found"))
+            out.extend(row for row, doc in zip(chunk, docs, strict=True) if doc.get("found"))
         return out
 
     def meta(self, key: str) -> str | None:
@@ -1443,7 +1455,7 @@ class OpenSearchStore(_BulkTarget):
 
     def _letter_srcs(self, letter_ids: Iterable[str], fields: list[str]) -> dict[str, dict]:
         ids = sorted(set(letter_ids))
-        return dict(zip(ids, self._mget([f"letter:{lid}" for lid in ids], fields, keep_missing=True)))
+        return dict(zip(ids, self._mget([f"letter:{lid}" for lid in ids], fields, keep_missing=True), strict=True))
 
     def _mget(self, doc_ids: list[str], fields: list[str], keep_missing: bool = False) -> list[dict]:
         """The `src` of each document (only `fields`), 1,000 ids per request; a

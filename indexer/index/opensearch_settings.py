@@ -47,7 +47,7 @@ class OpenSearchSettings:
     bulk_docs: int = 500
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "OpenSearchSettings":
+    def from_env(cls, env: dict[str, str] | None = None) -> OpenSearchSettings:
         env = dict(os.environ if env is None else env)
         hosts = tuple(h.strip().rstrip("/") for h in env.get(URL_ENV, "").split(",") if h.strip())
         if not hosts:

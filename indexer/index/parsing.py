@@ -9,6 +9,7 @@ an exception that would stop a million-file run.
 from __future__ import annotations
 
 import hashlib
+import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -31,6 +32,9 @@ class ParseOutcome:
     warnings: list[str] = field(default_factory=list)
     # the file could not be read at all: what the index holds from it stays
     read_error: bool = False
+    # the traceback of an unexpected error (a parser bug): workers cannot log to the
+    # parent's handlers, so the parent logs it (pipeline.log)
+    trace: str = ""
 
 
 # A letter with more issues than this is not a real letter (real ones have 1-15): the
@@ -81,9 +85,10 @@ def parse_job(job: tuple, prepare: bool = True) -> ParseOutcome:
     except UnreadableLetterError as exc:
         out.status, out.reason = "failed", _one_line(str(exc)) or "unreadable file"
         return out
-    except Exception as exc:  # a parser bug on one file must not stop the run
+    except Exception as exc:  # noqa: BLE001 - a parser bug on one file must not stop the run
         out.status = "failed"
         out.reason = _one_line(f"parser error: {type(exc).__name__}: {exc}")
+        out.trace = traceback.format_exc()
         return out
     out.status = "parsed"
     if letter.letter_id is None or not str(letter.letter_id).strip():
@@ -101,9 +106,10 @@ def parse_job(job: tuple, prepare: bool = True) -> ParseOutcome:
                 engine_class(engine).prepare_docs(out.docs)
             out.packed = pack_letter(letter)
             return out
-        except Exception as exc:  # an odd value in the parsed letter: same treatment as a parser bug
+        except Exception as exc:  # noqa: BLE001 - an odd value in the parsed letter: same as a parser bug
             out.status, out.docs, out.packed = "failed", None, None
             out.reason = _one_line(f"cannot index parsed letter: {type(exc).__name__}: {exc}")
+            out.trace = traceback.format_exc()
             return out
     out.letter = letter
     return out

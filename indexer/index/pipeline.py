@@ -19,6 +19,7 @@ next one (see `IndexHome.begin_update`).
 from __future__ import annotations
 
 import json
+import logging
 import multiprocessing
 import os
 import re
@@ -26,21 +27,23 @@ import stat
 import sys
 import time
 from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from indexer.index.documents import docs_for_letter, ensure_passages, letter_doc
-from indexer.index.engine import Generation, IndexHome, SearchEngine, engine_home
+from indexer.index.engine import EngineError, Generation, IndexHome, SearchEngine, engine_home
 from indexer.index.generations import ENGINE_DIR, STORE_FILE  # noqa: F401  (re-exported)
 from indexer.index.parsing import ParseOutcome, parse_job
-from indexer.index.store import FileRecord, unpack_letter
+from indexer.index.store import FileRecord, PackedLetter, unpack_letter
 from indexer.letters.read import file_kind, text_safe
-from indexer.model import Letter
+from indexer.model import Letter, make_passage_id
 from indexer.search.analysis import ANALYSIS_VERSION
 from indexer.search.tree import MatchAll
 from indexer.search.types import FACETS, GROUP_FACET
+
+log = logging.getLogger(__name__)
 
 LETTER_SUFFIXES = (".txt", ".pdf")
 ANALYSIS_META = "analysis"  # store meta: analysis.ANALYSIS_VERSION the generation was indexed with
@@ -181,7 +184,7 @@ class _Builder:
         # itself (after recording what it will touch); anything else writes a new one. A
         # repair of a run that died in place is a new generation, cloned and cleaned by `create`.
         self.in_place = prev is not None and home.updates_in_place and not repair
-        if self.in_place:
+        if prev is not None and self.in_place:
             touching = touching or []
             ids = sorted({r.letter_id for p in touching if (r := known.get(p)) is not None and r.letter_id})
             self.gen = home.begin_update(prev, touching, ids)
@@ -190,7 +193,10 @@ class _Builder:
         try:
             self.engine, self.store = home.open(self.gen, writable=True)
             # the letter index: each letter's case summary, once (documents.letter_doc)
-            self.letters = home.open_letters(self.gen, writable=True)
+            letters = home.open_letters(self.gen, writable=True)
+            if letters is None:  # a writable generation always has one; None is for old ones read
+                raise EngineError(f"{home.describe()}: no letter index in the new generation {self.gen.name}")
+            self.letters: SearchEngine = letters
             # a rebuild of a live index: its passages are not new (see LetterStore.passage_seq)
             if prev is None and history is not None:
                 old_engine, old_store = home.open(history)
@@ -227,8 +233,15 @@ class _Builder:
         file gave before); without a file (`from_file=False`) the letter id does."""
         if from_file:
             self.remove_path(out.path)
+        # the workers send the letter packed with its documents (`packed`, `docs`); in-process
+        # callers send the Letter itself. What is stored is one or the other.
         packed, docs, letter = out.packed, out.docs, out.letter
-        lid0 = packed.letter_id if packed is not None else letter.letter_id
+        if packed is not None:
+            lid0 = packed.letter_id
+        elif letter is not None:
+            lid0 = letter.letter_id
+        else:
+            raise ValueError(f"parse outcome for {out.path} holds no letter")
         owner_key = out.path if from_file else f"letter:{lid0}"
         kept = self.owner.get(lid0) if from_file and lid0 else None
         if kept is not None and kept != owner_key and _is_case_number(lid0):
@@ -241,8 +254,10 @@ class _Builder:
             return
         base = _base_id(lid0 or text_safe(Path(out.path).stem))
         lid = _unique_id(base, self.owner, owner_key)
+        stored: Letter | PackedLetter
         if lid != lid0 or packed is None or docs is None:
             if letter is None:
+                assert packed is not None  # one of the two is set (checked above)
                 letter = unpack_letter(packed)
             ensure_passages(letter)
             if lid != base:
@@ -253,17 +268,19 @@ class _Builder:
             if lid != letter.letter_id:
                 _rename_letter(letter, lid)
             docs = docs_for_letter(letter)
-            packed = letter
+            stored = letter
+        else:
+            stored = packed
         replace = not (self.fresh and lid not in self.owner)
         self.owner[lid] = owner_key
         if replace:
             self.letters.delete_letter(lid)
-        self.store.put_letter(packed, out.path, replace=replace)  # (replacing forgets its old groups)
+        self.store.put_letter(stored, out.path, replace=replace)  # (replacing forgets its old groups)
         for d in docs:
             group = self.grouper.assign(d.passage_id, d.letter_id, d.signature)
             d.facets[GROUP_FACET] = [group] if group else []
         self.engine.add(docs)
-        self.letters.add([letter_doc(lid, packed.summary)])
+        self.letters.add([letter_doc(lid, stored.summary)])
         if from_file:
             rec = FileRecord(out.path, out.sha256, out.size, out.mtime_ns, lid, None)
             self.store.put_file(rec)
@@ -298,8 +315,8 @@ class _Builder:
         for closer in (self.engine.close, self.letters.close, self.store.close):
             try:
                 closer()
-            except Exception:
-                pass
+            except Exception:  # noqa: BLE001 - the run already failed: its error, not this one, is raised
+                log.warning("abandoning generation %s: %r failed", self.gen.name, closer, exc_info=True)
         self.home.drop(self.gen)
 
 
@@ -336,7 +353,7 @@ def _rename_letter(letter, lid: str) -> None:
     letter.letter_id = lid
     for p in letter.passages:
         p.letter_id = lid
-        p.passage_id = f"{lid}-{p.ordinal}"
+        p.passage_id = make_passage_id(lid, p.ordinal)
 
 
 def _run_jobs(jobs: list[tuple], workers: int, progress: bool,
@@ -438,7 +455,7 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
         repair = died is not None
 
         wanted = {str(f) for f in files}
-        jobs: list[tuple[str, str | None, int | None]] = []
+        jobs: list[tuple[str, str | None, int | None, str]] = []  # parsing.parse_job's arguments
         for f in files:
             key = str(f)
             rec = known.get(key)
@@ -468,7 +485,8 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
         queued = {job[0] for job in jobs}
         redo = queued | set(gone)
         for path, rec in known.items():
-            if (rec.reason or "").startswith(DUPLICATE_OF) and rec.reason[len(DUPLICATE_OF):] in redo \
+            reason = rec.reason or ""
+            if reason.startswith(DUPLICATE_OF) and reason[len(DUPLICATE_OF):] in redo \
                     and path in wanted and path not in queued:
                 jobs.append((path, None, max_bytes, engine))
                 report.skipped_unchanged -= 1
@@ -496,6 +514,7 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
                     builder = _Builder(home, prev, dict(known), history=live_before, touching=touching)
                 if out.status == "failed":
                     report.failed.append({"file": text_safe(out.path), "reason": out.reason})
+                    _log_failure(out)
                     builder.fail(out)
                     continue
                 for message in out.warnings:
@@ -522,6 +541,10 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
             _engine.close()
             store.close()
     report.seconds = round(time.monotonic() - started, 3)
+    log.info("%s index in %s: %d letters (%d passages) indexed, %d unchanged, %d removed, %d failed, "
+             "%d duplicates in %.1fs; live generation %s", engine, report.index_dir, report.letters,
+             report.passages, report.skipped_unchanged, report.removed, len(report.failed),
+             len(report.duplicates), report.seconds, report.generation)
     return report
 
 
@@ -552,6 +575,15 @@ def index_letters(letters: Iterable[Letter], index_dir: Path | None, engine: str
     report.total_letters, report.total_passages = report.letters, report.passages
     report.seconds = round(time.monotonic() - started, 3)
     return report
+
+
+def _log_failure(out: ParseOutcome) -> None:
+    """One line per file not indexed; a parser bug's traceback too (it happened in a worker)."""
+    name = text_safe(out.path)
+    if out.trace:
+        log.error("not indexed (parser bug): %s: %s\n%s", name, out.reason, out.trace.rstrip())
+    else:
+        log.warning("not indexed: %s: %s", name, out.reason)
 
 
 def _skip(report: IndexReport, rec: FileRecord | None) -> None:

@@ -17,14 +17,11 @@ import sqlite3
 import threading
 import uuid
 import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Iterable, Iterator
 
-try:
-    import orjson
-except ImportError:  # a declared dependency; without it the standard library reads the same JSON
-    orjson = None
+import orjson
 
 from indexer.index import neardup
 from indexer.model import Citation, Letter, Passage
@@ -112,7 +109,7 @@ def path_to_db(path: str) -> str | bytes:
         return os.fsencode(path)
 
 
-def path_from_db(value: str | bytes | None) -> str | None:
+def path_from_db(value: str | bytes) -> str:
     return os.fsdecode(value) if isinstance(value, bytes) else value
 
 
@@ -157,12 +154,10 @@ def _loads(raw: bytes | str):
     """JSON as the store wrote it. orjson reads it about twice as fast as the
     standard library (hit building decodes twenty passages per search); what it
     refuses and `json` accepts (NaN, integers past 64 bits) still reads."""
-    if orjson is not None:
-        try:
-            return orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            pass
-    return json.loads(raw)
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw)
 
 
 def _unpack(blob: bytes):
@@ -290,7 +285,7 @@ class LetterStore:
     def delete_file(self, path: str) -> None:
         self._db().execute("DELETE FROM files WHERE path = ?", (path_to_db(path),))
 
-    def carry_history(self, previous: "LetterStore") -> None:
+    def carry_history(self, previous: LetterStore) -> None:
         """Take over a previous store's passage numbers and lineage (a --rebuild
         starts an empty store but is the same index: what was there is not new)."""
         lineage, _top = previous.history_position()
@@ -363,9 +358,6 @@ class LetterStore:
             out[path] = FileRecord(path, *r[1:])
         return out
 
-    def letter_ids(self) -> set[str]:
-        return {r[0] for r in self._db().execute("SELECT letter_id FROM letters")}
-
     def counts(self) -> tuple[int, int]:
         db = self._db()
         letters = db.execute("SELECT count(*) FROM letters").fetchone()[0]
@@ -388,7 +380,7 @@ class LetterStore:
 
     def source_path(self, letter_id: str) -> str | None:
         row = self._db().execute("SELECT source_path FROM letters WHERE letter_id = ?", (letter_id,)).fetchone()
-        return path_from_db(row[0]) if row else None
+        return path_from_db(row[0]) if row and row[0] is not None else None
 
     def source_file(self, letter_id: str) -> FileRecord | None:
         """The file a letter was indexed from, with the hash of what was indexed."""
@@ -422,9 +414,3 @@ class LetterStore:
         """What a result shows of each letter (case number, dates, reviewer)."""
         return {lid: _loads(meta) for lid, meta in
                 self._by_ids("SELECT letter_id, meta FROM letters WHERE letter_id IN ({marks})", letter_ids)}
-
-    def iter_letters(self) -> Iterator[Letter]:
-        for (lid,) in self._db().execute("SELECT letter_id FROM letters ORDER BY letter_id").fetchall():
-            letter = self.get_letter(lid)
-            if letter is not None:
-                yield letter

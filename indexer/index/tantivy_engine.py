@@ -22,10 +22,11 @@ built before `all` existed are searched field by field.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import tantivy
 from tantivy import Occur, Query
@@ -42,6 +43,7 @@ from indexer.index.engine import (
     tie_order,
     tie_window,
 )
+from indexer.model import CitationKey
 from indexer.search import analysis
 from indexer.search.tree import (
     PASSAGE_TEXT_FIELDS,
@@ -62,6 +64,8 @@ from indexer.search.tree import (
     Term,
 )
 from indexer.search.types import CITATION_FACETS, FACETS, INDEXED_FACETS
+
+log = logging.getLogger(__name__)
 
 ALL_FIELD = "all"  # every searchable text field of the passage, for matching across fields
 # Facets with a few values per passage drawn from a small vocabulary. Counting a
@@ -204,8 +208,8 @@ class TantivyEngine(SearchEngine):
         if self._writer is not None:
             try:
                 self._writer.rollback()
-            except Exception:
-                pass
+            except (RuntimeError, ValueError) as exc:  # tantivy-py's errors: a consumed writer, an I/O failure
+                log.warning("Tantivy: rolling back the writer of %s failed: %s", self.path, exc)
             self._writer = None
 
     def clear_caches(self) -> None:
@@ -257,10 +261,9 @@ class TantivyEngine(SearchEngine):
             result = searcher.search(query, limit=max(limit, 1), count=True, offset=offset)
         hits = []
         for value, address in result.hits[:limit]:
-            pid = searcher.doc(address).get_first("passage_id")
             score = float(value) if sort not in SORT_FIELDS else 0.0
-            hits.append(EngineHit(pid, score))
-        return EngineResult(total=int(result.count or 0), hits=hits)
+            hits.append(EngineHit(_passage_id(searcher, address), score))
+        return EngineResult(total=_total(result), hits=hits)
 
     def relevance_page(self, tree, filters, offset, limit) -> EngineResult:
         """As the base class, but tie keys come from a fast field (the low 32 bits of
@@ -270,20 +273,21 @@ class TantivyEngine(SearchEngine):
         result = tie_window(offset + limit, lambda n: searcher.search(query, limit=max(n, 1), count=True),
                             lambda r: [score for score, _ in r.hits])
         raw = result.hits
-        keys = searcher.fast_field_values("decision_key", [a for _, a in raw]) if raw else []
-        order = sorted(range(len(raw)), key=lambda i: (-raw[i][0], (keys[i] or 0) & 0xFFFFFFFF))
+        keys = [int(k or 0) & 0xFFFFFFFF
+                for k in (searcher.fast_field_values("decision_key", [a for _, a in raw]) if raw else [])]
+        order = sorted(range(len(raw)), key=lambda i: (-raw[i][0], keys[i]))
         ids: dict[int, str] = {}
 
         def pid(i: int) -> str:
             if i not in ids:
-                ids[i] = searcher.doc(raw[i][1]).get_first("passage_id")
+                ids[i] = _passage_id(searcher, raw[i][1])
             return ids[i]
 
         page = order[offset:offset + limit]
         if page:
             # equal score and equal 32-bit key (rare): order those by passage id
             lo, hi = offset, offset + len(page)
-            same = lambda i: (raw[i][0], (keys[i] or 0) & 0xFFFFFFFF)  # noqa: E731
+            same = lambda i: (raw[i][0], keys[i])  # noqa: E731
             while lo > 0 and same(order[lo - 1]) == same(order[lo]):
                 lo -= 1
             while hi < len(order) and same(order[hi]) == same(order[hi - 1]):
@@ -293,7 +297,7 @@ class TantivyEngine(SearchEngine):
             order[lo:hi] = span
             page = order[offset:offset + limit]
         hits = [EngineHit(pid(i), float(raw[i][0])) for i in page]
-        return EngineResult(total=int(result.count or 0), hits=hits)
+        return EngineResult(total=_total(result), hits=hits)
 
     def facet_counts(self, tree, filters, facets) -> dict[str, dict[str, int]]:
         facets = list(facets)
@@ -326,14 +330,14 @@ class TantivyEngine(SearchEngine):
         # decision:Upheld cost more to evaluate than the documents they would skip.
         query = self._query(tree, common)
         aggs: dict = {}
-        for n, (i, rest) in enumerate(zip(live, rests)):
+        for n, (i, rest) in enumerate(zip(live, rests, strict=True)):
             terms = self._terms_aggs(reqs[i][1], prefix=f"r{n}f")
             if rest:
                 aggs[f"r{n}"] = {"filter": self._filter_string(rest), "aggs": terms}
             else:
                 aggs.update(terms)
         raw = self._searcher.aggregate(query, aggs)
-        for n, (i, rest) in enumerate(zip(live, rests)):
+        for n, (i, rest) in enumerate(zip(live, rests, strict=True)):
             scope = raw.get(f"r{n}") or {} if rest else raw
             out[i] = {f: self._buckets(f, scope, f"r{n}f{j}") for j, f in enumerate(reqs[i][1])}
         return out
@@ -374,8 +378,9 @@ class TantivyEngine(SearchEngine):
         value = value.lower()
         if facet not in CITATION_FACETS:
             return [value]
-        below = [t for t, _ in self._searcher.terms_with_prefix(facet + "_k", value + " | ")]
-        return [value] + sorted(below)
+        key = CitationKey.parse(value)
+        below = [t for t, _ in self._searcher.terms_with_prefix(facet + "_k", key.descendant_prefix)]
+        return [str(key)] + sorted(below)
 
     def vocabulary(self, prefix: str) -> list[tuple[str, int]]:
         if not prefix:
@@ -413,12 +418,12 @@ class TantivyEngine(SearchEngine):
         return {t: int(searcher.doc_freq(field, t)) for t in terms}
 
     def count(self, tree, filters) -> int:
-        return int(self._searcher.search(self._query(tree, filters), limit=1, count=True).count)
+        return _total(self._searcher.search(self._query(tree, filters), limit=1, count=True))
 
     def _all_matches(self, tree, filters):
         searcher = self._searcher
         query = self._query(tree, filters)
-        n = int(searcher.search(query, limit=1, count=True).count or 0)
+        n = _total(searcher.search(query, limit=1, count=True))
         return searcher, (searcher.search(query, limit=n, count=False).hits if n else [])
 
     letter_buckets = MAX_BUCKETS  # up to this many matches, letters are counted by aggregation
@@ -432,7 +437,7 @@ class TantivyEngine(SearchEngine):
             return super().letter_count(tree, filters)
         query = self._query(tree, filters)
         searcher = self._searcher
-        total = int(searcher.search(query, limit=1, count=True).count or 0)
+        total = _total(searcher.search(query, limit=1, count=True))
         if total == 0:
             return 0
         if total <= self.letter_buckets:
@@ -465,9 +470,11 @@ class TantivyEngine(SearchEngine):
             if node.ordered:
                 return self._per_field(node.fields, lambda f: _ordered_near(schema, f, a, b, node.distance))
             slop = max(node.distance - 1, 0)
+            ab: list[str | tuple[int, str]] = [*a, *b]
+            ba: list[str | tuple[int, str]] = [*b, *a]
             return self._per_field(node.fields, lambda f: Query.boolean_query([
-                (Occur.Should, Query.phrase_query(schema, f, a + b, slop=slop)),
-                (Occur.Should, Query.phrase_query(schema, f, b + a, slop=slop)),
+                (Occur.Should, Query.phrase_query(schema, f, ab, slop=slop)),
+                (Occur.Should, Query.phrase_query(schema, f, ba, slop=slop)),
             ]))
         if isinstance(node, Range):
             lo, hi = date_key_range(node.start, node.end)
@@ -562,7 +569,8 @@ def _ordered_near(schema, field: str, a: list[str], b: list[str], distance: int)
     offset c with slop s where c - s = 1 and c + s = n; an even n adds the
     offset n exactly."""
     def phrase(offset: int, slop: int) -> Query:
-        words = [(i, t) for i, t in enumerate(a)] + [(len(a) - 1 + offset + j, t) for j, t in enumerate(b)]
+        words: list[str | tuple[int, str]] = [(i, t) for i, t in enumerate(a)]
+        words += [(len(a) - 1 + offset + j, t) for j, t in enumerate(b)]
         return Query.phrase_query(schema, field, words, slop=slop)
 
     if distance % 2:
@@ -584,8 +592,18 @@ def _has_u64_field(schema: tantivy.Schema, name: str) -> bool:
     return True
 
 
-def _set_value(values) -> str | None:
-    return SET_SEPARATOR.join(sorted(values)) if values else None
+def _set_value(values) -> str:
+    return SET_SEPARATOR.join(sorted(values))
+
+
+def _total(result: tantivy.SearchResult) -> int:
+    """The match count of a search run with count=True. (tantivy-py's stub leaves out
+    SearchResult.count, a documented property of the class.)"""
+    return int(result.count or 0)  # type: ignore[attr-defined]
+
+
+def _passage_id(searcher: tantivy.Searcher, address: tantivy.DocAddress) -> str:
+    return str(searcher.doc(address).get_first("passage_id"))
 
 
 def _qp_escape(value: str) -> str:
@@ -598,9 +616,12 @@ def _subsumed(node: Node, siblings: tuple[Node, ...]) -> bool:
         return False
     fields = set(node.fields or PASSAGE_TEXT_FIELDS)
     for sib in siblings:
-        if not isinstance(sib, And) or not all(isinstance(c, Term) for c in sib.children):
+        if not isinstance(sib, And):
             continue
-        covered = {c.term for c in sib.children if fields <= set(c.fields or PASSAGE_TEXT_FIELDS)}
+        words = [c for c in sib.children if isinstance(c, Term)]
+        if len(words) != len(sib.children):
+            continue
+        covered = {c.term for c in words if fields <= set(c.fields or PASSAGE_TEXT_FIELDS)}
         if set(node.terms) <= covered:
             return True
     return False

@@ -8,16 +8,19 @@ matches. Facets are multi-valued keyword fields grouped natively by Whoosh.
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh import sorting
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.index import LockError
 from whoosh.query import spans
+from whoosh.writing import IndexingError
 
 from indexer.index.documents import IndexDoc, date_key_range
 from indexer.index.engine import (
@@ -29,6 +32,7 @@ from indexer.index.engine import (
     SearchEngine,
     filter_nodes,
 )
+from indexer.model import CitationKey
 from indexer.search import analysis
 from indexer.search.tree import (
     PASSAGE_TEXT_FIELDS,
@@ -49,6 +53,8 @@ from indexer.search.tree import (
     Term,
 )
 from indexer.search.types import CITATION_FACETS, FACETS, INDEXED_FACETS
+
+log = logging.getLogger(__name__)
 
 SEP = "\x1f"  # joins a facet's several values into one field value
 # date ranges run over the day part (the high 32 bits) of the date sort keys
@@ -166,8 +172,8 @@ class WhooshEngine(SearchEngine):
         for searcher in searchers:
             try:
                 searcher.close()
-            except Exception:
-                pass
+            except OSError as exc:  # a file already gone; the others are closed anyway
+                log.warning("Whoosh: closing a searcher of %s failed: %s", self.path, exc)
         self._local = threading.local()
 
     # ------------------------------------------------------------------ writing
@@ -214,8 +220,8 @@ class WhooshEngine(SearchEngine):
         if self._writer is not None:
             try:
                 self._writer.cancel()
-            except Exception:
-                pass
+            except (OSError, IndexingError, LockError) as exc:  # its lock file goes with the generation
+                log.warning("Whoosh: cancelling the writer of %s failed: %s", self.path, exc)
             self._writer = None
         self._close_searchers()
 
@@ -339,10 +345,10 @@ class WhooshEngine(SearchEngine):
                 return wq.NullQuery
             field = node.facet + "_k"
             value = node.value.lower()
-            term = wq.Term(field, value)
-            if node.facet in CITATION_FACETS:
-                return wq.Or([term, wq.Prefix(field, value + " | ")])
-            return term
+            if node.facet in CITATION_FACETS:  # the key and every key below it
+                key = CitationKey.parse(value)
+                return wq.Or([wq.Term(field, str(key)), wq.Prefix(field, key.descendant_prefix)])
+            return wq.Term(field, value)
         if isinstance(node, Pin):
             return wq.ConstantScoreQuery(self.compile(node.child), node.score)
         if isinstance(node, InLetters):

@@ -12,10 +12,10 @@ known entry, counts the wording and keeps an example letter. A citation is unkno
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 from indexer import vocab
 from indexer.letters import UnreadableLetterError, parse_file

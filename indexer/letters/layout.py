@@ -86,7 +86,7 @@ def _known_heading(text: str) -> tuple[str, re.Match[str]] | None:
 def _generic_heading(text: str) -> bool:
     if not _GENERIC.match(text) or _DECISION_WORD.search(text) or _CASE_NUMBER.search(text):
         return False
-    words = [w for w in re.findall(r"[A-Z]{3,}", text)]
+    words = list(re.findall(r"[A-Z]{3,}", text))
     return len(words) >= 2
 
 

@@ -7,18 +7,22 @@ can keep it searchable as whole text (the indexer adds that passage itself).
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Container
 from pathlib import Path
 
+from indexer import vocab
 from indexer.letters import fields
 from indexer.letters.clean import LazyWordSet, normalize, paragraphs_of_normalized
 from indexer.letters.layout import Line, RawSection, display_text, sections
-from indexer.model import Letter, Passage, Section
+from indexer.letters.read import text_safe
+from indexer.model import Letter, Passage, Section, make_passage_id
 from indexer.passages.citations import extract_citations
 from indexer.passages.classify import body_region_of, body_regions_in, treatment_of
 from indexer.passages.split import RawItem, split_decision_lines, split_headed, split_numbered
-from indexer import vocab
+
+log = logging.getLogger(__name__)
 
 _SUMMARY_BOILERPLATE = re.compile(
     r"^\s*The\s+(?:expert|physician|professional|medical)\s+reviewer\s+developed\s+the\s+following\s+"
@@ -64,11 +68,14 @@ def parse_text(text: str, source_file: str) -> Letter:
     stem = Path(source_file).stem or "letter"
     try:
         return _parse(text or "", source_file, stem)
-    except Exception as exc:  # a parser bug must not lose the letter
+    except Exception as exc:  # noqa: BLE001 - a parser bug must not lose the letter
+        # the warning below reaches the index report; the traceback is for `--log-level debug`
+        log.debug("parser error on %s", source_file, exc_info=True)
         try:
             cleaned = normalize(text or "")
-        except Exception:
-            cleaned = ""
+        except Exception:  # noqa: BLE001 - the same bug may sit in normalize: keep the raw text
+            log.debug("normalize failed on %s", source_file, exc_info=True)
+            cleaned = text_safe(text or "")
         return Letter(letter_id=stem, source_file=source_file, text=cleaned,
                       warnings=[f"parser error ({type(exc).__name__}: {exc}); kept as whole text only"])
 
@@ -154,7 +161,7 @@ def _passage(letter_id: str, ordinal: int, raw: RawItem, summary_regions: list[s
              + extract_citations(raw.reviewer_guideline, "reviewer_guideline", "reviewer")
              + extract_citations(raw.rationale, "rationale", "rationale"))
     return Passage(
-        passage_id=f"{letter_id}-{ordinal}",
+        passage_id=make_passage_id(letter_id, ordinal),
         letter_id=letter_id,
         ordinal=ordinal,
         item=raw.item,

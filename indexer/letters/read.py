@@ -17,6 +17,8 @@ from pathlib import Path
 
 from indexer.letters.clean import CONTROL_CHARS
 
+log = logging.getLogger(__name__)
+
 PDF_MAGIC = b"%PDF-"
 _SNIFF = 8192
 # Bounds on one letter. Real DWC letters are 10-60 KB (the 126 real letters in
@@ -188,7 +190,8 @@ def _decrypt_empty(reader) -> None:
     except DependencyError:  # pragma: no cover - cryptography is a declared dependency
         raise UnreadableLetterError(
             "encrypted PDF: AES decryption needs the 'cryptography' package (pip install cryptography)") from None
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - pypdf's decryption raises many kinds on odd files
+        log.debug("PDF decryption failed", exc_info=True)
         raise UnreadableLetterError(f"encrypted PDF that cannot be decrypted ({type(exc).__name__})") from None
     if not result:  # PasswordType.NOT_DECRYPTED
         raise UnreadableLetterError("password-protected PDF: it needs a password to open; "
@@ -216,7 +219,8 @@ def _pdf_text(data: bytes) -> str:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
         raise UnreadableLetterError(f"damaged PDF: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
-    except Exception as exc:  # pypdf raises many kinds on broken files
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds on broken files
+        log.debug("PDF text extraction failed", exc_info=True)
         raise UnreadableLetterError(f"damaged PDF: {type(exc).__name__}") from None
     if not pages:
         raise UnreadableLetterError("PDF has no pages")

@@ -36,13 +36,13 @@ from __future__ import annotations
 import re
 import sys
 from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
-from typing import Sequence
 
 from indexer import vocab
-from indexer.model import Citation, citation_key
+from indexer.model import Citation, CitationKey, citation_key
 from indexer.passages.phrases import PhraseIndex, Tokens, phrase_key, tokens_of
 from indexer.passages.scan import AnchoredPattern, lowered
 from indexer.passages.statements import statement_citations, statement_style
@@ -138,8 +138,8 @@ def _prose_prefilter() -> tuple[re.Pattern[str], tuple[str, ...]]:
         firsts.add(s.name)
     for ch in vocab.chapters():
         firsts.update(a.split()[0] for a in ch.standalone_aliases if a.split())
-    words = {re.sub(r"[^A-Za-z0-9]+$", "", w) for w in firsts}
-    words = sorted({w for w in words if len(w) > 1 and w.lower() not in ("the", "an")}, key=len, reverse=True)
+    stripped = {re.sub(r"[^A-Za-z0-9]+$", "", w) for w in firsts}
+    words = sorted({w for w in stripped if len(w) > 1 and w.lower() not in ("the", "an")}, key=len, reverse=True)
     rx = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(re.escape(w) for w in words) + ")", re.I)
     lower_words = tuple(w.lower() for w in words) if all(w.isascii() for w in words) else ()
     return rx, lower_words
@@ -360,7 +360,7 @@ def _walk(text: str, mode: str) -> list[tuple[list[_Cite], bool, int, int]]:
             std = v.chapters_std.longest(norms, i) if norm in v.chapters_std.first_words else None
             ctx_idx = v.chapters_ctx.get("MTUS" if state.source == "ACOEM" else (state.source or ""))
             ctx = ctx_idx.longest(norms, i) if ctx_idx and norm in ctx_idx.first_words else None
-            if ctx and ctx[0] > 1:
+            if ctx and ctx_idx and ctx[0] > 1:
                 ctx = _chapter_reading(v, ctx_idx, norms, i, ctx)
             chap = ctx if ctx and (not std or ctx[0] >= std[0]) else std  # the longer; ctx on a tie
             if src and chap and chap[0] > src[0] and i + src[0] < n:
@@ -372,7 +372,7 @@ def _walk(text: str, mode: str) -> list[tuple[list[_Cite], bool, int, int]]:
                 after = v.chapters_ctx.get("MTUS" if src[1] == "ACOEM" else src[1])
                 j = i + src[0]
                 follow = after.longest(norms, j) if after and norms[j] in after.first_words else None
-                if follow and follow[0] > 1:
+                if follow and after and follow[0] > 1:
                     follow = _chapter_reading(v, after, norms, j, follow)
                 if follow and _reads_more(v, norms, i, src[0] + follow[0], chap[0]):
                     chap = None
@@ -413,8 +413,9 @@ def _walk(text: str, mode: str) -> list[tuple[list[_Cite], bool, int, int]]:
                         _add_chapter(state, chap[1], start, ends[i + chap[0] - 1])
                     _add_topic(state, top[1].name, start, ends[i + k - 1])
                 else:
-                    k = chap[0]  # type: ignore[index]
-                    _add_chapter(state, chap[1], start, ends[i + k - 1])  # type: ignore[index]
+                    assert chap is not None  # `best` came from src, top or chap; neither src nor top won
+                    k = chap[0]
+                    _add_chapter(state, chap[1], start, ends[i + k - 1])
                 i += k
                 prev_end = ends[i - 1]
                 continue
@@ -676,7 +677,7 @@ def citations_in_query(text: str) -> list[str]:
                 keys.setdefault(citation_key(c.source, c.chapter.name, c.topic), None)
             elif c.topic is not None:
                 for ch_key in v.topic_chapters.get(c.topic, ()):
-                    if ch_key.split(" | ", 1)[0] == c.source:
+                    if CitationKey.parse(ch_key).source == c.source:
                         keys.setdefault(f"{ch_key} | {c.topic}", None)
     return list(keys)
 

@@ -11,10 +11,10 @@ dictionary (`PhraseIndex`), so cost grows with the text, not the vocabulary.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from itertools import compress
-from typing import Sequence
 
 from indexer import vocab
 from indexer.passages.phrases import PhraseIndex, tokens_of
@@ -29,7 +29,7 @@ class _Vocab:
     any_pattern: re.Pattern[str] | None  # all patterns as one alternation, to find where the first can match
 
 
-@lru_cache(maxsize=None)
+@cache
 def _index(kind: str) -> _Vocab:
     """The vocabulary of "treatment" or "region", built once per process."""
     entries = vocab.treatments() if kind == "treatment" else vocab.body_regions()

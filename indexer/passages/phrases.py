@@ -11,11 +11,12 @@ the exact span the letter printed.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, chain
 from operator import itemgetter
-from typing import Generic, Iterable, Sequence, TypeVar
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -89,7 +90,7 @@ def tokens_of(text: str) -> Tokens:
 def tokenize(text: str) -> list[Token]:
     """One `Token` per word (convenient where few words are looked at)."""
     t = tokens_of(text)
-    return [Token(*fields) for fields in zip(t.norms, t.words, t.starts, t.ends)]
+    return [Token(*fields) for fields in zip(t.norms, t.words, t.starts, t.ends, strict=True)]
 
 
 def phrase_key(phrase: str) -> tuple[str, ...]:
@@ -141,7 +142,7 @@ class PhraseIndex(Generic[T]):
             if i + k <= n:
                 payload = phrases.get(tuple(norms[i:i + k]), _MISSING)
                 if payload is not _MISSING:
-                    return k, payload  # type: ignore[return-value]
+                    return k, payload  # type: ignore[return-value]  # not _MISSING: a T
         return None
 
     def lengths(self, word: str) -> tuple[int, ...]:
@@ -154,7 +155,7 @@ class PhraseIndex(Generic[T]):
         if i + k > len(norms):
             return None
         payload = self._phrases.get(tuple(norms[i:i + k]), _MISSING)
-        return None if payload is _MISSING else payload  # type: ignore[return-value]
+        return None if payload is _MISSING else payload  # type: ignore[return-value]  # the sentinel is out: a T
 
     def find_all(self, text: str) -> list[tuple[int, int, T]]:
         """Non-overlapping longest matches left to right: (start, end, payload)."""

@@ -18,8 +18,8 @@ the plain `finditer`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import Iterable, Iterator
 
 # Non-ASCII letters that IGNORECASE matches to ASCII ones ("İ", "ı", "ſ", Kelvin "K")
 # while `str.lower` does not map them onto those ASCII letters.

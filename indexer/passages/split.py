@@ -270,7 +270,7 @@ def split_numbered(lines: list[Line], words: Container[str]) -> list[RawItem]:
         single = _single_decision_sentence(lines, words)
         return [single] if single else []
     items = []
-    for k, (start, end, item, decision, remainder) in enumerate(found):
+    for k, (_start, end, item, decision, remainder) in enumerate(found):
         stop = found[k + 1][0] if k + 1 < len(found) else len(lines)
         body = ([Line(remainder, True)] if remainder else []) + lines[end + 1:stop]
         items.append(_make_item(item, decision, body, words))

@@ -30,7 +30,7 @@ from functools import lru_cache
 from urllib.parse import urlparse
 
 from indexer import vocab
-from indexer.model import Citation
+from indexer.model import Citation, CitationKey
 from indexer.passages.phrases import PhraseIndex, tokens_of
 
 _STATEMENT = re.compile(r"\bDecision\s+based\s+on\s+", re.I)
@@ -116,7 +116,7 @@ def _wkey(wording: str) -> str:
 
 def _mtus(text: str, start: int, end: int) -> list[_Cite]:
     rx, by_wording = _parts()
-    hits = [m for m in rx.finditer(text, start, end)]
+    hits = list(rx.finditer(text, start, end))
     out: list[_Cite] = []
     if not hits or text[start:hits[0].start()].strip(" ,"):
         lead = re.match(rf"\s*(?P<part>[A-Z][A-Za-z'&/\- ]{{2,80}}?)\s*,?\s*(?P<year>{_YEAR})\b", text[start:end])
@@ -137,7 +137,9 @@ def _part_cites(text: str, info: _Part | None, wording: str, year: str, start: i
                 seg_end: int) -> list[_Cite]:
     chapter = info.part.chapter if info else " ".join(wording.split())
     tail = text[head_end:seg_end]
-    stop = head_end + _PART_TAIL.search(tail).start()
+    tail_match = _PART_TAIL.search(tail)
+    assert tail_match is not None  # the pattern matches the empty string at the end
+    stop = head_end + tail_match.start()
     m = _SECTIONS.match(text, head_end, stop) if stop > head_end else None
     if not m:
         if text[head_end:stop].strip(" ,.;"):
@@ -352,7 +354,8 @@ def _odg(text: str, s: int, e: int, end: int) -> list[_Cite]:
     pending: list[tuple[str, int, int]] = []  # topics named before any chapter
 
     def emit(topic: str | None, ts: int, te: int) -> None:
-        for ch in chapters or [None]:
+        owners: list[str | None] = [*chapters] if chapters else [None]  # None: no chapter named yet
+        for ch in owners:
             out.append(_Cite("ODG", ch, topic, s if not out else e + ts, e + te, edition))
 
     for ps, pe in pieces:
@@ -367,9 +370,10 @@ def _odg(text: str, s: int, e: int, end: int) -> list[_Cite]:
         # unless a known topic wording covers the whole piece ("Lumbar supports", "Knee brace")
         hit = chapters_idx.longest(norms, 0) if norms[0] in chapters_idx.first_words else None
         whole = _topic_of(words) if hit else None
-        if whole and not (hit[0] == len(norms)):
+        if whole and hit and hit[0] != len(norms):
             if not chapters:
-                own = [k.split(" | ", 1)[1] for k in whole.chapters if k.startswith("ODG | ")]
+                own = [key.chapter for key in map(CitationKey.parse, whole.chapters)
+                       if key.source == "ODG" and key.chapter]
                 if hit[1].key in whole.chapters:
                     chapters.append(hit[1].name)
                 elif own:
@@ -388,8 +392,8 @@ def _odg(text: str, s: int, e: int, end: int) -> list[_Cite]:
             for j in range(1, len(norms)):
                 tail = chapters_idx.longest(norms, j) if norms[j] in chapters_idx.first_words else None
                 rest = j + tail[0] if tail else 0
-                while tail and rest < len(norms) and fillers.longest(norms, rest):
-                    rest += fillers.longest(norms, rest)[0]
+                while tail and rest < len(norms) and (filler := fillers.longest(norms, rest)):
+                    rest += filler[0]
                 if tail and rest == len(norms):
                     chapter = tail[1].name
                     norms_topic = (toks.starts[0], toks.ends[j - 1])
@@ -413,9 +417,9 @@ def _odg(text: str, s: int, e: int, end: int) -> list[_Cite]:
             if again and again[1].name == chapter:
                 i += again[0]
             elif (chapter and norms[i] == "and" and i + 1 < len(norms)
-                  and norms[i + 1] in chapters_idx.first_words and chapters_idx.longest(norms, i + 1)):
+                  and norms[i + 1] in chapters_idx.first_words
+                  and (second := chapters_idx.longest(norms, i + 1))):
                 # "Low Back and neck Chapter": two chapters
-                second = chapters_idx.longest(norms, i + 1)
                 if chapter not in chapters:
                     chapters.append(chapter)
                 chapter = second[1].name
@@ -518,7 +522,7 @@ def _comma_wordings() -> frozenset[tuple[str, ...]]:
     """Topic and chapter wordings that hold a comma ("Preoperative testing, general",
     "Forearm, Wrist, and Hand"): list items rejoined only when they make one of these."""
     from indexer.passages.phrases import phrase_key
-    out = set()
+    out: set[tuple[str, ...]] = set()
     for t in vocab.topics():
         out.update(phrase_key(a) for a in (t.name, *t.aliases) if "," in a)
     for c in vocab.chapters():
@@ -550,8 +554,8 @@ def _known_wording(words: str) -> bool:
     if not hit:
         return False
     i = hit[0]
-    while i < len(norms) and norms[i] in fillers.first_words and fillers.longest(norms, i):
-        i += fillers.longest(norms, i)[0]
+    while i < len(norms) and norms[i] in fillers.first_words and (filler := fillers.longest(norms, i)):
+        i += filler[0]
     return i == len(norms) and len(norms) > 1
 
 
@@ -612,7 +616,8 @@ def _slash_between_parts(clean: str, a: int, j: int) -> bool:
         return True
     chapters_idx, _ = _odg_vocab()
     norms = tokens_of(left).norms
-    return bool(norms) and chapters_idx.longest(norms, 0) is not None and chapters_idx.longest(norms, 0)[0] == len(norms)
+    whole = chapters_idx.longest(norms, 0) if norms else None
+    return whole is not None and whole[0] == len(norms)
 
 
 def _clean_topic(words: str) -> str | None:
@@ -724,9 +729,9 @@ def _other(text: str, start: int, end: int) -> list[_Cite]:
     if publisher:
         for alias in _other_aliases()[publisher]:
             words = re.sub(rf"\b{re.escape(alias)}\b", " ", words, flags=re.I)
-    if len(re.findall(r"[A-Za-z]{3,}", _ACCESSED.sub("", words))) >= 2 and _URL.search(body):
+    if len(re.findall(r"[A-Za-z]{3,}", _ACCESSED.sub("", words))) >= 2 and (titled := _URL.search(body)):
         # "Medscape, Tramadol dosing, http://reference.medscape.com/...": the title as written
-        return _other(text, start, start + _URL.search(body).start())
+        return _other(text, start, start + titled.start())
     for m in _URL.finditer(body):
         url = m.group(0).rstrip(".,;)")
         parsed = urlparse(url if "://" in url else "http://" + url)
@@ -788,7 +793,7 @@ def _publisher(text: str) -> str | None:
 
 def statement_citations(text: str, field: str, cited_by: str) -> list[Citation]:
     """Citations of a statement-style guideline paragraph (see the module docstring)."""
-    starts = [m for m in _STATEMENT.finditer(text)]
+    starts = list(_STATEMENT.finditer(text))
     out: list[Citation] = []
     seen: set[tuple[str, str | None, int]] = set()
     for k, m in enumerate(starts):
@@ -855,4 +860,5 @@ def _unknown(cites: list[_Cite]) -> int:
 def _fallback(text: str, s: int, e: int, cited_by: str) -> list[_Cite]:
     from indexer.passages.citations import extract_citations
     return [_Cite(c.source, c.chapter, c.topic, s + c.start, s + c.end, None, c.pages)
-            for c in extract_citations(text[s:e], "x", cited_by)]
+            for c in extract_citations(text[s:e], "x", cited_by)
+            if c.start is not None and c.end is not None]  # always set on a fresh parse

@@ -27,8 +27,9 @@ engines index its output pre-tokenised, so no engine can differ):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 
 import snowballstemmer
 
@@ -232,7 +233,7 @@ def sentence_values(text: str) -> list[str]:
     written LONG_TOKEN so it keeps its place."""
     values: list[list[str]] = []
     last = None
-    for surface, lower, term, position in _all_terms(text):
+    for _surface, _lower, term, position in _all_terms(text):
         if last is None or position - last > 1:
             values.append([])
         values[-1].append(term if term is not None else LONG_TOKEN)

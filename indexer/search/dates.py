@@ -49,7 +49,9 @@ def parse_range(text: str) -> tuple[str | None, str | None]:
         if start and end and start > end:
             raise DateError(f"the range {text} ends before it starts")
         return start, end
-    op, value = _OPS.fullmatch(text).groups()
+    m = _OPS.fullmatch(text)
+    assert m is not None  # every text matches: the operator is optional
+    op, value = m.groups()
     first, last = period(value)
     if op == ">":
         return date.fromordinal(last.toordinal() + 1).isoformat(), None

@@ -55,7 +55,7 @@ class DeltaIndex:
 
     Use as a context manager; the temporary index is removed on close."""
 
-    def __init__(self, service: "SearchService", passages: list[NewPassage], engine: SearchEngine | None,
+    def __init__(self, service: SearchService, passages: list[NewPassage], engine: SearchEngine | None,
                  folder: Path | None):
         self.service = service
         self.passages = passages
@@ -64,7 +64,7 @@ class DeltaIndex:
         self._folder = folder
 
     @classmethod
-    def build(cls, service: "SearchService", after_seq: int) -> "DeltaIndex":
+    def build(cls, service: SearchService, after_seq: int) -> DeltaIndex:
         passages = [NewPassage(pid, lid, seq) for pid, lid, seq in service.passages_after(after_seq)]
         if not passages:
             return cls(service, [], None, None)
@@ -95,8 +95,11 @@ class DeltaIndex:
         `scope`: "letter" when unrestricted words also match the case summary."""
         if self._engine is None:
             return []
-        tree, clean = self.service.compile_request(
-            SearchRequest(query=query, filters=filters, scope=scope, **(dates or {})))
+        d = dates or {}
+        req = SearchRequest(query=query, filters=filters, scope=scope, decided_from=d.get("decided_from"),
+                            decided_to=d.get("decided_to"), injured_from=d.get("injured_from"),
+                            injured_to=d.get("injured_to"))
+        tree, clean = self.service.compile_request(req)
         total = self._engine.count(tree, clean)
         if not total:
             return []
@@ -112,7 +115,7 @@ class DeltaIndex:
             shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = None
 
-    def __enter__(self) -> "DeltaIndex":
+    def __enter__(self) -> DeltaIndex:
         return self
 
     def __exit__(self, *exc) -> None:

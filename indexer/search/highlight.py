@@ -3,8 +3,10 @@
 The highlighter walks the positive leaves of the parsed query and finds them
 in a field's text with the same analysis the engines index with, so what is
 marked is exactly what matched: stemmed words, prefixes and roots, phrases
-(with slop) and proximity pairs. Output is HTML built from escaped text:
-everything is escaped except the `<mark>` tags we add.
+(with slop) and proximity pairs. Output is data, not markup: a fragment is
+a list of text runs, the matched ones marked (`types.Run`); the web app
+escapes and marks them (`webapp.highlights`), the command line stars them,
+and the JSON API carries them as they are.
 
 Why it is built this way: a search shows twenty hits of five fields each, so
 highlighting runs about a hundred times per search and must cost microseconds
@@ -15,9 +17,7 @@ scanned as normalised bytes by one regex that stops only at words whose first
 two letters could stem to a query word (Snowball keeps them), and each
 distinct word is stemmed and classified once per query (`_Rules.ascii_memo`).
 Word positions, needed for slop and proximity, are counted only when every
-word of such a phrase or pair is present; exact phrases need none. Output
-strings are built once, escaping only texts that hold something to escape.
-Every shortcut is checked against the plain rules in
+word of such a phrase or pair is present; exact phrases need none. Every shortcut is checked against the plain rules in
 tests/search/test_highlight_equivalence.py.
 """
 
@@ -29,20 +29,19 @@ from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from markupsafe import Markup
-
 from indexer.search.analysis import (
     MAX_SENTENCE_WORDS,
     MAX_TOKEN_BYTES,
-    special_heads,
     candidate_bytes_regex,
     candidate_tokens,
     normalized_ascii,
     sentence_break,
+    special_heads,
     stem,
     tokens,
 )
 from indexer.search.tree import Near, Node, Phrase, Prefix, Term, leaves
+from indexer.search.types import Fragment, Run
 
 FRAGMENT_CHARS = 220
 MAX_FRAGMENTS = 3
@@ -70,7 +69,7 @@ class _Rules:
     nears: tuple[tuple[tuple[str, ...], tuple[str, ...], int, bool], ...]
     heads: frozenset[str]
     seq_terms: frozenset[str]  # every word of every phrase and proximity side
-    rx: "re.Pattern | None"  # finds candidate words in normalised ASCII text (bytes)
+    rx: re.Pattern | None  # finds candidate words in normalised ASCII text (bytes)
     memo: dict = field(default_factory=dict)  # by lowercased word
     ascii_memo: dict = field(default_factory=dict)  # by b" " + word, as `rx` matches it
     sequences: bool = False  # any phrase or proximity pair (word positions needed)
@@ -147,7 +146,7 @@ class _RulesCache:
 
     def __init__(self, size: int):
         self.size = size
-        self._items: "OrderedDict[tuple, _Rules]" = OrderedDict()
+        self._items: OrderedDict[tuple, _Rules] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, positive: tuple, field_name: str | None) -> _Rules:
@@ -205,11 +204,11 @@ class Highlighter:
         return [] if rules.nothing else _spans(text, rules)
 
     # ------------------------------------------------------------------ output
-    def mark(self, text: str, field: str | None = None) -> Markup:
-        """The whole text, escaped, with matches in <mark>."""
-        return Markup(_render(text, self.spans(text, field)))
+    def mark(self, text: str, field: str | None = None) -> Fragment:
+        """The whole text as runs, the matches marked."""
+        return runs(text, self.spans(text, field))
 
-    def fragments(self, text: str, field: str | None = None, always: bool = False) -> list[str]:
+    def fragments(self, text: str, field: str | None = None, always: bool = False) -> list[Fragment]:
         """The best fragments of a field (whole if short); [] if nothing matched,
         unless `always`, then the opening of the text."""
         if not text:
@@ -219,9 +218,9 @@ class Highlighter:
         if not spans:
             if not always:
                 return []
-            return [_esc(_clip(text, 0, FRAGMENT_CHARS)[0]) + _ellipsis(text, FRAGMENT_CHARS)]
+            return [[Run(_clip(text, 0, FRAGMENT_CHARS)[0] + _ellipsis(text, FRAGMENT_CHARS))]]
         if len(text) <= SHORT_FIELD:
-            return [_render(text, spans)]
+            return [runs(text, spans)]
         return _best_fragments(text, spans)
 
 
@@ -392,9 +391,8 @@ def _phrase_hits(terms: list[str], positions: list[int], by_pos: dict[int, int],
                     pos = positions[j]
                     break
             else:
-                group = None
-                break
-        if group is not None:
+                break  # `want` is not within reach: no occurrence starts at i
+        else:
             out.append(group)
     return out
 
@@ -416,49 +414,34 @@ def _near_hits(terms, positions, by_pos, left, right, distance, ordered=False) -
     return out
 
 
-def _esc(text: str) -> str:
-    """HTML-escape exactly as markupsafe.escape does (&#34; and &#39; for quotes),
-    without building a Markup object per piece (highlighting escapes many)."""
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    if '"' in text:
-        text = text.replace('"', "&#34;")
-    if "'" in text:
-        text = text.replace("'", "&#39;")
-    return text
-
-
-def _render(text: str, spans: list[Span]) -> str:
-    """`text` escaped with `spans` in <mark>, as a plain string (callers wrap once)."""
-    if not spans:
-        return _esc(text)
-    parts: list[str] = []
+def runs(text: str, spans: list[Span]) -> Fragment:
+    """`text` as runs, `spans` (sorted, not overlapping) marked."""
+    out: Fragment = []
     last = 0
-    # most texts hold nothing to escape (apostrophes aside): test the whole once
-    if _needs_escape(text):
-        for s, e in spans:
-            parts += (_esc(text[last:s]), "<mark>", _esc(text[s:e]), "</mark>")
-            last = e
-        parts.append(_esc(text[last:]))
-    else:
-        for s, e in spans:
-            parts += (text[last:s], "<mark>", text[s:e], "</mark>")
-            last = e
-        parts.append(text[last:])
-    return "".join(parts)
+    for s, e in spans:
+        if s > last:
+            out.append(Run(text[last:s]))
+        out.append(Run(text[s:e], True))
+        last = e
+    if last < len(text) or not out:
+        out.append(Run(text[last:]))
+    return out
 
 
-def _needs_escape(text: str) -> bool:
-    return "&" in text or "<" in text or ">" in text or '"' in text or "'" in text
-
-
-def render(text: str, spans: list[Span]) -> Markup:
-    """`text` escaped, with `spans` (sorted, not overlapping) in <mark>."""
-    return Markup(_render(text, spans))
+def _cut(fragment: Fragment, before: bool, after: bool) -> Fragment:
+    """The fragment with " …" where the text goes on (merged into a plain run beside it)."""
+    if before:
+        head = fragment[0]
+        fragment[0] = Run("… " + head.text) if not head.marked else head
+        if head.marked:
+            fragment.insert(0, Run("… "))
+    if after:
+        tail = fragment[-1]
+        if tail.marked:
+            fragment.append(Run(" …"))
+        else:
+            fragment[-1] = Run(tail.text + " …")
+    return fragment
 
 
 def _clip(text: str, start: int, end: int) -> tuple[str, int, int]:
@@ -476,7 +459,9 @@ def _clip(text: str, start: int, end: int) -> tuple[str, int, int]:
             while start > 0 and not text[start - 1].isspace():
                 start -= 1
     if end < size:
-        end = _NON_SPACE_RUN.match(text, end).end()
+        run = _NON_SPACE_RUN.match(text, end)
+        assert run is not None  # \S* matches, if only the empty string
+        end = run.end()
     return text[start:end], start, end
 
 
@@ -488,7 +473,7 @@ def _ellipsis(text: str, end: int) -> str:
     return " …" if end < len(text) else ""
 
 
-def _best_fragments(text: str, spans: list[Span]) -> list[str]:
+def _best_fragments(text: str, spans: list[Span]) -> list[Fragment]:
     # Windows start a little before each match; score = distinct matched words
     # inside, then matches inside, then the earlier; the best that do not overlap
     # are kept. Spans are sorted and disjoint, so starts and ends both ascend and
@@ -536,10 +521,5 @@ def _best_fragments(text: str, spans: list[Span]) -> list[str]:
         frag, fs, fe = _clip(text, start, start + width)
         lo = bisect_left(starts, fs)
         hi = bisect_right(ends, fe)
-        html = _render(frag, [(a - fs, b - fs) for a, b in spans[lo:hi]])
-        if fs > 0:
-            html = "… " + html
-        if fe < size:
-            html += " …"
-        out.append(html)
+        out.append(_cut(runs(frag, [(a - fs, b - fs) for a, b in spans[lo:hi]]), fs > 0, fe < size))
     return out

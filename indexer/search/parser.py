@@ -572,11 +572,11 @@ def _near(left: Node, right: Node, distance: int, p: _Parser, ordered: bool = Fa
     return And((left, right))
 
 
-def _alternatives(node: Node) -> list[Node] | None:
+def _alternatives(node: Node) -> list[Term | Phrase] | None:
     if isinstance(node, (Term, Phrase)):
         return [node]
     if isinstance(node, Or):
-        out: list[Node] = []
+        out: list[Term | Phrase] = []
         for c in node.children:
             alts = _alternatives(c)
             if alts is None:
@@ -779,7 +779,7 @@ def _phrase_alternatives(ph: Phrase) -> list[Term | Phrase]:
         if len(joined_terms) == 1:
             _add(out, Term(joined_words[0], joined_terms[0], ph.fields))
     # abbreviation -> expansion
-    for i, (w, t) in enumerate(zip(ws if len(ws) == len(ts) else ts, ts)):
+    for i, (w, t) in enumerate(zip(ws if len(ws) == len(ts) else ts, ts, strict=True)):
         for a in vocab_adapter.abbreviations_for_word(w, t):
             for text, exp_terms in a.expansions:
                 nts = ts[:i] + list(exp_terms) + ts[i + 1:]
@@ -805,15 +805,15 @@ def _merge_runs(children: list[Node]) -> list[tuple[Node, bool]]:
     while i < len(children):
         matched = False
         for size in range(min(longest, len(children) - i), 1, -1):
-            run = children[i:i + size]
-            if not all(isinstance(c, Term) and c.fields == run[0].fields for c in run):
+            run = [c for c in children[i:i + size] if isinstance(c, Term)]
+            if len(run) < size or any(c.fields != run[0].fields for c in run):
                 continue
-            seq = tuple(c.term for c in run)  # type: ignore[union-attr]
+            seq = tuple(c.term for c in run)
             abbrs = vocab_adapter.abbreviations_for_terms(seq)
             drugs = vocab_adapter.drug_synonyms(seq)
             if abbrs or drugs:
-                fields = run[0].fields  # type: ignore[union-attr]
-                words_ = tuple(c.text for c in run)  # type: ignore[union-attr]
+                fields = run[0].fields
+                words_ = tuple(c.text for c in run)
                 alts: list[Node] = [Phrase(words_, seq, 0, fields)]
                 for a in abbrs:
                     _add(alts, Term(a.abbr, a.term, fields))

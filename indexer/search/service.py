@@ -17,27 +17,30 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
+import sqlite3
 import stat
 import threading
-from concurrent.futures import ThreadPoolExecutor
+import time
 from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from markupsafe import Markup
-
 from indexer.index import generations as gens
-from indexer.index.engine import Generation, IndexHome, SearchEngine, engine_home, tie_order
+from indexer.index.engine import EngineError, Generation, IndexHome, SearchEngine, engine_home, tie_order
 from indexer.index.pipeline import BROWSE_FACETS_META
 from indexer.index.store import HitData, LetterStore
-from indexer.model import DECISIONS, Letter, Passage
+from indexer.model import DECISIONS, CitationKey, Letter, Passage
 from indexer.search import dates, spelling, vocab_adapter
-from indexer.search.highlight import Highlighter
 from indexer.search import similar as mlt
 from indexer.search.analysis import terms as analysis_terms
+from indexer.search.highlight import Highlighter
+from indexer.search.limits import PAGING
 from indexer.search.parser import BOOLEAN_WORDS, CITATION_PIN_SCORE, parse_query
 from indexer.search.partial import relax
 from indexer.search.spelling import has_fuzzy, resolve_fuzzy
@@ -74,6 +77,7 @@ from indexer.search.types import (
     SORTS,
     DecisionCounts,
     FacetValue,
+    Fragment,
     Hit,
     HitCitation,
     LetterGroup,
@@ -81,8 +85,10 @@ from indexer.search.types import (
     SearchResponse,
 )
 
-MAX_PER_PAGE = 100
-MAX_OFFSET = 10_000
+log = logging.getLogger(__name__)
+
+MAX_OFFSET = PAGING.max_offset
+SLOW_QUERY_MS = 1000.0  # default threshold of the slow-search log line
 SPELL_CHECK_BELOW = 20  # results under which the query's words are checked for misspellings
 CASE_NUMBER = re.compile(r"(?i)CM\d{2}-\d{7}")
 YEAR_FACETS = ("decision_year", "injury_year")  # listed newest year first, not by count
@@ -126,12 +132,13 @@ class _Generation:
     gen: Generation
     engine: SearchEngine
     store: LetterStore
-    facet_cache: "OrderedDict[tuple, dict[str, dict[str, int]]]" = field(default_factory=OrderedDict)
+    facet_cache: OrderedDict[tuple, dict[str, dict[str, int]]] = field(default_factory=OrderedDict)
+    count_cache: OrderedDict[tuple, int] = field(default_factory=OrderedDict)  # citation and letter counts
     cache_lock: threading.Lock = field(default_factory=threading.Lock)
-    browse: "dict[str, dict[str, int]] | None" = None  # see browse_counts()
+    browse: dict[str, dict[str, int]] | None = None  # see browse_counts()
     parallel: bool = False  # page query and facet pass side by side (see SearchService.search)
     letters: SearchEngine | None = None  # the letter index (case summaries); None in older generations
-    summary_cache: "OrderedDict[Node, frozenset[str]]" = field(default_factory=OrderedDict)
+    summary_cache: OrderedDict[Node, frozenset[str]] = field(default_factory=OrderedDict)
     passages: int | None = None  # see passage_total()
 
     def passage_total(self) -> int:
@@ -176,14 +183,20 @@ class _Generation:
 
     def citation_count(self, key: str) -> int:
         """Passages citing `key` or a citation below it (cached like facet counts)."""
-        cache_key = ("cites", key)
+        return self._cached_count(("cites", key), lambda: self.engine.count(FacetTerm("citation", key), {}))
+
+    def _cached_count(self, key: tuple, count: Callable[[], int]) -> int:
         with self.cache_lock:
-            hit = self.facet_cache.get(cache_key)
-        if hit is None:
-            hit = self.engine.count(FacetTerm("citation", key), {})
-            with self.cache_lock:
-                self.facet_cache[cache_key] = hit  # type: ignore[assignment]
-        return hit  # type: ignore[return-value]
+            hit = self.count_cache.get(key)
+            if hit is not None:
+                self.count_cache.move_to_end(key)
+                return hit
+        n = count()
+        with self.cache_lock:
+            self.count_cache[key] = n
+            while len(self.count_cache) > FACET_CACHE_SIZE:
+                self.count_cache.popitem(last=False)
+        return n
 
     def offered_citations(self, pq: ParsedQuery) -> list[tuple[str, int]]:
         """The citations the query's words read as that passages cite, with their
@@ -202,15 +215,17 @@ class _Generation:
         candidates: dict[str, None] = {}
         for key in read:
             candidates.setdefault(key, None)
-            parts = key.split(" | ")
-            if len(parts) < 3:
+            cited = CitationKey.parse(key)
+            if cited.topic is None or cited.parent is None:
                 continue
-            shared = set(analysis_terms(parts[2])) & query_terms
+            shared = set(analysis_terms(cited.topic)) & query_terms
             if not shared:
                 continue
-            chapter = " | ".join(parts[:2]) + " | "
+            chapter = CitationKey(cited.parts[:2])
             for other in known:
-                if other.startswith(chapter) and shared <= set(analysis_terms(other[len(chapter):])):
+                other_key = CitationKey.parse(other)
+                if other_key != chapter and other_key.is_under(chapter) and other_key.topic is not None \
+                        and shared <= set(analysis_terms(other_key.topic)):
                     candidates.setdefault(other, None)
         counted = [(k, self.citation_count(k)) for k in candidates]
         counted = [(k, n) for k, n in counted if n > 0]
@@ -222,14 +237,7 @@ class _Generation:
         if not filters and isinstance(tree, MatchAll):
             return self.store.counts()[0]  # every letter has at least one passage
         key = ("letters", tree, tuple(sorted((k, tuple(v)) for k, v in filters.items())))
-        with self.cache_lock:
-            hit = self.facet_cache.get(key)
-        if hit is not None:
-            return hit  # type: ignore[return-value]
-        n = self.engine.letter_count(tree, filters)
-        with self.cache_lock:
-            self.facet_cache[key] = n  # type: ignore[assignment]
-        return n
+        return self._cached_count(key, lambda: self.engine.letter_count(tree, filters))
 
     def browse_counts(self) -> dict[str, dict[str, int]]:
         """Every facet's counts over the whole generation, as the indexer stored them
@@ -276,7 +284,7 @@ class _Generation:
         if missing:
             counted = self.engine.facet_counts_many(tree, [requests[i] for i in missing])
             with self.cache_lock:
-                for i, counts in zip(missing, counted):
+                for i, counts in zip(missing, counted, strict=True):
                     out[i] = counts
                     self.facet_cache[keys[i]] = counts
                 while len(self.facet_cache) > FACET_CACHE_SIZE:
@@ -290,10 +298,12 @@ class SearchService:
         self.engine_name = home.engine_name
         self._gen = gen
         self._lock = threading.Lock()
+        # a search slower than this is logged as a warning (the web app sets it from IMR_SLOW_QUERY_MS)
+        self.slow_query_ms = SLOW_QUERY_MS
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
-    def open(cls, index_dir: str | Path | None, engine: str = "tantivy") -> "SearchService":
+    def open(cls, index_dir: str | Path | None, engine: str = "tantivy") -> SearchService:
         """Open the live generation. Raises generations.IndexNotFound if there is none.
         (`index_dir` is the folder of a local engine; a remote one may take None.)"""
         home = engine_home((engine or "tantivy").lower(), index_dir)
@@ -371,8 +381,8 @@ class SearchService:
             return None
         return path, data
 
-    def highlight(self, query: str, text: str) -> Markup:
-        """`text` escaped, with the query's matches (stems, phrases, expansions) in <mark>."""
+    def highlight(self, query: str, text: str) -> Fragment:
+        """`text` as runs, the query's matches (stems, phrases, expansions) marked."""
         tree = _parse(query or "").tree
         if has_fuzzy(tree):
             tree = resolve_fuzzy(tree, self._gen.engine, [])
@@ -408,6 +418,19 @@ class SearchService:
 
     # ------------------------------------------------------------------ search
     def search(self, req: SearchRequest) -> SearchResponse:
+        """Run one search request (see the module docstring); slow ones are logged."""
+        started = time.perf_counter()
+        response = self._search(req)
+        ms = (time.perf_counter() - started) * 1000
+        if ms >= self.slow_query_ms:
+            log.warning("slow search: %.0f ms, %d passages; q=%r filters=%r sort=%s page=%d scope=%s "
+                        "(engine %s, generation %s)", ms, response.total, (req.query or "")[:500], req.filters,
+                        req.sort, response.page, response.scope, self.engine_name, self.generation)
+        else:
+            log.debug("search: %.0f ms, %d passages; q=%r", ms, response.total, (req.query or "")[:500])
+        return response
+
+    def _search(self, req: SearchRequest) -> SearchResponse:
         gen = self._gen  # one generation for the whole request
         messages: list[str] = []
         r = self._read(gen, req, messages)
@@ -415,10 +438,10 @@ class SearchService:
         sort = req.sort if req.sort in SORTS else "relevance"
         if req.sort and req.sort not in SORTS:
             messages.append(f"Unknown sort {req.sort!r}; sorted by relevance.")
-        per_page = _int(req.per_page, 20, 1, MAX_PER_PAGE)
-        facet_limit = _int(req.facet_limit, 30, 1, 10_000)
+        per_page = _int(req.per_page, PAGING.per_page, 1, PAGING.max_per_page)
+        facet_limit = _int(req.facet_limit, PAGING.facet_values, 1, PAGING.max_facet_values)
         requested = _int(req.page, 1, 1, 10**9)
-        deepest = -(-MAX_OFFSET // per_page)  # the last page paging serves
+        deepest = PAGING.deepest_page(per_page)
         page = min(requested, deepest)
         offset = (page - 1) * per_page
         group = _choice(req.group, GROUPS, "group", messages)
@@ -680,7 +703,7 @@ class SearchService:
         # scope=letter, else only for terms the user restricted to it (summary:)
         summary_hl = hl if scope == "letter" else _summary_highlighter(tree)
         wanted = [c.lower() for c in cited]
-        seen: dict[tuple[str, str], list[str]] = {}
+        seen: dict[tuple[str, str], list[Fragment]] = {}
         out = []
         for h in hits:
             d: HitData | None = data.get(h.passage_id)
@@ -692,7 +715,7 @@ class SearchService:
                 "claims_administrator_guideline": p.claims_administrator_guideline,
                 "reviewer_guideline": p.reviewer_guideline, "summary": d.summary,
             }
-            highlights: dict[str, list[str]] = {}
+            highlights: dict[str, list[Fragment]] = {}
             for name in HIGHLIGHT_FIELDS:
                 text = texts[name] or ""
                 marker = summary_hl if name == SUMMARY_FIELD else hl
@@ -795,14 +818,14 @@ def _date_filters(req: SearchRequest, messages: list[str]) -> tuple[dict[str, st
             applied[param] = value
             bounds.setdefault(field_, [None, None])[1 if end else 0] = value
     ranges = []
-    for field_, (start, end) in bounds.items():
-        if start and end and start > end:
+    for field_, (first, last) in bounds.items():
+        if first and last and first > last:
             messages.append(f"The {field_.replace('_', ' ')} range ends before it starts; it was ignored.")
             for param, f, _ in DATE_PARAMS:
                 if f == field_:
                     applied.pop(param, None)
             continue
-        ranges.append(Range(field_, start, end))
+        ranges.append(Range(field_, first, last))
     return applied, ranges
 
 
@@ -832,8 +855,9 @@ def _get_ci(counts: dict[str, int], key: str) -> int:
 
 
 def _cited(key: str, wanted: list[str]) -> bool:
-    k = key.lower()
-    return any(k == w or k.startswith(w + " | ") for w in wanted)
+    """The citation is one of the wanted keys or below one (case aside)."""
+    cited = CitationKey.parse(key).lower()
+    return any(cited.is_under(CitationKey.parse(w).lower()) for w in wanted)
 
 
 def _open_generation(home: IndexHome) -> _Generation:
@@ -849,7 +873,9 @@ def _open_generation(home: IndexHome) -> _Generation:
             # a remote engine's two requests always overlap their network round trips
             parallel = eng.parallel_reads and (eng.remote or eng.count(MatchAll(), {}) >= PARALLEL_FROM_PASSAGES)
             return _Generation(gen, eng, store, parallel=parallel, letters=letters)
-        except Exception as exc:
+        except (EngineError, OSError, sqlite3.Error) as exc:  # files gone or unreadable; not a bug
+            log.warning("cannot open generation %s of the %s index in %s: %s",
+                        gen.name, home.engine_name, home.describe(), exc)
             last_error = exc
     raise gens.IndexNotFound(f"cannot open the {home.engine_name} index in {home.describe()}: {last_error}")
 

@@ -75,7 +75,7 @@ def resolve_fuzzy(node: Node, engine: SearchEngine, messages: list[str]) -> Node
         words = [node.text if t == node.term else surface(t, node.text) for t, _, _ in found]
         shown = ", ".join(words[:8]) + (" ..." if len(words) > 8 else "")
         messages.append(f"{node.text}~ matched the indexed words {shown}.")
-        terms = [Term(w, t, node.fields) for w, (t, _, _) in zip(words, found)]
+        terms = [Term(w, t, node.fields) for w, (t, _, _) in zip(words, found, strict=True)]
         return terms[0] if len(terms) == 1 else Or(tuple(terms))
     if isinstance(node, (And, Or)):
         return type(node)(tuple(resolve_fuzzy(c, engine, messages) for c in node.children))
@@ -117,11 +117,13 @@ def _query_words(tree: Node, text: str) -> list[Term]:
         if isinstance(leaf, Term):
             cands = [leaf]
         elif isinstance(leaf, Phrase):
-            cands = [Term(w, t, leaf.fields) for w, t in zip(leaf.words, leaf.terms)]
+            # words and terms differ in length when analysis splits a word (15mg -> 15 mg);
+            # pairs past the shorter are not typed words the check below would keep anyway.
+            cands = [Term(w, t, leaf.fields) for w, t in zip(leaf.words, leaf.terms, strict=False)]
         elif isinstance(leaf, Near):
             for side in (leaf.left, leaf.right):
                 cands += [side] if isinstance(side, Term) else \
-                    [Term(w, t) for w, t in zip(side.words, side.terms)]
+                    [Term(w, t) for w, t in zip(side.words, side.terms, strict=False)]
         for t in cands:
             if t.text.lower() in typed and t.text.isalpha() and len(t.text) >= MIN_WORD and t not in out:
                 out.append(t)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Union
 
 from indexer.search.analysis import PARAGRAPH_SPAN, SENTENCE_SPAN
 
@@ -107,8 +106,8 @@ class Near:
     puts SENTENCE_GAP positions between sentences, so `distance` SENTENCE_SPAN
     is "same sentence" (`w/s`), and PARAGRAPH_SPAN is "same field" (`w/p`)."""
 
-    left: "Term | Phrase"
-    right: "Term | Phrase"
+    left: Term | Phrase
+    right: Term | Phrase
     distance: int
     fields: tuple[str, ...] = ()
     ordered: bool = False
@@ -116,17 +115,17 @@ class Near:
 
 @dataclass(frozen=True)
 class And:
-    children: tuple["Node", ...]
+    children: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class Or:
-    children: tuple["Node", ...]
+    children: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class Not:
-    child: "Node"
+    child: Node
 
 
 @dataclass(frozen=True)
@@ -144,7 +143,7 @@ class Pin:
     """Match `child`, adding a constant `score` so these hits rank first
     (used to put passages citing the guideline a query names on top)."""
 
-    child: "Node"
+    child: Node
     score: float = 1000.0
 
 
@@ -174,7 +173,7 @@ class Range:
     end: str | None = None
 
 
-Node = Union[Term, Phrase, Prefix, Fuzzy, Near, And, Or, Not, FacetTerm, Range, Pin, MatchAll, InLetters]
+Node = Term | Phrase | Prefix | Fuzzy | Near | And | Or | Not | FacetTerm | Range | Pin | MatchAll | InLetters
 
 
 @dataclass

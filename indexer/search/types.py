@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from indexer.search.limits import PAGING
+
 # Facet names, exactly as users type them in `facet:value` and URL parameters.
 FACETS = (
     "decision",
@@ -39,8 +41,8 @@ class SearchRequest:
     filters: dict[str, list[str]] = field(default_factory=dict)  # facet -> values (OR within, AND across)
     sort: str = "relevance"
     page: int = 1  # 1-based
-    per_page: int = 20
-    facet_limit: int = 30  # values per facet returned (counts are always exact)
+    per_page: int = PAGING.per_page
+    facet_limit: int = PAGING.facet_values  # values per facet returned (counts are always exact)
     scope: str = "passage"  # "letter": unrestricted words also match the letter's case summary
     group: str = "passage"  # "letter": a page lists letters, each with its matching passages
     # dates, ISO (2016, 2016-01 or 2016-01-31), inclusive; as `decided:` / `injured:` in the query
@@ -70,6 +72,19 @@ class HitCitation:
     edition: str | None = None  # the guideline edition the letter names ("2016"), not part of `key`
 
 
+@dataclass(frozen=True, slots=True)
+class Run:
+    """A stretch of a field's text; `marked`: the query matched it (the web marks it,
+    the command line stars it; the text itself is plain, never HTML)."""
+
+    text: str
+    marked: bool = False
+
+
+# A highlight: a field's text (whole, or a window of it with " …" where it is cut) as runs.
+Fragment = list[Run]
+
+
 @dataclass
 class Hit:
     passage_id: str
@@ -79,7 +94,7 @@ class Hit:
     decision: str | None
     score: float
     citations: list[HitCitation]
-    highlights: dict[str, list[str]]  # field -> HTML fragments: escaped text, matches in <mark>
+    highlights: dict[str, list[Fragment]]  # field -> its best fragments, matches marked
     treatment: str | None = None
     body_region: str | None = None
     specialties: list[str] = field(default_factory=list)
@@ -124,7 +139,7 @@ class SearchResponse:
     filters: dict[str, list[str]] = field(default_factory=dict)
     sort: str = "relevance"
     page: int = 1
-    per_page: int = 20
+    per_page: int = PAGING.per_page
     total_letters: int = 0  # distinct letters of the `total` passages
     scope: str = "passage"
     group: str = "passage"

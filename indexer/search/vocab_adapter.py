@@ -1,9 +1,11 @@
-"""The two things search needs from the parser's vocabularies, behind one seam.
+"""What search needs from the parser's vocabularies, analysed into indexed terms.
 
-`indexer.vocab.abbreviations()` and `indexer.passages.citations.citations_in_query()`
-belong to the parser area. Search must keep answering even if those raise on an
-odd query or are missing in a stripped-down install, so every call goes through
-here and degrades to "no expansion" rather than failing the search.
+`indexer.vocab` (abbreviations, drug names) and `indexer.passages.citations`
+(citation wordings) belong to the parser; search reads them through here, as
+the shared analysis's terms. The vocabularies ship with the package, so a
+broken one fails loudly (the vocabulary tests load every file); only the
+citation recogniser, which runs on whatever a user typed, is guarded: a bug in
+it on an odd query is logged and the query searched without the citation.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from indexer.search.analysis import terms
+from indexer.vocab import abbreviations as abbreviation_table
+from indexer.vocab import compound_prefixes, drug_names, equivalent_names
 
 log = logging.getLogger(__name__)
 
@@ -24,31 +28,10 @@ class Abbreviation:
     expansions: tuple[tuple[str, tuple[str, ...]], ...]  # (text, indexed terms) per expansion
 
 
-def _load_table() -> dict[str, list[str]]:
-    """The parser area's loader; its TOML data file directly if the loader is absent."""
-    try:
-        from indexer.vocab import abbreviations as load
-    except ImportError:
-        import tomllib
-        from pathlib import Path
-
-        path = Path(__file__).resolve().parent.parent / "vocab" / "abbreviations.toml"
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-        return {str(k): [str(x) for x in v] for k, v in data.get("abbreviations", data).items()
-                if isinstance(v, list)}
-    return load()
-
-
 @lru_cache(maxsize=1)
 def abbreviations() -> tuple[Abbreviation, ...]:
-    try:
-        table = _load_table()
-    except Exception as exc:  # vocabulary missing or broken: search without expansion
-        log.warning("abbreviation vocabulary unavailable: %s", exc)
-        return ()
     out = []
-    for abbr, expansions in sorted(table.items()):
+    for abbr, expansions in sorted(abbreviation_table().items()):
         abbr_terms = terms(abbr)
         if len(abbr_terms) != 1:
             continue  # e.g. "COX-2": found as a phrase anyway
@@ -100,14 +83,8 @@ def max_expansion_length() -> int:
 def _drug_groups() -> tuple[tuple[tuple[str, tuple[str, ...]], ...], ...]:
     """Every drug's names as (text, indexed terms), from the vocabulary's drugs.toml,
     and the other groups of equivalent wordings (equivalents.toml)."""
-    try:
-        from indexer.vocab import drug_names, equivalent_names
-        groups = drug_names() + equivalent_names()
-    except Exception as exc:  # vocabulary missing or broken: search without drug synonyms
-        log.warning("drug vocabulary unavailable: %s", exc)
-        return ()
     out = []
-    for names in groups:
+    for names in drug_names() + equivalent_names():
         analysed = tuple((n, tuple(terms(n))) for n in names if terms(n))
         if len(analysed) > 1:
             out.append(analysed)
@@ -153,14 +130,12 @@ def known_terms() -> frozenset[str]:
 
 def citations_in_query(text: str) -> list[str]:
     """Canonical citation keys the query text reads as (empty if none / unavailable)."""
-    try:
-        from indexer.passages.citations import citations_in_query as find
-    except Exception:
-        return []
+    from indexer.passages.citations import citations_in_query as find
+
     try:
         keys = find(text)
-    except Exception as exc:  # a parser bug must not break search
-        log.warning("citations_in_query failed on %r: %s", text[:200], exc)
+    except Exception:  # noqa: BLE001 - a recogniser bug on an odd query must not fail the search
+        log.exception("citations_in_query failed on %r; searched without a citation", text[:200])
         return []
     seen: list[str] = []
     for k in keys or []:
@@ -172,13 +147,7 @@ def citations_in_query(text: str) -> list[str]:
 @lru_cache(maxsize=1)
 def _compound_prefixes() -> tuple[tuple[str, str], ...]:
     """(prefix, its indexed term), longest first."""
-    try:
-        from indexer.vocab import compound_prefixes
-        prefixes = compound_prefixes()
-    except Exception as exc:  # vocabulary missing or broken: search without compound spellings
-        log.warning("compound vocabulary unavailable: %s", exc)
-        return ()
-    return tuple((p, t[0]) for p in prefixes if len(t := terms(p)) == 1)
+    return tuple((p, t[0]) for p in compound_prefixes() if len(t := terms(p)) == 1)
 
 
 MIN_COMPOUND_REST = 4  # "preop" is a wording of its own (equivalents.toml), not pre + op

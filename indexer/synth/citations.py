@@ -103,7 +103,7 @@ class GuidelineWriter:
 
     @staticmethod
     @lru_cache(maxsize=1)
-    def default() -> "GuidelineWriter":
+    def default() -> GuidelineWriter:
         return GuidelineWriter()
 
     # -- resolution ----------------------------------------------------------
@@ -118,7 +118,7 @@ class GuidelineWriter:
     def resolve(self, family: C.Family, region: C.Region | None, fills: dict[str, str]) -> list[Resolved]:
         out: list[Resolved] = []
         for ref in family.refs:
-            chapter = ref.chapter
+            chapter: str | None = ref.chapter
             pages: tuple[str, ...] = ref.pages
             if chapter == "{odg}":
                 chapter = region.odg if region else None

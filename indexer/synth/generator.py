@@ -13,6 +13,7 @@ import random
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
+from indexer.model import make_passage_id
 from indexer.synth import content as C
 from indexer.synth.citations import GuidelineWriter, Written
 from indexer.synth.layout import PageLayout
@@ -82,7 +83,7 @@ def generate_letter(rng: random.Random, index: int = 0, seed: int = 0,
 class _Composed:
     text: str
     expected: Expected
-    items: list["_Item"]
+    items: list[_Item]
     summary: str
     regions: list[str]
 
@@ -146,7 +147,7 @@ def synthetic_letter(seed: int, index: int, writer: GuidelineWriter | None = Non
                                       written.text[sp.start:sp.end], field_name, sp.start, sp.end,
                                       edition=sp.edition))
         passages.append(Passage(
-            passage_id=f"{exp.letter_id}-{n}", letter_id=exp.letter_id, ordinal=n, item=it.text,
+            passage_id=make_passage_id(exp.letter_id, n), letter_id=exp.letter_id, ordinal=n, item=it.text,
             decision=it.decision, claims_administrator_guideline=ca_text, reviewer_guideline=rev_text,
             rationale=it.rationale, treatment=it.family.treatment, body_region=it.region,
             mtus_based=it.reviewer.mtus_based, citations=cites,

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -120,13 +120,13 @@ def _load(name: str) -> dict[str, Any]:
         return tomllib.load(fh)
 
 
-@lru_cache(maxsize=None)
+@cache
 def abbreviations() -> dict[str, list[str]]:
     data = _load("abbreviations.toml")["abbreviations"]
     return {k: list(v) for k, v in data.items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def abbreviation_equivalents() -> dict[str, list[str]]:
     """Both directions of `abbreviations()`, keyed by lowercased term."""
     out: dict[str, list[str]] = {}
@@ -143,17 +143,17 @@ def abbreviation_equivalents() -> dict[str, list[str]]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _guidelines() -> dict[str, Any]:
     return _load("guidelines.toml")
 
 
-@lru_cache(maxsize=None)
+@cache
 def sources() -> list[Source]:
     return [Source(s["name"], tuple(s.get("aliases", ()))) for s in _guidelines()["source"]]
 
 
-@lru_cache(maxsize=None)
+@cache
 def chapters() -> list[Chapter]:
     return [
         Chapter(
@@ -169,12 +169,12 @@ def chapters() -> list[Chapter]:
     ]
 
 
-@lru_cache(maxsize=None)
+@cache
 def chapter_by_key() -> dict[str, Chapter]:
     return {c.key: c for c in chapters()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def topics() -> list[Topic]:
     return [
         Topic(t["name"], tuple(t.get("aliases", ())), tuple(t.get("chapters", ())))
@@ -182,7 +182,7 @@ def topics() -> list[Topic]:
     ]
 
 
-@lru_cache(maxsize=None)
+@cache
 def mtus_parts() -> list[MtusPart]:
     data = _guidelines()
     acoem = tuple(data.get("mtus_sections", {}).get("acoem", ()))
@@ -197,18 +197,18 @@ def mtus_parts() -> list[MtusPart]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def acoem_chapters() -> list[str]:
     """Chapter titles of the ACOEM guidelines' later editions, as cited outside the MTUS."""
     return list(_guidelines().get("acoem_outside_mtus", {}).get("chapters", ()))
 
 
-@lru_cache(maxsize=None)
+@cache
 def guideline_fillers() -> list[str]:
     return list(_guidelines().get("fillers", ()))
 
 
-@lru_cache(maxsize=None)
+@cache
 def treatments() -> list[TreatmentCategory]:
     return [
         TreatmentCategory(c["name"], tuple(c.get("triggers", ())), tuple(c.get("patterns", ())))
@@ -216,13 +216,13 @@ def treatments() -> list[TreatmentCategory]:
     ]
 
 
-@lru_cache(maxsize=None)
+@cache
 def medication_classes() -> dict[str, list[str]]:
     data = _load("treatments.toml").get("category_classes", {}).get("medication", {})
     return {k: list(v) for k, v in data.items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def body_regions() -> list[BodyRegion]:
     return [
         BodyRegion(r["name"], tuple(r.get("triggers", ())), tuple(r.get("patterns", ())))
@@ -230,12 +230,12 @@ def body_regions() -> list[BodyRegion]:
     ]
 
 
-@lru_cache(maxsize=None)
+@cache
 def specialties() -> list[Specialty]:
     return [Specialty(s["name"], tuple(s.get("aliases", ()))) for s in _load("specialties.toml")["specialty"]]
 
 
-@lru_cache(maxsize=None)
+@cache
 def states() -> dict[str, str]:
     return dict(_load("states.toml")["states"])
 
@@ -249,7 +249,7 @@ __all__ = [
 ]
 
 
-@lru_cache(maxsize=None)
+@cache
 def drug_names() -> list[tuple[str, ...]]:
     """Each drug's names, generic first: search treats them as synonyms both ways."""
     out = []
@@ -259,7 +259,7 @@ def drug_names() -> list[tuple[str, ...]]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def equivalent_names() -> list[tuple[str, ...]]:
     """Other wordings of one thing (pre-op, preoperative): synonyms both ways, like drug names."""
     out = []
@@ -270,7 +270,7 @@ def equivalent_names() -> list[tuple[str, ...]]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def compound_prefixes() -> tuple[str, ...]:
     """Word beginnings letters write both joined and hyphenated (pre-operative, preoperative)."""
     prefixes = _load("equivalents.toml").get("compounds", {}).get("prefixes", [])

@@ -2,7 +2,9 @@
 SQLite always and PostgreSQL too when IMR_TEST_DATABASE_URL names one.
 
 The passage lookup is a test double (`FakeSearchService`) holding a few
-passages; tests that need the real index use `indexed_app` instead.
+passages; it follows the protocol bookmarks read the real service through
+(`webapp.bookmarks.snapshot.PassageLookup`, checked by test_snapshot), with ids
+as the indexer makes them. Tests that need the real index use `indexed_app`.
 """
 
 from __future__ import annotations
@@ -11,14 +13,14 @@ import contextlib
 import os
 import re
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 import pytest
 import sqlalchemy
 from sqlalchemy import text
 
-from indexer.model import Citation, Letter, Passage, Reviewer
+from indexer.model import Citation, Letter, Passage, Reviewer, make_passage_id
 from webapp import create_app
 from webapp.db import dispose_engine, normalize_url, session_factory
 
@@ -41,7 +43,7 @@ def sample_letters() -> list[Letter]:
                           licensure=["California"]),
     )
     neck.passages = [Passage(
-        passage_id="000_d9810e0ddbbc91c8:1", letter_id=neck.letter_id, ordinal=1,
+        passage_id=make_passage_id(neck.letter_id, 1), letter_id=neck.letter_id, ordinal=1,
         item="Bilateral cervical medial branch blocks under fluoroscopy and IV sedation",
         decision="Upheld",
         rationale=("Regarding the request for cervical medial branch block, guidelines state that "
@@ -57,13 +59,13 @@ def sample_letters() -> list[Letter]:
         reviewer=Reviewer(specialties=["Anesthesiology"], licensure=["California"]),
     )
     back.passages = [
-        Passage(passage_id="004_0099b7c7dc1cafd7:1", letter_id=back.letter_id, ordinal=1,
+        Passage(passage_id=make_passage_id(back.letter_id, 1), letter_id=back.letter_id, ordinal=1,
                 item="Lumbar epidural steroid injection L4-L5", decision="Overturned",
                 rationale="According to the CA MTUS, a nerve block is recommended when radiculopathy "
                           "is documented by examination and corroborated by imaging.",
                 citations=[_citation("MTUS", "Chronic Pain Medical Treatment Guidelines",
                                      "Epidural steroid injections (ESIs)")]),
-        Passage(passage_id="004_0099b7c7dc1cafd7:2", letter_id=back.letter_id, ordinal=2,
+        Passage(passage_id=make_passage_id(back.letter_id, 2), letter_id=back.letter_id, ordinal=2,
                 item="Acupuncture, 12 sessions", decision="Upheld",
                 rationale="The submitted records indicate prior acupuncture without functional improvement.",
                 citations=[_citation("MTUS", "Acupuncture Medical Treatment Guidelines", None)]),
@@ -73,13 +75,13 @@ def sample_letters() -> list[Letter]:
 
 @dataclass
 class FakeSearchService:
-    """Stands in for SearchService's passage/letter lookup only."""
+    """Stands in for SearchService where bookmarks use it: `PassageLookup`."""
 
     letters: dict[str, Letter] = field(default_factory=dict)
 
     @classmethod
-    def with_samples(cls) -> "FakeSearchService":
-        return cls({l.letter_id: l for l in sample_letters()})
+    def with_samples(cls) -> FakeSearchService:
+        return cls({letter.letter_id: letter for letter in sample_letters()})
 
     def get_passage(self, passage_id: str) -> Passage | None:
         for letter in self.letters.values():

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from tests.bookmarks.conftest import save
 
-NECK = "000_d9810e0ddbbc91c8:1"
-ESI = "004_0099b7c7dc1cafd7:1"
-ACU = "004_0099b7c7dc1cafd7:2"
+NECK = "000_d9810e0ddbbc91c8-1"
+ESI = "004_0099b7c7dc1cafd7-1"
+ACU = "004_0099b7c7dc1cafd7-2"
 
 
 def test_create_get_list_bookmark(client):

@@ -8,8 +8,8 @@ import pytest
 from tests.bookmarks.conftest import add_user, login, make_app, save
 from webapp.auth.policy import is_loopback
 
-NECK = "000_d9810e0ddbbc91c8:1"
-ESI = "004_0099b7c7dc1cafd7:1"
+NECK = "000_d9810e0ddbbc91c8-1"
+ESI = "004_0099b7c7dc1cafd7-1"
 
 
 def test_loopback_detection():

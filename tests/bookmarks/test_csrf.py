@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tests.bookmarks.conftest import csrf_token_from
 
-NECK = "000_d9810e0ddbbc91c8:1"
+NECK = "000_d9810e0ddbbc91c8-1"
 
 
 def test_state_changing_requests_without_token_are_refused(csrf_app):

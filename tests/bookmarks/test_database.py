@@ -27,7 +27,7 @@ def test_migrations_match_the_models(app, db_url):
 
 
 def test_upgrade_is_idempotent_and_keeps_data(app, client, db_url):
-    bm = save(client, "000_d9810e0ddbbc91c8:1", note="keep")
+    bm = save(client, "000_d9810e0ddbbc91c8-1", note="keep")
     upgrade_to_head(get_engine(db_url))
     assert client.get(bm["url"]).get_json()["note"] == "keep"
 

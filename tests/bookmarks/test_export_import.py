@@ -9,9 +9,9 @@ import json
 
 from tests.bookmarks.conftest import add_user, fresh_database, login, make_app, save
 
-NECK = "000_d9810e0ddbbc91c8:1"
-ESI = "004_0099b7c7dc1cafd7:1"
-ACU = "004_0099b7c7dc1cafd7:2"
+NECK = "000_d9810e0ddbbc91c8-1"
+ESI = "004_0099b7c7dc1cafd7-1"
+ACU = "004_0099b7c7dc1cafd7-2"
 
 
 def _setup(client):
@@ -176,7 +176,7 @@ def test_exports_say_who_cited_each_guideline(client):
     md = client.get("/bookmarks/export.md").get_data(as_text=True)
     data = json.loads(client.get("/bookmarks/export.json").get_data(as_text=True))
     snapshots = {b["id"]: b["snapshot"] for b in data["bookmarks"]}
-    for bm, row in zip(sorted(saved, key=lambda b: b["id"]), sorted(rows, key=lambda r: int(r["id"]))):
+    for bm, row in zip(sorted(saved, key=lambda b: b["id"]), sorted(rows, key=lambda r: int(r["id"])), strict=True):
         reviewer, administrator = cited_by_party(snapshots[bm["id"]])
         assert row["reviewer_citations"] == "; ".join(reviewer)
         assert row["administrator_only_citations"] == "; ".join(administrator)

@@ -12,14 +12,13 @@ import threading
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
 from tests.bookmarks.conftest import add_user, login, make_app, save
 
 PASSWORD = "correct horse battery"
-NECK, ESI, ACU = "000_d9810e0ddbbc91c8:1", "004_0099b7c7dc1cafd7:1", "004_0099b7c7dc1cafd7:2"
+NECK, ESI, ACU = "000_d9810e0ddbbc91c8-1", "004_0099b7c7dc1cafd7-1", "004_0099b7c7dc1cafd7-2"
 
 
 @pytest.fixture

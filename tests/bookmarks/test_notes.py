@@ -10,7 +10,7 @@ import pytest
 from tests.bookmarks.conftest import save
 from webapp.bookmarks.notes import render_note
 
-NECK = "000_d9810e0ddbbc91c8:1"
+NECK = "000_d9810e0ddbbc91c8-1"
 
 HOSTILE = [
     "<script>alert(1)</script>",

@@ -10,9 +10,9 @@ from flask import render_template_string
 
 from tests.bookmarks.conftest import save
 
-NECK = "000_d9810e0ddbbc91c8:1"
-ESI = "004_0099b7c7dc1cafd7:1"
-ACU = "004_0099b7c7dc1cafd7:2"
+NECK = "000_d9810e0ddbbc91c8-1"
+ESI = "004_0099b7c7dc1cafd7-1"
+ACU = "004_0099b7c7dc1cafd7-2"
 
 
 def bookmarks(client, query: str = "") -> list[dict]:
@@ -44,12 +44,12 @@ def test_toggle_answers_json_to_fetch(client):
     assert data["edit_url"] == f"/bookmarks/{data['bookmark_id']}"
     resp = client.post("/bookmarks/unsave", data={"passage_id": ESI}, headers=headers)
     assert resp.status_code == 200 and resp.get_json()["bookmarked"] is False
-    bad = client.post("/bookmarks/save", data={"passage_id": "gone:9"}, headers=headers)
+    bad = client.post("/bookmarks/save", data={"passage_id": "gone-9"}, headers=headers)
     assert bad.status_code == 400 and "no longer in the index" in bad.get_json()["error"]
 
 
 def test_save_unknown_passage_by_form_says_so(client):
-    resp = client.post("/bookmarks/save", data={"passage_id": "gone:9", "next": "/bookmarks"}, follow_redirects=True)
+    resp = client.post("/bookmarks/save", data={"passage_id": "gone-9", "next": "/bookmarks"}, follow_redirects=True)
     assert resp.status_code == 200
     assert "no longer in the index" in resp.get_data(as_text=True)
     assert bookmarks(client) == []

@@ -9,8 +9,8 @@ import json
 
 from tests.bookmarks.conftest import save
 
-NECK = "000_d9810e0ddbbc91c8:1"
-ESI = "004_0099b7c7dc1cafd7:1"
+NECK = "000_d9810e0ddbbc91c8-1"
+ESI = "004_0099b7c7dc1cafd7-1"
 
 
 def test_bookmark_of_a_removed_letter_keeps_its_text_flagged(client, service):
@@ -69,3 +69,23 @@ def test_without_an_index_bookmarks_still_show(client, app):
     assert listing["bookmarks"][0]["in_index"] is None  # unknown, not flagged missing
     assert "Bilateral cervical" in client.get("/bookmarks").get_data(as_text=True)
     assert json.loads(client.get("/bookmarks/export.json").get_data(as_text=True))["bookmarks"][0]["id"] == neck["id"]
+
+
+def test_the_fake_service_is_a_passage_lookup_as_the_real_one_is():
+    """The double the bookmark tests run on reads as the real SearchService does: the same
+    protocol, the same signatures, passage ids of the indexer's shape."""
+    import inspect
+
+    from indexer.model import make_passage_id
+    from indexer.search.service import SearchService
+    from tests.bookmarks.conftest import FakeSearchService
+    from webapp.bookmarks.snapshot import PassageLookup
+
+    fake = FakeSearchService.with_samples()
+    assert isinstance(fake, PassageLookup)
+    for name in ("get_passage", "get_letter"):
+        assert inspect.signature(getattr(fake, name)) == inspect.signature(getattr(SearchService, name)).replace(
+            parameters=list(inspect.signature(getattr(SearchService, name)).parameters.values())[1:]), name
+    passages = [p for letter in fake.letters.values() for p in letter.passages]
+    assert passages and all(p.passage_id == make_passage_id(p.letter_id, p.ordinal) for p in passages)
+    assert fake.get_passage(NECK).ordinal == 1 and fake.get_passage("000_d9810e0ddbbc91c8:1") is None

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from indexer.cli import main
 from tests.bookmarks.conftest import add_user, make_app
 
-NECK = "000_d9810e0ddbbc91c8:1"
+NECK = "000_d9810e0ddbbc91c8-1"
 
 
 def _token(capsys, db_url: str, user: str, *extra: str) -> str:

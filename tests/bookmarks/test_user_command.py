@@ -35,9 +35,10 @@ def test_add_list_passwd_remove(db, monkeypatch, capsys):
     code, out, _ = run(monkeypatch, capsys, ["user", "list", "--json"])
     assert [u["username"] for u in json.loads(out)] == ["alice"]
 
+    from sqlalchemy.orm import Session
+
     from webapp.auth.accounts import authenticate
     from webapp.db import get_engine
-    from sqlalchemy.orm import Session
 
     with Session(get_engine(db)) as s:
         assert authenticate(s, "alice", "a long password") is not None

@@ -41,7 +41,7 @@ def _first_hit(service, query: str):
 def _pressed(html: str, passage_id: str) -> str:
     forms = re.findall(r'<form class="bm-toggle[^"]*"[^>]*data-passage-id="([^"]+)".*?aria-pressed="(true|false)"',
                        html, flags=re.S)
-    states = {pid: pressed for pid, pressed in forms}
+    states = dict(forms)
     assert passage_id in states, f"no bookmark button for {passage_id}"
     return states[passage_id]
 

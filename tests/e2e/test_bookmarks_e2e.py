@@ -6,8 +6,8 @@ And the same bookmark toggle with JavaScript switched off."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from playwright.sync_api import expect

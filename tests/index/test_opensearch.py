@@ -30,9 +30,8 @@ from indexer.search.parser import parse_query
 from indexer.search.service import SearchService
 from indexer.search.tree import MatchAll
 from indexer.search.types import FACETS
-from tests.search.conftest import counts, ids, run
+from tests.search.conftest import counts, html, ids, run
 from tests.search.fixtures import sample_letters
-from tests.search.test_pipeline import corpus  # noqa: F401  (the fixture: a copy of the sample letters)
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIGURED = "opensearch" in configured_engines()
@@ -164,7 +163,7 @@ def test_letters_and_hits_come_from_the_cluster(tmp_path):
     with SearchService.open(ix, "opensearch") as service:
         [hit] = run(service, "norco").hits
         assert hit.item == "Norco 10/325mg #60" and hit.specialties == ["Anesthesiology"]
-        assert hit.highlights["item"] == ["<mark>Norco</mark> 10/325mg #60"]
+        assert [html(f) for f in hit.highlights["item"]] == ["<mark>Norco</mark> 10/325mg #60"]
         letter = service.get_letter("CM15-0000001")
         assert [p.passage_id for p in letter.passages] == ["CM15-0000001-1", "CM15-0000001-2"]
         assert letter.summary.startswith("The injured worker")

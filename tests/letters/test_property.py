@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from indexer.letters import parse_text
 from indexer.letters.clean import is_footer, normalize
-from indexer.model import Letter, TEXT_FIELDS
+from indexer.model import TEXT_FIELDS, Letter
 
 from .letters_factory import Item, LetterSpec, build_letter, double_blank_lines, paginate, wrap
 

@@ -8,24 +8,24 @@ from indexer.letters import parse_file
 
 # file stem prefix -> what the letter states
 EXPECTED = {
-    "000": dict(items=["Bilateral cervical medial branch blocks under fluoroscopy and IV sedation (unspecified level)"],
-                specialties=["Physical Medicine & Rehabilitation", "Pain Management"], licensure=["California"],
-                age=58, sex="female", injury="2014-09-06"),
-    "001": dict(items=["Request for left lumbar medial branch blocks (no levels provided)"],
-                specialties=["Orthopedic Surgery"], licensure=["California"],
-                age=56, sex="female", injury="2011-12-08"),
-    "002": dict(items=["In-Office, Cervical Facet Joint Injection, C4/5, C5/6, C6/7, Bilaterally",
+    "000": {"items": ["Bilateral cervical medial branch blocks under fluoroscopy and IV sedation (unspecified level)"],
+                "specialties": ["Physical Medicine & Rehabilitation", "Pain Management"], "licensure": ["California"],
+                "age": 58, "sex": "female", "injury": "2014-09-06"},
+    "001": {"items": ["Request for left lumbar medial branch blocks (no levels provided)"],
+                "specialties": ["Orthopedic Surgery"], "licensure": ["California"],
+                "age": 56, "sex": "female", "injury": "2011-12-08"},
+    "002": {"items": ["In-Office, Cervical Facet Joint Injection, C4/5, C5/6, C6/7, Bilaterally",
                        "In-Office Acupuncture, 8 Visits, Unspecified Frequency"],
-                specialties=["Anesthesiology"], licensure=["California"],
-                age=59, sex="male", injury="2009-01-16"),
-    "003": dict(items=["Physical therapy (PT)/ Certified Massage Therapist (CMT) for the neck 1 time weekly for 4 "
+                "specialties": ["Anesthesiology"], "licensure": ["California"],
+                "age": 59, "sex": "male", "injury": "2009-01-16"},
+    "003": {"items": ["Physical therapy (PT)/ Certified Massage Therapist (CMT) for the neck 1 time weekly for 4 "
                        "weeks, quantity: 4 sessions",
                        "Medial branch block for the cervical spine"],
-                specialties=["Physical Medicine & Rehabilitation", "Pain Management"], licensure=["Massachusetts"],
-                age=48, sex="female", injury="2014-04-18"),
-    "004": dict(items=["Cervical Epidural Steroid Injections (ESI) at Cervical 3-4, Cervical 4-5 under Fluoroscopy"],
-                specialties=["Physical Medicine & Rehabilitation"], licensure=["California"],
-                age=46, sex="female", injury=None),  # the letter never states the injury date
+                "specialties": ["Physical Medicine & Rehabilitation", "Pain Management"], "licensure": ["Massachusetts"],
+                "age": 48, "sex": "female", "injury": "2014-04-18"},
+    "004": {"items": ["Cervical Epidural Steroid Injections (ESI) at Cervical 3-4, Cervical 4-5 under Fluoroscopy"],
+                "specialties": ["Physical Medicine & Rehabilitation"], "licensure": ["California"],
+                "age": 46, "sex": "female", "injury": None},  # the letter never states the injury date
 }
 FACET_KEY = "ODG | Neck and Upper Back | Facet joint diagnostic blocks"
 

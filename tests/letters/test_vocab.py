@@ -55,7 +55,7 @@ def test_specialty_and_state_wordings():
     for s in vocab.specialties():
         for wording in (s.name, *s.aliases):
             assert specialties_in(wording) == [s.name], wording
-    for name, code in vocab.states().items():
+    for name, _code in vocab.states().items():
         assert states_in(f"licensed in {name}") == [name]
     assert states_in("CA, NV") == ["California", "Nevada"]
 

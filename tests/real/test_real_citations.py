@@ -29,7 +29,7 @@ def _check(letters) -> tuple[int, int, list[str]]:
         assert letter.reviewer.specialties == exp["specialties"], exp["id"]
         assert [(p.item, p.decision, p.item_context) for p in letter.passages] == [
             (it["item"], it["decision"], it.get("context", "")) for it in exp["item"]], exp["id"]
-        for p, it in zip(letter.passages, exp["item"]):
+        for p, it in zip(letter.passages, exp["item"], strict=True):
             for party in PARTIES:
                 total += 1
                 if _keys(p, party) == set(it[party]):

@@ -19,8 +19,13 @@ from sqlalchemy.orm import Session
 from indexer.index.engine import configured_engines
 from indexer.index.pipeline import build_index
 from indexer.search.service import SearchService
-from tests.bookmarks.conftest import add_user, db_kind, db_url, fresh_database, login, make_app  # noqa: F401
+from tests.bookmarks import conftest as bookmark_fixtures
+from tests.bookmarks.conftest import make_app
 from webapp.db import get_engine
+
+# The bookmark tests' database fixtures (SQLite, and PostgreSQL when configured) serve here too.
+db_kind = bookmark_fixtures.db_kind
+db_url = bookmark_fixtures.db_url
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL_LETTERS = ROOT.parent / "shared" / "real-letters" / "txt"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -40,7 +40,7 @@ def parse_csv(text: str) -> tuple[list[str], list[dict]]:
     assert text.startswith("\ufeff")
     lines = text[1:].splitlines(keepends=True)
     header = [next(csv.reader([line]))[0] for line in lines if line.startswith("#") or line.startswith('"#')]
-    rows = list(csv.DictReader(io.StringIO("".join(l for l in lines if not l.lstrip('"').startswith("#")))))
+    rows = list(csv.DictReader(io.StringIO("".join(ln for ln in lines if not ln.lstrip('"').startswith("#")))))
     return header, rows
 
 
@@ -57,7 +57,7 @@ def test_csv_lists_exactly_the_first_n_in_order(big_app):
     assert [int(r["rank"]) for r in rows] == list(range(1, 151))
     assert "Decision: Upheld" in header[0] and "sorted by decision date" in header[0]
     assert f"150 of {total} passages" in header[1]
-    assert datetime.now(timezone.utc).strftime("%Y-%m-%d") in header[1]
+    assert datetime.now(UTC).strftime("%Y-%m-%d") in header[1]
     assert all(r["decision"] == "Upheld" for r in rows)
     first = rows[0]
     assert first["citation"].startswith(f"IMR {first['case_number']} (") and first["rationale"]
@@ -71,7 +71,7 @@ def test_json_lists_the_whole_result_up_to_the_limit(big_app):
     data = json.loads(client.get(f"/search/export.json?{query}").get_data(as_text=True))
     assert data["format"] == "imr-search-export" and data["search"]["q"] == "physical therapy"
     assert data["search"]["url"].endswith("/search?q=physical+therapy")
-    assert data["exported_at"].startswith(datetime.now(timezone.utc).strftime("%Y-%m-%d"))
+    assert data["exported_at"].startswith(datetime.now(UTC).strftime("%Y-%m-%d"))
     assert data["total"] == total and data["count"] == min(total, 1000) == len(data["passages"])
     assert [p["passage_id"] for p in data["passages"]] == search_ids(client, query, total)
     outcome = data["outcome"]
@@ -103,7 +103,7 @@ def test_markdown_is_ready_for_a_brief_and_sanitised(big_app):
         assert f"/letters/{p['letter_id']}#p-{p['item_number']}>" in text
         assert f"Case {p['case_number']}" in text.replace("\\", "")
     assert "**Decision rationale:**" in text and "Outcome of all" in text
-    assert datetime.now(timezone.utc).strftime("%-d %b %Y") in text.splitlines()[2]
+    assert datetime.now(UTC).strftime("%-d %b %Y") in text.splitlines()[2]
 
 
 def test_bad_export_requests_get_clear_errors(big_app):

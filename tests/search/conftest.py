@@ -14,6 +14,13 @@ from indexer.search.types import SearchRequest, SearchResponse
 from tests.search.fixtures import sample_letters
 
 
+def html(fragment) -> str:
+    """A highlight fragment (text runs) as the web app shows it: escaped, matches in <mark>."""
+    from webapp.highlights import to_html
+
+    return str(to_html(fragment))
+
+
 @pytest.fixture(params=configured_engines(), scope="session")
 def engine(request) -> str:
     return request.param

@@ -36,7 +36,7 @@ def _filter_sets():
     for size in (1, 2, 3):
         for combo in itertools.combinations(facets, size):
             for values in itertools.product(*(SELECTIONS[f] for f in combo)):
-                yield dict(zip(combo, values))
+                yield dict(zip(combo, values, strict=True))
 
 
 @pytest.mark.parametrize("query", QUERIES)

@@ -12,14 +12,14 @@ from markupsafe import escape
 
 from indexer.index.engine import engine_home
 from indexer.index.pipeline import BROWSE_FACETS_META, build_index, index_letters
-from indexer.index.store import LetterStore, pack_letter, passage_from_dict, passage_dict
+from indexer.index.store import LetterStore, pack_letter, passage_dict, passage_from_dict
 from indexer.model import Passage
 from indexer.search.analysis import candidate_tokens, tokens
-from indexer.search.highlight import _esc
 from indexer.search.service import SearchService
 from indexer.search.tree import MatchAll
 from indexer.search.types import FACETS, SearchRequest
 from tests.search.fixtures import sample_letters
+from webapp.highlights import _esc
 
 
 def _plain_candidates(text: str, heads: frozenset[str]):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.search.conftest import ids, run, service_of
+from tests.search.conftest import html, ids, run, service_of
 from tests.search.legal_fixtures import E, F, G, H, legal_letters
 
 
@@ -56,12 +56,12 @@ def test_a_number_and_its_unit_are_one_phrase(legal):
 
 def test_levels_are_highlighted_as_they_are_written(legal):
     [hit] = run(legal, "L4-L5").hits
-    assert "<mark>L4-5</mark>" in hit.highlights["item"][0]
-    assert "<mark>L4/5</mark>" in hit.highlights["rationale"][0]
+    assert "<mark>L4-5</mark>" in html(hit.highlights["item"][0])
+    assert "<mark>L4/5</mark>" in html(hit.highlights["rationale"][0])
     [hit] = run(legal, "15mg").hits
-    assert "<mark>15 mg</mark>" in hit.highlights["item"][0]
+    assert "<mark>15 mg</mark>" in html(hit.highlights["item"][0])
     [hit] = run(legal, "10/325").hits
-    assert "<mark>10/325</mark>mg" in hit.highlights["item"][0]
+    assert "<mark>10/325</mark>mg" in html(hit.highlights["item"][0])
 
 
 # ----------------------------------------------------------------- case numbers
@@ -134,12 +134,12 @@ def test_connectors(legal, query, expected):
 
 def test_connectors_are_highlighted_only_where_they_match(legal):
     [hit] = run(legal, "relief pre/s pain").hits
-    html = hit.highlights["rationale"][0]
-    assert "<mark>relief</mark>" in html and "facet <mark>pain</mark>" in html
+    shown = html(hit.highlights["rationale"][0])
+    assert "<mark>relief</mark>" in shown and "facet <mark>pain</mark>" in shown
     [hit] = run(legal, "stenosis /s radicular").hits
-    html = hit.highlights["rationale"][0]
-    assert "<mark>stenosis</mark>" in html and "<mark>radicular</mark>" in html
-    assert "<mark>injection</mark>" not in html
+    shown = html(hit.highlights["rationale"][0])
+    assert "<mark>stenosis</mark>" in shown and "<mark>radicular</mark>" in shown
+    assert "<mark>injection</mark>" not in shown
 
 
 def test_a_connector_it_cannot_apply_is_read_as_and_and_said(legal):
@@ -178,8 +178,8 @@ def test_drug_expansion_is_shown_and_highlighted(legal):
     resp = run(legal, "hydrocodone")
     assert "Norco" in resp.parsed and "Vicodin" in resp.parsed
     hit = next(h for h in resp.hits if h.passage_id == f"{E}-1")
-    assert "<mark>Norco</mark>" in hit.highlights["item"][0]
-    assert "<mark>Cyclobenzaprine</mark>" in run(legal, "Flexeril").hits[0].highlights["rationale"][0]
+    assert "<mark>Norco</mark>" in html(hit.highlights["item"][0])
+    assert "<mark>Cyclobenzaprine</mark>" in html(run(legal, "Flexeril").hits[0].highlights["rationale"][0])
 
 
 # ----------------------------------------------------------------- case number: go to letter
@@ -211,7 +211,7 @@ def test_fuzzy_word_matches_close_indexed_words(legal):
     assert set(ids(resp)) == {f"{E}-2"}
     assert resp.parsed == "stenossis~"
     assert any("stenosi" in m for m in resp.messages)
-    assert "<mark>stenosis</mark>" in resp.hits[0].highlights["rationale"][0]
+    assert "<mark>stenosis</mark>" in html(resp.hits[0].highlights["rationale"][0])
     assert found(legal, "facett~1") == found(legal, "facet")
     assert found(legal, "qqqqqq~") == set()
 

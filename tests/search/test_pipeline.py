@@ -30,15 +30,6 @@ def engine(request) -> str:
     return request.param
 
 
-@pytest.fixture
-def corpus(tmp_path, seed_files) -> Path:
-    d = tmp_path / "letters"
-    d.mkdir()
-    for f in seed_files:
-        shutil.copy2(f, d / f.name)
-    return d
-
-
 def test_reindexing_an_unchanged_corpus_does_no_work(engine, corpus, tmp_path):
     ix = tmp_path / "ix"
     first = build_index([corpus], ix, engine=engine, workers=1)

@@ -3,8 +3,6 @@ its measured quality on it, per engine (figures in BENCHMARKS.md)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from benchmarks.relevance import LETTERS, evaluate, load_judgments

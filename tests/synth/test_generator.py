@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections import Counter
@@ -79,7 +80,7 @@ def test_pdf_style_layout():
     printed = [ln for ln in lines if ln.strip()]
     assert max(len(ln) for ln in printed) <= 100
     # every printed line is followed by an empty line except a decision pushed to the next line
-    assert sum(1 for a, b in zip(lines, lines[1:]) if a.strip() and b.strip()) <= len(exp.passages)
+    assert sum(1 for a, b in itertools.pairwise(lines) if a.strip() and b.strip()) <= len(exp.passages)
     assert text.startswith(" HOW THE IMR FINAL DETERMINATION WAS MADE") or text.startswith("Case Number:")
     assert "IMR ISSUES, DECISIONS AND RATIONALES" in text
     for p in exp.passages:
@@ -89,7 +90,7 @@ def test_pdf_style_layout():
 def test_citation_wordings_vary_for_one_key():
     """One canonical citation comes out in several wordings across letters."""
     wordings: dict[str, set[str]] = {}
-    for text, exp in _sample(300):
+    for text, _exp in _sample(300):
         flat = re.sub(r"\s+", " ", text.replace(" \n\n", " "))
         for m in re.finditer(r"Non-MTUS Citation ([^.]+)\.", flat):
             if "Facet" in m.group(1) or "facet" in m.group(1):
@@ -117,7 +118,7 @@ def test_oracle_letter_matches_its_text_and_expectations():
         assert letter.summary and letter.summary.startswith("The ")
         assert re.sub(r"\s+", "", letter.summary) in re.sub(r"\s+", "", re.sub(r"Page \d+ of \d+", "", text))
         assert [(p.item, p.decision) for p in letter.passages] == [(p.item, p.decision) for p in exp.passages]
-        for p, want in zip(letter.passages, exp.passages):
+        for p, want in zip(letter.passages, exp.passages, strict=True):
             assert p.passage_id == f"{exp.letter_id}-{p.ordinal}"
             assert sorted({c.key for c in p.citations}) == want.citation_keys
             for c in p.citations:

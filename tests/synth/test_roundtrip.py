@@ -51,7 +51,7 @@ def test_citation_keys_round_trip(pairs):
         passages = [p for p in letter.passages if not p.unparsed]
         if len(passages) != len(exp.passages):
             continue  # reported by the items test
-        for want, got in zip(exp.passages, passages):
+        for want, got in zip(exp.passages, passages, strict=True):
             for who, keys in (("claims_administrator", want.claims_administrator_keys),
                               ("reviewer", want.reviewer_keys)):
                 found = sorted({c.key for c in got.citations if c.cited_by == who})
@@ -79,7 +79,7 @@ def test_mtus_based_round_trips(pairs):
     problems = []
     for _text, exp, letter in pairs:
         passages = [p for p in letter.passages if not p.unparsed]
-        for want, got in zip(exp.passages, passages):
+        for want, got in zip(exp.passages, passages, strict=False):
             if got.mtus_based is not want.mtus_based:
                 problems.append(f"{exp.file} {want.item!r}: want mtus_based={want.mtus_based}, got {got.mtus_based}")
     assert not problems, _report(problems)

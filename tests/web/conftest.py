@@ -4,9 +4,9 @@ test client on an app that reads it (through the real SearchService)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 

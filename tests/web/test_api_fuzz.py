@@ -15,7 +15,6 @@ import json
 import re
 import threading
 import time
-from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest

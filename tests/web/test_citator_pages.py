@@ -88,7 +88,7 @@ def test_citator_index_has_outcome_columns_and_sorts_by_overturn_rate(client):
     rates = [c["overturn_rate"] for c in data["citations"] if c["overturn_rate"] is not None]
     assert rates == sorted(rates, reverse=True)
     page = parse_html(client.get("/citations", query_string={"sort": "rate"}).data)
-    assert [a for a in page.find("a", class_="sort-rate")]
+    assert page.find("a", class_="sort-rate")
     assert page.find("th", **{"aria-sort": "descending"})
 
 

@@ -5,10 +5,9 @@ operator on the syntax help page (with a JSON twin)."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
-
 import html
 import re
+from urllib.parse import parse_qs, urlsplit
 
 from webapp.search.syntax import SYNTAX
 

@@ -44,20 +44,23 @@ def test_search_page_shows_hits_facets_outcome_and_matched_citations(client):
     page = parse_html(body)
     assert len(page.find("article", class_="hit")) == min(data["total"], 20)
     assert "<mark>" in body
-    # the facet sidebar lists every facet the response has values for
-    for name, values in data["facets"].items():
-        if values:
-            assert f'data-facet="{name}"' in body
+    # the facet sidebar lists every facet the response has values for (and a facet without
+    # values has no group to show)
+    listed = [name for name, values in data["facets"].items() if values]
+    assert {"decision", "citation", "source"} <= set(listed)
+    for name in listed:
+        assert f'data-facet="{name}"' in body
     # the outcome split of the whole result set
     upheld = sum(v["count"] for v in data["facets"]["decision"] if v["value"] == "Upheld")
+    assert upheld > 0
     assert f"<strong>{upheld}</strong> upheld" in body
-    # the citation the query reads as is offered as a filter
-    if data["matched_citations"]:
-        assert "Show only passages citing it" in body
-    # matched citation chips are marked
+    # the query is a citation as letters word it: it reads as that citation, offered as a filter
+    assert FACET_KEY in data["matched_citations"]
+    assert "Show only passages citing it" in body
+    # the hits' chips of that citation are marked matched
     matched = [c for h in data["hits"] for c in h["citations"] if c["matched"]]
-    if matched:
-        assert "cite-chip--matched" in body
+    assert FACET_KEY in {c["key"] for c in matched}
+    assert "cite-chip--matched" in body
 
 
 def test_query_box_keeps_the_query_and_the_filters(client):
@@ -216,3 +219,17 @@ def test_api_search_matches_the_cli_json(client, index_dir, capsys):
                  "--limit", "10", "--json"]) == 0
     cli = json.loads(capsys.readouterr().out)
     assert api(client, **params) == cli
+
+
+def test_the_json_api_carries_highlights_as_runs_without_html(client):
+    import json
+
+    data = api(client, q=QUERY)
+    assert "<mark>" not in json.dumps(data)
+    fragments = [f for hit in data["hits"] for frags in hit["highlights"].values() for f in frags]
+    assert fragments and all(set(run) == {"text", "marked"} for f in fragments for run in f)
+    marked = {run["text"].lower() for f in fragments for run in f if run["marked"]}
+    assert any("facet" in t for t in marked) and any("joint" in t for t in marked)  # the query's words
+    # the page shows the same runs, escaped and marked
+    body = client.get("/search", query_string={"q": QUERY}).data.decode()
+    assert "<mark>" in body

@@ -25,10 +25,12 @@ def test_security_headers_on_every_response(client):
 
 
 def test_pages_have_no_inline_script_or_style_or_handlers(client):
+    html_pages = 0
     for url in _pages(client):
         response = client.get(url)
         if response.mimetype != "text/html":
             continue
+        html_pages += 1
         page = parse_html(response.data)
         for tag, attrs in page.elements:
             if tag == "script":
@@ -36,6 +38,7 @@ def test_pages_have_no_inline_script_or_style_or_handlers(client):
             assert "style" not in attrs, f"inline style attribute on {url}: <{tag}>"
             assert not [a for a in attrs if a.startswith("on")], f"event handler attribute on {url}: <{tag}>"
         assert not page.find("style")
+    assert html_pages == 5  # home, search, letter, citator and the 404 page; the two API URLs are JSON
 
 
 def test_static_assets_are_local(client):

@@ -95,7 +95,8 @@ def test_a_letter_that_could_not_be_parsed_is_shown_whole_and_anchored(tmp_path,
 def test_a_new_index_generation_is_picked_up_without_restart(tmp_path, small_corpus, seed_files, web_data_dir,
                                                              monkeypatch):
     from indexer.index.pipeline import build_index
-    from webapp import create_app, service as service_module
+    from webapp import create_app
+    from webapp import service as service_module
 
     monkeypatch.setattr(service_module, "RELOAD_INTERVAL", 0.0)
     index_dir = tmp_path / "index"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -24,7 +23,7 @@ def served(tmp_path, seed_files):
 
     service = SearchService.open(tmp_path / "ix", "tantivy")
     app = create_app({"TESTING": True, "IMR_INDEX_DIR": str(tmp_path / "ix"), "IMR_SEARCH_SERVICE": service})
-    letter_id = sorted(service._gen.store.letter_ids())[0]
+    letter_id = sorted(r.letter_id for r in service._gen.store.files().values() if r.letter_id)[0]
     path = service.letter_source_path(letter_id)
     yield app.test_client(), letter_id, path
     service.close()

@@ -53,7 +53,7 @@ def index():
             "group": "passage (default) or letter (a page of letters, each with its matching passages)",
             "page": "1-based page number (past the last page: the last page, with a message)",
             "per_page": "1-100",
-            "dates": {name: "a year, month or day: 2016, 2016-01, 2016-01-31" for name in DATE_PARAMS},
+            "dates": dict.fromkeys(DATE_PARAMS, "a year, month or day: 2016, 2016-01, 2016-01-31"),
             "syntax": url_for("api.syntax"),
         },
     })

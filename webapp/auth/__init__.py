@@ -45,7 +45,7 @@ class Account(UserMixin):
         return f"{self.user_id}:{self.token}:{self.session_secret}"
 
     @classmethod
-    def from_user(cls, user: User, session_secret: str = "", via_api_token: bool = False) -> "Account":
+    def from_user(cls, user: User, session_secret: str = "", via_api_token: bool = False) -> Account:
         return cls(user.id, user.username, user.session_token, session_secret, via_api_token)
 
 

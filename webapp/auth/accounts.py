@@ -136,8 +136,8 @@ def remove_user(session: Session, username: str) -> int:
     for row in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)):
         session.delete(row)
     for table in (Bookmark, Matter):
-        for row in session.scalars(select(table).where(table.user_id == user.id)):
-            session.delete(row)
+        for owned in session.scalars(select(table).where(table.user_id == user.id)):
+            session.delete(owned)
     session.delete(user)
     session.commit()
     return count

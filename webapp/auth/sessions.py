@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from webapp.db import changed_rows
 from webapp.db.models import TOKEN_NAME_MAX, ApiToken, User, UserSession, utcnow
 
 TOKEN_PREFIX = "imr_"
@@ -86,9 +87,9 @@ def list_tokens(session: Session, user_id: int) -> list[ApiToken]:
 
 
 def revoke_token(session: Session, user_id: int, token_id: int) -> bool:
-    result = session.execute(delete(ApiToken).where(ApiToken.user_id == user_id, ApiToken.id == token_id))
+    deleted = changed_rows(session, delete(ApiToken).where(ApiToken.user_id == user_id, ApiToken.id == token_id))
     session.commit()
-    return bool(result.rowcount)
+    return bool(deleted)
 
 
 def iso(dt: datetime | None) -> str:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
+from indexer.model import CitationKey
 from webapp.bookmarks.notes import safe_markdown
 from webapp.bookmarks.serialize import bookmark_json, iso, matter_json
 from webapp.bookmarks.snapshot import SnapshotError, cited_by_party, normalize_snapshot
@@ -55,7 +57,7 @@ def _date(iso_date: str | None) -> str:
 
 
 def citation_text(key: str) -> str:
-    return ", ".join(p.strip() for p in key.split("|") if p.strip())
+    return ", ".join(CitationKey.parse(key).parts)
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
@@ -78,7 +80,7 @@ def to_markdown(bookmarks: Sequence[Bookmark], title: str,
     """One section per bookmark: item, decision, letter and dates, citations,
     the rationale as a block quote, and the note (the user's own Markdown)."""
     in_index = in_index or {}
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     count = f"{len(bookmarks)} bookmark{'s' if len(bookmarks) != 1 else ''}"
     out = [f"# {md_escape(title)}", "", f"_Exported {now:%-d %b %Y} from IMR Precedent Search: {count}._", ""]
     for n, bm in enumerate(bookmarks, 1):
@@ -173,7 +175,7 @@ def to_json(bookmarks: Sequence[Bookmark], matters: Sequence[Matter],
     return {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
-        "exported_at": iso(datetime.now(timezone.utc)),
+        "exported_at": iso(datetime.now(UTC)),
         "matters": [matter_json(m) for m in matters],
         "bookmarks": [bookmark_json(bm, in_index.get(bm.passage_id), urls=False) for bm in bookmarks],
     }
@@ -203,7 +205,7 @@ def _parse_time(value: Any) -> datetime | None:
         dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def _matter_names(raw: Any, where: str) -> list[str]:

@@ -7,10 +7,9 @@ from typing import Any
 
 from flask import url_for
 
-from webapp.urls import passage_url
-
 from webapp.bookmarks.notes import render_note
 from webapp.db.models import Bookmark, Matter
+from webapp.urls import passage_url
 
 
 def iso(dt) -> str | None:
@@ -24,11 +23,8 @@ def matter_json(m: Matter, count: int | None = None) -> dict[str, Any]:
     return d
 
 
-def letter_url(bm: Bookmark) -> str | None:
-    try:
-        return passage_url(bm.letter_id, bm.ordinal)
-    except Exception:  # noqa: BLE001 - letters area not installed
-        return None
+def letter_url(bm: Bookmark) -> str:
+    return passage_url(bm.letter_id, bm.ordinal)
 
 
 def bookmark_json(bm: Bookmark, in_index: bool | None = None, urls: bool = True) -> dict[str, Any]:

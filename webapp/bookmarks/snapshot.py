@@ -8,11 +8,11 @@ page flags it when the passage is no longer in the index.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from flask import current_app
 
-from indexer.model import DECISIONS, Letter, Passage, citation_key
+from indexer.model import DECISIONS, CitationKey, Letter, Passage, citation_key
 
 SNAPSHOT_VERSION = 1
 TEXT_LIMIT = 200_000  # per field; a rationale is a few thousand characters
@@ -89,7 +89,7 @@ def normalize_snapshot(raw: Any) -> dict[str, Any]:
         raise SnapshotError("snapshot needs a letter_id")
     decision = raw.get("decision")
     if decision is not None:
-        decision = _text(decision, 32, "decision")
+        decision = _text(decision, 32, "decision") or ""
         canon = {d.lower(): d for d in DECISIONS}
         decision = canon.get(decision.strip().lower(), decision.strip()) or None
     ordinal = raw.get("ordinal", 0)
@@ -127,9 +127,8 @@ def normalize_snapshot(raw: Any) -> dict[str, Any]:
 
 def _citation(raw: Any) -> dict[str, Any]:
     if isinstance(raw, str):  # a bare key, e.g. from a hand-written file
-        parts = [p.strip() for p in raw.split("|")]
-        raw = {"source": parts[0], "chapter": parts[1] if len(parts) > 1 else None,
-               "topic": parts[2] if len(parts) > 2 else None, "key": raw}
+        parsed = CitationKey.parse(raw)
+        raw = {"source": parsed.source, "chapter": parsed.chapter, "topic": parsed.topic, "key": raw}
     if not isinstance(raw, dict):
         raise SnapshotError("each citation must be an object or a citation key")
     out = {f: _text(raw.get(f), SHORT_LIMIT, f"citation.{f}") for f in CITATION_FIELDS}
@@ -163,7 +162,19 @@ def citation_keys(snapshot: dict[str, Any]) -> list[str]:
 
 # --- the index, through the web app's SearchService -------------------------
 
-def _service():
+@runtime_checkable
+class PassageLookup(Protocol):
+    """What bookmarks read from the index: `SearchService` is one (the type checker
+    holds it to this), and so must be any stand-in a test puts in its place."""
+
+    def get_passage(self, passage_id: str) -> Passage | None:
+        """The passage with this id (`model.make_passage_id`), None if the index has none."""
+
+    def get_letter(self, letter_id: str) -> Letter | None:
+        """The letter with this id, None if the index has none."""
+
+
+def _service() -> PassageLookup:
     from webapp.service import get_service
 
     return get_service()
@@ -185,16 +196,18 @@ def lookup_passage(passage_id: str) -> tuple[Passage, Letter | None] | None:
 def passages_in_index(passage_ids: list[str]) -> dict[str, bool | None]:
     """For each id: True/False whether the index still holds it, None when the
     index cannot be read (unknown, so nothing is flagged wrongly)."""
+    from webapp.service import IndexUnavailable
+
     try:
         service = _service()
-    except Exception:  # noqa: BLE001 - no index: unknown, not "missing"
-        current_app.logger.warning("bookmarks: index unavailable, cannot check passages")
-        return {pid: None for pid in passage_ids}
+    except IndexUnavailable as exc:  # no index: unknown, not "missing"
+        current_app.logger.warning("bookmarks: index unavailable, cannot check passages: %s", exc)
+        return dict.fromkeys(passage_ids)
     out: dict[str, bool | None] = {}
     for pid in passage_ids:
         try:
             out[pid] = service.get_passage(pid) is not None
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001 - the store's errors vary by engine; logged, shown as unknown
             current_app.logger.exception("bookmarks: passage lookup failed for %s", pid)
             out[pid] = None
     return out

@@ -6,9 +6,10 @@ can learn what others have saved.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -16,7 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from indexer.model import DECISIONS
+from indexer.model import DECISIONS, CitationKey
 from webapp.bookmarks.snapshot import citation_keys, normalize_snapshot
 from webapp.db.models import (
     ID_MAX,
@@ -58,17 +59,18 @@ class BookmarkQuery:
     per_page: int = 50
 
     @classmethod
-    def from_args(cls, args: Any) -> "BookmarkQuery":
+    def from_args(cls, args: Any) -> BookmarkQuery:
         """From request args; bad values are reported, not ignored silently."""
         def one(name: str) -> str | None:
             value = (args.get(name) or "").strip()
             return value or None
 
-        matter = one("matter")
-        if matter is not None:
-            if not matter.isdigit() or not 0 < int(matter) <= ID_MAX:
+        matter_text = one("matter")
+        matter: int | None = None
+        if matter_text is not None:
+            if not matter_text.isdigit() or not 0 < int(matter_text) <= ID_MAX:
                 raise ValidationError("matter must be a matter id (a number)")
-            matter = int(matter)
+            matter = int(matter_text)
         decision = one("decision")
         if decision is not None:
             canon = {d.lower(): d for d in (*DECISIONS, "none")}
@@ -136,11 +138,10 @@ def _filtered(user_id: int, query: BookmarkQuery) -> Select:
     elif query.decision:
         stmt = stmt.where(Bookmark.decision == query.decision)
     if query.citation:
-        key = query.citation
-        prefix = key.rstrip(" |") + " | "
+        key = CitationKey.parse(query.citation)
         stmt = stmt.where(Bookmark.citations.any(or_(
-            BookmarkCitation.key == key,
-            BookmarkCitation.key.startswith(prefix, autoescape=True),
+            BookmarkCitation.key == str(key),
+            BookmarkCitation.key.startswith(key.descendant_prefix, autoescape=True),
         )))
     if query.q:
         stmt = stmt.where(func.lower(Bookmark.note).contains(query.q.lower(), autoescape=True))
@@ -191,8 +192,8 @@ def bookmarked_passages(session: Session, user_id: int) -> dict[str, int]:
     """passage id -> bookmark id, for marking passages as saved on any page."""
     rows = session.execute(
         select(Bookmark.passage_id, Bookmark.id).where(Bookmark.user_id == user_id)
-    )
-    return {pid: bid for pid, bid in rows}
+    ).all()
+    return dict(rows)
 
 
 def validate_note(note: Any) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import (
     Blueprint,
@@ -47,9 +47,9 @@ from webapp.bookmarks.store import (
     update_bookmark,
 )
 from webapp.db import get_session
-from webapp.urls import plain_args
 from webapp.db.models import NOTE_MAX
 from webapp.service import IndexUnavailable
+from webapp.urls import plain_args
 
 bp = Blueprint("bookmarks", __name__)
 
@@ -253,7 +253,7 @@ def export(fmt: str):
         matter_name = _owned_or_404(get_matter, query.matter).name
     rows = list_bookmarks(session, uid, query, paged=False).bookmarks
     in_index = passages_in_index([bm.passage_id for bm in rows])
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d")
     filename = f"imr-bookmarks-{_slug(matter_name) if matter_name else 'all'}-{stamp}.{fmt}"
     if fmt == "md":
         title = f"IMR precedents: {matter_name}" if matter_name else "IMR precedents: all bookmarks"

@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from indexer.model import CitationKey
+from indexer.search.limits import PAGING
 from indexer.search.types import FacetValue, SearchRequest, SearchResponse
 from webapp import presentation
 from webapp.charts import NO_DATE, BarChart, year_chart
@@ -137,11 +139,8 @@ class CitationIndex:
 
 
 def entry_for(key: str, count: int, upheld: int = 0, overturned: int = 0) -> CitationEntry:
-    parts = presentation.citation_parts(key)
-    source = parts[0] if parts else key
-    chapter = parts[1] if len(parts) > 1 else None
-    topic = " | ".join(parts[2:]) if len(parts) > 2 else None
-    return CitationEntry(key=key, source=source, chapter=chapter, topic=topic, count=count,
+    parsed = CitationKey.parse(key)
+    return CitationEntry(key=key, source=parsed.source or key, chapter=parsed.chapter, topic=parsed.topic, count=count,
                          upheld=upheld, overturned=overturned)
 
 
@@ -211,10 +210,6 @@ class CitationDetail:
     def chart(self) -> BarChart:
         return year_chart(self.years)
 
-    @property
-    def year_label(self) -> str:
-        return presentation.facet_label(self.year_basis)
-
     def to_json(self) -> dict[str, Any]:
         return {
             "citation": self.entry.to_json(),
@@ -255,7 +250,7 @@ def _years(basis: str, response: SearchResponse, splits: dict[str, SearchRespons
     return dict(sorted(rows.items(), key=lambda kv: (kv[0] == NO_DATE, kv[0])))
 
 
-def citation_detail(service: Any, key: str, page: int = 1, per_page: int = 20,
+def citation_detail(service: Any, key: str, page: int = 1, per_page: int = PAGING.per_page,
                     sort: str = "relevance", cited_by: str = "reviewer") -> CitationDetail | None:
     """None when no passage cites `key` (the citator has nothing to say about it).
 
@@ -281,8 +276,9 @@ def citation_detail(service: Any, key: str, page: int = 1, per_page: int = 20,
     citing = response.facets.get(facet, [])
     # A citation term takes in the topics below the key (`ODG | Low Back` finds
     # `ODG | Low Back | Lumbar supports`): those are not "cited alongside" it.
+    this = CitationKey.parse(key)
     co_cited = [entry_for(str(fv.value), int(fv.count)) for fv in citing
-                if str(fv.value) != key and not str(fv.value).startswith(key + " | ") and int(fv.count)]
+                if not CitationKey.parse(str(fv.value)).is_under(this) and int(fv.count)]
     co_cited.sort(key=lambda e: (-e.count, natural_key(e.key)))
     direct = next((int(fv.count) for fv in citing if str(fv.value) == key), 0)
     outcome = outcome_split(response.total, response.facets.get("decision", []))

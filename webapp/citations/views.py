@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
+from indexer.search.limits import PAGING
 from webapp.citations.data import CITED_BY, INDEX_SORTS, citation_detail, citation_index
 from webapp.search.page import fold_duplicates, hit_view, pagination
 from webapp.search.state import SearchState, parse_state
@@ -50,7 +53,7 @@ def index():
     data = citation_index(get_service(), text, cited_by=cited_by, sort=sort)
 
     def index_url(**changes) -> str:
-        values = {"filter": text or None, "cited_by": None if cited_by == "reviewer" else cited_by,
+        values: dict[str, Any] = {"filter": text or None, "cited_by": None if cited_by == "reviewer" else cited_by,
                   "sort": None if sort == "count" else sort}
         values.update(changes)
         return url_for("citations.index", **{k: v for k, v in values.items() if v})
@@ -73,7 +76,7 @@ def show(key: str):
     def page_url(n: int) -> str:
         return url_for("citations.show", key=key, page=n if n > 1 else None,
                        sort=None if state.sort == "relevance" else state.sort,
-                       per_page=None if state.per_page == 20 else state.per_page,
+                       per_page=None if state.per_page == PAGING.per_page else state.per_page,
                        cited_by=None if cited_by == "reviewer" else cited_by)
 
     return render_template(

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Engine, Executable, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,6 +26,14 @@ _engines_lock = threading.Lock()
 
 class DatabaseConfigError(RuntimeError):
     """The configured database URL cannot be used (with a message saying why)."""
+
+
+def changed_rows(session: Session, statement: Executable) -> int:
+    """Run an UPDATE or DELETE and return how many rows it changed."""
+    result = session.execute(statement)
+    # DML runs on a cursor; Session.execute is typed with the general Result
+    assert isinstance(result, CursorResult)
+    return int(result.rowcount or 0)
 
 
 def normalize_url(url: str) -> str:

@@ -10,7 +10,7 @@ release is upgraded in place rather than recreated.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -51,7 +51,7 @@ SAVED_NAME_MAX = 200
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):
@@ -64,15 +64,15 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
@@ -123,7 +123,7 @@ class Matter(Base):
     name: Mapped[str] = mapped_column(String(MATTER_NAME_MAX))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    bookmarks: Mapped[list["Bookmark"]] = relationship(
+    bookmarks: Mapped[list[Bookmark]] = relationship(
         secondary=bookmark_matters, back_populates="matters", passive_deletes=True
     )
 
@@ -157,7 +157,7 @@ class Bookmark(Base):
     matters: Mapped[list[Matter]] = relationship(
         secondary=bookmark_matters, back_populates="bookmarks", order_by="Matter.name"
     )
-    citations: Mapped[list["BookmarkCitation"]] = relationship(
+    citations: Mapped[list[BookmarkCitation]] = relationship(
         back_populates="bookmark", cascade="all, delete-orphan", passive_deletes=True,
         order_by="BookmarkCitation.key",
     )

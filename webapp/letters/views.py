@@ -8,6 +8,7 @@ from flask import Blueprint, abort, render_template, request, send_file, url_for
 from markupsafe import Markup, escape
 
 from indexer.letters.read import text_safe
+from webapp.highlights import to_html
 from webapp.letters.page import build_letter_page
 from webapp.search.state import MAX_QUERY_LENGTH
 from webapp.service import get_service
@@ -35,7 +36,7 @@ def show(letter_id: str):
     def highlight(text: str) -> Markup:
         if not q or not text:
             return escape(text)
-        return Markup(service.highlight(q, text))
+        return to_html(service.highlight(q, text))
 
     part = request.args.get("part", "1")
     page = build_letter_page(letter, highlight, part=int(part) if part.isdigit() and len(part) < 7 else 1)

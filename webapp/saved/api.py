@@ -25,7 +25,7 @@ from webapp.bookmarks.api import body, json_errors
 from webapp.db import get_session
 from webapp.saved import store
 from webapp.saved.account import account_json, set_email
-from webapp.saved.serialize import hit_json, history_json, saved_json
+from webapp.saved.serialize import history_json, hit_json, saved_json
 from webapp.saved.store import FIELDS, ValidationError
 
 bp = Blueprint("saved_api", __name__, url_prefix="/api")

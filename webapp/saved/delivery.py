@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from webapp.db import changed_rows
 from webapp.db.models import AlertDigest, SavedSearch, SavedSearchHit, User, utcnow
 from webapp.saved import mail
 from webapp.saved.mail import DigestSection, SmtpConfig
@@ -84,7 +85,7 @@ def compose_due(session: Session, now: datetime | None = None) -> list[int]:
             if saved.last_mailed_at is not None:
                 # only what was found since e-mail was turned on (or last sent)
                 stmt = stmt.where(SavedSearchHit.found_at >= saved.last_mailed_at)
-            n = session.execute(stmt.values(digest_id=digest.id)).rowcount or 0
+            n = changed_rows(session, stmt.values(digest_id=digest.id))
             if n:
                 saved.last_mailed_at = now
                 claimed += n
@@ -101,26 +102,25 @@ def _sections(session: Session, digest: AlertDigest, base_url: str) -> list[Dige
         select(SavedSearchHit, SavedSearch).join(SavedSearch, SavedSearch.id == SavedSearchHit.saved_search_id)
         .where(SavedSearchHit.digest_id == digest.id)
         .order_by(SavedSearch.name, SavedSearchHit.seq)).all()
-    sections: dict[int, DigestSection] = {}
+    searches: dict[int, SavedSearch] = {}
+    snapshots: dict[int, list[dict]] = {}
     for hit, saved in hits:
-        section = sections.get(saved.id)
-        if section is None:
-            section = sections[saved.id] = DigestSection(
-                name=saved.name, url=f"{base_url}/saved/{saved.id}/new",
-                search_url=f"{base_url}/saved/{saved.id}/open", hits=[])
-        section.hits.append(hit.snapshot or {})  # type: ignore[attr-defined]
-    return list(sections.values())
+        searches.setdefault(saved.id, saved)
+        snapshots.setdefault(saved.id, []).append(hit.snapshot or {})
+    return [DigestSection(name=saved.name, url=f"{base_url}/saved/{sid}/new",
+                          search_url=f"{base_url}/saved/{sid}/open", hits=snapshots[sid])
+            for sid, saved in searches.items()]
 
 
 def _claim(session: Session, digest_id: int, now: datetime) -> bool:
-    result = session.execute(
+    claimed = changed_rows(session,
         update(AlertDigest).where(
             AlertDigest.id == digest_id,
             or_(AlertDigest.status == "pending",
                 (AlertDigest.status == "sending") & (AlertDigest.last_attempt_at < now - STALE_SENDING)))
         .values(status="sending", last_attempt_at=now))
     session.commit()
-    return bool(result.rowcount)
+    return bool(claimed)
 
 
 def send_pending(session: Session, config: SmtpConfig, base_url: str,
@@ -133,6 +133,8 @@ def send_pending(session: Session, config: SmtpConfig, base_url: str,
         if not _claim(session, digest_id, now):
             continue  # sent or being sent by another run
         digest = session.get(AlertDigest, digest_id)
+        if digest is None:  # deleted since it was claimed (its user's account was removed)
+            continue
         user = session.get(User, digest.user_id)
         sections = _sections(session, digest, base_url)
         passages = sum(len(s.hits) for s in sections)

@@ -6,8 +6,8 @@ and e-mail-to-feed services can fetch it; the user can replace or revoke it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Sequence
 from xml.etree import ElementTree as ET
 
 from webapp.db.models import SavedSearch, SavedSearchHit

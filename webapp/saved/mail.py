@@ -15,10 +15,11 @@ from __future__ import annotations
 import smtplib
 import socket
 import ssl
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
-from typing import Any, Iterable, Sequence
+from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from markupsafe import Markup

@@ -73,7 +73,7 @@ def hit_snapshot(passage: Passage, letter: Letter | None) -> dict[str, Any]:
     }
 
 
-def record_new_matches(session: Session, service: "SearchService") -> MatchReport:
+def record_new_matches(session: Session, service: SearchService) -> MatchReport:
     lineage, top = service.history_position()
     report = MatchReport(generation=service.generation, lineage=lineage, top=top)
     if lineage is None:
@@ -108,7 +108,7 @@ def record_new_matches(session: Session, service: "SearchService") -> MatchRepor
 
 
 def _record(session: Session, saved: SavedSearch, ids: list[str], seq_of: dict[str, int],
-            service: "SearchService", letters: dict[str, Letter | None], top: int) -> list[str]:
+            service: SearchService, letters: dict[str, Letter | None], top: int) -> list[str]:
     """Add the hits not recorded yet and move the cursor, in one transaction."""
     search_id = saved.id
     for attempt in range(2):
@@ -135,7 +135,8 @@ def _record(session: Session, saved: SavedSearch, ids: list[str], seq_of: dict[s
         except IntegrityError:
             # another run recorded some of them first: read what it wrote and add the rest
             session.rollback()
-            saved = session.get(SavedSearch, search_id)
-            if saved is None or attempt:
+            fresh = session.get(SavedSearch, search_id)
+            if fresh is None or attempt:
                 raise
+            saved = fresh
     return []

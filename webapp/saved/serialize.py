@@ -24,7 +24,7 @@ def state_of(q: str, filters: dict[str, list[str]] | None, sort: str,
 def search_link(q: str, filters: dict[str, list[str]] | None, sort: str, scope: str = DEFAULT_SCOPE,
                 dates: dict[str, str] | None = None, endpoint: str = "search.search", **extra: Any) -> str:
     """The results page of a stored search (a permalink of its whole state)."""
-    params = state_of(q, filters, sort, dates).params().to_dict(flat=False)
+    params: dict[str, Any] = state_of(q, filters, sort, dates).params().to_dict(flat=False)
     if scope and scope != DEFAULT_SCOPE:
         params["scope"] = [scope]
     return url_for(endpoint, **params, **extra)

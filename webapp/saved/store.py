@@ -8,9 +8,10 @@ like one that does not exist.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy import and_, case, delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 from indexer.search import dates
 from indexer.search.types import FACETS, SORTS
 from webapp.bookmarks.store import NotFound, ValidationError, clean_name
-from webapp.search.state import DATE_PARAMS
+from webapp.db import changed_rows
 from webapp.db.models import (
     SAVED_NAME_MAX,
     AlertDigest,
@@ -28,6 +29,7 @@ from webapp.db.models import (
     SearchHistory,
     utcnow,
 )
+from webapp.search.state import DATE_PARAMS
 
 ALERTS = {
     "off": "Off",
@@ -354,6 +356,6 @@ def list_history(session: Session, user_id: int) -> list[SearchHistory]:
 
 
 def clear_history(session: Session, user_id: int) -> int:
-    result = session.execute(delete(SearchHistory).where(SearchHistory.user_id == user_id))
+    deleted = changed_rows(session, delete(SearchHistory).where(SearchHistory.user_id == user_id))
     session.commit()
-    return int(result.rowcount or 0)
+    return deleted

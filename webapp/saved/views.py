@@ -16,7 +16,7 @@ from webapp.presentation import citation_label, facet_label
 from webapp.saved import store
 from webapp.saved.account import account_json, set_email
 from webapp.saved.feed import atom_feed
-from webapp.saved.serialize import feed_url, hit_citation, history_json, saved_json, search_link
+from webapp.saved.serialize import feed_url, history_json, hit_citation, saved_json, search_link
 from webapp.saved.store import ALERTS, NotFound, ValidationError
 from webapp.search.state import parse_state
 from webapp.service import IndexUnavailable, get_service

@@ -13,7 +13,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from indexer.model import Passage
@@ -64,7 +64,7 @@ def collect(service, state: SearchState, limit: int = EXPORT_LIMIT) -> ExportRes
         page += 1
     hits = hits[:limit]
     passages = {h.passage_id: service.get_passage(h.passage_id) for h in hits}
-    return ExportResult(total, hits, passages, outcome or OutcomeSplit(0, 0, 0, 0), datetime.now(timezone.utc))
+    return ExportResult(total, hits, passages, outcome or OutcomeSplit(0, 0, 0, 0), datetime.now(UTC))
 
 
 def describe_search(state: SearchState) -> str:
@@ -133,7 +133,7 @@ def to_json(result: ExportResult, state: SearchState, permalink: str, root: str)
         "outcome": result.outcome.to_json(),
         "passages": [dict(row, citations=[{"key": c.key, "pages": c.pages, "cited_by": c.cited_by}
                                           for c in h.citations])
-                     for row, h in zip(to_rows(result, root), result.hits)],
+                     for row, h in zip(to_rows(result, root), result.hits, strict=True)],
     }
     return json.dumps(data, indent=2, ensure_ascii=False)
 

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from flask import url_for
 from markupsafe import Markup, escape
 
 from indexer.search.types import FACETS, FacetValue, Hit, SearchResponse
+from indexer.search.types import Fragment as HitFragment
 from webapp import presentation
+from webapp.highlights import to_html
 from webapp.presentation import OutcomeSplit, outcome_split
-from flask import url_for
-
 from webapp.search.state import PER_PAGE_CHOICES, SearchState
 from webapp.urls import citation_url, passage_url, search_url
 
@@ -306,11 +306,11 @@ DATE_LABELS = {"decided_from": "Decided from", "decided_to": "Decided to",
 def hit_view(state: SearchState, hit: Hit) -> HitView:
     highlights = hit.highlights or {}
     item_fragments = highlights.get("item") or []
-    # Highlights are built by the search service from escaped text: they are the
-    # only strings we mark safe. Everything else goes through escape().
-    item_html = Markup(item_fragments[0]) if item_fragments else escape(hit.item)
+    # Highlights come as text runs; to_html escapes them and marks the matches.
+    # Everything else goes through escape().
+    item_html = to_html(item_fragments[0]) if item_fragments else escape(hit.item)
     fragments = [
-        Fragment(name, presentation.FIELD_LABELS.get(name, name), Markup(fragment))
+        Fragment(name, presentation.FIELD_LABELS.get(name, name), to_html(fragment))
         for name in _fragment_fields(highlights)
         for fragment in highlights.get(name, [])[:FRAGMENTS_PER_FIELD.get(name, 1)]
     ][:MAX_FRAGMENTS]
@@ -353,7 +353,7 @@ def fold_duplicates(state: SearchState, views: list[HitView]) -> list[HitView]:
     return out
 
 
-def _fragment_fields(highlights: dict[str, list[str]]) -> list[str]:
+def _fragment_fields(highlights: dict[str, list[HitFragment]]) -> list[str]:
     ordered = [f for f in presentation.FRAGMENT_ORDER if f in highlights]
     return ordered + [f for f in highlights if f not in ordered and f != "item"]
 

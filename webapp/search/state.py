@@ -11,22 +11,23 @@ parameters and writes them back, for the HTML pages and their JSON twins.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Mapping
 from urllib.parse import quote_plus
 
 from werkzeug.datastructures import MultiDict
 
 from indexer.search import dates
+from indexer.search.limits import PAGING
 from indexer.search.tree import SCOPES
 from indexer.search.types import FACETS, GROUPS, INDEXED_FACETS, SORTS, SearchRequest
 
-DEFAULT_PER_PAGE = 20
-MAX_PER_PAGE = 100
-PER_PAGE_CHOICES = (20, 50, 100)  # offered on the page; any 1..MAX_PER_PAGE is accepted
+DEFAULT_PER_PAGE = PAGING.per_page
+MAX_PER_PAGE = PAGING.max_per_page
+PER_PAGE_CHOICES = PAGING.per_page_choices
 # Any page number is accepted: past the last page the search service shows the
 # last page with one notice (it knows where the results end; the URL does not).
-MAX_PAGE = 1_000_000_000
+MAX_PAGE = PAGING.max_page
 DATE_PARAMS = ("decided_from", "decided_to", "injured_from", "injured_to")
 MAX_VALUE_LENGTH = 500  # a facet value longer than this is not a real value
 # Every link on a results page (facet values, chips, pages: about 330) repeats the whole
@@ -87,55 +88,55 @@ class SearchState:
         )
 
     # -- changing (each returns a new state; pages reset where results change) --
-    def with_filter(self, facet: str, value: str) -> "SearchState":
+    def with_filter(self, facet: str, value: str) -> SearchState:
         current = dict(self.filters)
         values = current.get(facet, ())
         if value not in values:
             current[facet] = values + (value,)
         return replace(self, filters=_ordered(current), page=1)
 
-    def without_filter(self, facet: str, value: str) -> "SearchState":
+    def without_filter(self, facet: str, value: str) -> SearchState:
         current = dict(self.filters)
         current[facet] = tuple(v for v in current.get(facet, ()) if v != value)
         return replace(self, filters=_ordered(current), page=1)
 
-    def toggled(self, facet: str, value: str) -> "SearchState":
+    def toggled(self, facet: str, value: str) -> SearchState:
         if self.is_active(facet, value):
             return self.without_filter(facet, value)
         return self.with_filter(facet, value)
 
-    def without_facet(self, facet: str) -> "SearchState":
+    def without_facet(self, facet: str) -> SearchState:
         current = dict(self.filters)
         current.pop(facet, None)
         return replace(self, filters=_ordered(current), page=1)
 
-    def cleared(self) -> "SearchState":
+    def cleared(self) -> SearchState:
         return replace(self, filters=(), dates=(), page=1)
 
-    def without_date(self, name: str) -> "SearchState":
+    def without_date(self, name: str) -> SearchState:
         return replace(self, dates=tuple((k, v) for k, v in self.dates if k != name), page=1)
 
-    def with_per_page(self, per_page: int) -> "SearchState":
+    def with_per_page(self, per_page: int) -> SearchState:
         """Another page size, on the page that holds the first result shown now."""
         first = (self.page - 1) * self.per_page
         return replace(self, per_page=per_page, page=first // per_page + 1)
 
-    def with_page(self, page: int) -> "SearchState":
+    def with_page(self, page: int) -> SearchState:
         return replace(self, page=page)
 
-    def with_sort(self, sort: str) -> "SearchState":
+    def with_sort(self, sort: str) -> SearchState:
         return replace(self, sort=sort, page=1)
 
-    def with_grouping(self, on: bool) -> "SearchState":
+    def with_grouping(self, on: bool) -> SearchState:
         return replace(self, group_duplicates=on)
 
-    def with_query(self, q: str) -> "SearchState":
+    def with_query(self, q: str) -> SearchState:
         return replace(self, q=q, page=1)
 
-    def with_scope(self, scope: str) -> "SearchState":
+    def with_scope(self, scope: str) -> SearchState:
         return replace(self, scope=scope, page=1)
 
-    def with_group(self, group: str) -> "SearchState":
+    def with_group(self, group: str) -> SearchState:
         return replace(self, group=group, page=1)
 
     # -- writing -----------------------------------------------------------

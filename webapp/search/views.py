@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
+from sqlalchemy.exc import SQLAlchemyError
 
 from webapp.search.export import EXPORT_FORMATS, EXPORT_LIMIT, collect, render_export
 from webapp.search.page import build_page
 from webapp.search.state import parse_state
 from webapp.search.syntax import SYNTAX
 from webapp.service import get_service
-from webapp.templating import has_endpoint
 from webapp.urls import search_url
 
 bp = Blueprint("search", __name__)
@@ -69,8 +69,6 @@ def remember(state, total: int) -> None:
     is a convenience: if it cannot be written, the search still answers."""
     if state.is_browse and not state.filters and not state.dates:
         return
-    if not has_endpoint("saved.history"):
-        return
     from webapp.auth import NotSignedIn, current_user_id
     from webapp.db import get_session
     from webapp.saved.store import DEFAULT_SCOPE, record_search
@@ -80,7 +78,7 @@ def remember(state, total: int) -> None:
                       scope=request.args.get("scope") or DEFAULT_SCOPE, dates=dict(state.dates))
     except NotSignedIn:
         return
-    except Exception:  # noqa: BLE001 - logged; the results page must not fail for it
+    except SQLAlchemyError:  # logged; the results page must not fail for it
         get_session().rollback()
         current_app.logger.exception("could not record the search in the history")
 
