@@ -317,7 +317,7 @@ class SearchEngine(ABC):
         tree = leaves[0] if len(leaves) == 1 else Or(leaves)
         return self.relevance_page(tree, {}, 0, limit).hits
 
-    def doc_freqs(self, field: str, terms: Sequence[str]) -> dict[str, int]:
+    def doc_freqs(self, field: str, terms: Iterable[str]) -> dict[str, int]:
         """How many passages hold each analysed term in `field` (similar rationales
         weigh terms by it). Engines with a term dictionary at hand override this."""
         from indexer.search.tree import Term

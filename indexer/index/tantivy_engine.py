@@ -410,7 +410,7 @@ class TantivyEngine(SearchEngine):
         query = clauses[0][1] if len(clauses) == 1 else Query.boolean_query(clauses)
         searcher = self._searcher
         raw = searcher.search(query, limit=limit, count=False).hits
-        return [EngineHit(searcher.doc(addr).get_first("passage_id"), float(score)) for score, addr in raw]
+        return [EngineHit(str(searcher.doc(addr).get_first("passage_id")), float(score)) for score, addr in raw]
 
     def doc_freqs(self, field, terms) -> dict[str, int]:
         # from the term dictionary (deleted documents still count until a merge: a weight, not a count)

@@ -533,7 +533,7 @@ class SearchService:
             response.did_you_mean = better
             response.did_you_mean_total = found
 
-    def _read(self, gen, req: SearchRequest, messages: list[str]) -> "_Reading":
+    def _read(self, gen, req: SearchRequest, messages: list[str]) -> _Reading:
         """What every answer about "this search" (results, statistics) is computed
         over, so they always agree: the parsed query, the tree to run (fuzzy words
         resolved, date ranges ANDed, the citations the words read as pinned, the
@@ -569,7 +569,7 @@ class SearchService:
         overall, *split = gen.facet_counts_many(tree, requests)
         decided = {str(k).lower(): v for k, v in overall.get("decision", {}).items()}
         by: dict[str, dict[str, dict[str, int]]] = {f: {} for f in facets}
-        for decision, counts in zip(DECISIONS, split):
+        for decision, counts in zip(DECISIONS, split, strict=True):
             for facet in facets:
                 for value, n in counts.get(facet, {}).items():
                     row = by[facet].setdefault(value, {d.lower(): 0 for d in DECISIONS})
@@ -668,7 +668,7 @@ class SearchService:
         hit whose group an earlier hit of the page already shows is folded under it.
         Totals and facet counts are untouched: every decision still counts."""
         groups = gen.store.groups_of(h.passage_id for h in hits)
-        wanted = sorted({g for g in groups.values()})
+        wanted = sorted(set(groups.values()))
         if not wanted:
             return
         chosen = {d.lower() for d in filters.get("decision", [])}

@@ -148,7 +148,9 @@ def similar():
     A POST like every other: a program sends its API token (`Authorization: Bearer`),
     a page script the page's CSRF token (`X-CSRFToken`), see webapp/extensions.py."""
     payload = request.get_json(silent=True)
-    text = payload.get("text") if isinstance(payload, dict) else None
+    if not isinstance(payload, dict):
+        payload = {}
+    text = payload.get("text")
     if not isinstance(text, str) or not text.strip():
         abort(400, description='Send JSON {"text": "..."} with the denial, RFA or appeal text.')
     try:

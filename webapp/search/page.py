@@ -90,7 +90,7 @@ class HitView:
     url: str
     fragments: list[Fragment]
     citations: list[CitationChip]
-    folded: list["HitView"] = field(default_factory=list)  # near-identical hits of this page under it
+    folded: list[HitView] = field(default_factory=list)  # near-identical hits of this page under it
     group_url: str | None = None  # this search narrowed to the hit's near-identical rationales
 
     @property

@@ -110,6 +110,6 @@ def recognised_citations(text: str) -> dict[str, str]:
     reading adds guidelines named in running text ("per the ODG, ...")."""
     found: dict[str, str] = {}
     for cited_by in ("claims_administrator", "rationale"):
-        for c in sorted(extract_citations(text, "pasted", cited_by), key=lambda c: c.start):
+        for c in sorted(extract_citations(text, "pasted", cited_by), key=lambda c: c.start or 0):
             found.setdefault(c.key, c.raw)
     return found

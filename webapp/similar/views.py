@@ -25,6 +25,7 @@ def passage(passage_id: str):
     if found is None:
         abort(404, description=f"There is no passage with the id “{passage_id}” in the index.")
     result = similar_to_passage(service, passage_id, clamp_limit(request.args.get("limit")))
+    assert result is not None  # the passage exists (checked above)
     return render_template(
         "similar/passage.html", passage=found, result=result, hits=_views(result),
         search_url=url_for("search.search", q=result.query) if result.query else None,

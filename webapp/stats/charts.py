@@ -8,6 +8,7 @@ chart has a table with the same numbers beside it.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from indexer.stats.outcomes import Baseline, Group
@@ -70,7 +71,7 @@ class YearRateChart:
         return not any(p.group for p in self.points)
 
 
-def year_rate_chart(groups: list[Group], baselines: list[Baseline] = (), width: int = 640,
+def year_rate_chart(groups: list[Group], baselines: Sequence[Baseline] = (), width: int = 640,
                     height: int = 240) -> YearRateChart:
     """Overturn rate per decision year with its Wilson 95% band; published
     statewide figures as marks on their years."""
@@ -99,8 +100,8 @@ def year_rate_chart(groups: list[Group], baselines: list[Baseline] = (), width: 
         if g is None or not g.n:
             points.append(YearPoint(label, x, None, None, None, None, False))
             continue
-        lo, hi = g.ci95
-        points.append(YearPoint(label, x, y_of(g.overturn_rate), y_of(lo), y_of(hi), g, g.small))
+        lo, hi = g.ci95 or (0.0, 0.0)  # n > 0: the rate and its interval exist
+        points.append(YearPoint(label, x, y_of(g.overturn_rate or 0.0), y_of(lo), y_of(hi), g, g.small))
     drawn = [p for p in points if p.y is not None]
     band = " ".join(f"{p.x},{p.high_y}" for p in drawn) + " " + " ".join(
         f"{p.x},{p.low_y}" for p in reversed(drawn)) if len(drawn) > 1 else ""
@@ -161,9 +162,9 @@ def ranked_chart(groups: list[Group], width: int = 640, rows: int = RANKED_ROWS)
 
     bars = []
     for i, g in enumerate(shown):
-        lo, hi = g.ci95
+        lo, hi = g.ci95 or (0.0, 0.0)  # groups hold decisions: the rate and its interval exist
         label = g.value if len(g.value) <= 30 else g.value[:29] + "…"
-        bars.append(RankedBar(g, label, top + i * row_h, round(x_of(g.overturn_rate) - left, 2),
+        bars.append(RankedBar(g, label, top + i * row_h, round(x_of(g.overturn_rate or 0.0) - left, 2),
                               x_of(lo), x_of(hi), g.small))
     ticks = []
     k = 0

@@ -16,7 +16,7 @@ bp = Blueprint("stats", __name__)
 def stats():
     page = build_stats(get_service(), request.args)
     state = page.state.with_page(1)
-    params = state.params().to_dict(flat=False)
+    params: dict = state.params().to_dict(flat=False)
     return render_template(
         "stats/index.html",
         page=page,
