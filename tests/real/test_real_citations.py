@@ -39,6 +39,7 @@ def _check(letters) -> tuple[int, int, list[str]]:
     return right, total, wrong
 
 
+@pytest.mark.slow  # parses every real letter, PDFs too (~60 s)
 @pytest.mark.parametrize("kind", ["txt", "pdf"])
 def test_every_paragraph_yields_exactly_the_expected_keys(kind, real_txt, real_pdf):
     right, total, wrong = _check(real_txt if kind == "txt" else real_pdf)

@@ -39,6 +39,7 @@ def _filter_sets():
                 yield dict(zip(combo, values, strict=True))
 
 
+@pytest.mark.slow  # up to ~45 s per query on Whoosh
 @pytest.mark.parametrize("query", QUERIES)
 def test_one_pass_counts_equal_one_request_at_a_time(sample_service, query):
     engine = sample_service._gen.engine

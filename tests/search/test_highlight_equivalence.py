@@ -186,6 +186,7 @@ def test_spans_are_what_the_plain_rules_mark(text, query, field):
     assert Highlighter(TREES[query]).spans(text, field) == plain_spans(TREES[query], text, field)
 
 
+@pytest.mark.slow  # ~20 s
 def test_every_word_under_every_query():
     """Each vocabulary word next to each other one, in both orders, under every
     query and field: the cases random texts reach only by luck (lying -> lie)."""
@@ -201,6 +202,7 @@ def test_every_word_under_every_query():
                     assert shown(hl.fragments(text, field, always=True)) == plain_fragments(text, spans, True)
 
 
+@pytest.mark.slow  # ~20 s
 @settings(max_examples=200, deadline=None)
 @given(texts(min_words=40, max_words=250), st.sampled_from(QUERIES), st.sampled_from(FIELDS), st.booleans())
 def test_fragments_are_the_plain_best_windows(text, query, field, always):

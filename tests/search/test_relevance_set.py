@@ -37,6 +37,7 @@ def test_every_judged_passage_is_in_the_index(real_service):
     assert missing == []
 
 
+@pytest.mark.slow  # ~40 s on Whoosh
 def test_search_quality_on_the_judged_set(real_service):
     passage = evaluate(real_service, QUERIES, "passage")
     letter = evaluate(real_service, QUERIES, "letter")

@@ -11,6 +11,8 @@ from indexer.model import Letter, Passage, Section
 from indexer.search.service import SearchService
 from webapp.urls import PASSAGES_PER_PART
 
+pytestmark = pytest.mark.slow  # indexes a 20,001-item letter (~75 s)
+
 
 @pytest.fixture(scope="module")
 def long_letter_client(tmp_path_factory):
