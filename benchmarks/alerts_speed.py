@@ -36,9 +36,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from benchmarks.queries import QUERIES
     from indexer.index.pipeline import build_index
+    from indexer.query.types import SearchRequest
     from indexer.search.delta import DeltaIndex
     from indexer.search.service import SearchService
-    from indexer.search.types import SearchRequest
     from indexer.synth.corpus import write_corpus
 
     work = Path(args.workdir or tempfile.mkdtemp(prefix="imr-alerts-bench-"))

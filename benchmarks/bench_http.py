@@ -59,7 +59,7 @@ class Server:
         self.port = free_port()
         self.data_dir = Path(tempfile.mkdtemp(prefix="imr-bench-data-"))
         imr = shutil.which("imr", path=str(Path(sys.executable).parent)) or ""
-        cmd = [imr] if imr else [sys.executable, "-m", "indexer.cli"]
+        cmd = [imr] if imr else [sys.executable, "-m", "imr_cli.main"]
         cmd += ["serve", "--index", str(index_dir), "--engine", engine, "--port", str(self.port),
                 "--host", "127.0.0.1", "--data-dir", str(self.data_dir)]
         if threads:

@@ -76,8 +76,8 @@ def reset_caches(service) -> list[str]:
 
 
 def run_queries(index_dir: Path, engine: str, rounds: int, warmup: int = 1) -> dict:
+    from indexer.query.types import FACETS, SearchRequest
     from indexer.search.parser import parse_query
-    from indexer.search.types import FACETS, SearchRequest
 
     service = open_service(index_dir, engine)
     eng = service_engine(service)

@@ -34,7 +34,7 @@ def index_run(folder: Path, index: Path) -> dict:
     """`imr index` in a child process: exit status, wall time, peak RSS, report."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "indexer.cli", "index", str(folder), "--index", str(index),
+    proc = subprocess.run([sys.executable, "-m", "imr_cli.main", "index", str(folder), "--index", str(index),
                            "--json", "--workers", "1"], capture_output=True, cwd=ROOT)
     seconds = time.monotonic() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss

@@ -34,9 +34,9 @@ if str(ROOT) not in sys.path:
 
 from indexer.index.engine import ENGINES  # noqa: E402
 from indexer.index.pipeline import build_index  # noqa: E402
-from indexer.search import tree as query_tree  # noqa: E402
+from indexer.query import tree as query_tree  # noqa: E402
+from indexer.query.types import SearchRequest  # noqa: E402
 from indexer.search.service import SearchService  # noqa: E402
-from indexer.search.types import SearchRequest  # noqa: E402
 
 JUDGMENTS = ROOT / "benchmarks" / "relevance" / "judgments.json"
 LETTERS = ROOT.parent / "shared" / "real-letters" / "txt"

@@ -54,9 +54,9 @@ def _clear_caches(service) -> None:
 
 def measure(index: str, engine_name: str, rounds: int, warmup: int = 1) -> dict:
     from benchmarks.queries import QUERIES
+    from indexer.query.types import FACETS, SearchRequest
     from indexer.search.parser import parse_query
     from indexer.search.service import SearchService
-    from indexer.search.types import FACETS, SearchRequest
 
     service = SearchService.open(index, engine_name)
     eng = service._gen.engine

@@ -1,4 +1,4 @@
-"""Highlights as HTML: the search core hands over text runs (`indexer.search.types.Run`),
+"""Highlights as HTML: the search core hands over text runs (`indexer.query.types.Run`),
 plain text with the matched stretches flagged; here they are escaped and the matches
 put in <mark>. The only place highlight HTML is made, so the only strings of a hit a
 template may trust."""
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from indexer.search.types import Fragment
+from indexer.query.types import Fragment
 
 
 def _esc(text: str) -> str:

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from indexer.model import CitationKey
-from indexer.search.types import FacetValue
+from indexer.query.types import FacetValue
 
 FACET_LABELS: dict[str, str] = {
     "decision": "Decision",

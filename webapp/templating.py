@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, request
 
-from indexer.search.types import FACETS, SORTS
+from indexer.query.types import FACETS, SORTS
 from webapp import presentation
 from webapp.urls import PASSAGES_PER_PART, passage_url
 

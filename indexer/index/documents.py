@@ -15,8 +15,8 @@ from pathlib import Path
 
 from indexer.index import neardup
 from indexer.model import Letter, Passage, make_passage_id
-from indexer.search.tree import SUMMARY_FIELD, TEXT_FIELDS
-from indexer.search.types import FACETS, GROUP_FACET
+from indexer.query.tree import SUMMARY_FIELD, TEXT_FIELDS
+from indexer.query.types import FACETS, GROUP_FACET
 
 _EPOCH = date(1900, 1, 1)
 

@@ -2,7 +2,7 @@
 
 The search service speaks only this interface; Tantivy (default), Whoosh and
 OpenSearch implement it. Engines receive the
-engine-neutral query tree (`indexer.search.tree`) and filters as facet -> values
+engine-neutral query tree (`indexer.query.tree`) and filters as facet -> values
 (OR within a facet, AND across facets), and return passage ids with scores and
 exact facet counts. Everything above that (parsing, highlighting, hit building,
 tie-breaking for stable paging) is shared code, so engines stay small and agree.
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from indexer.index.documents import IndexDoc
-from indexer.search.tree import FacetTerm, Node, Or
+from indexer.query.tree import FacetTerm, Node, Or
 
 if TYPE_CHECKING:  # pragma: no cover
     from indexer.index.store import LetterStore
@@ -309,7 +309,7 @@ class SearchEngine(ABC):
         in `field`, best first: similar rationales. No total and no filter, so an
         engine may prune (skip passages that cannot reach the top `limit`); the
         caller orders ties and filters. This default runs the OR as a query tree."""
-        from indexer.search.tree import Or, Term
+        from indexer.query.tree import Or, Term
 
         leaves = tuple(Term(t, t, (field,)) for t in dict.fromkeys(terms))
         if not leaves:
@@ -320,7 +320,7 @@ class SearchEngine(ABC):
     def doc_freqs(self, field: str, terms: Iterable[str]) -> dict[str, int]:
         """How many passages hold each analysed term in `field` (similar rationales
         weigh terms by it). Engines with a term dictionary at hand override this."""
-        from indexer.search.tree import Term
+        from indexer.query.tree import Term
 
         return {t: self.count(Term(t, t, (field,)), {}) for t in terms}
 

@@ -25,7 +25,7 @@ documents carry the run's id), reads those files again and publishes the clone
 by the alias swap, so no reader ever sees half a run.
 
 Terms equal the other engines': text is analysed by the application's own
-analysis (`indexer.search.analysis`, Tantivy's en_stem) and indexed as its terms
+analysis (`indexer.query.analysis`, Tantivy's en_stem) and indexed as its terms
 joined by spaces into `whitespace`-analysed fields (an over-long word dropped by
 the analysis keeps its position as the filler token "_", which no query term
 can be). This needs no analysis plugin, so it runs on any cluster a user has.
@@ -78,8 +78,8 @@ from indexer.index.store import (
     passage_dict,
 )
 from indexer.model import CitationKey, Letter, Passage
-from indexer.search import analysis
-from indexer.search.tree import (
+from indexer.query import analysis
+from indexer.query.tree import (
     PASSAGE_TEXT_FIELDS,
     TEXT_FIELD_WEIGHTS,
     TEXT_FIELDS,
@@ -97,7 +97,7 @@ from indexer.search.tree import (
     Range,
     Term,
 )
-from indexer.search.types import CITATION_FACETS, HIDDEN_FACETS, INDEXED_FACETS
+from indexer.query.types import CITATION_FACETS, HIDDEN_FACETS, INDEXED_FACETS
 
 if TYPE_CHECKING:  # pragma: no cover - opensearch-py is imported when the engine is used
     from opensearchpy import OpenSearch

@@ -39,9 +39,9 @@ from indexer.index.parsing import ParseOutcome, parse_job
 from indexer.index.store import FileRecord, PackedLetter, unpack_letter
 from indexer.letters.read import file_kind, text_safe
 from indexer.model import Letter, make_passage_id
-from indexer.search.analysis import ANALYSIS_VERSION
-from indexer.search.tree import MatchAll
-from indexer.search.types import FACETS, GROUP_FACET
+from indexer.query.analysis import ANALYSIS_VERSION
+from indexer.query.tree import MatchAll
+from indexer.query.types import FACETS, GROUP_FACET
 
 log = logging.getLogger(__name__)
 

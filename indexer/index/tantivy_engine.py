@@ -1,7 +1,7 @@
 """The Tantivy engine (default): compiled query tree, native aggregations.
 
 Schema: every searchable text field is indexed pre-tokenised by the shared
-Python analysis (`indexer.search.analysis`: Tantivy's `en_stem` plus dosages,
+Python analysis (`indexer.query.analysis`: Tantivy's `en_stem` plus dosages,
 spinal levels and sentence gaps), so the query tree's terms are exactly the
 indexed ones; the fields keep `en_stem` as their declared tokenizer. Each facet has two raw
 fields: `<facet>` holds the display value as a fast field for exact terms
@@ -44,8 +44,8 @@ from indexer.index.engine import (
     tie_window,
 )
 from indexer.model import CitationKey
-from indexer.search import analysis
-from indexer.search.tree import (
+from indexer.query import analysis
+from indexer.query.tree import (
     PASSAGE_TEXT_FIELDS,
     TEXT_FIELD_WEIGHTS,
     TEXT_FIELDS,
@@ -63,7 +63,7 @@ from indexer.search.tree import (
     Range,
     Term,
 )
-from indexer.search.types import CITATION_FACETS, FACETS, INDEXED_FACETS
+from indexer.query.types import CITATION_FACETS, FACETS, INDEXED_FACETS
 
 log = logging.getLogger(__name__)
 

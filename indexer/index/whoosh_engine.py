@@ -1,7 +1,7 @@
 """The Whoosh engine: the same schema and query semantics as Tantivy, in Python.
 
 Text is analysed by `EnStemAnalyzer`, a Whoosh tokenizer running the shared
-analysis (`indexer.search.analysis`), which reproduces Tantivy's `en_stem`; so
+analysis (`indexer.query.analysis`), which reproduces Tantivy's `en_stem`; so
 both engines hold identical terms and the conformance suite expects identical
 matches. Facets are multi-valued keyword fields grouped natively by Whoosh.
 """
@@ -33,8 +33,8 @@ from indexer.index.engine import (
     filter_nodes,
 )
 from indexer.model import CitationKey
-from indexer.search import analysis
-from indexer.search.tree import (
+from indexer.query import analysis
+from indexer.query.tree import (
     PASSAGE_TEXT_FIELDS,
     TEXT_FIELD_WEIGHTS,
     TEXT_FIELDS,
@@ -52,7 +52,7 @@ from indexer.search.tree import (
     Range,
     Term,
 )
-from indexer.search.types import CITATION_FACETS, FACETS, INDEXED_FACETS
+from indexer.query.types import CITATION_FACETS, FACETS, INDEXED_FACETS
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ DAY_FIELDS = {"decision_key": "decision_day", "injury_key": "injury_day"}
 
 
 class EnStemAnalyzer(Tokenizer):
-    """Tantivy's en_stem, as a Whoosh analyzer (see indexer.search.analysis)."""
+    """Tantivy's en_stem, as a Whoosh analyzer (see indexer.query.analysis)."""
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):

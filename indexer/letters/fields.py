@@ -12,8 +12,8 @@ from functools import lru_cache
 
 from indexer import vocab
 from indexer.model import Patient, Reviewer
-from indexer.passages.phrases import PhraseIndex, tokenize
-from indexer.passages.scan import AnchoredPattern
+from indexer.text.phrases import PhraseIndex, tokenize
+from indexer.text.scan import AnchoredPattern
 
 # ---------------------------------------------------------------- dates
 

@@ -14,13 +14,13 @@ from pathlib import Path
 
 from indexer import vocab
 from indexer.letters import fields
-from indexer.letters.clean import LazyWordSet, normalize, paragraphs_of_normalized
-from indexer.letters.layout import Line, RawSection, display_text, sections
 from indexer.letters.read import text_safe
 from indexer.model import Letter, Passage, Section, make_passage_id
 from indexer.passages.citations import extract_citations
 from indexer.passages.classify import body_region_of, body_regions_in, treatment_of
 from indexer.passages.split import RawItem, split_decision_lines, split_headed, split_numbered
+from indexer.text.clean import LazyWordSet, normalize, paragraphs_of_normalized
+from indexer.text.layout import Line, RawSection, display_text, sections
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ import os
 import stat
 from pathlib import Path
 
-from indexer.letters.clean import CONTROL_CHARS
+from indexer.text.clean import CONTROL_CHARS
 
 log = logging.getLogger(__name__)
 

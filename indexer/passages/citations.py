@@ -43,9 +43,9 @@ from itertools import compress
 
 from indexer import vocab
 from indexer.model import Citation, CitationKey, citation_key
-from indexer.passages.phrases import PhraseIndex, Tokens, phrase_key, tokens_of
-from indexer.passages.scan import AnchoredPattern, lowered
 from indexer.passages.statements import statement_citations, statement_style
+from indexer.text.phrases import PhraseIndex, Tokens, phrase_key, tokens_of
+from indexer.text.scan import AnchoredPattern, lowered
 
 # Spans that end a statement and cite nothing themselves. These patterns scan every
 # passage field, so each is searched only where its first word occurs (`AnchoredPattern`).

@@ -17,7 +17,7 @@ from functools import cache
 from itertools import compress
 
 from indexer import vocab
-from indexer.passages.phrases import PhraseIndex, tokens_of
+from indexer.text.phrases import PhraseIndex, tokens_of
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ import re
 from collections.abc import Container
 from dataclasses import dataclass
 
-from indexer.letters.clean import reflow
-from indexer.letters.layout import Line, RawSection, paragraph_groups
-from indexer.passages.scan import AnchoredPattern
+from indexer.text.clean import reflow
+from indexer.text.layout import Line, RawSection, paragraph_groups
+from indexer.text.scan import AnchoredPattern
 
 
 @dataclass

@@ -31,7 +31,7 @@ from urllib.parse import urlparse
 
 from indexer import vocab
 from indexer.model import Citation, CitationKey
-from indexer.passages.phrases import PhraseIndex, tokens_of
+from indexer.text.phrases import PhraseIndex, tokens_of
 
 _STATEMENT = re.compile(r"\bDecision\s+based\s+on\s+", re.I)
 _STYLE = re.compile(r"\bDecision\s+based\s+on\s+(?:MTUS\s|Non\s*-?\s*MTUS\b)", re.I)
@@ -81,7 +81,7 @@ class _Part:
 @lru_cache(maxsize=1)
 def _parts() -> tuple[re.Pattern[str], dict[str, _Part]]:
     """One regex for every part wording followed by its edition year, and each wording's part."""
-    from indexer.passages.phrases import phrase_key
+    from indexer.text.phrases import phrase_key
     by_wording: dict[str, _Part] = {}
     alts = []
     for p in vocab.mtus_parts():
@@ -168,7 +168,7 @@ def _part_cites(text: str, info: _Part | None, wording: str, year: str, start: i
 
 
 def _phrase(text: str) -> tuple[str, ...]:
-    from indexer.passages.phrases import phrase_key
+    from indexer.text.phrases import phrase_key
     return phrase_key(text)
 
 
@@ -521,7 +521,7 @@ def _merge_known(clean: str, pieces: list[tuple[int, int]]) -> list[tuple[int, i
 def _comma_wordings() -> frozenset[tuple[str, ...]]:
     """Topic and chapter wordings that hold a comma ("Preoperative testing, general",
     "Forearm, Wrist, and Hand"): list items rejoined only when they make one of these."""
-    from indexer.passages.phrases import phrase_key
+    from indexer.text.phrases import phrase_key
     out: set[tuple[str, ...]] = set()
     for t in vocab.topics():
         out.update(phrase_key(a) for a in (t.name, *t.aliases) if "," in a)
@@ -532,7 +532,7 @@ def _comma_wordings() -> frozenset[tuple[str, ...]]:
 
 def _known_list_wording(words: str) -> bool:
     """`_known_wording` for list items rejoined across a comma: only a wording holding one."""
-    from indexer.passages.phrases import phrase_key
+    from indexer.text.phrases import phrase_key
     chapters_idx, fillers = _odg_vocab()
     toks = tokens_of(words)
     norms = toks.norms

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 
 from indexer.index.documents import docs_for_letter
 from indexer.index.engine import SearchEngine
-from indexer.search.types import SearchRequest
+from indexer.query.types import SearchRequest
 
 if TYPE_CHECKING:  # pragma: no cover
     from indexer.search.service import SearchService

@@ -29,7 +29,7 @@ from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from indexer.search.analysis import (
+from indexer.query.analysis import (
     MAX_SENTENCE_WORDS,
     MAX_TOKEN_BYTES,
     candidate_bytes_regex,
@@ -40,8 +40,8 @@ from indexer.search.analysis import (
     stem,
     tokens,
 )
-from indexer.search.tree import Near, Node, Phrase, Prefix, Term, leaves
-from indexer.search.types import Fragment, Run
+from indexer.query.tree import Near, Node, Phrase, Prefix, Term, leaves
+from indexer.query.types import Fragment, Run
 
 FRAGMENT_CHARS = 220
 MAX_FRAGMENTS = 3

@@ -33,9 +33,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
-from indexer.search import dates, vocab_adapter
-from indexer.search.analysis import PARAGRAPH_SPAN, SENTENCE_SPAN, stem, tokens, words
-from indexer.search.tree import (
+from indexer.query.analysis import PARAGRAPH_SPAN, SENTENCE_SPAN, stem, tokens, words
+from indexer.query.tree import (
     FIELD_ALIASES,
     And,
     FacetTerm,
@@ -56,7 +55,8 @@ from indexer.search.tree import (
     simplify,
     to_string,
 )
-from indexer.search.types import CITATION_FACETS, FACETS
+from indexer.query.types import CITATION_FACETS, FACETS
+from indexer.search import dates, vocab_adapter
 
 MAX_QUERY_CHARS = 1000
 MAX_LEAVES = 64

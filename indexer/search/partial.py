@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import combinations
 
-from indexer.search.tree import And, Fuzzy, InLetters, Near, Node, Not, Or, Phrase, Pin, Prefix, Term
+from indexer.query.tree import And, Fuzzy, InLetters, Near, Node, Not, Or, Phrase, Pin, Prefix, Term
 
 # Above this many words the combinations grow (n of them) while one missing word
 # matters less; such queries get no closer-matches block.

@@ -36,15 +36,9 @@ from indexer.index.engine import EngineError, Generation, IndexHome, SearchEngin
 from indexer.index.pipeline import BROWSE_FACETS_META
 from indexer.index.store import HitData, LetterStore
 from indexer.model import DECISIONS, CitationKey, Letter, Passage
-from indexer.search import dates, spelling, vocab_adapter
-from indexer.search import similar as mlt
-from indexer.search.analysis import terms as analysis_terms
-from indexer.search.highlight import Highlighter
-from indexer.search.limits import PAGING
-from indexer.search.parser import BOOLEAN_WORDS, CITATION_PIN_SCORE, parse_query
-from indexer.search.partial import relax
-from indexer.search.spelling import has_fuzzy, resolve_fuzzy
-from indexer.search.tree import (
+from indexer.query.analysis import terms as analysis_terms
+from indexer.query.limits import PAGING
+from indexer.query.tree import (
     SCOPES,
     SUMMARY_FIELD,
     TEXT_FIELDS,
@@ -68,7 +62,7 @@ from indexer.search.tree import (
     simplify,
     to_string,
 )
-from indexer.search.types import (
+from indexer.query.types import (
     CITATION_FACETS,
     FACETS,
     GROUP_FACET,
@@ -84,6 +78,12 @@ from indexer.search.types import (
     SearchRequest,
     SearchResponse,
 )
+from indexer.search import dates, spelling, vocab_adapter
+from indexer.search import similar as mlt
+from indexer.search.highlight import Highlighter
+from indexer.search.parser import BOOLEAN_WORDS, CITATION_PIN_SCORE, parse_query
+from indexer.search.partial import relax
+from indexer.search.spelling import has_fuzzy, resolve_fuzzy
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from indexer.search import analysis
-from indexer.search.tree import Node, Or, Term
+from indexer.query import analysis
+from indexer.query.tree import Node, Or, Term
 
 FIELD = "rationale"
 MAX_TERMS = 25  # enough to describe a rationale; more only adds near-random matches

@@ -19,8 +19,8 @@ import re
 from dataclasses import replace
 
 from indexer.index.engine import SearchEngine
-from indexer.search.analysis import stem
-from indexer.search.tree import And, Fuzzy, Near, Node, Not, Or, Phrase, Pin, Term, leaves
+from indexer.query.analysis import stem
+from indexer.query.tree import And, Fuzzy, Near, Node, Not, Or, Phrase, Pin, Term, leaves
 
 MAX_FUZZY_TERMS = 30  # close terms one `word~` may stand for, most frequent first
 MIN_WORD = 4  # shorter words are left alone: too many real words are one edit apart

@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 from functools import lru_cache
 
-from indexer.search.analysis import terms
+from indexer.query.analysis import terms
 from indexer.vocab import abbreviations as abbreviation_table
 from indexer.vocab import compound_prefixes, drug_names, equivalent_names
 

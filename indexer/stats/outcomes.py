@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from indexer.search.types import FACETS, SearchRequest
+from indexer.query.types import FACETS, SearchRequest
 from indexer.stats.wilson import wilson_interval
 
 # The splits attorneys ask for, in the order the page offers them. Only those the

@@ -7,7 +7,7 @@ import hashlib
 
 import sqlalchemy as sa
 
-from indexer.cli import main
+from imr_cli.main import main
 from tests.bookmarks.conftest import add_user, make_app
 
 NECK = "000_d9810e0ddbbc91c8-1"

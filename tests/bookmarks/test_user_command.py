@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from indexer.cli import main
+from imr_cli.main import main
 
 
 @pytest.fixture

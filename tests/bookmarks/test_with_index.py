@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from indexer.search.types import SearchRequest
+from indexer.query.types import SearchRequest
 from tests.bookmarks.conftest import make_app
 
 LETTER = "000_d9810e0ddbbc91c8"

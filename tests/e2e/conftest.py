@@ -65,7 +65,7 @@ def imr_command() -> list[str]:
     script = Path(sys.executable).with_name("imr")
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-m", "indexer.cli"]
+    return [sys.executable, "-m", "imr_cli.main"]
 
 
 @dataclass

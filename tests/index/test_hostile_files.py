@@ -17,8 +17,8 @@ from indexer.index.parsing import MAX_PASSAGES, bound_passages
 from indexer.index.pipeline import build_index, index_letters
 from indexer.letters.read import UnreadableLetterError, read_letter_bytes
 from indexer.model import Citation, Letter, Passage
+from indexer.query.types import SearchRequest
 from indexer.search.service import SearchService
-from indexer.search.types import SearchRequest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,7 +33,7 @@ def corpus(tmp_path, seed_files) -> Path:
 
 
 def imr(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "indexer.cli", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "imr_cli.main", *args], capture_output=True,
                           timeout=timeout, cwd=ROOT)
 
 

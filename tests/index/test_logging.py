@@ -8,8 +8,8 @@ import shutil
 
 from indexer.index import parsing
 from indexer.index.pipeline import build_index
+from indexer.query.types import SearchRequest
 from indexer.search.service import SearchService
-from indexer.search.types import SearchRequest
 
 
 def test_files_not_indexed_and_the_summary_are_logged(tmp_path, seed_files, caplog):

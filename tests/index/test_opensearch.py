@@ -26,10 +26,10 @@ from indexer.index.engine import EngineError, configured_engines, engine_home, t
 from indexer.index.opensearch_settings import OpenSearchSettings
 from indexer.index.pipeline import build_index, index_letters
 from indexer.model import Letter, Passage
+from indexer.query.tree import MatchAll
+from indexer.query.types import FACETS
 from indexer.search.parser import parse_query
 from indexer.search.service import SearchService
-from indexer.search.tree import MatchAll
-from indexer.search.types import FACETS
 from tests.search.conftest import counts, html, ids, run
 from tests.search.fixtures import sample_letters
 

@@ -7,14 +7,14 @@ import argparse
 
 import pytest
 
-from indexer.cli import build_parser
+from imr_cli.main import build_parser
 from indexer.index import engine as engine_mod
 from indexer.index.engine import ENGINES, EngineError, Generation, configured_engines, engine_class, engine_home
 from indexer.index.generations import LocalHome
 from indexer.index.pipeline import index_exists, index_letters
 from indexer.index.whoosh_engine import WhooshEngine
+from indexer.query.types import SearchRequest
 from indexer.search.service import SearchService
-from indexer.search.types import SearchRequest
 from tests.search.fixtures import sample_letters
 
 

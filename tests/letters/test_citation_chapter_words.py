@@ -15,8 +15,8 @@ import pytest
 from indexer import vocab
 from indexer.model import citation_key
 from indexer.passages.citations import extract_citations
-from indexer.passages.phrases import tokens_of
 from indexer.synth.citations import GuidelineWriter
+from indexer.text.phrases import tokens_of
 
 NECK_FUSION = "ODG | Neck and Upper Back | Fusion (spinal)"
 NECK_COLLAR = "ODG | Neck and Upper Back | Cervical collar"

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from indexer.cli import main
+from imr_cli.main import main
 
 
 def run(capsys, *args):
@@ -48,7 +48,7 @@ def test_all_files_failing_exits_non_zero(capsys, tmp_path):
 
 
 def test_folder_argument_and_console_script(corpus_dir):
-    proc = subprocess.run([sys.executable, "-m", "indexer.cli", "parse", "--compact", str(corpus_dir)],
+    proc = subprocess.run([sys.executable, "-m", "imr_cli.main", "parse", "--compact", str(corpus_dir)],
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from indexer.letters import parse_text
-from indexer.letters.clean import join_two, paragraphs, reflow, word_set
+from indexer.text.clean import join_two, paragraphs, reflow, word_set
 
 from .letters_factory import Item, LetterSpec, build_letter, double_blank_lines, paginate, wrap
 
@@ -108,7 +108,7 @@ def test_reflow_joins_lines_with_single_spaces():
 def test_pdf_style_page_breaks_in_text_letters_run_on():
     """pypdf's text marks a page break with one blank line only: a word hyphenated across it
     is rejoined and the sentence runs on, as in the PDF."""
-    from indexer.letters.clean import paragraphs
+    from indexer.text.clean import paragraphs
     text = ("The injured worker was seen on 11/03/2016 for neck pain.\nThe examination showed decreased sensa-\n\n"
             "tion in the left arm and weakness of the\n\nleft hand. Reflexes were\nsymmetric.\n \n"
             "A new paragraph starts here and\nends here.\n")

@@ -16,10 +16,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.letters import clean, fields, layout  # the letters package first: it loads `split`
+from indexer.letters import fields  # the letters package first: it loads `split`
 from indexer.passages import citations, classify, split
-from indexer.passages.phrases import _TOKEN, normalize_word, tokenize
-from indexer.passages.scan import AnchoredPattern, lowered
+from indexer.text import (
+    clean,  # the letters package first: it loads `split`
+    layout,  # the letters package first: it loads `split`
+)
+from indexer.text.phrases import _TOKEN, normalize_word, tokenize
+from indexer.text.scan import AnchoredPattern, lowered
 
 FRAGMENTS = [
     "Claims Administrator guideline:", "MAXIMUS guideline:", "Decision rationale:", "Decision based on",

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indexer.letters import parse_text
-from indexer.letters.clean import is_footer, normalize
 from indexer.model import TEXT_FIELDS, Letter
+from indexer.text.clean import is_footer, normalize
 
 from .letters_factory import Item, LetterSpec, build_letter, double_blank_lines, paginate, wrap
 

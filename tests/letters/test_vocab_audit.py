@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from indexer.cli import main
+from imr_cli.main import main
 
 from .letters_factory import Item, LetterSpec, build_letter
 

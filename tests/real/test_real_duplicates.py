@@ -7,8 +7,8 @@ from __future__ import annotations
 import shutil
 
 from indexer.index.pipeline import build_index
+from indexer.query.types import SearchRequest
 from indexer.search.service import SearchService
-from indexer.search.types import SearchRequest
 
 from .conftest import REAL
 

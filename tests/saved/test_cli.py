@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from indexer.cli import main
+from imr_cli.main import main
 from tests.saved.conftest import OPENSEARCH, real_letters
 from webapp.db import get_engine
 from webapp.db.migrate import upgrade_to_head

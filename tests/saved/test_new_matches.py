@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from indexer.search.types import SearchRequest
+from indexer.query.types import SearchRequest
 from tests.saved.conftest import OPENSEARCH, real_letters, run_alerts
 from webapp.auth.accounts import local_user
 from webapp.db import get_engine

@@ -9,8 +9,8 @@ import pytest
 
 from indexer.index.engine import configured_engines
 from indexer.index.pipeline import build_index, index_letters
+from indexer.query.types import SearchRequest, SearchResponse
 from indexer.search.service import SearchService
-from indexer.search.types import SearchRequest, SearchResponse
 from tests.search.fixtures import sample_letters
 
 

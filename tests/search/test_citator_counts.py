@@ -132,7 +132,7 @@ def _passages_citing(letters, key: str) -> int:
 
 
 def test_recogniser_offers_only_cited_citations_with_their_counts(synth):
-    from indexer.search.types import SearchRequest
+    from indexer.query.types import SearchRequest
 
     service, letters = synth
     long_query = " ".join(["ODG low back lumbar supports MTUS chronic pain opioids ACOEM acupuncture",
@@ -146,7 +146,7 @@ def test_recogniser_offers_only_cited_citations_with_their_counts(synth):
 
 
 def test_recogniser_offers_every_cited_topic_holding_the_topic_word(synth):
-    from indexer.search.types import SearchRequest
+    from indexer.query.types import SearchRequest
 
     service, letters = synth
     resp = service.search(SearchRequest(query="MTUS chronic pain opioids", per_page=5))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.cli import main
+from imr_cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -75,7 +75,7 @@ def test_bad_arguments_give_clear_errors(cli_index, tmp_path, capsys):
 
 
 def test_console_script_runs(cli_index):
-    out = subprocess.run([sys.executable, "-m", "indexer.cli", "search", "MBB", "--index", str(cli_index),
+    out = subprocess.run([sys.executable, "-m", "imr_cli.main", "search", "MBB", "--index", str(cli_index),
                           "--json"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["total"] == 3

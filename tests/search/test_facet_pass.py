@@ -8,9 +8,9 @@ import itertools
 
 import pytest
 
+from indexer.query.tree import And, Or, Phrase
+from indexer.query.types import FACETS
 from indexer.search.parser import parse_query
-from indexer.search.tree import And, Or, Phrase
-from indexer.search.types import FACETS
 from tests.search.conftest import counts, run
 from tests.search.fixtures import FACET_DX, OPIOIDS, PHYS_MED
 

@@ -14,10 +14,10 @@ from indexer.index.engine import engine_home
 from indexer.index.pipeline import BROWSE_FACETS_META, build_index, index_letters
 from indexer.index.store import LetterStore, pack_letter, passage_dict, passage_from_dict
 from indexer.model import Passage
-from indexer.search.analysis import candidate_tokens, tokens
+from indexer.query.analysis import candidate_tokens, tokens
+from indexer.query.tree import MatchAll
+from indexer.query.types import FACETS, SearchRequest
 from indexer.search.service import SearchService
-from indexer.search.tree import MatchAll
-from indexer.search.types import FACETS, SearchRequest
 from tests.search.fixtures import sample_letters
 from webapp.highlights import _esc
 

@@ -12,8 +12,8 @@ import pytest
 from indexer.index import neardup
 from indexer.index.pipeline import build_index, index_letters
 from indexer.model import Letter, Passage, Reviewer
+from indexer.query.types import SearchRequest
 from indexer.search.service import SearchService
-from indexer.search.types import SearchRequest
 from indexer.stats.outcomes import outcome_stats
 from tests.index.test_neardup import FAMILIES
 

@@ -7,9 +7,9 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from indexer.query.types import Run
 from indexer.search.highlight import Highlighter
 from indexer.search.parser import parse_query
-from indexer.search.types import Run
 from tests.search.conftest import html, run
 
 

@@ -22,12 +22,12 @@ from markupsafe import Markup, escape
 
 from indexer.index.store import LetterStore, _unpack, pack_letter
 from indexer.letters import parse_file
+from indexer.query.analysis import tokens
+from indexer.query.tree import Near, Phrase, Prefix, Term, leaves
+from indexer.query.types import Run
 from indexer.search import highlight
-from indexer.search.analysis import tokens
 from indexer.search.highlight import FRAGMENT_CHARS, MAX_FRAGMENTS, SHORT_FIELD, Highlighter
 from indexer.search.parser import parse_query
-from indexer.search.tree import Near, Phrase, Prefix, Term, leaves
-from indexer.search.types import Run
 from tests.search.conftest import html
 from tests.search.fixtures import sample_letters
 from webapp.highlights import to_html

@@ -7,9 +7,9 @@ import tantivy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.search import analysis
+from indexer.query import analysis
+from indexer.query.tree import And, FacetTerm, MatchAll, Near, Not, Or, Phrase, Pin, Prefix, Term, leaves
 from indexer.search.parser import MAX_QUERY_CHARS, parse_query
-from indexer.search.tree import And, FacetTerm, MatchAll, Near, Not, Or, Phrase, Pin, Prefix, Term, leaves
 
 
 def parsed(q: str) -> str:
@@ -58,7 +58,7 @@ def test_terms_and_connectors(query, read_as):
 
 
 def test_connector_tree_shapes():
-    from indexer.search.analysis import PARAGRAPH_SPAN, SENTENCE_SPAN
+    from indexer.query.analysis import PARAGRAPH_SPAN, SENTENCE_SPAN
     t = parse_query("a pre/4 b").tree
     assert isinstance(t, Near) and t.ordered and t.distance == 4
     assert parse_query("a /s b").tree.distance == SENTENCE_SPAN

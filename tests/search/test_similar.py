@@ -3,8 +3,8 @@ from the rationale's distinctive terms rather than its boilerplate."""
 
 from __future__ import annotations
 
+from indexer.query.types import SearchRequest
 from indexer.search.similar import distinctive_terms
-from indexer.search.types import SearchRequest
 
 
 def _ids(result) -> list[str]:

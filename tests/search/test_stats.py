@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from indexer.index.documents import facet_values
-from indexer.search.types import FACETS, SearchRequest
+from indexer.query.types import FACETS, SearchRequest
 from indexer.stats.outcomes import available_by, outcome_stats
 from indexer.stats.wilson import wilson_interval
 

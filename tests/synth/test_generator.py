@@ -7,7 +7,7 @@ import json
 import re
 from collections import Counter
 
-from indexer.cli import main as imr
+from imr_cli.main import main as imr
 from indexer.synth import generate_letter, letter_rng
 from indexer.synth.corpus import read_manifest, write_corpus
 from indexer.synth.layout import wrap

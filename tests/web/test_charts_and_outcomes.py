@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from indexer.search.types import FacetValue
+from indexer.query.types import FacetValue
 from webapp.charts import nice_step, year_chart
 from webapp.presentation import citation_label, facet_value_label, format_date, outcome_split
 

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from markupsafe import escape
 
-from indexer.search.types import FACETS, SearchRequest
+from indexer.query.types import FACETS, SearchRequest
 from tests.web.conftest import FACET_KEY, QUERY, parse_html
 
 
@@ -212,7 +212,7 @@ def test_every_facet_is_a_url_parameter_counting_what_the_sidebar_said(client):
 def test_api_search_matches_the_cli_json(client, index_dir, capsys):
     import json
 
-    from indexer.cli import main
+    from imr_cli.main import main
 
     params = {"q": QUERY, "citation": FACET_KEY, "per_page": 10}
     assert main(["search", QUERY, "--index", str(index_dir), "--filter", f"citation={FACET_KEY}",

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from indexer.index.engine import configured_engines
-from indexer.search.types import SearchRequest
+from indexer.query.types import SearchRequest
 from tests.web.conftest import QUERY, parse_html
 
 JUNK = "Dear colleague,\n\nThis page is not an IMR determination at all; it mentions a facet block once.\n"
@@ -37,7 +37,7 @@ def test_serve_indexes_the_corpus_first_and_serves_with_waitress(tmp_path):
 
 
 def test_serve_without_index_or_corpus_says_what_to_do(tmp_path, capsys):
-    from indexer.cli import main
+    from imr_cli.main import main
 
     code = main(["serve", "--index", str(tmp_path / "idx"), "--corpus", str(tmp_path / "missing"),
                  "--data-dir", str(tmp_path / "data"), "--port", "8199"])

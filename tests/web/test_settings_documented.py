@@ -15,7 +15,7 @@ CONFIG_ONLY = {"IMR_SEARCH_SERVICE"}
 
 def _read_in_code() -> set[str]:
     names: set[str] = set()
-    for folder in ("indexer", "webapp"):
+    for folder in ("indexer", "webapp", "imr_cli"):
         for path in (ROOT / folder).rglob("*.py"):
             names.update(re.findall(r"[\"'](IMR_[A-Z][A-Z0-9_]*[A-Z0-9])[\"']", path.read_text(encoding="utf-8")))
     return names - CONFIG_ONLY
@@ -45,7 +45,7 @@ def test_a_bad_value_stops_the_app_naming_the_variable(monkeypatch, tmp_path, na
 
 
 def test_a_bad_log_level_is_refused_naming_the_variable(monkeypatch):
-    from indexer.cli import log_level
+    from imr_cli.main import log_level
 
     monkeypatch.setenv("IMR_LOG_LEVEL", "loud")
     with pytest.raises(SystemExit, match="IMR_LOG_LEVEL"):

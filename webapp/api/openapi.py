@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer.search.tree import SCOPES
-from indexer.search.types import FACETS, GROUP_FACET, GROUPS, SORTS
+from indexer.query.tree import SCOPES
+from indexer.query.types import FACETS, GROUP_FACET, GROUPS, SORTS
 from indexer.stats.outcomes import available_by
 from webapp.bookmarks.store import MAX_PAGE as BOOKMARK_MAX_PAGE
 from webapp.bookmarks.store import MAX_PER_PAGE as BOOKMARK_MAX_PER_PAGE

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
 
-from indexer.search.types import FACETS, SORTS
+from indexer.query.types import FACETS, SORTS
 from webapp.citations.data import citation_detail, citation_index
 from webapp.citations.views import cited_by_param, filter_text, index_sort_param
 from webapp.search.state import DATE_PARAMS, parse_state

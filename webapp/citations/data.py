@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from indexer.model import CitationKey
-from indexer.search.limits import PAGING
-from indexer.search.types import FacetValue, SearchRequest, SearchResponse
+from indexer.query.limits import PAGING
+from indexer.query.types import FacetValue, SearchRequest, SearchResponse
 from webapp import presentation
 from webapp.charts import NO_DATE, BarChart, year_chart
 from webapp.presentation import OutcomeSplit, outcome_split, rate_interval

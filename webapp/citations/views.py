@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from indexer.search.limits import PAGING
+from indexer.query.limits import PAGING
 from webapp.citations.data import CITED_BY, INDEX_SORTS, citation_detail, citation_index
 from webapp.search.page import fold_duplicates, hit_view, pagination
 from webapp.search.state import SearchState, parse_state

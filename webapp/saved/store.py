@@ -17,8 +17,8 @@ from sqlalchemy import and_, case, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from indexer.query.types import FACETS, SORTS
 from indexer.search import dates
-from indexer.search.types import FACETS, SORTS
 from webapp.bookmarks.store import NotFound, ValidationError, clean_name
 from webapp.db import changed_rows
 from webapp.db.models import (

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
-from indexer.search.types import FACETS
+from indexer.query.types import FACETS
 from webapp.auth import current_user_id
 from webapp.bookmarks.views import back
 from webapp.db import get_session

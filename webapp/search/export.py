@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from indexer.model import Passage
-from indexer.search.types import Hit
+from indexer.query.types import Hit
 from webapp.bookmarks.export import DECISION_WORDS, _cell, _date, citation_text, md_escape, md_quote
 from webapp.presentation import OutcomeSplit, citation_line, facet_label, outcome_of, outcome_split
 from webapp.search.state import SearchState

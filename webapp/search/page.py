@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from flask import url_for
 from markupsafe import Markup, escape
 
-from indexer.search.types import FACETS, FacetValue, Hit, SearchResponse
-from indexer.search.types import Fragment as HitFragment
+from indexer.query.types import FACETS, FacetValue, Hit, SearchResponse
+from indexer.query.types import Fragment as HitFragment
 from webapp import presentation
 from webapp.highlights import to_html
 from webapp.presentation import OutcomeSplit, outcome_split

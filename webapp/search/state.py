@@ -17,10 +17,10 @@ from urllib.parse import quote_plus
 
 from werkzeug.datastructures import MultiDict
 
+from indexer.query.limits import PAGING
+from indexer.query.tree import SCOPES
+from indexer.query.types import GROUPS, INDEXED_FACETS, SORTS, SearchRequest
 from indexer.search import dates
-from indexer.search.limits import PAGING
-from indexer.search.tree import SCOPES
-from indexer.search.types import GROUPS, INDEXED_FACETS, SORTS, SearchRequest
 
 DEFAULT_PER_PAGE = PAGING.per_page
 MAX_PER_PAGE = PAGING.max_per_page

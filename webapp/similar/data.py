@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from indexer.passages.citations import extract_citations
+from indexer.query.types import Hit, SearchRequest
 from indexer.search.similar import MAX_TEXT_CHARS
-from indexer.search.types import Hit, SearchRequest
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 50

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from indexer.search.limits import PAGING
+from indexer.query.limits import PAGING
 
 # Facet names, exactly as users type them in `facet:value` and URL parameters.
 FACETS = (

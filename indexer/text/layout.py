@@ -15,7 +15,7 @@ import re
 from collections.abc import Container
 from dataclasses import dataclass, field
 
-from indexer.letters.clean import reflow
+from indexer.text.clean import reflow
 
 
 @dataclass(slots=True)

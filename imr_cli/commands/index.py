@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from indexer.commands import engine_options
+from imr_cli.commands import engine_options
 
 # Exit statuses, so a script can tell "all indexed" from "indexed, but look at the report".
 EXIT_OK = 0  # every file indexed (or unchanged)
@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"  duplicate: {printable_name(d['file'])}: same determination as {printable_name(d['kept'])} "
                   "(indexed once, from that file)")
     if report.changed and not args.no_alerts:
-        from indexer.commands.alerts import after_indexing
+        from imr_cli.commands.alerts import after_indexing
 
         # a remote engine (opensearch) has no local index folder: None reads the configured one
         after_indexing(Path(args.index) if args.index else None, report.engine)

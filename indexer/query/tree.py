@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from indexer.search.analysis import PARAGRAPH_SPAN, SENTENCE_SPAN
+from indexer.query.analysis import PARAGRAPH_SPAN, SENTENCE_SPAN
 
 # Searchable text fields, their weights, and the names users may type before a
 # colon. A passage's score is the sum over fields of weight x BM25 in that field

@@ -14,7 +14,7 @@ import sys
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from indexer.commands.user import add_database_option
+    from imr_cli.commands.user import add_database_option
 
     parser = subparsers.add_parser(
         "token", help="personal API tokens (Authorization: Bearer) for the JSON API",
@@ -38,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _user(args: argparse.Namespace):
-    from indexer.commands.user import _session
+    from imr_cli.commands.user import _session
     from webapp.auth.accounts import find_user
 
     session = _session(args)

@@ -10,9 +10,9 @@ import argparse
 import json
 import sys
 
-from indexer.commands import engine_options
-from indexer.search.tree import SCOPES
-from indexer.search.types import FACETS, SORTS, Fragment
+from imr_cli.commands import engine_options
+from indexer.query.tree import SCOPES
+from indexer.query.types import FACETS, SORTS, Fragment
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -58,8 +58,8 @@ def _plain(fragment: Fragment) -> str:
 def run(args: argparse.Namespace) -> int:
     from indexer.index.engine import EngineError
     from indexer.index.generations import IndexNotFound
+    from indexer.query.types import SearchRequest
     from indexer.search.service import SearchService
-    from indexer.search.types import SearchRequest
 
     filters, errors = _filters(args.filter)
     for e in errors:

@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from indexer.commands import engine_options
+from imr_cli.commands import engine_options
 
 DEFAULT_PORT = 8000
 
@@ -73,7 +73,7 @@ def build_if_needed(index_dir: Path | None, corpus: Path, engine: str, force: bo
     for failure in summary.get("failed", []):
         print(f"  failed: {printable_name(failure['file'])}: {printable_name(failure['reason'])}", file=sys.stderr)
     if report.changed:
-        from indexer.commands.alerts import after_indexing
+        from imr_cli.commands.alerts import after_indexing
 
         after_indexing(index_dir, engine)
     return True

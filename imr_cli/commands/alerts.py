@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from indexer.commands import engine_options
+from imr_cli.commands import engine_options
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -1,4 +1,4 @@
-"""`imr`: the command line. Each subcommand lives in `indexer/commands/<name>.py`
+"""`imr`: the command line. Each subcommand lives in `imr_cli/commands/<name>.py`
 and exposes `register(subparsers)`; this module only wires them together."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="imr", description="IMR Precedent Search")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
-        importlib.import_module(f"indexer.commands.{name}").register(sub)
+        importlib.import_module(f"imr_cli.commands.{name}").register(sub)
     for command in sub.choices.values():
         command.add_argument("--log-level", choices=LOG_LEVELS, default=None,
                              help=f"what the log (stderr) shows: per-file failures and the run's summary "
