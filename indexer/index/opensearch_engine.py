@@ -85,6 +85,7 @@ from indexer.query.tree import (
     TEXT_FIELDS,
     And,
     FacetTerm,
+    Fuzzy,
     InLetters,
     MatchAll,
     Near,
@@ -98,6 +99,7 @@ from indexer.query.tree import (
     Term,
 )
 from indexer.query.types import CITATION_FACETS, HIDDEN_FACETS, INDEXED_FACETS
+from indexer.query.visit import TreeVisitor
 
 if TYPE_CHECKING:  # pragma: no cover - opensearch-py is imported when the engine is used
     from opensearchpy import OpenSearch
@@ -797,7 +799,7 @@ def _owner_alive(owner: str) -> bool:
 
 # ---------------------------------------------------------------------- the engine
 
-class OpenSearchEngine(_BulkTarget, SearchEngine):
+class OpenSearchEngine(_BulkTarget, SearchEngine, TreeVisitor[dict]):
     name = "opensearch"
     remote = True
     parallel_reads = True  # requests wait on the network, outside the GIL
@@ -1069,56 +1071,72 @@ class OpenSearchEngine(_BulkTarget, SearchEngine):
 
     # ------------------------------------------------------------------ compiling
     def compile(self, node: Node) -> dict:
-        if isinstance(node, MatchAll):
-            return {"match_all": {}}
-        if isinstance(node, Term):
-            return self._text(node.fields, lambda f: {"term": {f: node.term}})
-        if isinstance(node, Phrase):
-            if node.slop == 0:
-                return self._text(node.fields, lambda f: {"match_phrase": {f: " ".join(node.terms)}})
-            return self._per_field(node.fields, lambda f: _span_near(f, node.terms, node.slop))
-        if isinstance(node, Prefix):
-            return self._text(node.fields, lambda f: {"prefix": {f: node.prefix}})
-        if isinstance(node, Near):
-            # a w/n b: the two within n positions, either order; a pre/n b: b's first
-            # word 1..n positions after a's last. Lucene's span slop counts the
-            # positions between the two spans: n - 1.
-            a, b = _terms(node.left), _terms(node.right)
-            slop = min(max(node.distance - 1, 0), MAX_SLOP)
-            return self._per_field(node.fields, lambda f: {"span_near": {
-                "clauses": [_span_near(f, a, 0), _span_near(f, b, 0)], "slop": slop,
-                "in_order": bool(node.ordered)}})
-        if isinstance(node, Range):
-            lo, hi = date_key_range(node.start, node.end)
-            return {"range": {RANGE_KEYS[node.field]: {"gte": min(lo, MAX_LONG), "lte": min(hi, MAX_LONG)}}}
-        if isinstance(node, FacetTerm):
-            if node.facet not in INDEXED_FACETS:
-                return {"match_none": {}}
-            field, value = node.facet + "_k", node.value.lower()
-            if node.facet not in CITATION_FACETS:
-                return {"term": {field: value}}
-            # a citation value also matches every citation below it
-            key = CitationKey.parse(value)
-            return {"bool": {"should": [{"term": {field: str(key)}}, {"prefix": {field: key.descendant_prefix}}],
-                             "minimum_should_match": 1}}
-        if isinstance(node, Pin):
-            return {"constant_score": {"filter": self.compile(node.child), "boost": node.score}}
-        if isinstance(node, InLetters):
-            ids = sorted(node.letter_ids)
-            if not ids:
-                return {"match_none": {}}
-            chunks = [{"terms": {"letter_id": ids[i:i + TERMS_CHUNK]}} for i in range(0, len(ids), TERMS_CHUNK)]
-            flt = chunks[0] if len(chunks) == 1 else {"bool": {"should": chunks, "minimum_should_match": 1}}
-            return {"constant_score": {"filter": flt, "boost": node.score}}
-        if isinstance(node, Not):
-            return {"bool": {"must": [{"match_all": {}}], "must_not": [self.compile(node.child)]}}
-        if isinstance(node, And):
-            must = [self.compile(c) for c in node.children if not isinstance(c, Not)]
-            must_not = [self.compile(c.child) for c in node.children if isinstance(c, Not)]
-            return {"bool": {"must": must or [{"match_all": {}}], "must_not": must_not}}
-        if isinstance(node, Or):
-            return {"bool": {"should": [self.compile(c) for c in node.children], "minimum_should_match": 1}}
-        raise EngineError(f"cannot compile query node {node!r}")
+        return self.visit(node)
+
+    def visit_Fuzzy(self, node: Fuzzy) -> dict:
+        # the service resolves fuzzy words against the index before any engine sees them
+        raise EngineError(f"unresolved fuzzy word {node.text!r}")
+
+    def visit_MatchAll(self, node: MatchAll) -> dict:
+        return {"match_all": {}}
+
+    def visit_Term(self, node: Term) -> dict:
+        return self._text(node.fields, lambda f: {"term": {f: node.term}})
+
+    def visit_Phrase(self, node: Phrase) -> dict:
+        if node.slop == 0:
+            return self._text(node.fields, lambda f: {"match_phrase": {f: " ".join(node.terms)}})
+        return self._per_field(node.fields, lambda f: _span_near(f, node.terms, node.slop))
+
+    def visit_Prefix(self, node: Prefix) -> dict:
+        return self._text(node.fields, lambda f: {"prefix": {f: node.prefix}})
+
+    def visit_Near(self, node: Near) -> dict:
+        # a w/n b: the two within n positions, either order; a pre/n b: b's first
+        # word 1..n positions after a's last. Lucene's span slop counts the
+        # positions between the two spans: n - 1.
+        a, b = _terms(node.left), _terms(node.right)
+        slop = min(max(node.distance - 1, 0), MAX_SLOP)
+        return self._per_field(node.fields, lambda f: {"span_near": {
+            "clauses": [_span_near(f, a, 0), _span_near(f, b, 0)], "slop": slop,
+            "in_order": bool(node.ordered)}})
+
+    def visit_Range(self, node: Range) -> dict:
+        lo, hi = date_key_range(node.start, node.end)
+        return {"range": {RANGE_KEYS[node.field]: {"gte": min(lo, MAX_LONG), "lte": min(hi, MAX_LONG)}}}
+
+    def visit_FacetTerm(self, node: FacetTerm) -> dict:
+        if node.facet not in INDEXED_FACETS:
+            return {"match_none": {}}
+        field, value = node.facet + "_k", node.value.lower()
+        if node.facet not in CITATION_FACETS:
+            return {"term": {field: value}}
+        # a citation value also matches every citation below it
+        key = CitationKey.parse(value)
+        return {"bool": {"should": [{"term": {field: str(key)}}, {"prefix": {field: key.descendant_prefix}}],
+                         "minimum_should_match": 1}}
+
+    def visit_Pin(self, node: Pin) -> dict:
+        return {"constant_score": {"filter": self.compile(node.child), "boost": node.score}}
+
+    def visit_InLetters(self, node: InLetters) -> dict:
+        ids = sorted(node.letter_ids)
+        if not ids:
+            return {"match_none": {}}
+        chunks = [{"terms": {"letter_id": ids[i:i + TERMS_CHUNK]}} for i in range(0, len(ids), TERMS_CHUNK)]
+        flt = chunks[0] if len(chunks) == 1 else {"bool": {"should": chunks, "minimum_should_match": 1}}
+        return {"constant_score": {"filter": flt, "boost": node.score}}
+
+    def visit_Not(self, node: Not) -> dict:
+        return {"bool": {"must": [{"match_all": {}}], "must_not": [self.compile(node.child)]}}
+
+    def visit_And(self, node: And) -> dict:
+        must = [self.compile(c) for c in node.children if not isinstance(c, Not)]
+        must_not = [self.compile(c.child) for c in node.children if isinstance(c, Not)]
+        return {"bool": {"must": must or [{"match_all": {}}], "must_not": must_not}}
+
+    def visit_Or(self, node: Or) -> dict:
+        return {"bool": {"should": [self.compile(c) for c in node.children], "minimum_should_match": 1}}
 
     def _text(self, fields: tuple[str, ...], make) -> dict:
         """As Tantivy: an exact leaf over every passage field finds its matches in

@@ -51,6 +51,7 @@ from indexer.query.tree import (
     TEXT_FIELDS,
     And,
     FacetTerm,
+    Fuzzy,
     InLetters,
     MatchAll,
     Near,
@@ -64,6 +65,7 @@ from indexer.query.tree import (
     Term,
 )
 from indexer.query.types import CITATION_FACETS, FACETS, INDEXED_FACETS
+from indexer.query.visit import TreeVisitor
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +106,7 @@ def build_schema(all_field: bool = True) -> tantivy.Schema:
     return sb.build()
 
 
-class TantivyEngine(SearchEngine):
+class TantivyEngine(SearchEngine, TreeVisitor[Query]):
     name = "tantivy"
     parallel_reads = True  # tantivy-py releases the GIL while it searches
     clone_by_link = True  # segments are immutable: a new generation hard-links the old one's
@@ -453,63 +455,85 @@ class TantivyEngine(SearchEngine):
 
     # ------------------------------------------------------------------ compiling
     def compile(self, node: Node) -> Query:
+        return self.visit(node)
+
+    def visit_Fuzzy(self, node: Fuzzy) -> Query:
+        # the service resolves fuzzy words against the index before any engine sees them
+        raise EngineError(f"unresolved fuzzy word {node.text!r}")
+
+    def visit_MatchAll(self, node: MatchAll) -> Query:
+        return Query.all_query()
+
+    def visit_Term(self, node: Term) -> Query:
         schema = self.schema
-        if isinstance(node, MatchAll):
-            return Query.all_query()
-        if isinstance(node, Term):
-            return self._text(node.fields, lambda f: Query.term_query(schema, f, node.term))
-        if isinstance(node, Phrase):
-            return self._text(node.fields, lambda f: Query.phrase_query(
-                schema, f, list(node.terms), slop=node.slop), exact=node.slop == 0)
-        if isinstance(node, Prefix):
-            pattern = _regex_escape(node.prefix) + ".*"
-            return self._text(node.fields, lambda f: Query.regex_query(schema, f, pattern))
-        if isinstance(node, Near):
-            a = list(_terms(node.left))
-            b = list(_terms(node.right))
-            if node.ordered:
-                return self._per_field(node.fields, lambda f: _ordered_near(schema, f, a, b, node.distance))
-            slop = max(node.distance - 1, 0)
-            ab: list[str | tuple[int, str]] = [*a, *b]
-            ba: list[str | tuple[int, str]] = [*b, *a]
-            return self._per_field(node.fields, lambda f: Query.boolean_query([
-                (Occur.Should, Query.phrase_query(schema, f, ab, slop=slop)),
-                (Occur.Should, Query.phrase_query(schema, f, ba, slop=slop)),
-            ]))
-        if isinstance(node, Range):
-            lo, hi = date_key_range(node.start, node.end)
-            return Query.range_query(schema, RANGE_KEYS[node.field], tantivy.FieldType.Unsigned, lo, hi)
-        if isinstance(node, FacetTerm):
-            if node.facet not in self._facets:
-                return Query.empty_query()
-            keys = self._facet_keys(node.facet, node.value)
-            if len(keys) == 1:
-                return Query.term_query(schema, node.facet + "_k", keys[0])
-            return Query.term_set_query(schema, node.facet + "_k", keys)
-        if isinstance(node, Pin):
-            return Query.const_score_query(self.compile(node.child), node.score)
-        if isinstance(node, InLetters):
-            if not node.letter_ids:
-                return Query.empty_query()
-            return Query.const_score_query(
-                Query.term_set_query(schema, "letter_id", sorted(node.letter_ids)), node.score)
-        if isinstance(node, Not):
-            return Query.boolean_query([(Occur.Must, Query.all_query()),
-                                        (Occur.MustNot, self.compile(node.child))])
-        if isinstance(node, And):
-            return self._and(node.children, distribute=True)
-        if isinstance(node, Or):
-            boosts = [c for c in node.children if _subsumed(c, node.children)]
-            rest = [c for c in node.children if c not in boosts]
-            if boosts and rest:
-                # "physical therapy" next to (physical AND therapy): the phrase only adds
-                # score, so it is checked just for documents the rest matched, and not
-                # at all when nothing is scored (facet counting). Same matches, same scores.
-                must = rest[0] if len(rest) == 1 else Or(tuple(rest))
-                return Query.boolean_query([(Occur.Must, self.compile(must))] +
-                                           [(Occur.Should, self.compile(b)) for b in boosts])
-            return Query.boolean_query([(Occur.Should, self.compile(c)) for c in node.children])
-        raise EngineError(f"cannot compile query node {node!r}")
+        return self._text(node.fields, lambda f: Query.term_query(schema, f, node.term))
+
+    def visit_Phrase(self, node: Phrase) -> Query:
+        schema = self.schema
+        return self._text(node.fields, lambda f: Query.phrase_query(
+            schema, f, list(node.terms), slop=node.slop), exact=node.slop == 0)
+
+    def visit_Prefix(self, node: Prefix) -> Query:
+        schema = self.schema
+        pattern = _regex_escape(node.prefix) + ".*"
+        return self._text(node.fields, lambda f: Query.regex_query(schema, f, pattern))
+
+    def visit_Near(self, node: Near) -> Query:
+        schema = self.schema
+        a = list(_terms(node.left))
+        b = list(_terms(node.right))
+        if node.ordered:
+            return self._per_field(node.fields, lambda f: _ordered_near(schema, f, a, b, node.distance))
+        slop = max(node.distance - 1, 0)
+        ab: list[str | tuple[int, str]] = [*a, *b]
+        ba: list[str | tuple[int, str]] = [*b, *a]
+        return self._per_field(node.fields, lambda f: Query.boolean_query([
+            (Occur.Should, Query.phrase_query(schema, f, ab, slop=slop)),
+            (Occur.Should, Query.phrase_query(schema, f, ba, slop=slop)),
+        ]))
+
+    def visit_Range(self, node: Range) -> Query:
+        schema = self.schema
+        lo, hi = date_key_range(node.start, node.end)
+        return Query.range_query(schema, RANGE_KEYS[node.field], tantivy.FieldType.Unsigned, lo, hi)
+
+    def visit_FacetTerm(self, node: FacetTerm) -> Query:
+        schema = self.schema
+        if node.facet not in self._facets:
+            return Query.empty_query()
+        keys = self._facet_keys(node.facet, node.value)
+        if len(keys) == 1:
+            return Query.term_query(schema, node.facet + "_k", keys[0])
+        return Query.term_set_query(schema, node.facet + "_k", keys)
+
+    def visit_Pin(self, node: Pin) -> Query:
+        return Query.const_score_query(self.compile(node.child), node.score)
+
+    def visit_InLetters(self, node: InLetters) -> Query:
+        schema = self.schema
+        if not node.letter_ids:
+            return Query.empty_query()
+        return Query.const_score_query(
+            Query.term_set_query(schema, "letter_id", sorted(node.letter_ids)), node.score)
+
+    def visit_Not(self, node: Not) -> Query:
+        return Query.boolean_query([(Occur.Must, Query.all_query()),
+                                    (Occur.MustNot, self.compile(node.child))])
+
+    def visit_And(self, node: And) -> Query:
+        return self._and(node.children, distribute=True)
+
+    def visit_Or(self, node: Or) -> Query:
+        boosts = [c for c in node.children if _subsumed(c, node.children)]
+        rest = [c for c in node.children if c not in boosts]
+        if boosts and rest:
+            # "physical therapy" next to (physical AND therapy): the phrase only adds
+            # score, so it is checked just for documents the rest matched, and not
+            # at all when nothing is scored (facet counting). Same matches, same scores.
+            must = rest[0] if len(rest) == 1 else Or(tuple(rest))
+            return Query.boolean_query([(Occur.Must, self.compile(must))] +
+                                       [(Occur.Should, self.compile(b)) for b in boosts])
+        return Query.boolean_query([(Occur.Should, self.compile(c)) for c in node.children])
 
     def _and(self, children: tuple[Node, ...], distribute: bool) -> Query:
         if distribute and self._all_field:

@@ -12,6 +12,7 @@ import logging
 import threading
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from whoosh import index as windex
 from whoosh import query as wq
@@ -40,6 +41,7 @@ from indexer.query.tree import (
     TEXT_FIELDS,
     And,
     FacetTerm,
+    Fuzzy,
     InLetters,
     MatchAll,
     Near,
@@ -53,6 +55,7 @@ from indexer.query.tree import (
     Term,
 )
 from indexer.query.types import CITATION_FACETS, FACETS, INDEXED_FACETS
+from indexer.query.visit import TreeVisitor
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +129,7 @@ def build_schema() -> Schema:
     return Schema(**fields)
 
 
-class WhooshEngine(SearchEngine):
+class WhooshEngine(SearchEngine, TreeVisitor[Any]):
     name = "whoosh"
 
     def __init__(self, path: Path, writable: bool = False, limitmb: int = 256):
@@ -322,53 +325,69 @@ class WhooshEngine(SearchEngine):
 
     # ------------------------------------------------------------------ compiling
     def compile(self, node: Node):
-        if isinstance(node, MatchAll):
-            return wq.Every()
-        if isinstance(node, Term):
-            return self._per_field(node.fields, lambda f, b: wq.Term(f, node.term, boost=b))
-        if isinstance(node, Phrase):
-            # Whoosh's slop counts positions per gap (1 = adjacent); Tantivy's counts extra ones
-            return self._per_field(node.fields, lambda f, b: wq.Phrase(
-                f, list(node.terms), slop=node.slop + 1, boost=b))
-        if isinstance(node, Prefix):
-            return self._per_field(node.fields, lambda f, b: wq.Prefix(f, node.prefix, boost=b))
-        if isinstance(node, Near):
-            def near(f, b):
-                return spans.SpanNear2([_span(f, node.left), _span(f, node.right)],
-                                       slop=node.distance, ordered=node.ordered)
-            return self._per_field(node.fields, near)
-        if isinstance(node, Range):
-            lo, hi = date_key_range(node.start, node.end)
-            return wq.NumericRange(DAY_FIELDS[RANGE_KEYS[node.field]], lo >> 32, hi >> 32)
-        if isinstance(node, FacetTerm):
-            if node.facet not in self._facets:
-                return wq.NullQuery
-            field = node.facet + "_k"
-            value = node.value.lower()
-            if node.facet in CITATION_FACETS:  # the key and every key below it
-                key = CitationKey.parse(value)
-                return wq.Or([wq.Term(field, str(key)), wq.Prefix(field, key.descendant_prefix)])
-            return wq.Term(field, value)
-        if isinstance(node, Pin):
-            return wq.ConstantScoreQuery(self.compile(node.child), node.score)
-        if isinstance(node, InLetters):
-            if not node.letter_ids:
-                return wq.NullQuery
-            return wq.ConstantScoreQuery(wq.Or([wq.Term("letter_id", i) for i in sorted(node.letter_ids)]),
-                                         node.score)
-        # Exclusions compile to And([..., Not(x)]), not AndNot: Whoosh's AndNot
-        # matcher lets excluded documents through when the excluded side is a
-        # boosted multi-field Or (seen with `muscle relaxant -Soma`).
-        if isinstance(node, Not):
-            return wq.And([wq.Every(), wq.Not(self.compile(node.child))])
-        if isinstance(node, And):
-            pos = [self.compile(c) for c in node.children if not isinstance(c, Not)]
-            neg = [wq.Not(self.compile(c.child)) for c in node.children if isinstance(c, Not)]
-            parts = (pos or [wq.Every()]) + neg
-            return wq.And(parts) if len(parts) > 1 else parts[0]
-        if isinstance(node, Or):
-            return wq.Or([self.compile(c) for c in node.children])
-        raise EngineError(f"cannot compile query node {node!r}")
+        return self.visit(node)
+
+    def visit_Fuzzy(self, node: Fuzzy):
+        # the service resolves fuzzy words against the index before any engine sees them
+        raise EngineError(f"unresolved fuzzy word {node.text!r}")
+
+    def visit_MatchAll(self, node: MatchAll):
+        return wq.Every()
+
+    def visit_Term(self, node: Term):
+        return self._per_field(node.fields, lambda f, b: wq.Term(f, node.term, boost=b))
+
+    def visit_Phrase(self, node: Phrase):
+        # Whoosh's slop counts positions per gap (1 = adjacent); Tantivy's counts extra ones
+        return self._per_field(node.fields, lambda f, b: wq.Phrase(
+            f, list(node.terms), slop=node.slop + 1, boost=b))
+
+    def visit_Prefix(self, node: Prefix):
+        return self._per_field(node.fields, lambda f, b: wq.Prefix(f, node.prefix, boost=b))
+
+    def visit_Near(self, node: Near):
+        def near(f, b):
+            return spans.SpanNear2([_span(f, node.left), _span(f, node.right)],
+                                   slop=node.distance, ordered=node.ordered)
+        return self._per_field(node.fields, near)
+
+    def visit_Range(self, node: Range):
+        lo, hi = date_key_range(node.start, node.end)
+        return wq.NumericRange(DAY_FIELDS[RANGE_KEYS[node.field]], lo >> 32, hi >> 32)
+
+    def visit_FacetTerm(self, node: FacetTerm):
+        if node.facet not in self._facets:
+            return wq.NullQuery
+        field = node.facet + "_k"
+        value = node.value.lower()
+        if node.facet in CITATION_FACETS:  # the key and every key below it
+            key = CitationKey.parse(value)
+            return wq.Or([wq.Term(field, str(key)), wq.Prefix(field, key.descendant_prefix)])
+        return wq.Term(field, value)
+
+    def visit_Pin(self, node: Pin):
+        return wq.ConstantScoreQuery(self.compile(node.child), node.score)
+
+    def visit_InLetters(self, node: InLetters):
+        if not node.letter_ids:
+            return wq.NullQuery
+        return wq.ConstantScoreQuery(wq.Or([wq.Term("letter_id", i) for i in sorted(node.letter_ids)]),
+                                     node.score)
+
+    # Exclusions compile to And([..., Not(x)]), not AndNot: Whoosh's AndNot
+    # matcher lets excluded documents through when the excluded side is a
+    # boosted multi-field Or (seen with `muscle relaxant -Soma`).
+    def visit_Not(self, node: Not):
+        return wq.And([wq.Every(), wq.Not(self.compile(node.child))])
+
+    def visit_And(self, node: And):
+        pos = [self.compile(c) for c in node.children if not isinstance(c, Not)]
+        neg = [wq.Not(self.compile(c.child)) for c in node.children if isinstance(c, Not)]
+        parts = (pos or [wq.Every()]) + neg
+        return wq.And(parts) if len(parts) > 1 else parts[0]
+
+    def visit_Or(self, node: Or):
+        return wq.Or([self.compile(c) for c in node.children])
 
     def _per_field(self, fields: tuple[str, ...], make):
         names = fields or PASSAGE_TEXT_FIELDS
