@@ -30,6 +30,7 @@ test-fast: $(STAMP)
 # Lint (ruff) and types (mypy, on the library and the web app); CI runs this before the tests.
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 # Format the code (ruff format), and fix what the linter can fix safely (import order).

@@ -70,15 +70,25 @@ def main(argv: list[str] | None = None) -> int:
             whole_search = time.perf_counter() - started
             total_passages = service.stats()["passages"]
         assert by_delta == by_whole, "the two ways disagree"
-        print(json.dumps({
-            "engine": args.engine, "base_letters": args.base, "new_letters": args.new,
-            "index_passages": total_passages, "new_passages": len(new_ids), "searches": args.searches,
-            "matches": sum(len(m) for m in by_delta),
-            "delta_build_s": round(built, 3), "delta_searches_s": round(delta_search, 3),
-            "delta_total_s": round(built + delta_search, 3),
-            "whole_index_searches_s": round(whole_search, 3),
-            "indexing_run_s": report.seconds,
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "engine": args.engine,
+                    "base_letters": args.base,
+                    "new_letters": args.new,
+                    "index_passages": total_passages,
+                    "new_passages": len(new_ids),
+                    "searches": args.searches,
+                    "matches": sum(len(m) for m in by_delta),
+                    "delta_build_s": round(built, 3),
+                    "delta_searches_s": round(delta_search, 3),
+                    "delta_total_s": round(built + delta_search, 3),
+                    "whole_index_searches_s": round(whole_search, 3),
+                    "indexing_run_s": report.seconds,
+                },
+                indent=2,
+            )
+        )
     finally:
         if not args.workdir:
             shutil.rmtree(work, ignore_errors=True)

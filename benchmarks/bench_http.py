@@ -60,15 +60,27 @@ class Server:
         self.data_dir = Path(tempfile.mkdtemp(prefix="imr-bench-data-"))
         imr = shutil.which("imr", path=str(Path(sys.executable).parent)) or ""
         cmd = [imr] if imr else [sys.executable, "-m", "imr_cli.main"]
-        cmd += ["serve", "--index", str(index_dir), "--engine", engine, "--port", str(self.port),
-                "--host", "127.0.0.1", "--data-dir", str(self.data_dir)]
+        cmd += [
+            "serve",
+            "--index",
+            str(index_dir),
+            "--engine",
+            engine,
+            "--port",
+            str(self.port),
+            "--host",
+            "127.0.0.1",
+            "--data-dir",
+            str(self.data_dir),
+        ]
         if threads:
             cmd += ["--threads", str(threads)]
         self.cmd = cmd
         env = dict(os.environ, IMR_DATA_DIR=str(self.data_dir), PYTHONPATH=str(ROOT))
         self.log = open(self.data_dir / "server.log", "w+")
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env, cwd=str(ROOT),
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env, cwd=str(ROOT), start_new_session=True
+        )
         self.sampler = RssSampler(self.proc.pid, interval=0.5).start()
 
     def wait_ready(self, timeout: float = 180.0) -> float:
@@ -108,12 +120,22 @@ class Server:
                 self.proc.wait()
         self.log.close()
         shutil.rmtree(self.data_dir, ignore_errors=True)
-        return {"peak_rss_mb": round(max(peak_main, self.sampler.main_hwm_kb) / 1024, 1),
-                "peak_rss_tree_mb": round(self.sampler.peak_kb / 1024, 1)}
+        return {
+            "peak_rss_mb": round(max(peak_main, self.sampler.main_hwm_kb) / 1024, 1),
+            "peak_rss_tree_mb": round(self.sampler.peak_kb / 1024, 1),
+        }
 
 
-def _client(port: int, paths: list[str], start: int, count: int, out: list[float], errors: list[str],
-            endpoint: str = "", bust_base: int | None = None) -> None:
+def _client(
+    port: int,
+    paths: list[str],
+    start: int,
+    count: int,
+    out: list[float],
+    errors: list[str],
+    endpoint: str = "",
+    bust_base: int | None = None,
+) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     for k in range(count):
         if bust_base is None:
@@ -147,9 +169,12 @@ def load(port: int, endpoint: str, clients: int, requests_per_client: int, cache
     errors: list[str] = []
     _BUST[0] += 10_000_000
     base = _BUST[0] if cache_bust else None
-    threads = [threading.Thread(target=_client, args=(port, paths, i * 7, requests_per_client, samples[i], errors,
-                                                      endpoint, base))
-               for i in range(clients)]
+    threads = [
+        threading.Thread(
+            target=_client, args=(port, paths, i * 7, requests_per_client, samples[i], errors, endpoint, base)
+        )
+        for i in range(clients)
+    ]
     t0 = time.perf_counter()
     for t in threads:
         t.start()
@@ -158,14 +183,29 @@ def load(port: int, endpoint: str, clients: int, requests_per_client: int, cache
     wall = time.perf_counter() - t0
     flat = [s for per in samples for s in per]
     stats = percentiles(flat)
-    return {"endpoint": endpoint, "clients": clients, "requests": len(flat), "errors": len(errors),
-            "cache_bust": cache_bust,
-            "error_examples": errors[:3], "p50_ms": stats["p50"], "p95_ms": stats["p95"], "p99_ms": stats["p99"],
-            "req_per_s": round(len(flat) / wall, 1) if wall else 0.0, "seconds": round(wall, 3)}
+    return {
+        "endpoint": endpoint,
+        "clients": clients,
+        "requests": len(flat),
+        "errors": len(errors),
+        "cache_bust": cache_bust,
+        "error_examples": errors[:3],
+        "p50_ms": stats["p50"],
+        "p95_ms": stats["p95"],
+        "p99_ms": stats["p99"],
+        "req_per_s": round(len(flat) / wall, 1) if wall else 0.0,
+        "seconds": round(wall, 3),
+    }
 
 
-def run_http(index_dir: Path, engine: str, levels: tuple[int, ...] = (1, 4, 16),
-             requests_per_level: int = 160, threads: int | None = None, cache_bust: bool = True) -> dict:
+def run_http(
+    index_dir: Path,
+    engine: str,
+    levels: tuple[int, ...] = (1, 4, 16),
+    requests_per_level: int = 160,
+    threads: int | None = None,
+    cache_bust: bool = True,
+) -> dict:
     server = Server(index_dir, engine, threads)
     results: list[dict] = []
     try:
@@ -179,5 +219,12 @@ def run_http(index_dir: Path, engine: str, levels: tuple[int, ...] = (1, 4, 16),
                 results.append(load(server.port, endpoint, clients, per_client, cache_bust))
     finally:
         mem = server.stop()
-    return {"engine": engine, "port": server.port, "cache_bust": cache_bust, "startup_seconds": round(ready, 2), "server": server.cmd[1:],
-            "levels": results, **mem}
+    return {
+        "engine": engine,
+        "port": server.port,
+        "cache_bust": cache_bust,
+        "startup_seconds": round(ready, 2),
+        "server": server.cmd[1:],
+        "levels": results,
+        **mem,
+    }

@@ -27,12 +27,20 @@ def letter_files(corpus: Path) -> list[Path]:
     return sorted(p for p in corpus.rglob("*") if p.suffix.lower() in (".txt", ".pdf") and p.is_file())
 
 
-def end_to_end(corpus: Path, index_dir: Path, engine: str, workers: int | None,
-               oracle_seed: int | None = None) -> dict:
+def end_to_end(corpus: Path, index_dir: Path, engine: str, workers: int | None, oracle_seed: int | None = None) -> dict:
     if index_dir.exists():
         shutil.rmtree(index_dir)
-    cmd = [sys.executable, "-m", "benchmarks.index_job", "--corpus", str(corpus), "--index", str(index_dir),
-           "--engine", engine]
+    cmd = [
+        sys.executable,
+        "-m",
+        "benchmarks.index_job",
+        "--corpus",
+        str(corpus),
+        "--index",
+        str(index_dir),
+        "--engine",
+        engine,
+    ]
     if workers:
         cmd += ["--workers", str(workers)]
     if oracle_seed is not None:
@@ -48,12 +56,18 @@ def measured_job(cmd: list[str], index_dir: Path, engine: str, parser: str) -> d
     if proc.returncode != 0:
         raise RuntimeError(f"indexing with {engine} failed:\n{proc.stderr[-3000:]}")
     import json
+
     job = json.loads(proc.stdout.strip().splitlines()[-1])
     secs = job["seconds"]
     return {
-        "engine": engine, "parser": parser,
-        "seconds": round(secs, 3), "wall_seconds_with_startup": round(wall, 3),
-        "letters": job["letters"], "passages": job["passages"], "warnings": job["warnings"], "failed": job["failed"],
+        "engine": engine,
+        "parser": parser,
+        "seconds": round(secs, 3),
+        "wall_seconds_with_startup": round(wall, 3),
+        "letters": job["letters"],
+        "passages": job["passages"],
+        "warnings": job["warnings"],
+        "failed": job["failed"],
         "letters_per_s": round(job["letters"] / secs, 1) if secs else 0.0,
         "passages_per_s": round(job["passages"] / secs, 1) if secs else 0.0,
         "index_bytes": dir_size(index_dir),
@@ -89,7 +103,7 @@ def build_doc_cache(corpus: Path, cache: Path, workers: int, oracle_seed: int | 
             meta = pickle.load(fh)
         return meta
     files = [str(p) for p in letter_files(corpus)]
-    chunks = [files[i:i + CHUNK] for i in range(0, len(files), CHUNK)]
+    chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
     tmp = cache.with_suffix(".tmp")
     docs_total = failed_total = 0
     started = time.perf_counter()
@@ -99,9 +113,13 @@ def build_doc_cache(corpus: Path, cache: Path, workers: int, oracle_seed: int | 
             pickle.dump(docs, fh, protocol=pickle.HIGHEST_PROTOCOL)
             docs_total += len(docs)
             failed_total += failed
-    meta = {"letters": len(files), "passages": docs_total, "failed": failed_total,
-            "parser": "oracle" if oracle_seed is not None else "real",
-            "parse_seconds": round(time.perf_counter() - started, 3)}
+    meta = {
+        "letters": len(files),
+        "passages": docs_total,
+        "failed": failed_total,
+        "parser": "oracle" if oracle_seed is not None else "real",
+        "parse_seconds": round(time.perf_counter() - started, 3),
+    }
     # prepend the real header: rewrite the file with the meta first
     with open(tmp, "rb") as src, open(cache, "wb") as dst:
         pickle.load(src)
@@ -140,8 +158,12 @@ def engine_only(cache: Path, index_dir: Path, engine: str, meta: dict) -> dict:
     eng.close()
     secs = add_seconds + commit_seconds
     return {
-        "engine": engine, "seconds": round(secs, 3), "add_seconds": round(add_seconds, 3),
-        "commit_seconds": round(commit_seconds, 3), "passages": added, "letters": meta["letters"],
+        "engine": engine,
+        "seconds": round(secs, 3),
+        "add_seconds": round(add_seconds, 3),
+        "commit_seconds": round(commit_seconds, 3),
+        "passages": added,
+        "letters": meta["letters"],
         "passages_per_s": round(added / secs, 1) if secs else 0.0,
         "letters_per_s": round(meta["letters"] / secs, 1) if secs else 0.0,
         "index_bytes": dir_size(index_dir),

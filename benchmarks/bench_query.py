@@ -82,8 +82,9 @@ def run_queries(index_dir: Path, engine: str, rounds: int, warmup: int = 1) -> d
     service = open_service(index_dir, engine)
     eng = service_engine(service)
     parsed = [parse_query(q.q).tree for q in QUERIES]
-    requests = [SearchRequest(query=q.q, filters={k: list(v) for k, v in q.filters.items()}, per_page=20)
-                for q in QUERIES]
+    requests = [
+        SearchRequest(query=q.q, filters={k: list(v) for k, v in q.filters.items()}, per_page=20) for q in QUERIES
+    ]
     full: list[list[float]] = [[] for _ in QUERIES]
     warm: list[list[float]] = [[] for _ in QUERIES]
     cleared: list[str] = []
@@ -121,17 +122,29 @@ def run_queries(index_dir: Path, engine: str, rounds: int, warmup: int = 1) -> d
         close()
     flat = lambda xs: [s for per in xs for s in per]  # noqa: E731
     per_query = [
-        {"q": q.q, "filters": q.filters, "kind": q.kind, "total": totals[i],
-         "full_p50_ms": percentiles(full[i])["p50"], "engine_p50_ms": percentiles(bare[i])["p50"],
-         "engine_facets_p50_ms": percentiles(withf[i])["p50"]}
+        {
+            "q": q.q,
+            "filters": q.filters,
+            "kind": q.kind,
+            "total": totals[i],
+            "full_p50_ms": percentiles(full[i])["p50"],
+            "engine_p50_ms": percentiles(bare[i])["p50"],
+            "engine_facets_p50_ms": percentiles(withf[i])["p50"],
+        }
         for i, q in enumerate(QUERIES)
     ]
     f, b, w = percentiles(flat(full)), percentiles(flat(bare)), percentiles(flat(withf))
     return {
-        "engine": engine, "queries": len(QUERIES), "rounds": rounds,
-        "full": f, "engine_only": b, "engine_with_facets": w, "full_warm": percentiles(flat(warm)),
+        "engine": engine,
+        "queries": len(QUERIES),
+        "rounds": rounds,
+        "full": f,
+        "engine_only": b,
+        "engine_with_facets": w,
+        "full_warm": percentiles(flat(warm)),
         "caches_cleared_before_each_call": sorted(set(cleared)),
         "overhead_vs_bare_p50": round(f["p50"] / b["p50"], 2) if b["p50"] else None,
         "overhead_vs_engine_facets_p50": round(f["p50"] / w["p50"], 2) if w["p50"] else None,
-        "per_query": per_query, "errors": sorted(set(errors))[:20],
+        "per_query": per_query,
+        "errors": sorted(set(errors))[:20],
     }

@@ -63,6 +63,7 @@ def _pct(samples: list[float]) -> dict[str, float]:
 def _forget_highlight_caches() -> None:
     """Empty whatever per-query caches the highlighter under test keeps (none in older code)."""
     from indexer.search import highlight
+
     clear = getattr(highlight, "clear_caches", None)
     if clear is not None:
         clear()
@@ -70,6 +71,7 @@ def _forget_highlight_caches() -> None:
 
 def _highlights(tree, data, ids) -> None:
     from indexer.search.highlight import Highlighter
+
     hl = Highlighter(tree)
     seen: dict[tuple[str, str], list[str]] = {}
     for pid in ids:
@@ -128,8 +130,17 @@ def measure(index: str, engine_name: str, rounds: int, warmup: int = 1) -> dict:
 
 def _child(src: str, args) -> dict:
     env = dict(os.environ, PYTHONPATH=str(Path(src).resolve()))
-    cmd = [sys.executable, str(HERE), "--index", str(Path(args.index).resolve()), "--engine", args.engine,
-           "--rounds", str(args.rounds), "--raw"]
+    cmd = [
+        sys.executable,
+        str(HERE),
+        "--index",
+        str(Path(args.index).resolve()),
+        "--engine",
+        args.engine,
+        "--rounds",
+        str(args.rounds),
+        "--raw",
+    ]
     res = subprocess.run(cmd, cwd=src, env=env, capture_output=True, text=True)
     if res.returncode != 0:
         raise SystemExit(f"measuring {src} failed:\n{res.stderr[-2000:]}")
@@ -170,8 +181,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {k:<18} {r[k]['p50']:>18.3f} {r[k]['p95']:>8.3f}")
     if "other" in result:
         o, t = result["other"], result["this"]
-        print("  other/this (p50): " + "  ".join(
-            f"{k} {o[k]['p50'] / t[k]['p50']:.2f}x" for k in KEYS if t[k]["p50"]))
+        print("  other/this (p50): " + "  ".join(f"{k} {o[k]['p50'] / t[k]['p50']:.2f}x" for k in KEYS if t[k]["p50"]))
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1), encoding="utf-8")
     return 0

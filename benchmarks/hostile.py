@@ -34,15 +34,22 @@ def index_run(folder: Path, index: Path) -> dict:
     """`imr index` in a child process: exit status, wall time, peak RSS, report."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "imr_cli.main", "index", str(folder), "--index", str(index),
-                           "--json", "--workers", "1"], capture_output=True, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "imr_cli.main", "index", str(folder), "--index", str(index), "--json", "--workers", "1"],
+        capture_output=True,
+        cwd=ROOT,
+    )
     seconds = time.monotonic() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     report = json.loads(proc.stdout)
-    return {"exit": proc.returncode, "seconds": round(seconds, 2),
-            "peak_rss_mb": round(max(peak, before) / 1024, 1) if peak > before else "<= previous child",
-            "letters": report["letters"], "passages": report["passages"],
-            "failed": [f["reason"][:90] for f in report["failed"]]}
+    return {
+        "exit": proc.returncode,
+        "seconds": round(seconds, 2),
+        "peak_rss_mb": round(max(peak, before) / 1024, 1) if peak > before else "<= previous child",
+        "letters": report["letters"],
+        "passages": report["passages"],
+        "failed": [f["reason"][:90] for f in report["failed"]],
+    }
 
 
 def letter_of(size: int, seed: Path, path: Path) -> None:
@@ -54,12 +61,12 @@ def letter_of(size: int, seed: Path, path: Path) -> None:
 
 def urls() -> dict[str, str]:
     return {
-        "2,000 decision values (29 KB URL)": "/search?" + urlencode(
-            [("q", "facet")] + [("decision", f"v{i}") for i in range(2000)]),
+        "2,000 decision values (29 KB URL)": "/search?"
+        + urlencode([("q", "facet")] + [("decision", f"v{i}") for i in range(2000)]),
         "190 KB query": "/search?" + urlencode([("q", "facet " * 32_000)]),
         "180 KB query of non-ASCII (waitress limit)": "/search?" + urlencode([("q", "é" * 15_000)]),
-        "same URLs on the JSON API": "/api/search?" + urlencode(
-            [("q", "facet")] + [("decision", f"v{i}") for i in range(2000)]),
+        "same URLs on the JSON API": "/api/search?"
+        + urlencode([("q", "facet")] + [("decision", f"v{i}") for i in range(2000)]),
     }
 
 
@@ -81,8 +88,12 @@ def serve_and_fetch(index: Path) -> dict:
             conn.request("GET", url)
             response = conn.getresponse()
             body = response.read()
-            out[name] = {"url_bytes": len(url), "status": response.status, "page_bytes": len(body),
-                         "seconds": round(time.monotonic() - started, 3)}
+            out[name] = {
+                "url_bytes": len(url),
+                "status": response.status,
+                "page_bytes": len(body),
+                "seconds": round(time.monotonic() - started, 3),
+            }
             conn.close()
         out.pop("warm-up (a plain search, not reported)")
     finally:
@@ -100,8 +111,10 @@ def main() -> int:
     os.environ.setdefault("IMR_DATA_DIR", str(work / "data"))
     results: dict = {}
     try:
-        for label, size in (("50 MB letter among the samples", 50 * 1024 * 1024),
-                            ("largest letter read (2M characters)", 1_990_000)):
+        for label, size in (
+            ("50 MB letter among the samples", 50 * 1024 * 1024),
+            ("largest letter read (2M characters)", 1_990_000),
+        ):
             folder = work / label.split()[0]
             folder.mkdir()
             for s in seeds:

@@ -20,8 +20,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--index", required=True)
     ap.add_argument("--engine", required=True)
     ap.add_argument("--workers", type=int, default=None)
-    ap.add_argument("--oracle-seed", type=int, default=None,
-                    help="use the generator's own Letters instead of parsing (see benchmarks/oracle.py)")
+    ap.add_argument(
+        "--oracle-seed",
+        type=int,
+        default=None,
+        help="use the generator's own Letters instead of parsing (see benchmarks/oracle.py)",
+    )
     args = ap.parse_args(argv)
     if args.oracle_seed is not None:
         import multiprocessing.forkserver

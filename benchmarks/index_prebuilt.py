@@ -107,8 +107,17 @@ def main(argv: list[str] | None = None) -> int:
             raise
         home.sweep()
     seconds = time.perf_counter() - started
-    json.dump({"seconds": seconds, "letters": report.letters, "passages": report.passages,
-               "warnings": len(report.warnings), "failed": len(report.failed), "skipped_unchanged": 0}, sys.stdout)
+    json.dump(
+        {
+            "seconds": seconds,
+            "letters": report.letters,
+            "passages": report.passages,
+            "warnings": len(report.warnings),
+            "failed": len(report.failed),
+            "skipped_unchanged": 0,
+        },
+        sys.stdout,
+    )
     return 0
 
 

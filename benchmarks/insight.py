@@ -42,10 +42,15 @@ if str(ROOT) not in sys.path:
 from benchmarks.measure import machine, percentiles  # noqa: E402
 
 STATS_REQUESTS = [
-    ("", {}, "treatment"), ("", {}, "decision_year"), ("", {}, "specialty"),
-    ("opioids", {}, "treatment"), ("epidural steroid injection", {}, "body_region"),
-    ("physical therapy", {"decision_year": ["2016"]}, "specialty"), ("MRI", {}, "licensure"),
-    ("radicular w/5 block", {}, "decision_year"), ("", {"treatment": ["medication"]}, "body_region"),
+    ("", {}, "treatment"),
+    ("", {}, "decision_year"),
+    ("", {}, "specialty"),
+    ("opioids", {}, "treatment"),
+    ("epidural steroid injection", {}, "body_region"),
+    ("physical therapy", {"decision_year": ["2016"]}, "specialty"),
+    ("MRI", {}, "licensure"),
+    ("radicular w/5 block", {}, "decision_year"),
+    ("", {"treatment": ["medication"]}, "body_region"),
     ("acupuncture OR chiropractic", {}, "treatment"),
 ]
 
@@ -69,8 +74,12 @@ def copies(letters: list, k: int):
                 yield L
                 continue
             lid = f"{L.letter_id}-c{c}"
-            yield replace(L, letter_id=lid, source_file=f"{lid}.txt", passages=[
-                replace(p, passage_id=f"{lid}-{p.ordinal}", letter_id=lid) for p in L.passages])
+            yield replace(
+                L,
+                letter_id=lid,
+                source_file=f"{lid}.txt",
+                passages=[replace(p, passage_id=f"{lid}-{p.ordinal}", letter_id=lid) for p in L.passages],
+            )
 
 
 def _no_grouping():
@@ -83,6 +92,7 @@ def _no_grouping():
 
     def restore() -> None:
         neardup.signature = saved
+
     return restore
 
 
@@ -113,8 +123,12 @@ def stage_build(letters: list, k: int, index_dir: Path) -> dict:
     t = time.perf_counter()
     rep = index_letters(copies(letters, k), index_dir)
     seconds = time.perf_counter() - t
-    return {"letters": rep.letters, "passages": rep.passages, "seconds": round(seconds, 1),
-            "letters_per_s": round(rep.letters / seconds, 1)}
+    return {
+        "letters": rep.letters,
+        "passages": rep.passages,
+        "seconds": round(seconds, 1),
+        "letters_per_s": round(rep.letters / seconds, 1),
+    }
 
 
 def stage_pipeline(files: Path, dirs: int, rounds: int, workers: int, work: Path) -> dict:
@@ -131,8 +145,12 @@ def stage_pipeline(files: Path, dirs: int, rounds: int, workers: int, work: Path
         rep = build_index(folders, target, workers=workers)
         rates.append(rep.letters / (time.perf_counter() - t))
         shutil.rmtree(target, ignore_errors=True)
-    return {"letters": rep.letters, "passages": rep.passages, "rounds": [round(x, 1) for x in rates],
-            "letters_per_s": round(sorted(rates)[len(rates) // 2], 1)}
+    return {
+        "letters": rep.letters,
+        "passages": rep.passages,
+        "rounds": [round(x, 1) for x in rates],
+        "letters_per_s": round(sorted(rates)[len(rates) // 2], 1),
+    }
 
 
 def _cold(service) -> None:
@@ -166,8 +184,9 @@ def stage_latency(index_dir: Path, rounds: int, similar_n: int) -> dict:
     rng = random.Random(15)
     ids = []
     while len(ids) < similar_n:
-        page = client.get("/api/search", query_string={"page": rng.randint(1, 400), "per_page": 25,
-                                                       "sort": "decision_date"}).get_json()
+        page = client.get(
+            "/api/search", query_string={"page": rng.randint(1, 400), "per_page": 25, "sort": "decision_date"}
+        ).get_json()
         ids.extend(h["passage_id"] for h in page["hits"] if not h["unparsed"])
     sim_t: list[float] = []
     for pid in ids[:similar_n]:
@@ -213,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         letters = generate(args.distinct, args.seed, args.workers)
         print(f"generated {len(letters)} letters in {time.perf_counter() - t:.0f}s", flush=True)
     if "grouping" in stages:
-        out["grouping"] = stage_grouping(letters[:args.grouping_letters], work / "grouping", args.grouping_rounds)
+        out["grouping"] = stage_grouping(letters[: args.grouping_letters], work / "grouping", args.grouping_rounds)
         print("grouping", out["grouping"], flush=True)
     index_dir = Path(args.index) if args.index else work / "index"
     if "build" in stages and not args.index:
@@ -221,8 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         print("build", out["build"], flush=True)
     letters = []
     if "pipeline" in stages:
-        out["pipeline"] = stage_pipeline(Path(args.files), args.pipeline_dirs, args.pipeline_rounds, args.workers,
-                                         work)
+        out["pipeline"] = stage_pipeline(Path(args.files), args.pipeline_dirs, args.pipeline_rounds, args.workers, work)
         out["pipeline"]["code"] = args.code or str(ROOT)
         print("pipeline", out["pipeline"], flush=True)
     if "latency" in stages:

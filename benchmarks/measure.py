@@ -28,8 +28,15 @@ def percentiles(samples: list[float]) -> dict[str, float]:
         q = [ms[0]] * 99
     else:
         q = statistics.quantiles(ms, n=100, method="inclusive")
-    return {"n": len(ms), "p50": round(q[49], 3), "p95": round(q[94], 3), "p99": round(q[98], 3),
-            "mean": round(statistics.fmean(ms), 3), "min": round(ms[0], 3), "max": round(ms[-1], 3)}
+    return {
+        "n": len(ms),
+        "p50": round(q[49], 3),
+        "p95": round(q[94], 3),
+        "p99": round(q[98], 3),
+        "mean": round(statistics.fmean(ms), 3),
+        "min": round(ms[0], 3),
+        "max": round(ms[-1], 3),
+    }
 
 
 def machine() -> dict:
@@ -50,8 +57,11 @@ def machine() -> dict:
         pass
     load = os.getloadavg() if hasattr(os, "getloadavg") else (0.0, 0.0, 0.0)
     return {
-        "cores": os.cpu_count(), "ram_gb": round(mem_kb / 1024 / 1024, 1), "cpu": cpu,
-        "python": platform.python_version(), "platform": platform.platform(),
+        "cores": os.cpu_count(),
+        "ram_gb": round(mem_kb / 1024 / 1024, 1),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "load_avg_at_start": [round(x, 2) for x in load],
     }
@@ -139,8 +149,9 @@ class RssSampler:
             self._thread.join()
 
 
-def run_measured(cmd: list[str], env: dict | None = None, cwd: str | None = None,
-                 timeout: float | None = None) -> tuple[subprocess.CompletedProcess, float, RssSampler]:
+def run_measured(
+    cmd: list[str], env: dict | None = None, cwd: str | None = None, timeout: float | None = None
+) -> tuple[subprocess.CompletedProcess, float, RssSampler]:
     """Run a command to completion; wall time and peak tree RSS."""
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd)

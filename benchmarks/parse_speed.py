@@ -69,22 +69,41 @@ def summarize(timings: list[list[float]]) -> dict[str, float]:
     per_letter = [statistics.median(t) for t in timings]
     median_ms = statistics.median(per_letter) * 1000
     mean_ms = statistics.fmean(per_letter) * 1000
-    return {"letters": len(per_letter), "median_ms": round(median_ms, 3), "mean_ms": round(mean_ms, 3),
-            "letters_per_s": round(1000 / mean_ms, 1) if mean_ms else 0.0}
+    return {
+        "letters": len(per_letter),
+        "median_ms": round(median_ms, 3),
+        "mean_ms": round(mean_ms, 3),
+        "letters_per_s": round(1000 / mean_ms, 1) if mean_ms else 0.0,
+    }
 
 
 def _child(tree: Path, letters_file: Path, rounds: int, clock_name: str) -> list[list[float]]:
     """Time the parser of `tree` in a fresh interpreter (its own `indexer` package)."""
     # this file is loaded by path: the other tree may have a `benchmarks` package without it
-    code = ("import importlib.util, json, sys; sys.path.insert(0, sys.argv[1]);"
-            "spec = importlib.util.spec_from_file_location('parse_speed', sys.argv[2]);"
-            "bench = importlib.util.module_from_spec(spec); spec.loader.exec_module(bench);"
-            "letters = json.load(open(sys.argv[3]));"
-            "print(json.dumps(bench.time_letters([tuple(x) for x in letters], int(sys.argv[4]), sys.argv[5])))")
+    code = (
+        "import importlib.util, json, sys; sys.path.insert(0, sys.argv[1]);"
+        "spec = importlib.util.spec_from_file_location('parse_speed', sys.argv[2]);"
+        "bench = importlib.util.module_from_spec(spec); spec.loader.exec_module(bench);"
+        "letters = json.load(open(sys.argv[3]));"
+        "print(json.dumps(bench.time_letters([tuple(x) for x in letters], int(sys.argv[4]), sys.argv[5])))"
+    )
     env = dict(os.environ, PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1")
-    done = subprocess.run([sys.executable, "-c", code, str(tree), str(Path(__file__).resolve()), str(letters_file),
-                           str(rounds), clock_name], capture_output=True, text=True, env=env,
-                          cwd=tempfile.gettempdir())
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            code,
+            str(tree),
+            str(Path(__file__).resolve()),
+            str(letters_file),
+            str(rounds),
+            clock_name,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tempfile.gettempdir(),
+    )
     if done.returncode:
         raise SystemExit(f"timing {tree} failed:\n{done.stderr.strip()}")
     return json.loads(done.stdout)
@@ -133,9 +152,11 @@ def main(argv: list[str] | None = None) -> int:
     for label, figures in result.items():
         if isinstance(figures, dict):
             name = "this tree" if label == "this" else str(args.against)
-            print(f"{name}: median {figures['median_ms']:.3f} ms/letter ({args.clock} time), "
-                  f"mean {figures['mean_ms']:.3f} ms "
-                  f"({figures['letters_per_s']:.0f} letters/s on one core, {figures['letters']} letters)")
+            print(
+                f"{name}: median {figures['median_ms']:.3f} ms/letter ({args.clock} time), "
+                f"mean {figures['mean_ms']:.3f} ms "
+                f"({figures['letters_per_s']:.0f} letters/s on one core, {figures['letters']} letters)"
+            )
     if "speedup" in result:
         print(f"speedup (median): {result['speedup']:.2f}x")
     return 0

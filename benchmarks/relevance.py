@@ -48,7 +48,7 @@ def load_judgments(path: Path = JUDGMENTS) -> list[dict]:
 
 
 def dcg(grades: list[int]) -> float:
-    return sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(grades))
+    return sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(grades))
 
 
 def all_results(service: SearchService, query: str, scope: str) -> tuple[list[str], int, list[str]]:
@@ -90,8 +90,7 @@ def evaluate(service: SearchService, queries: list[dict], scope: str = "passage"
         per[q["query"]] = score_query(ranked, total, q["judgments"], closer)
     n = len(per)
     mean = {k: sum(r[k] for r in per.values()) / n for k in ("ndcg10", "recall50", "recall50_exact", "honesty")}
-    return {"mean": mean, "mostly_irrelevant": sorted(q for q, r in per.items() if r["honesty"] < 0.5),
-            "queries": per}
+    return {"mean": mean, "mostly_irrelevant": sorted(q for q, r in per.items() if r["honesty"] < 0.5), "queries": per}
 
 
 def set_weights(spec: str) -> None:
@@ -125,8 +124,12 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     set_weights(args.weights)
     queries = load_judgments(args.judgments)
-    results = {"queries": len(queries), "scope": args.scope,
-               "weights": dict(query_tree.TEXT_FIELD_WEIGHTS), "engines": {}}
+    results = {
+        "queries": len(queries),
+        "scope": args.scope,
+        "weights": dict(query_tree.TEXT_FIELD_WEIGHTS),
+        "engines": {},
+    }
     with tempfile.TemporaryDirectory() as tmp:
         work = args.work or Path(tmp)
         for engine in [e for e in args.engines.split(",") if e]:
@@ -134,14 +137,18 @@ def main(argv: list[str] | None = None) -> int:
                 res = evaluate(service, queries, args.scope)
             results["engines"][engine] = res
             m = res["mean"]
-            print(f"{engine:8} nDCG@10 {m['ndcg10']:.3f}  recall@50 {m['recall50']:.3f} "
-                  f"(exact results only {m['recall50_exact']:.3f})  "
-                  f"honesty {m['honesty']:.3f}  mostly irrelevant: {len(res['mostly_irrelevant'])} "
-                  f"{res['mostly_irrelevant']}")
+            print(
+                f"{engine:8} nDCG@10 {m['ndcg10']:.3f}  recall@50 {m['recall50']:.3f} "
+                f"(exact results only {m['recall50_exact']:.3f})  "
+                f"honesty {m['honesty']:.3f}  mostly irrelevant: {len(res['mostly_irrelevant'])} "
+                f"{res['mostly_irrelevant']}"
+            )
             if args.per_query:
                 for q, r in res["queries"].items():
-                    print(f"   {r['ndcg10']:.2f} {r['recall50']:.2f} {r['honesty']:.2f} "
-                          f"{r['total']:4d}/{r['relevant']:3d}  {q}")
+                    print(
+                        f"   {r['ndcg10']:.2f} {r['recall50']:.2f} {r['honesty']:.2f} "
+                        f"{r['total']:4d}/{r['relevant']:3d}  {q}"
+                    )
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
     return 0

@@ -37,32 +37,47 @@ STAGES = ("synth", "index", "engine", "query", "http")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__
+    )
     ap.add_argument("--letters", type=int, help="synthetic letters in the corpus (required unless --render)")
-    ap.add_argument("--render", metavar="JSON",
-                    help="measure nothing: rewrite this results file's section of the Markdown file")
+    ap.add_argument(
+        "--render", metavar="JSON", help="measure nothing: rewrite this results file's section of the Markdown file"
+    )
     ap.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
     ap.add_argument("--engines", default="tantivy,whoosh", help="comma-separated (default tantivy,whoosh)")
     ap.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated subset of {','.join(STAGES)}")
     ap.add_argument("--http-engines", default="tantivy", help="engines for the HTTP stage (default tantivy)")
     ap.add_argument("--query-rounds", type=int, default=5, help="timed rounds of the query mix (default 5)")
-    ap.add_argument("--http-requests", type=int, default=160,
-                    help="requests per endpoint and concurrency level (default 160)")
+    ap.add_argument(
+        "--http-requests", type=int, default=160, help="requests per endpoint and concurrency level (default 160)"
+    )
     ap.add_argument("--http-clients", default="1,4,16", help="concurrency levels (default 1,4,16)")
-    ap.add_argument("--http-cache", action="store_true",
-                    help="let the server's caches answer repeated queries (default: every request is a new query)")
+    ap.add_argument(
+        "--http-cache",
+        action="store_true",
+        help="let the server's caches answer repeated queries (default: every request is a new query)",
+    )
     ap.add_argument("--workers", type=int, default=None, help="processes for synth/parsing (default: all cores)")
-    ap.add_argument("--oracle", action="store_true",
-                    help="index the generator's own Letters instead of parsing the files (for sizes the "
-                         "parser cannot reach in time; every table says so)")
+    ap.add_argument(
+        "--oracle",
+        action="store_true",
+        help="index the generator's own Letters instead of parsing the files (for sizes the "
+        "parser cannot reach in time; every table says so)",
+    )
     ap.add_argument("--work", default=str(ROOT / "benchmarks" / "work"), help="working folder")
     ap.add_argument("--json", dest="json_path", help="write results as JSON here")
-    ap.add_argument("--merge", metavar="JSON",
-                    help="start from this earlier results file (same corpus): the stages run now replace "
-                         "its figures for those stages, the others are kept, and the section lists both commands")
-    ap.add_argument("--markdown", default=str(ROOT / "BENCHMARKS.md"),
-                    help="update this run's section in this file (default BENCHMARKS.md; '-' to skip)")
+    ap.add_argument(
+        "--merge",
+        metavar="JSON",
+        help="start from this earlier results file (same corpus): the stages run now replace "
+        "its figures for those stages, the others are kept, and the section lists both commands",
+    )
+    ap.add_argument(
+        "--markdown",
+        default=str(ROOT / "BENCHMARKS.md"),
+        help="update this run's section in this file (default BENCHMARKS.md; '-' to skip)",
+    )
     ap.add_argument("--label", help="section label in BENCHMARKS.md (default from size and engines)")
     args = ap.parse_args(argv)
     args.engine_list = [e.strip() for e in args.engines.split(",") if e.strip()]
@@ -94,8 +109,9 @@ def fingerprint(patterns: tuple[str, ...]) -> str:
 def parser_fingerprint() -> str:
     """Changes whenever the code or data that turn a file into index documents change,
     so a cached parse is never reused across parser versions."""
-    return fingerprint(("letters/*.py", "passages/*.py", "vocab/*.toml", "vocab/*.py", "index/documents.py",
-                        "synth/*.py", "model.py"))
+    return fingerprint(
+        ("letters/*.py", "passages/*.py", "vocab/*.toml", "vocab/*.py", "index/documents.py", "synth/*.py", "model.py")
+    )
 
 
 def generator_fingerprint(seed: int) -> str:
@@ -118,14 +134,24 @@ def ensure_corpus(corpus: Path, letters: int, seed: int, workers: int | None) ->
     stamp = corpus / "synth.json"
     if manifest.exists() and stamp.exists():
         info = json.loads(stamp.read_text())
-        if (info.get("letters") == letters and info.get("seed") == seed
-                and info.get("generator") == generator_fingerprint(seed)):
+        if (
+            info.get("letters") == letters
+            and info.get("seed") == seed
+            and info.get("generator") == generator_fingerprint(seed)
+        ):
             info["reused"] = True
             return info
     rep = write_corpus(corpus, letters, seed=seed, workers=workers)
-    info = {"letters": rep.letters, "passages": rep.passages, "overturned": rep.overturned, "bytes": rep.bytes,
-            "seconds": round(rep.seconds, 2), "letters_per_s": round(rep.letters_per_second, 1), "seed": seed,
-            "generator": generator_fingerprint(seed)}
+    info = {
+        "letters": rep.letters,
+        "passages": rep.passages,
+        "overturned": rep.overturned,
+        "bytes": rep.bytes,
+        "seconds": round(rep.seconds, 2),
+        "letters_per_s": round(rep.letters_per_second, 1),
+        "seed": seed,
+        "generator": generator_fingerprint(seed),
+    }
     stamp.write_text(json.dumps(info))
     return info
 
@@ -148,9 +174,15 @@ def main(argv: list[str] | None = None) -> int:
     engines_label = " vs ".join(e.capitalize() for e in args.engine_list)
     label = args.label or (f"{args.letters:,} letters, {engines_label}" + (", oracle parser" if args.oracle else ""))
     res: dict = {
-        "label": label, "seed": args.seed, "oracle": bool(args.oracle), "letters": args.letters, "engines": args.engine_list,
-        "stages": args.stage_list, "machine": machine(),
-        "command": "python benchmarks/run.py " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])),
+        "label": label,
+        "seed": args.seed,
+        "oracle": bool(args.oracle),
+        "letters": args.letters,
+        "engines": args.engine_list,
+        "stages": args.stage_list,
+        "machine": machine(),
+        "command": "python benchmarks/run.py "
+        + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])),
     }
 
     log(f"corpus: {args.letters} letters in {corpus}")
@@ -162,7 +194,9 @@ def main(argv: list[str] | None = None) -> int:
         for eng in args.engine_list:
             log(f"end-to-end indexing with {eng}")
             r = bench_index.end_to_end(corpus, work / f"index-{tag}{sfx}-{eng}", eng, workers, oracle)
-            log(f"  {r['letters']} letters, {r['passages']} passages in {r['seconds']} s ({r['letters_per_s']} letters/s)")
+            log(
+                f"  {r['letters']} letters, {r['passages']} passages in {r['seconds']} s ({r['letters_per_s']} letters/s)"
+            )
             res["index_end_to_end"].append(r)
 
     if "engine" in args.stage_list:
@@ -201,8 +235,10 @@ def main(argv: list[str] | None = None) -> int:
             log(f"HTTP against imr serve --engine {eng}")
             r = bench_http.run_http(index_dir, eng, levels, args.http_requests, cache_bust=not args.http_cache)
             for lv in r["levels"]:
-                log(f"  {lv['endpoint']} x{lv['clients']}: p50 {lv['p50_ms']} ms p95 {lv['p95_ms']} ms "
-                    f"{lv['req_per_s']} req/s errors {lv['errors']}")
+                log(
+                    f"  {lv['endpoint']} x{lv['clients']}: p50 {lv['p50_ms']} ms p95 {lv['p95_ms']} ms "
+                    f"{lv['req_per_s']} req/s errors {lv['errors']}"
+                )
             res["http"].append(r)
 
     if args.merge:
@@ -217,8 +253,13 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-STAGE_KEYS = {"synth": ("corpus",), "index": ("index_end_to_end",), "engine": ("doc_cache", "index_engine_only"),
-              "query": ("queries",), "http": ("http",)}
+STAGE_KEYS = {
+    "synth": ("corpus",),
+    "index": ("index_end_to_end",),
+    "engine": ("doc_cache", "index_engine_only"),
+    "query": ("queries",),
+    "http": ("http",),
+}
 
 
 def merge_results(prior: dict, new: dict) -> dict:
@@ -233,10 +274,15 @@ def merge_results(prior: dict, new: dict) -> dict:
     runs = prior.get("runs") or [{"stages": prior["stages"], "command": prior["command"], "machine": prior["machine"]}]
     replaced = set(new["stages"]) - {"synth"}
     runs = [dict(r, stages=[s for s in r["stages"] if s not in replaced]) for r in runs]
-    runs = [r for r in runs if r["stages"]] + [{"stages": new["stages"], "command": new["command"],
-                                                 "machine": new["machine"]}]
-    out.update(runs=runs, machine=new["machine"], command=new["command"],
-               stages=sorted({s for r in runs for s in r["stages"]}, key=list(STAGE_KEYS).index))
+    runs = [r for r in runs if r["stages"]] + [
+        {"stages": new["stages"], "command": new["command"], "machine": new["machine"]}
+    ]
+    out.update(
+        runs=runs,
+        machine=new["machine"],
+        command=new["command"],
+        stages=sorted({s for r in runs for s in r["stages"]}, key=list(STAGE_KEYS).index),
+    )
     return out
 
 

@@ -43,16 +43,26 @@ class Nodes:
 
     def __init__(self, n: int, folder: Path, http_port: int, heap: str):
         self.n = n
-        self.env = dict(os.environ, IMR_OS_DIR=str(folder), IMR_OS_HTTP_PORT=str(http_port),
-                        IMR_OS_TRANSPORT_PORT=str(http_port + 100), IMR_OS_HEAP=heap, IMR_OS_WAIT="400")
+        self.env = dict(
+            os.environ,
+            IMR_OS_DIR=str(folder),
+            IMR_OS_HTTP_PORT=str(http_port),
+            IMR_OS_TRANSPORT_PORT=str(http_port + 100),
+            IMR_OS_HEAP=heap,
+            IMR_OS_WAIT="400",
+        )
         self.folder = folder
         self.url = ",".join(f"http://127.0.0.1:{http_port + i}" for i in range(n))
         folder.mkdir(parents=True, exist_ok=True)  # reachable by the unprivileged nodes
         folder.chmod(0o755)
 
     def __enter__(self) -> Nodes:
-        subprocess.run(["bash", str(ROOT / ".ci" / "opensearch.sh"), "start", str(self.n)], env=self.env,
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["bash", str(ROOT / ".ci" / "opensearch.sh"), "start", str(self.n)],
+            env=self.env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         return self
 
     def __exit__(self, *exc) -> None:
@@ -106,40 +116,73 @@ def prebuilt(index_dir: Path, engine: str, args) -> dict:
 
     if index_dir.exists():
         shutil.rmtree(index_dir)
-    cmd = [sys.executable, "-m", "benchmarks.index_prebuilt", "--letters", str(args.letters), "--seed",
-           str(args.seed), "--index", str(index_dir), "--engine", engine, "--workers", str(args.workers or 2),
-           "--copies", str(args.copies)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "benchmarks.index_prebuilt",
+        "--letters",
+        str(args.letters),
+        "--seed",
+        str(args.seed),
+        "--index",
+        str(index_dir),
+        "--engine",
+        engine,
+        "--workers",
+        str(args.workers or 2),
+        "--copies",
+        str(args.copies),
+    ]
     return bench_index.measured_job(cmd, index_dir, engine, "none (pre-built synthetic letters)")
 
 
 def render(res: dict) -> str:
     """The run's tables in Markdown (BENCHMARKS.md quotes them)."""
     m = res["machine"]
-    lines = [f"- Machine: {m.get('cores')} cores ({m.get('cpu')}), {m.get('ram_gb', '?')} GB RAM, load average at start "
-             f"{m.get('load_avg_at_start')}; {res['date']}",
-             f"- Command: `{res['command']}`",
-             f"- Corpus: {res['corpus']['letters']:,} synthetic letters, {res['corpus']['passages']:,} passages; "
-             f"OpenSearch {res.get('heap')} heap per node"
-             + ("; indexed pre-built (no files, no parsing: benchmarks/index_prebuilt.py)" if res.get("prebuilt")
-                else "; indexed end to end (files, real parser)"),
-             *(["- Load average (1, 5, 15 min) at the start and after each target: "
-                + "; ".join("/".join(f"{x:.1f}" for x in la) for la in res["load_avg"])] if res.get("load_avg") else []),
-             "",
-             "| target | letters/s | passages/s | index MB | indexer peak RSS (MB) | search p50 (ms) | p95 | "
-             "bare engine p50 | node RSS (MB) |", "|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"- Machine: {m.get('cores')} cores ({m.get('cpu')}), {m.get('ram_gb', '?')} GB RAM, load average at start "
+        f"{m.get('load_avg_at_start')}; {res['date']}",
+        f"- Command: `{res['command']}`",
+        f"- Corpus: {res['corpus']['letters']:,} synthetic letters, {res['corpus']['passages']:,} passages; "
+        f"OpenSearch {res.get('heap')} heap per node"
+        + (
+            "; indexed pre-built (no files, no parsing: benchmarks/index_prebuilt.py)"
+            if res.get("prebuilt")
+            else "; indexed end to end (files, real parser)"
+        ),
+        *(
+            [
+                "- Load average (1, 5, 15 min) at the start and after each target: "
+                + "; ".join("/".join(f"{x:.1f}" for x in la) for la in res["load_avg"])
+            ]
+            if res.get("load_avg")
+            else []
+        ),
+        "",
+        "| target | letters/s | passages/s | index MB | indexer peak RSS (MB) | search p50 (ms) | p95 | "
+        "bare engine p50 | node RSS (MB) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for t in res["targets"]:
         i, q = t["index"], t["queries"]
         nodes = " + ".join(f"{x:,.0f}" for x in t.get("node_rss_mb", [])) or "-"
-        lines.append(f"| {t['target']} | {i['letters_per_s']:,} | {i['passages_per_s']:,} | "
-                     f"{i['index_bytes'] / 1e6:,.1f} | {i['peak_rss_tree_mb']:,} | {q['full']['p50']} | "
-                     f"{q['full']['p95']} | {q['engine_only']['p50']} | {nodes} |")
-    lines += ["", "| target | clients | `/api/search` p50 (ms) | p95 | req/s | errors | server peak RSS (MB) |",
-              "|---|---|---|---|---|---|---|"]
+        lines.append(
+            f"| {t['target']} | {i['letters_per_s']:,} | {i['passages_per_s']:,} | "
+            f"{i['index_bytes'] / 1e6:,.1f} | {i['peak_rss_tree_mb']:,} | {q['full']['p50']} | "
+            f"{q['full']['p95']} | {q['engine_only']['p50']} | {nodes} |"
+        )
+    lines += [
+        "",
+        "| target | clients | `/api/search` p50 (ms) | p95 | req/s | errors | server peak RSS (MB) |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for t in res["targets"]:
         for lv in t["http"]["levels"]:
             if lv["endpoint"] == "/api/search":
-                lines.append(f"| {t['target']} | {lv['clients']} | {lv['p50_ms']} | {lv['p95_ms']} | "
-                             f"{lv['req_per_s']} | {lv['errors']} | {t['http'].get('peak_rss_mb')} |")
+                lines.append(
+                    f"| {t['target']} | {lv['clients']} | {lv['p50_ms']} | {lv['p95_ms']} | "
+                    f"{lv['req_per_s']} | {lv['errors']} | {t['http'].get('peak_rss_mb')} |"
+                )
     return "\n".join(lines) + "\n"
 
 
@@ -158,9 +201,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", default=str(ROOT / "benchmarks" / "work"))
     ap.add_argument("--json", dest="json_path")
     ap.add_argument("--copies", type=int, default=1, help="with --prebuilt: index each generated letter N times")
-    ap.add_argument("--prebuilt", action="store_true",
-                    help="index the generator's own letters (no corpus files, no parsing; see "
-                         "benchmarks/index_prebuilt.py) instead of end to end")
+    ap.add_argument(
+        "--prebuilt",
+        action="store_true",
+        help="index the generator's own letters (no corpus files, no parsing; see "
+        "benchmarks/index_prebuilt.py) instead of end to end",
+    )
     args = ap.parse_args(argv)
     if args.render:
         print(render(json.loads(Path(args.render).read_text())))
@@ -168,9 +214,14 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(args.work).resolve()
     work.mkdir(parents=True, exist_ok=True)
     corpus = work / f"corpus-{args.letters}-s{args.seed}"
-    res: dict = {"letters": args.letters, "machine": machine(), "heap": args.heap,
-                 "command": "python benchmarks/scale_out.py " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:])),
-                 "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "targets": []}
+    res: dict = {
+        "letters": args.letters,
+        "machine": machine(),
+        "heap": args.heap,
+        "command": "python benchmarks/scale_out.py " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:])),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "targets": [],
+    }
     res["prebuilt"] = bool(args.prebuilt)
     if args.prebuilt:
         res["corpus"] = {"letters": args.letters, "seed": args.seed, "passages": None}
@@ -180,23 +231,32 @@ def main(argv: list[str] | None = None) -> int:
     res["load_avg"] = [os.getloadavg()]
     for target in [t.strip() for t in args.targets.split(",") if t.strip()]:
         if target == "tantivy":
-            res["targets"].append(measure(target, "tantivy", work / f"scale-{args.letters}-tantivy", corpus, args,
-                                          None))
+            res["targets"].append(
+                measure(target, "tantivy", work / f"scale-{args.letters}-tantivy", corpus, args, None)
+            )
             res["load_avg"].append(os.getloadavg())
             if res["corpus"]["passages"] is None:
                 res["corpus"]["passages"] = res["targets"][-1]["index"]["passages"]
             continue
         n = int(target.rsplit("-", 1)[1])
-        saved = {k: os.environ.get(k) for k in ("IMR_OPENSEARCH_URL", "IMR_OPENSEARCH_PREFIX",
-                                               "IMR_OPENSEARCH_SHARDS", "IMR_OPENSEARCH_REPLICAS")}
+        saved = {
+            k: os.environ.get(k)
+            for k in ("IMR_OPENSEARCH_URL", "IMR_OPENSEARCH_PREFIX", "IMR_OPENSEARCH_SHARDS", "IMR_OPENSEARCH_REPLICAS")
+        }
         with Nodes(n, work / f"os-{n}", 9270 + 10 * n, args.heap) as nodes:
-            os.environ.update(IMR_OPENSEARCH_URL=nodes.url, IMR_OPENSEARCH_PREFIX="bench",
-                              IMR_OPENSEARCH_SHARDS=str(1 if n == 1 else args.shards),
-                              IMR_OPENSEARCH_REPLICAS="0" if n == 1 else "1")
+            os.environ.update(
+                IMR_OPENSEARCH_URL=nodes.url,
+                IMR_OPENSEARCH_PREFIX="bench",
+                IMR_OPENSEARCH_SHARDS=str(1 if n == 1 else args.shards),
+                IMR_OPENSEARCH_REPLICAS="0" if n == 1 else "1",
+            )
             try:
                 r = measure(target, "opensearch", work / f"scale-{args.letters}", corpus, args, nodes)
-                r.update(nodes=n, shards=int(os.environ["IMR_OPENSEARCH_SHARDS"]),
-                         replicas=int(os.environ["IMR_OPENSEARCH_REPLICAS"]))
+                r.update(
+                    nodes=n,
+                    shards=int(os.environ["IMR_OPENSEARCH_SHARDS"]),
+                    replicas=int(os.environ["IMR_OPENSEARCH_REPLICAS"]),
+                )
                 res["targets"].append(r)
                 if res["corpus"]["passages"] is None:
                     res["corpus"]["passages"] = r["index"]["passages"]

@@ -61,8 +61,7 @@ def measure(index: str, engine_name: str, rounds: int, warmup: int = 1) -> dict:
     service = SearchService.open(index, engine_name)
     eng = service._gen.engine
     trees = [parse_query(q.q).tree for q in QUERIES]
-    reqs = [SearchRequest(query=q.q, filters={k: list(v) for k, v in q.filters.items()}, per_page=20)
-            for q in QUERIES]
+    reqs = [SearchRequest(query=q.q, filters={k: list(v) for k, v in q.filters.items()}, per_page=20) for q in QUERIES]
     keys = ("full_cold", "full_warm", "engine", "engine_facets")
     samples: dict[str, list[list[float]]] = {k: [[] for _ in QUERIES] for k in keys}
     totals = [0] * len(QUERIES)
@@ -92,8 +91,7 @@ def measure(index: str, engine_name: str, rounds: int, warmup: int = 1) -> dict:
     out["ratio_full_cold_vs_engine_p50"] = round(out["full_cold"]["p50"] / out["engine"]["p50"], 2)
     out["passages"] = passages
     out["per_query"] = [
-        {"q": q.q, "filters": q.filters, "total": totals[i],
-         **{k + "_p50": _pct(samples[k][i])["p50"] for k in keys}}
+        {"q": q.q, "filters": q.filters, "total": totals[i], **{k + "_p50": _pct(samples[k][i])["p50"] for k in keys}}
         for i, q in enumerate(QUERIES)
     ]
     return out
@@ -102,8 +100,18 @@ def measure(index: str, engine_name: str, rounds: int, warmup: int = 1) -> dict:
 def _child(src: str, args) -> dict:
     env = dict(os.environ, PYTHONPATH=src)
     index = str(Path(args.index).resolve())
-    cmd = [sys.executable, "-m", "benchmarks.search_speed", "--index", index, "--engine", args.engine,
-           "--rounds", str(args.rounds), "--raw"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "benchmarks.search_speed",
+        "--index",
+        index,
+        "--engine",
+        args.engine,
+        "--rounds",
+        str(args.rounds),
+        "--raw",
+    ]
     res = subprocess.run(cmd, cwd=src, env=env, capture_output=True, text=True, check=True)
     return json.loads(res.stdout)
 
@@ -132,8 +140,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{name}] passages={r['passages']:,}  (ms)          p50      p95")
         for k in ("full_cold", "full_warm", "engine", "engine_facets"):
             print(f"  {k:<14} {r[k]['p50']:>10.2f} {r[k]['p95']:>8.2f}")
-        print(f"  full_cold / engine_facets (p50): {r['ratio_full_cold_vs_engine_facets_p50']}"
-              f"   full_cold / engine (p50): {r['ratio_full_cold_vs_engine_p50']}")
+        print(
+            f"  full_cold / engine_facets (p50): {r['ratio_full_cold_vs_engine_facets_p50']}"
+            f"   full_cold / engine (p50): {r['ratio_full_cold_vs_engine_p50']}"
+        )
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1), encoding="utf-8")
     return 0

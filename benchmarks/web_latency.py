@@ -32,7 +32,10 @@ from indexer.index.engine import ENGINES  # noqa: E402
 
 TYPICAL = (
     {"q": "ODG Neck Facet joint diagnostic blocks"},
-    {"q": "ODG Neck Facet joint diagnostic blocks", "citation": "ODG | Neck and Upper Back | Facet joint diagnostic blocks"},
+    {
+        "q": "ODG Neck Facet joint diagnostic blocks",
+        "citation": "ODG | Neck and Upper Back | Facet joint diagnostic blocks",
+    },
     {"q": "MBB"},
     {"q": '"no more than 2 levels"'},
     {"q": "radicular w/5 block", "decision": "Upheld"},
@@ -77,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             with urllib.request.urlopen(base + url) as response:
                 response.read()
                 assert response.status == 200
+
         setup = f"HTTP against {base}"
     else:
         os.environ.setdefault("IMR_DATA_DIR", tmp.name)
@@ -95,21 +99,30 @@ def main(argv: list[str] | None = None) -> int:
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
             response.close()
-        setup = f"Flask test client, engine {args.engine}, index {'of ' + args.corpus if not args.index else args.index}"
+
+        setup = (
+            f"Flask test client, engine {args.engine}, index {'of ' + args.corpus if not args.index else args.index}"
+        )
 
     rows = []
     for endpoint in ("/search", "/api/search"):
         for params in TYPICAL:
             times = measure(get, endpoint, params, args.n)
-            rows.append({"endpoint": endpoint, "params": params, "median_ms": statistics.median(times),
-                         "p95_ms": percentile(times, 95)})
+            rows.append(
+                {
+                    "endpoint": endpoint,
+                    "params": params,
+                    "median_ms": statistics.median(times),
+                    "p95_ms": percentile(times, 95),
+                }
+            )
     all_html = [r["median_ms"] for r in rows if r["endpoint"] == "/search"]
     all_api = [r["median_ms"] for r in rows if r["endpoint"] == "/api/search"]
     summary = {
         "setup": setup,
         "requests_per_query": args.n,
         "machine": f"{platform.machine()} {platform.system()} {platform.release()}, {os.cpu_count()} CPUs, "
-                   f"Python {platform.python_version()}",
+        f"Python {platform.python_version()}",
         "html_median_of_medians_ms": statistics.median(all_html),
         "api_median_of_medians_ms": statistics.median(all_api),
         "html_worst_median_ms": max(all_html),
@@ -118,11 +131,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{setup}; {args.n} requests per query after warm-up; {summary['machine']}")
     print(f"{'endpoint':<12} {'median ms':>9} {'p95 ms':>8}  query")
     for r in rows:
-        print(f"{r['endpoint']:<12} {r['median_ms']:>9.2f} {r['p95_ms']:>8.2f}  "
-              f"{urllib.parse.urlencode(r['params'], doseq=True) or '(browse)'}")
-    print(f"typical search page: median {summary['html_median_of_medians_ms']:.2f} ms "
-          f"(worst query median {summary['html_worst_median_ms']:.2f} ms); "
-          f"JSON twin: median {summary['api_median_of_medians_ms']:.2f} ms")
+        print(
+            f"{r['endpoint']:<12} {r['median_ms']:>9.2f} {r['p95_ms']:>8.2f}  "
+            f"{urllib.parse.urlencode(r['params'], doseq=True) or '(browse)'}"
+        )
+    print(
+        f"typical search page: median {summary['html_median_of_medians_ms']:.2f} ms "
+        f"(worst query median {summary['html_worst_median_ms']:.2f} ms); "
+        f"JSON twin: median {summary['api_median_of_medians_ms']:.2f} ms"
+    )
     if args.json:
         Path(args.json).write_text(json.dumps(summary, indent=2))
     tmp.cleanup()

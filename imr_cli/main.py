@@ -21,9 +21,13 @@ def build_parser() -> argparse.ArgumentParser:
     for name in COMMANDS:
         importlib.import_module(f"imr_cli.commands.{name}").register(sub)
     for command in sub.choices.values():
-        command.add_argument("--log-level", choices=LOG_LEVELS, default=None,
-                             help=f"what the log (stderr) shows: per-file failures and the run's summary "
-                                  f"(info), slow queries (warning) ... (default ${LOG_LEVEL_ENV} or warning)")
+        command.add_argument(
+            "--log-level",
+            choices=LOG_LEVELS,
+            default=None,
+            help=f"what the log (stderr) shows: per-file failures and the run's summary "
+            f"(info), slow queries (warning) ... (default ${LOG_LEVEL_ENV} or warning)",
+        )
     return parser
 
 

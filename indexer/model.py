@@ -106,7 +106,7 @@ class CitationKey:
 
     def is_under(self, other: CitationKey) -> bool:
         """This key is `other` or one below it."""
-        return self.parts[:len(other.parts)] == other.parts
+        return self.parts[: len(other.parts)] == other.parts
 
     @property
     def descendant_prefix(self) -> str:
@@ -211,8 +211,11 @@ class Letter:
         return any(not p.unparsed for p in self.passages)
 
     def to_dict(self) -> dict[str, Any]:
-        d = {f.name: getattr(self, f.name) for f in fields(self)
-             if f.name not in ("reviewer", "patient", "sections", "passages")}
+        d = {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name not in ("reviewer", "patient", "sections", "passages")
+        }
         d["reviewer"] = asdict(self.reviewer)
         d["patient"] = asdict(self.patient)
         d["sections"] = [asdict(s) for s in self.sections]
@@ -221,8 +224,11 @@ class Letter:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Letter:
-        simple: dict[str, Any] = {f.name: d.get(f.name) for f in fields(cls)
-                  if f.name in d and f.name not in ("reviewer", "patient", "sections", "passages")}
+        simple: dict[str, Any] = {
+            f.name: d.get(f.name)
+            for f in fields(cls)
+            if f.name in d and f.name not in ("reviewer", "patient", "sections", "passages")
+        }
         return cls(
             **simple,
             reviewer=Reviewer(**d.get("reviewer", {})),

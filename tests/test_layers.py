@@ -78,8 +78,11 @@ def test_every_package_has_a_layer():
 
 def test_packages_import_downward_only():
     rank = {name: i for i, name in enumerate(LAYERS)}
-    upward = sorted(f"{path}: {src} imports {dst}" for src, dst, path in edges()
-                    if src in rank and dst in rank and rank[dst] > rank[src])
+    upward = sorted(
+        f"{path}: {src} imports {dst}"
+        for src, dst, path in edges()
+        if src in rank and dst in rank and rank[dst] > rank[src]
+    )
     assert upward == []
 
 

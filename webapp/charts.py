@@ -104,8 +104,14 @@ def year_chart(rows: dict[str, dict[str, int]], width: int = 640, height: int = 
     bars: list[Bar] = []
     for i, (label, counts) in enumerate(rows.items()):
         x = left + i * slot + (slot - bar_w) / 2
-        bar = Bar(label=label, counts={s: int(counts.get(s, 0)) for s in SERIES}, total=totals[label],
-                  x=round(x, 2), width=round(bar_w, 2), label_x=round(x + bar_w / 2, 2))
+        bar = Bar(
+            label=label,
+            counts={s: int(counts.get(s, 0)) for s in SERIES},
+            total=totals[label],
+            x=round(x, 2),
+            width=round(bar_w, 2),
+            label_x=round(x + bar_w / 2, 2),
+        )
         y = float(baseline)
         for s in SERIES:
             count = bar.counts[s]

@@ -49,7 +49,9 @@ def parse_networks(raw: str, name: str = "IMR_TRUSTED_PROXIES") -> tuple:
         try:
             out.append(ipaddress.ip_network(item, strict=False))
         except ValueError:
-            raise ConfigError(f"{name}: {item!r} is not an IP address or network (e.g. 127.0.0.1 or 10.0.0.0/8)") from None
+            raise ConfigError(
+                f"{name}: {item!r} is not an IP address or network (e.g. 127.0.0.1 or 10.0.0.0/8)"
+            ) from None
     return tuple(out)
 
 
@@ -110,8 +112,9 @@ def load_config() -> dict[str, Any]:
         "IMR_ALLOWED_HOSTS": parse_hosts(env.get("IMR_ALLOWED_HOSTS", "")),
         "IMR_SECURE_COOKIES": secure,
         # a search slower than this is logged as a warning, with its timing and request
-        "IMR_SLOW_QUERY_MS": _milliseconds(env.get("IMR_SLOW_QUERY_MS", str(DEFAULT_SLOW_QUERY_MS)),
-                                           "IMR_SLOW_QUERY_MS"),
+        "IMR_SLOW_QUERY_MS": _milliseconds(
+            env.get("IMR_SLOW_QUERY_MS", str(DEFAULT_SLOW_QUERY_MS)), "IMR_SLOW_QUERY_MS"
+        ),
         "MAX_CONTENT_LENGTH": _positive_mb(env.get("IMR_MAX_BODY_MB", str(DEFAULT_MAX_BODY_MB)), "IMR_MAX_BODY_MB"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -32,12 +32,12 @@ FACET_LABELS: dict[str, str] = {
 FACET_HELP: dict[str, str] = {
     "decision": "Upheld: the denial stands. Overturned: the treatment was found medically necessary.",
     "citation": "Guideline citations by either party (the claims administrator's denial or the IMR reviewer), "
-                "normalised so differently worded letters count together.",
+    "normalised so differently worded letters count together.",
     "reviewer_citation": "Only the guidelines the IMR reviewer relied on: what a precedent rests on.",
     "mtus_based": "Whether the IMR reviewer based the decision on the MTUS (No: the reviewer went outside "
-                  "the MTUS or cited nothing from it).",
+    "the MTUS or cited nothing from it).",
     "edition": "The guideline part and the edition year the letter names (e.g. the 2009 or 2016 "
-               "Chronic Pain Medical Treatment Guidelines).",
+    "Chronic Pain Medical Treatment Guidelines).",
 }
 
 DECISION_HELP: dict[str, str] = {
@@ -169,8 +169,9 @@ def rate_interval(k: int, n: int) -> tuple[float, float] | None:
     return (round(100 * lo, 1), round(100 * hi, 1))
 
 
-def outcome_split(total: int, decision_facet: Iterable[FacetValue],
-                  decision_filter: Iterable[str] = ()) -> OutcomeSplit:
+def outcome_split(
+    total: int, decision_facet: Iterable[FacetValue], decision_filter: Iterable[str] = ()
+) -> OutcomeSplit:
     """The split of the whole result set (not the page), from the decision facet.
 
     Facet counts of a multi-select facet ignore that facet's own filter, so
@@ -183,8 +184,9 @@ def outcome_split(total: int, decision_facet: Iterable[FacetValue],
         counts = {k: v for k, v in counts.items() if k in selected}
     upheld = counts.get("upheld", 0)
     overturned = counts.get("overturned", 0)
-    return OutcomeSplit(upheld=upheld, overturned=overturned,
-                        undecided=max(total - upheld - overturned, 0), total=total)
+    return OutcomeSplit(
+        upheld=upheld, overturned=overturned, undecided=max(total - upheld - overturned, 0), total=total
+    )
 
 
 # Month abbreviations as legal citation style writes them ("Sept.", "June").
@@ -202,8 +204,14 @@ def cite_date(iso: str | None) -> str:
     return f"{_CITE_MONTHS[d.month - 1]} {d.day}, {d.year}"
 
 
-def citation_line(case_number: str | None, decision_date: str | None, ordinal: int | None,
-                  item: str | None, decision: str | None, letter_id: str = "") -> str:
+def citation_line(
+    case_number: str | None,
+    decision_date: str | None,
+    ordinal: int | None,
+    item: str | None,
+    decision: str | None,
+    letter_id: str = "",
+) -> str:
     """One passage's citation, always in one format:
     `IMR CM16-0213037 (Dec. 9, 2016), item 2: MRI of the cervical spine - Upheld`.
     The letter id stands in for a missing case number; missing parts are left out."""

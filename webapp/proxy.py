@@ -22,7 +22,7 @@ from flask.sessions import SecureCookieSessionInterface
 def _address(value: str):
     value = value.strip().strip('"')
     if value.startswith("[") and "]" in value:  # [v6]:port
-        value = value[1:value.index("]")]
+        value = value[1 : value.index("]")]
     elif value.count(":") == 1:  # v4:port
         value = value.split(":", 1)[0]
     try:

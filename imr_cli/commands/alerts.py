@@ -17,16 +17,22 @@ from imr_cli.commands import engine_options
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "alerts", help="saved-search alerts: find new results, send e-mail digests",
-        description="Saved-search alerts. E-mail goes through the SMTP server in IMR_SMTP_URL.")
+        "alerts",
+        help="saved-search alerts: find new results, send e-mail digests",
+        description="Saved-search alerts. E-mail goes through the SMTP server in IMR_SMTP_URL.",
+    )
     sub = parser.add_subparsers(dest="alerts_command", required=True, metavar="ACTION")
     run = sub.add_parser("run", help="record new results of every saved search and send the digests due")
     run.add_argument("--index", metavar="DIR", help="index folder (default: $IMR_INDEX_DIR or DATA_DIR/index)")
     engine_options.add(run, default=None)
-    run.add_argument("--database-url", metavar="URL",
-                     help="the app's database (default: IMR_DATABASE_URL, else data/imr.sqlite3)")
-    run.add_argument("--base-url", metavar="URL",
-                     help="the address users open the app at, for links in e-mails (default: $IMR_BASE_URL)")
+    run.add_argument(
+        "--database-url", metavar="URL", help="the app's database (default: IMR_DATABASE_URL, else data/imr.sqlite3)"
+    )
+    run.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="the address users open the app at, for links in e-mails (default: $IMR_BASE_URL)",
+    )
     run.add_argument("--no-mail", action="store_true", help="record new results but send no e-mail")
     run.add_argument("--json", action="store_true", help="print the report as JSON")
     run.set_defaults(func=cmd_run)
@@ -47,8 +53,7 @@ def _targets(index: str | None, engine: str | None, database_url: str | None) ->
     return where, engine, database_url or config["IMR_DATABASE_URL"]
 
 
-def run_once(index_dir: Path | None, engine: str, database_url: str, base_url: str | None = None,
-             send: bool = True):
+def run_once(index_dir: Path | None, engine: str, database_url: str, base_url: str | None = None, send: bool = True):
     """Open the index and the database, run the alerts once, close both."""
     from sqlalchemy.orm import Session
 
@@ -77,8 +82,11 @@ def print_report(report, as_json: bool, out=None) -> None:
     print(f"E-mail: {data['delivery']['mail']}", file=out)
     for d in data["delivery"]["digests"]:
         what = "sent" if d["status"] == "sent" else f"NOT sent ({d['error']}); will retry"
-        print(f"  digest {d['digest_id']} to {d['recipient']}: {d['passages']} passage(s) "
-              f"for {', '.join(d['searches'])}: {what}", file=out)
+        print(
+            f"  digest {d['digest_id']} to {d['recipient']}: {d['passages']} passage(s) "
+            f"for {', '.join(d['searches'])}: {what}",
+            file=out,
+        )
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -113,7 +121,9 @@ def after_indexing(index_dir: Path | None, engine: str, out=None) -> None:
             return
         report = run_once(index_dir, engine, url)
     except Exception as exc:  # noqa: BLE001 - alerts must not break indexing
-        print(f"imr: alerts after indexing failed ({exc.__class__.__name__}: {exc}); "
-              "run `imr alerts run` to retry", file=out)
+        print(
+            f"imr: alerts after indexing failed ({exc.__class__.__name__}: {exc}); run `imr alerts run` to retry",
+            file=out,
+        )
         return
     print_report(report, False, out=out)

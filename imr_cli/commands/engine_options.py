@@ -23,15 +23,29 @@ _FLAGS = {
 def add(p: argparse.ArgumentParser, default: str | None = "tantivy", building: bool = False) -> None:
     help_default = "tantivy" if default else "$IMR_ENGINE or tantivy"
     p.add_argument("--engine", choices=ENGINES, default=default, help=f"search engine (default {help_default})")
-    p.add_argument("--opensearch-url", metavar="URL[,URL...]",
-                   help="OpenSearch hosts, comma-separated (default $IMR_OPENSEARCH_URL)")
-    p.add_argument("--opensearch-prefix", metavar="NAME",
-                   help="index-name prefix on the cluster (default $IMR_OPENSEARCH_PREFIX or imr)")
+    p.add_argument(
+        "--opensearch-url",
+        metavar="URL[,URL...]",
+        help="OpenSearch hosts, comma-separated (default $IMR_OPENSEARCH_URL)",
+    )
+    p.add_argument(
+        "--opensearch-prefix",
+        metavar="NAME",
+        help="index-name prefix on the cluster (default $IMR_OPENSEARCH_PREFIX or imr)",
+    )
     if building:
-        p.add_argument("--shards", type=int, metavar="N",
-                       help="OpenSearch primary shards of a new generation (default $IMR_OPENSEARCH_SHARDS or 1)")
-        p.add_argument("--replicas", type=int, metavar="N",
-                       help="OpenSearch replicas (default $IMR_OPENSEARCH_REPLICAS, or 0 on one node and 1 on more)")
+        p.add_argument(
+            "--shards",
+            type=int,
+            metavar="N",
+            help="OpenSearch primary shards of a new generation (default $IMR_OPENSEARCH_SHARDS or 1)",
+        )
+        p.add_argument(
+            "--replicas",
+            type=int,
+            metavar="N",
+            help="OpenSearch replicas (default $IMR_OPENSEARCH_REPLICAS, or 0 on one node and 1 on more)",
+        )
 
 
 def apply(args: argparse.Namespace) -> None:

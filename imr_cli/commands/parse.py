@@ -28,8 +28,10 @@ LETTER_SUFFIXES = (".txt", ".pdf")
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
-        "parse", help="parse letters and print them as JSON",
-        description="Parse IMR letters (.txt or .pdf) and print a JSON array, one object per file.")
+        "parse",
+        help="parse letters and print them as JSON",
+        description="Parse IMR letters (.txt or .pdf) and print a JSON array, one object per file.",
+    )
     p.add_argument("files", nargs="+", metavar="FILE", help="letter files, or folders to search for .txt/.pdf")
     p.add_argument("--compact", action="store_true", help="one line of JSON instead of indented output")
     p.set_defaults(func=run)

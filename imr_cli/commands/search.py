@@ -19,19 +19,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "search",
         help="search the passage index",
-        description="Search rationale passages. Query syntax: words (ANDed), \"phrases\", OR, NOT/-word, "
-                    "(groups), word*, word!, a w/5 b, \"a b\"~5, field:value (item:, rationale:, decision:, "
-                    "citation:, specialty:, ...).",
+        description='Search rationale passages. Query syntax: words (ANDed), "phrases", OR, NOT/-word, '
+        '(groups), word*, word!, a w/5 b, "a b"~5, field:value (item:, rationale:, decision:, '
+        "citation:, specialty:, ...).",
     )
     p.add_argument("query", nargs="?", default="", help="the query (empty: browse everything)")
-    p.add_argument("--index", metavar="DIR", help="index folder (for --engine opensearch: optional, "
-                                                  "its name is added to the index-name prefix)")
+    p.add_argument(
+        "--index",
+        metavar="DIR",
+        help="index folder (for --engine opensearch: optional, its name is added to the index-name prefix)",
+    )
     engine_options.add(p)
-    p.add_argument("--filter", action="append", default=[], metavar="FACET=VALUE",
-                   help=f"narrow by a facet value; repeat (same facet: OR). Facets: {', '.join(FACETS)}")
+    p.add_argument(
+        "--filter",
+        action="append",
+        default=[],
+        metavar="FACET=VALUE",
+        help=f"narrow by a facet value; repeat (same facet: OR). Facets: {', '.join(FACETS)}",
+    )
     p.add_argument("--sort", choices=SORTS, default="relevance")
-    p.add_argument("--scope", choices=SCOPES, default="passage",
-                   help="passage: words match the passage's own text (default); letter: also its case summary")
+    p.add_argument(
+        "--scope",
+        choices=SCOPES,
+        default="passage",
+        help="passage: words match the passage's own text (default); letter: also its case summary",
+    )
     p.add_argument("--limit", type=int, default=10, metavar="N", help="hits per page (default 10)")
     p.add_argument("--page", type=int, default=1, metavar="N")
     p.add_argument("--json", action="store_true", help="print the response as JSON")
@@ -73,8 +85,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"imr search: {exc}", file=sys.stderr)
         return 2
     with service:
-        resp = service.search(SearchRequest(query=args.query, filters=filters, sort=args.sort,
-                                            page=args.page, per_page=args.limit, scope=args.scope))
+        resp = service.search(
+            SearchRequest(
+                query=args.query, filters=filters, sort=args.sort, page=args.page, per_page=args.limit, scope=args.scope
+            )
+        )
     if args.json:
         json.dump(resp.to_json(), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
@@ -86,9 +101,11 @@ def run(args: argparse.Namespace) -> int:
     if resp.matched_citations:
         print("citations: " + "; ".join(resp.matched_citations))
     first = (resp.page - 1) * resp.per_page
-    print(f"{resp.total} passage{'s' if resp.total != 1 else ''} in {resp.total_letters} "
-          f"letter{'s' if resp.total_letters != 1 else ''}"
-          + (f" (showing {first + 1}-{first + len(resp.hits)})" if resp.hits else ""))
+    print(
+        f"{resp.total} passage{'s' if resp.total != 1 else ''} in {resp.total_letters} "
+        f"letter{'s' if resp.total_letters != 1 else ''}"
+        + (f" (showing {first + 1}-{first + len(resp.hits)})" if resp.hits else "")
+    )
     for n, h in enumerate(resp.hits, first + 1):
         print(f"\n{n}. [{h.decision or 'unparsed'}] {h.item}  ({h.passage_id}, score {h.score:g})")
         for field in ("rationale", "reviewer_guideline", "claims_administrator_guideline", "summary"):

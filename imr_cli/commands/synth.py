@@ -17,8 +17,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "synth",
         help="write a synthetic corpus of IMR letters",
         description="Write N synthetic IMR letters in the real layout (PDF-style text) under DIR, "
-                    "in folders of 1,000, with DIR/manifest.jsonl recording each letter's items, decisions "
-                    "and citations. The same seed always gives the same letters.",
+        "in folders of 1,000, with DIR/manifest.jsonl recording each letter's items, decisions "
+        "and citations. The same seed always gives the same letters.",
     )
     p.add_argument("--letters", type=int, required=True, metavar="N", help="number of letters")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
@@ -35,21 +35,28 @@ def run(args: argparse.Namespace) -> int:
         print("imr synth: --letters must be zero or more", file=sys.stderr)
         return 2
     try:
-        report = write_corpus(args.out, args.letters, seed=args.seed, workers=args.workers,
-                              progress=sys.stderr.isatty() and not args.json)
+        report = write_corpus(
+            args.out, args.letters, seed=args.seed, workers=args.workers, progress=sys.stderr.isatty() and not args.json
+        )
     except OSError as exc:
         print(f"imr synth: cannot write to {args.out}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     summary = {
-        "letters": report.letters, "passages": report.passages, "overturned": report.overturned,
-        "bytes": report.bytes, "seconds": round(report.seconds, 3),
-        "letters_per_second": round(report.letters_per_second, 1), "out": report.out,
+        "letters": report.letters,
+        "passages": report.passages,
+        "overturned": report.overturned,
+        "bytes": report.bytes,
+        "seconds": round(report.seconds, 3),
+        "letters_per_second": round(report.letters_per_second, 1),
+        "out": report.out,
     }
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
         rate = report.overturned / report.passages if report.passages else 0.0
-        print(f"Wrote {report.letters} letters ({report.passages} passages, {rate:.1%} overturned, "
-              f"{report.bytes / 1e6:.1f} MB) to {report.out} in {report.seconds:.1f}s "
-              f"({report.letters_per_second:.0f} letters/s)")
+        print(
+            f"Wrote {report.letters} letters ({report.passages} passages, {rate:.1%} overturned, "
+            f"{report.bytes / 1e6:.1f} MB) to {report.out} in {report.seconds:.1f}s "
+            f"({report.letters_per_second:.0f} letters/s)"
+        )
     return 0

@@ -17,9 +17,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     from imr_cli.commands.user import add_database_option
 
     parser = subparsers.add_parser(
-        "token", help="personal API tokens (Authorization: Bearer) for the JSON API",
+        "token",
+        help="personal API tokens (Authorization: Bearer) for the JSON API",
         description="Create, list and revoke a user's API tokens. Send one as "
-                    "`Authorization: Bearer <token>`; no CSRF token is needed then.",
+        "`Authorization: Bearer <token>`; no CSRF token is needed then.",
     )
     add_database_option(parser)
     sub = parser.add_subparsers(dest="token_command", required=True, metavar="ACTION")
@@ -59,8 +60,11 @@ def cmd_create(args: argparse.Namespace) -> int:
     with session:
         row, token = create_token(session, user, args.name)
     print(token)
-    print(f"Token {row.id} for {user.username} created. It is shown only now: store it safely; "
-          f"revoke it with `imr token revoke {user.username} {row.id}`.", file=sys.stderr)
+    print(
+        f"Token {row.id} for {user.username} created. It is shown only now: store it safely; "
+        f"revoke it with `imr token revoke {user.username} {row.id}`.",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -71,8 +75,10 @@ def cmd_list(args: argparse.Namespace) -> int:
     if user is None:
         return 1
     with session:
-        rows = [{"id": t.id, "name": t.name, "created_at": iso(t.created_at), "last_used_at": iso(t.last_used_at)}
-                for t in list_tokens(session, user.id)]
+        rows = [
+            {"id": t.id, "name": t.name, "created_at": iso(t.created_at), "last_used_at": iso(t.last_used_at)}
+            for t in list_tokens(session, user.id)
+        ]
     if args.json:
         json.dump(rows, sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -80,7 +86,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(f"{user.username} has no API tokens.")
     else:
         for r in rows:
-            print(f"{r['id']:>5}  {r['name'] or '(no name)':<30}  created {r['created_at']}  last used {r['last_used_at']}")
+            print(
+                f"{r['id']:>5}  {r['name'] or '(no name)':<30}  created {r['created_at']}  last used {r['last_used_at']}"
+            )
     return 0
 
 

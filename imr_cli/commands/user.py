@@ -16,17 +16,21 @@ import sys
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "user", help="manage accounts for the web app (bookmarks are per account)",
+        "user",
+        help="manage accounts for the web app (bookmarks are per account)",
         description="Manage the web app's accounts. With no account and the server on 127.0.0.1, "
-                    "the app runs single-user without sign-in.",
+        "the app runs single-user without sign-in.",
     )
     add_database_option(parser)
     sub = parser.add_subparsers(dest="user_command", required=True, metavar="ACTION")
 
     add = sub.add_parser("add", help="create an account (prompts for the password)")
     add.add_argument("name")
-    add.add_argument("--password-stdin", action="store_true",
-                     help="read the password from the first line of stdin instead of prompting")
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of stdin instead of prompting",
+    )
     add.add_argument("--email", metavar="ADDR", help="where saved-search alerts are e-mailed (changeable later)")
     add.set_defaults(func=cmd_add)
 
@@ -53,8 +57,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def add_database_option(parser: argparse.ArgumentParser) -> None:
     """--database-url, for the commands that work on the web app's database (user, token)."""
-    parser.add_argument("--database-url", metavar="URL",
-                        help="the app's database (default: IMR_DATABASE_URL, else data/imr.sqlite3)")
+    parser.add_argument(
+        "--database-url", metavar="URL", help="the app's database (default: IMR_DATABASE_URL, else data/imr.sqlite3)"
+    )
 
 
 def _session(args: argparse.Namespace):
@@ -102,8 +107,11 @@ def cmd_add(args: argparse.Namespace) -> int:
             user, adopted = create_user(session, args.name, password, email=email)
     except AccountError as exc:
         return _fail(exc)
-    print(f"Created user {user.username!r}"
-          + (f" (alerts to {user.email})" if user.email else "") + ". The web app now asks everyone to sign in.")
+    print(
+        f"Created user {user.username!r}"
+        + (f" (alerts to {user.email})" if user.email else "")
+        + ". The web app now asks everyone to sign in."
+    )
     if adopted:
         print("The bookmarks and matters saved in single-user mode now belong to this account.")
     return 0
@@ -188,8 +196,10 @@ def cmd_remove(args: argparse.Namespace) -> int:
             if not args.yes:
                 if not sys.stdin.isatty():
                     raise AccountError("refusing to delete without confirmation; add --yes")
-                answer = input(f"Delete {args.name!r} with {bookmarks} bookmark(s) and {matters} matter(s)? "
-                               "Export them first if they are needed. [y/N] ")
+                answer = input(
+                    f"Delete {args.name!r} with {bookmarks} bookmark(s) and {matters} matter(s)? "
+                    "Export them first if they are needed. [y/N] "
+                )
                 if answer.strip().lower() not in ("y", "yes"):
                     print("Nothing deleted.")
                     return 1

@@ -14,12 +14,16 @@ import sys
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("vocab", help="vocabulary tools (audit letters for unknown guideline wordings)",
-                              description="Vocabulary tools.")
+    p = subparsers.add_parser(
+        "vocab", help="vocabulary tools (audit letters for unknown guideline wordings)", description="Vocabulary tools."
+    )
     sub = p.add_subparsers(dest="vocab_command", required=True, metavar="ACTION")
-    a = sub.add_parser("audit", help="list guideline wordings in letters that do not canonicalise",
-                       description="List every guideline wording in the letters under DIR... whose source, "
-                                   "chapter or topic the vocabulary does not know, with counts and an example.")
+    a = sub.add_parser(
+        "audit",
+        help="list guideline wordings in letters that do not canonicalise",
+        description="List every guideline wording in the letters under DIR... whose source, "
+        "chapter or topic the vocabulary does not know, with counts and an example.",
+    )
     a.add_argument("paths", nargs="+", metavar="DIR", help="letter files or folders (.txt, .pdf)")
     a.add_argument("--json", action="store_true", help="print the report as JSON")
     a.set_defaults(func=run_audit)
@@ -27,6 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_audit(args: argparse.Namespace) -> int:
     from indexer.letters.audit import audit
+
     try:
         report = audit(args.paths)
     except FileNotFoundError as exc:
@@ -36,10 +41,12 @@ def run_audit(args: argparse.Namespace) -> int:
         json.dump(report.to_json(), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
         return 0
-    print(f"{report.files} letter files, {report.citations} guideline citations, "
-          f"{len(report.unknown)} unknown wordings, {len(report.unreadable)} unreadable files.")
+    print(
+        f"{report.files} letter files, {report.citations} guideline citations, "
+        f"{len(report.unknown)} unknown wordings, {len(report.unreadable)} unreadable files."
+    )
     for u in report.unknown:
-        print(f"{u.count:6d}  {u.kind:<7}  {u.key}  <- \"{u.wording}\"  e.g. {u.example}")
+        print(f'{u.count:6d}  {u.kind:<7}  {u.key}  <- "{u.wording}"  e.g. {u.example}')
     for f in report.unreadable:
         print(f"  unreadable: {f['file']}: {f['reason']}", file=sys.stderr)
     return 0

@@ -79,6 +79,8 @@ def letter_key(letter_id: str) -> int:
     numeric column. 64 bits of BLAKE2b: at 1.6 million letters the chance that
     any two share a key is below one in ten million."""
     return int.from_bytes(hashlib.blake2b(letter_id.encode("utf-8"), digest_size=8).digest(), "big")
+
+
 MAX_DAY = 1 << 24  # days after 1900: beyond any real date
 
 
@@ -151,8 +153,13 @@ def letter_doc(letter_id: str, summary: str) -> IndexDoc:
     Passages do not carry the summary (it would be stored and indexed once per
     disputed item); a summary term is looked up here and stands for the
     passages of the letters it finds."""
-    return IndexDoc(passage_id=letter_id, letter_id=letter_id, ordinal=0,
-                    text={SUMMARY_FIELD: summary or ""}, letter_key=letter_key(letter_id))
+    return IndexDoc(
+        passage_id=letter_id,
+        letter_id=letter_id,
+        ordinal=0,
+        text={SUMMARY_FIELD: summary or ""},
+        letter_key=letter_key(letter_id),
+    )
 
 
 def docs_for_letter(letter: Letter) -> list[IndexDoc]:
@@ -171,17 +178,19 @@ def docs_for_letter(letter: Letter) -> list[IndexDoc]:
             "citations": " ; ".join(keys),
             "case_number": letter.case_number or "",
         }
-        docs.append(IndexDoc(
-            passage_id=p.passage_id,
-            letter_id=letter.letter_id,
-            ordinal=p.ordinal,
-            text={f: text.get(f, "") for f in TEXT_FIELDS},
-            facets=facet_values(letter, p),
-            decision_key=sort_key(letter.decision_date, p.passage_id),
-            injury_key=sort_key(letter.date_of_injury, p.passage_id),
-            letter_key=lkey,
-            decision_key_asc=oldest_first_key(letter.decision_date, p.passage_id),
-            injury_key_asc=oldest_first_key(letter.date_of_injury, p.passage_id),
-            signature=None if p.unparsed else neardup.signature(p.rationale),
-        ))
+        docs.append(
+            IndexDoc(
+                passage_id=p.passage_id,
+                letter_id=letter.letter_id,
+                ordinal=p.ordinal,
+                text={f: text.get(f, "") for f in TEXT_FIELDS},
+                facets=facet_values(letter, p),
+                decision_key=sort_key(letter.decision_date, p.passage_id),
+                injury_key=sort_key(letter.date_of_injury, p.passage_id),
+                letter_key=lkey,
+                decision_key_asc=oldest_first_key(letter.decision_date, p.passage_id),
+                injury_key_asc=oldest_first_key(letter.date_of_injury, p.passage_id),
+                signature=None if p.unparsed else neardup.signature(p.rationale),
+            )
+        )
     return docs

@@ -36,8 +36,12 @@ ENGINE_CLASSES: dict[str, str] = {
 ENGINES = tuple(ENGINE_CLASSES)
 # Sorts an engine executes natively (a u64 fast field, descending; documents.py
 # makes each key so that descending is the wanted order); "relevance" is by score.
-SORT_FIELDS = {"decision_date": "decision_key", "decision_date_asc": "decision_key_asc",
-               "injury_date": "injury_key", "injury_date_asc": "injury_key_asc"}
+SORT_FIELDS = {
+    "decision_date": "decision_key",
+    "decision_date_asc": "decision_key_asc",
+    "injury_date": "injury_key",
+    "injury_date_asc": "injury_key_asc",
+}
 # Date ranges (tree.Range) are ranges over these sort keys (documents.date_key_range).
 RANGE_KEYS = {"decision_date": "decision_key", "injury_date": "injury_key"}
 
@@ -244,28 +248,28 @@ class SearchEngine(ABC):
 
     # -- reading ------------------------------------------------------------
     @abstractmethod
-    def search(self, tree: Node, filters: dict[str, list[str]], sort: str,
-               offset: int, limit: int) -> EngineResult:
+    def search(self, tree: Node, filters: dict[str, list[str]], sort: str, offset: int, limit: int) -> EngineResult:
         """Hits in order for the page [offset, offset+limit) and the exact total.
 
         sort: "relevance" (score, descending) or a key of SORT_FIELDS (newest first)."""
 
-    def relevance_page(self, tree: Node, filters: dict[str, list[str]], offset: int,
-                       limit: int) -> EngineResult:
+    def relevance_page(self, tree: Node, filters: dict[str, list[str]], offset: int, limit: int) -> EngineResult:
         """The page [offset, offset+limit) by score, ties in `tie_order`, and the total.
 
         Equal scores are common (one short field, one word), and engines order
         ties each their own way, so the page is cut from a window wide enough
         to hold the whole tie at its end; paging is then stable and every engine
         pages alike. Engines with a cheaper way to read the tie keys override."""
-        res = tie_window(offset + limit, lambda n: self.search(tree, filters, "relevance", 0, n),
-                         lambda r: [h.score for h in r.hits])
+        res = tie_window(
+            offset + limit, lambda n: self.search(tree, filters, "relevance", 0, n), lambda r: [h.score for h in r.hits]
+        )
         hits = sorted(res.hits, key=lambda h: (-h.score, *tie_order(h.passage_id)))
-        return EngineResult(res.total, hits[offset:offset + limit])
+        return EngineResult(res.total, hits[offset : offset + limit])
 
     @abstractmethod
-    def facet_counts(self, tree: Node, filters: dict[str, list[str]],
-                     facets: Iterable[str]) -> dict[str, dict[str, int]]:
+    def facet_counts(
+        self, tree: Node, filters: dict[str, list[str]], facets: Iterable[str]
+    ) -> dict[str, dict[str, int]]:
         """Exact counts of every value of each facet over all matching passages."""
 
     def facet_counts_many(self, tree: Node, requests: Sequence[FacetRequest]) -> list[dict[str, dict[str, int]]]:
@@ -293,6 +297,7 @@ class SearchEngine(ABC):
     def matching_ids(self, tree: Node, filters: dict[str, list[str]] | None = None) -> list[str]:
         """The ids of every matching document, in no particular order (the
         letter index answers summary terms with these)."""
+
     def vocabulary(self, prefix: str) -> list[tuple[str, int]]:
         """The indexed terms of the searchable text that start with `prefix`, with
         the number of passages holding each, most frequent first. Spelling

@@ -81,8 +81,10 @@ class LocalHome(IndexHome):
 
     def missing_message(self) -> str:
         flag = "" if self.engine_name == "tantivy" else f" --engine {self.engine_name}"
-        return (f"no {self.engine_name} index in {self.index_dir}; "
-                f"build one with: imr index PATH --index {self.index_dir}{flag}")
+        return (
+            f"no {self.engine_name} index in {self.index_dir}; "
+            f"build one with: imr index PATH --index {self.index_dir}{flag}"
+        )
 
     def writer_lock(self):
         return writer_lock(self.root)
@@ -152,8 +154,11 @@ def _generations(root: Path) -> list[tuple[int, Path]]:
 
 def next_generation_name(root: Path) -> str:
     gens = _generations(root)
-    building = [int(m.group(1)) for p in root.iterdir() if (m := re.match(r"^g(\d+)" + re.escape(BUILDING) + "$", p.name))] \
-        if root.is_dir() else []
+    building = (
+        [int(m.group(1)) for p in root.iterdir() if (m := re.match(r"^g(\d+)" + re.escape(BUILDING) + "$", p.name))]
+        if root.is_dir()
+        else []
+    )
     top = max([n for n, _ in gens] + building + [0])
     return f"g{top + 1:06d}"
 

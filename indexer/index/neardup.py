@@ -59,7 +59,7 @@ def shingles(text: str) -> set[bytes]:
     words = _WORD.findall((text or "").lower())
     if len(words) < MIN_WORDS:
         return set()
-    return {" ".join(words[i:i + SHINGLE]).encode("utf-8") for i in range(len(words) - SHINGLE + 1)}
+    return {" ".join(words[i : i + SHINGLE]).encode("utf-8") for i in range(len(words) - SHINGLE + 1)}
 
 
 def signature(text: str) -> bytes | None:
@@ -80,8 +80,14 @@ def similarity(a: bytes, b: bytes) -> float:
 
 def band_keys(sig: bytes) -> list[int]:
     width = ROWS * 4
-    return [int.from_bytes(hashlib.blake2b(bytes([i]) + sig[i * width:(i + 1) * width], digest_size=8).digest(),
-                           "little", signed=True) for i in range(BANDS)]
+    return [
+        int.from_bytes(
+            hashlib.blake2b(bytes([i]) + sig[i * width : (i + 1) * width], digest_size=8).digest(),
+            "little",
+            signed=True,
+        )
+        for i in range(BANDS)
+    ]
 
 
 class GroupSink:
@@ -110,12 +116,16 @@ class Grouper:
         rows = self.db.execute(
             f"SELECT l.leader, l.sig, count(*) AS hits FROM dup_bands b JOIN dup_leaders l ON l.leader = b.leader "
             f"WHERE b.band IN ({marks}) GROUP BY l.leader ORDER BY hits DESC, l.leader LIMIT {MAX_CANDIDATES}",
-            keys).fetchall()
+            keys,
+        ).fetchall()
         best, best_sim = None, THRESHOLD
         for leader, leader_sig, _ in rows:
             sim = similarity(sig, leader_sig)
-            if sim > best_sim or (sim == best_sim and best is not None and leader < best) or (
-                    best is None and sim >= THRESHOLD):
+            if (
+                sim > best_sim
+                or (sim == best_sim and best is not None and leader < best)
+                or (best is None and sim >= THRESHOLD)
+            ):
                 best, best_sim = leader, sim
         if best is None:
             best = passage_id
@@ -129,8 +139,7 @@ class Grouper:
 
     def add_leader(self, passage_id: str, sig: bytes, keys: list[int] | None = None) -> None:
         self.db.execute("INSERT OR REPLACE INTO dup_leaders VALUES (?, ?)", (passage_id, sig))
-        self.db.executemany("INSERT INTO dup_bands VALUES (?, ?)",
-                            [(k, passage_id) for k in (keys or band_keys(sig))])
+        self.db.executemany("INSERT INTO dup_bands VALUES (?, ?)", [(k, passage_id) for k in (keys or band_keys(sig))])
 
 
 def groups_of(db: sqlite3.Connection, passage_ids: list[str]) -> dict[str, str]:
@@ -138,10 +147,11 @@ def groups_of(db: sqlite3.Connection, passage_ids: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     try:
         for i in range(0, len(passage_ids), 500):
-            chunk = passage_ids[i:i + 500]
+            chunk = passage_ids[i : i + 500]
             marks = ",".join("?" * len(chunk))
-            out.update(db.execute(f"SELECT passage_id, leader FROM dup_groups WHERE passage_id IN ({marks})",
-                                  chunk).fetchall())
+            out.update(
+                db.execute(f"SELECT passage_id, leader FROM dup_groups WHERE passage_id IN ({marks})", chunk).fetchall()
+            )
     except sqlite3.OperationalError:  # a store built before grouping existed
         return {}
     return out

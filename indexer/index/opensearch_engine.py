@@ -170,16 +170,19 @@ def _passages_mapping() -> dict:
         "tie": {"type": "long"},
         "run": {"type": "keyword"},  # the in-place run that wrote it (repairing a dead run finds them)
         # fielddata: the term dictionary with document counts, for spelling (loaded on first use)
-        ALL_FIELD: {"type": "text", "analyzer": "whitespace", "position_increment_gap": POSITION_GAP,
-                    "fielddata": True},
+        ALL_FIELD: {
+            "type": "text",
+            "analyzer": "whitespace",
+            "position_increment_gap": POSITION_GAP,
+            "fielddata": True,
+        },
     }
     for f in TEXT_FIELDS:
         props[_t(f)] = {"type": "text", "analyzer": "whitespace", "position_increment_gap": POSITION_GAP}
     props.update(_facet_mapping(INDEXED_FACETS))
     for key in SORT_FIELDS.values():
         props[key] = {"type": "long"}
-    return {"dynamic": "strict", "_source": {"includes": ["passage_id", "letter_id"]},
-            "properties": props}
+    return {"dynamic": "strict", "_source": {"includes": ["passage_id", "letter_id"]}, "properties": props}
 
 
 def _facet_mapping(facets) -> dict:
@@ -208,6 +211,7 @@ _NEW_STORE_FIELDS = {"seq": {"type": "long"}, "run": {"type": "keyword"}}
 
 # ---------------------------------------------------------------------- bulk writing
 
+
 class BulkWriter:
     """Bulk requests over several parallel streams, with back-pressure.
 
@@ -226,8 +230,10 @@ class BulkWriter:
         self.sent = 0
         self._buffers: list[list[dict]] = [[] for _ in range(streams)]
         self._queues: list[queue.Queue] = [queue.Queue(maxsize=2) for _ in range(streams)]
-        self._threads = [threading.Thread(target=self._run, args=(q,), daemon=True, name=f"imr-bulk-{i}")
-                         for i, q in enumerate(self._queues)]
+        self._threads = [
+            threading.Thread(target=self._run, args=(q,), daemon=True, name=f"imr-bulk-{i}")
+            for i, q in enumerate(self._queues)
+        ]
         for t in self._threads:
             t.start()
 
@@ -295,7 +301,7 @@ class BulkWriter:
             if not retry:
                 return
             body = retry
-            time.sleep(min(30.0, 0.5 * 2 ** attempt) * (0.5 + random.random()))
+            time.sleep(min(30.0, 0.5 * 2**attempt) * (0.5 + random.random()))
         self.errors.append(f"{len(body)} operations still rejected (429) after {self.retries} retries")
 
 
@@ -355,6 +361,7 @@ class _BulkTarget:
 
 # ---------------------------------------------------------------------- the home
 
+
 class OpenSearchHome(IndexHome):
     """Generations as index pairs behind two aliases on a cluster."""
 
@@ -377,8 +384,10 @@ class OpenSearchHome(IndexHome):
         return f"{','.join(self.settings.hosts)} ({self.prefix})"
 
     def missing_message(self) -> str:
-        return (f"no opensearch index {self.passages_alias} at {','.join(self.settings.hosts)}; "
-                "build one with: imr index PATH --engine opensearch")
+        return (
+            f"no opensearch index {self.passages_alias} at {','.join(self.settings.hosts)}; "
+            "build one with: imr index PATH --engine opensearch"
+        )
 
     def passages_index(self, gen: Generation) -> str:
         return f"{self.passages_alias}-{_base(gen)}"
@@ -409,8 +418,11 @@ class OpenSearchHome(IndexHome):
         if not holders:
             return None
         base = holders[-1].rsplit("-", 1)[-1]
-        revisions = [int(a.rsplit("-", 1)[-1]) for a in held[holders[-1]].get("aliases", {})
-                     if a.startswith(self.revision_alias + "-") and a.rsplit("-", 1)[-1].isdigit()]
+        revisions = [
+            int(a.rsplit("-", 1)[-1])
+            for a in held[holders[-1]].get("aliases", {})
+            if a.startswith(self.revision_alias + "-") and a.rsplit("-", 1)[-1].isdigit()
+        ]
         return Generation(f"{base}.r{max(revisions)}" if revisions else base)
 
     def create(self, clone_from: Generation | None) -> Generation:
@@ -429,11 +441,17 @@ class OpenSearchHome(IndexHome):
                     self._repair(gen, *journal)
                 return gen
             for index in (self.passages_index(gen), self.letters_index(gen)):
-                self.client.indices.create(index=index, body={
-                    "settings": {"index": dict(building, number_of_shards=self.settings.shards)},
-                    "mappings": _passages_mapping()})
-            self.client.indices.create(index=self.store_index(gen), body={
-                "settings": {"index": dict(building, number_of_shards=1)}, "mappings": _STORE_MAPPING})
+                self.client.indices.create(
+                    index=index,
+                    body={
+                        "settings": {"index": dict(building, number_of_shards=self.settings.shards)},
+                        "mappings": _passages_mapping(),
+                    },
+                )
+            self.client.indices.create(
+                index=self.store_index(gen),
+                body={"settings": {"index": dict(building, number_of_shards=1)}, "mappings": _STORE_MAPPING},
+            )
         except BaseException:
             self.drop(gen)
             raise
@@ -447,8 +465,12 @@ class OpenSearchHome(IndexHome):
         self.client.indices.put_settings(index=source, body={"index": {"blocks.write": True}})
         try:
             self.client.indices.flush(index=source)  # the clone copies the last commit
-            self.client.indices.clone(index=source, target=target, body={"settings": {"index": settings}},
-                                      params={"wait_for_active_shards": "1", "request_timeout": 300})
+            self.client.indices.clone(
+                index=source,
+                target=target,
+                body={"settings": {"index": settings}},
+                params={"wait_for_active_shards": "1", "request_timeout": 300},
+            )
         finally:
             self.client.indices.put_settings(index=source, body={"index": {"blocks.write": None}})
         self.client.indices.put_settings(index=target, body={"index": {"blocks.write": None}})
@@ -465,12 +487,22 @@ class OpenSearchHome(IndexHome):
         chunks = max(1, -(-max(len(paths), len(letter_ids)) // JOURNAL_CHUNK))
         for i in range(chunks):
             part = slice(i * JOURNAL_CHUNK, (i + 1) * JOURNAL_CHUNK)
-            self.client.index(index=s, id=f"{JOURNAL}:{i}", body={
-                "kind": JOURNAL, "key": f"{JOURNAL}:{i}", "run": run,
-                "src": {"paths": paths[part], "letter_ids": letter_ids[part]}})
-        self.client.index(index=s, id=JOURNAL, body={"kind": JOURNAL, "key": JOURNAL, "run": run,
-                                                     "src": {"chunks": chunks, "started": time.time()}},
-                          params={"refresh": "true"})
+            self.client.index(
+                index=s,
+                id=f"{JOURNAL}:{i}",
+                body={
+                    "kind": JOURNAL,
+                    "key": f"{JOURNAL}:{i}",
+                    "run": run,
+                    "src": {"paths": paths[part], "letter_ids": letter_ids[part]},
+                },
+            )
+        self.client.index(
+            index=s,
+            id=JOURNAL,
+            body={"kind": JOURNAL, "key": JOURNAL, "run": run, "src": {"chunks": chunks, "started": time.time()}},
+            params={"refresh": "true"},
+        )
         self.client.indices.put_settings(index=f"{p},{s},{ltr}", body={"index": {"refresh_interval": "-1"}})
         self._updating = (_base(live), run)
         return live
@@ -502,18 +534,21 @@ class OpenSearchHome(IndexHome):
         p, s, ltr = self._indices(gen)
         self.client.indices.refresh(index=f"{p},{s},{ltr}")
         stamped = {"term": {"run": run}}
-        doomed = sorted(set(letter_ids) | _letters_where(self.client, p, stamped)
-                        | _letters_where(self.client, s, stamped) | _letters_where(self.client, ltr, stamped))
+        doomed = sorted(
+            set(letter_ids)
+            | _letters_where(self.client, p, stamped)
+            | _letters_where(self.client, s, stamped)
+            | _letters_where(self.client, ltr, stamped)
+        )
         # (searches and bulk deletes, not _delete_by_query: a cluster may lack the reindex module)
         for i in range(0, len(doomed), JOURNAL_CHUNK):
-            chunk = {"terms": {"letter_id": doomed[i:i + JOURNAL_CHUNK]}}
+            chunk = {"terms": {"letter_id": doomed[i : i + JOURNAL_CHUNK]}}
             _delete_where(self.client, p, chunk, "passage_id")
             _delete_where(self.client, ltr, chunk, "passage_id")
             # passage numbers stay: a passage indexed again is not new (LetterStore.passage_seq)
-            _delete_where(self.client, s, {"bool": {"filter": [chunk], "must_not": [{"term": {"kind": "seq"}}]}},
-                          "key")
+            _delete_where(self.client, s, {"bool": {"filter": [chunk], "must_not": [{"term": {"kind": "seq"}}]}}, "key")
         for i in range(0, len(paths), JOURNAL_CHUNK):
-            files = [_file_id(path) for path in paths[i:i + JOURNAL_CHUNK]]
+            files = [_file_id(path) for path in paths[i : i + JOURNAL_CHUNK]]
             _delete_where(self.client, s, {"ids": {"values": files}}, "key")
         _delete_where(self.client, s, {"term": {"kind": JOURNAL}}, "key")
         self.client.indices.refresh(index=f"{p},{s},{ltr}")
@@ -530,13 +565,20 @@ class OpenSearchHome(IndexHome):
         self.client.indices.refresh(index=f"{p},{s},{ltr}")  # the run's changes appear together
         counts = browse_counts(OpenSearchEngine(self.client, p, settings=self.settings))
         meta = f"meta:{BROWSE_FACETS_META}"
-        self.client.index(index=s, id=meta, body={"kind": "meta", "key": meta,
-                                                  "src": {"value": json.dumps(counts)}}, params={"refresh": "true"})
+        self.client.index(
+            index=s,
+            id=meta,
+            body={"kind": "meta", "key": meta, "src": {"value": json.dumps(counts)}},
+            params={"refresh": "true"},
+        )
         self.client.indices.put_settings(index=f"{p},{s},{ltr}", body={"index": {"refresh_interval": None}})
         live = self.live()
         revision = int(live.name.split(".r", 1)[1]) + 1 if live is not None and ".r" in live.name else 1
-        actions: list[dict] = [{"remove": {"index": p, "alias": f"{self.revision_alias}-*"}}] \
-            if live is not None and ".r" in live.name else []
+        actions: list[dict] = (
+            [{"remove": {"index": p, "alias": f"{self.revision_alias}-*"}}]
+            if live is not None and ".r" in live.name
+            else []
+        )
         actions.append({"add": {"index": p, "alias": f"{self.revision_alias}-{revision:06d}"}})
         self.client.indices.update_aliases(body={"actions": actions})
         return Generation(f"{_base(gen)}.r{revision}")
@@ -545,18 +587,22 @@ class OpenSearchHome(IndexHome):
         """A throwaway passages index on the cluster (one shard, no replica), deleted
         when the engine is closed; `sweep` deletes those a killed process left."""
         index = f"{self.scratch_prefix}-{uuid.uuid4().hex[:16]}"
-        self.client.indices.create(index=index, body={
-            "settings": {"index": {"number_of_shards": 1, "number_of_replicas": 0,
-                                   "max_result_window": MAX_WINDOW}},
-            "mappings": _passages_mapping()})
+        self.client.indices.create(
+            index=index,
+            body={
+                "settings": {
+                    "index": {"number_of_shards": 1, "number_of_replicas": 0, "max_result_window": MAX_WINDOW}
+                },
+                "mappings": _passages_mapping(),
+            },
+        )
         engine = OpenSearchEngine(self.client, index, writable=True, settings=self.settings)
         engine.drop_on_close = True
         return engine
 
     # ------------------------------------------------------------------ opening, publishing
     def open(self, gen: Generation, writable: bool = False):
-        engine = OpenSearchEngine(self.client, self.passages_index(gen), writable=writable,
-                                  settings=self.settings)
+        engine = OpenSearchEngine(self.client, self.passages_index(gen), writable=writable, settings=self.settings)
         store = OpenSearchStore(self.client, self.store_index(gen), writable=writable, settings=self.settings)
         if writable and self._updating is not None and self._updating[0] == _base(gen):
             engine.run = store.run = self._updating[1]
@@ -578,14 +624,20 @@ class OpenSearchHome(IndexHome):
             self._updating = None
             return self._publish_in_place(gen)
         indices = [i for i in self._indices(gen) if self.client.indices.exists(index=i)]
-        replicas = ({"number_of_replicas": self.settings.replicas, "auto_expand_replicas": False}
-                    if self.settings.replicas is not None else {"auto_expand_replicas": "0-1"})
+        replicas = (
+            {"number_of_replicas": self.settings.replicas, "auto_expand_replicas": False}
+            if self.settings.replicas is not None
+            else {"auto_expand_replicas": "0-1"}
+        )
         for index in indices:
             self.client.indices.put_settings(index=index, body={"index": dict(replicas, refresh_interval=None)})
         self.client.indices.refresh(index=",".join(indices))
         # replicas in place before the switch, so the new generation is as safe as the old
-        self.client.cluster.health(index=",".join(indices), wait_for_status="green" if self._multi_node() else "yellow",
-                                   params={"timeout": "120s", "request_timeout": 130})
+        self.client.cluster.health(
+            index=",".join(indices),
+            wait_for_status="green" if self._multi_node() else "yellow",
+            params={"timeout": "120s", "request_timeout": 130},
+        )
         actions = []
         current = self._alias_targets()
         for alias, new in zip(self._aliases(), self._indices(gen), strict=True):
@@ -648,16 +700,23 @@ class OpenSearchHome(IndexHome):
         owner = f"{_hostname()}:{os.getpid()}"
         body = {"owner": owner, "expires": time.time() + LOCK_LEASE}
         try:
-            self.client.index(index=self.lock_index, id="writer", body=body,
-                              params={"op_type": "create", "refresh": "true"})
+            self.client.index(
+                index=self.lock_index, id="writer", body=body, params={"op_type": "create", "refresh": "true"}
+            )
         except ConflictError:
             held = self.client.get(index=self.lock_index, id="writer")
             if held["_source"].get("expires", 0) > time.time() and _owner_alive(held["_source"].get("owner", "")):
-                raise IndexBusy(f"another indexing run ({held['_source'].get('owner')}) is updating "
-                                f"{self.prefix} on the cluster; try again when it finishes") from None
+                raise IndexBusy(
+                    f"another indexing run ({held['_source'].get('owner')}) is updating "
+                    f"{self.prefix} on the cluster; try again when it finishes"
+                ) from None
             try:  # a lease that ran out: its run died; take the lock over, unless someone else just did
-                self.client.index(index=self.lock_index, id="writer", body=body, params={
-                    "if_seq_no": held["_seq_no"], "if_primary_term": held["_primary_term"], "refresh": "true"})
+                self.client.index(
+                    index=self.lock_index,
+                    id="writer",
+                    body=body,
+                    params={"if_seq_no": held["_seq_no"], "if_primary_term": held["_primary_term"], "refresh": "true"},
+                )
             except ConflictError:
                 raise IndexBusy(f"another indexing run is updating {self.prefix}; try again later") from None
         stop = threading.Event()
@@ -665,8 +724,9 @@ class OpenSearchHome(IndexHome):
         def renew() -> None:
             while not stop.wait(LOCK_LEASE / 4):
                 try:
-                    self.client.update(index=self.lock_index, id="writer",
-                                       body={"doc": {"expires": time.time() + LOCK_LEASE}})
+                    self.client.update(
+                        index=self.lock_index, id="writer", body={"doc": {"expires": time.time() + LOCK_LEASE}}
+                    )
                 except OpenSearchException as exc:  # retried next round; the lease covers a few misses
                     log.warning("cannot renew the indexing lock on %s: %s", self.prefix, exc)
 
@@ -680,15 +740,18 @@ class OpenSearchHome(IndexHome):
             try:
                 self.client.delete(index=self.lock_index, id="writer", params={"refresh": "true"})
             except OpenSearchException as exc:  # the lease expires on its own
-                log.warning("cannot release the indexing lock on %s (it expires in %ss): %s",
-                            self.prefix, LOCK_LEASE, exc)
+                log.warning(
+                    "cannot release the indexing lock on %s (it expires in %ss): %s", self.prefix, LOCK_LEASE, exc
+                )
 
     # ------------------------------------------------------------------ helpers
     def _drop_stale_scratch(self) -> None:
         """Scratch indices older than SCRATCH_STALE seconds (their process died)."""
-        listing = self.client.indices.get_settings(index=f"{self.scratch_prefix}-*", name="index.creation_date",
-                                                   params={"ignore_unavailable": "true",
-                                                           "allow_no_indices": "true"})
+        listing = self.client.indices.get_settings(
+            index=f"{self.scratch_prefix}-*",
+            name="index.creation_date",
+            params={"ignore_unavailable": "true", "allow_no_indices": "true"},
+        )
         now_ms = time.time() * 1000
         for index, body in listing.items():
             created = int(body["settings"]["index"]["creation_date"])
@@ -701,17 +764,23 @@ class OpenSearchHome(IndexHome):
         if self.client.indices.exists(index=self.lock_index):
             return
         try:
-            self.client.indices.create(index=self.lock_index, body={
-                "settings": {"index": {"number_of_shards": 1, "auto_expand_replicas": "0-1"}},
-                "mappings": {"dynamic": False, "properties": {}}})
+            self.client.indices.create(
+                index=self.lock_index,
+                body={
+                    "settings": {"index": {"number_of_shards": 1, "auto_expand_replicas": "0-1"}},
+                    "mappings": {"dynamic": False, "properties": {}},
+                },
+            )
         except RequestError as exc:  # created meanwhile by another run
             if "resource_already_exists" not in str(exc):
                 raise
 
     def _generations(self) -> list[tuple[int, Generation]]:
         out = []
-        listing = self.client.indices.get(index=",".join(f"{a}-g*" for a in self._aliases()),
-                                          params={"ignore_unavailable": "true", "allow_no_indices": "true"})
+        listing = self.client.indices.get(
+            index=",".join(f"{a}-g*" for a in self._aliases()),
+            params={"ignore_unavailable": "true", "allow_no_indices": "true"},
+        )
         for index in listing:
             tail = index.rsplit("-", 1)[-1]
             if tail.startswith("g") and tail[1:].isdigit():
@@ -746,7 +815,7 @@ def _delete_where(client, index: str, query: dict, key: str) -> None:
     """Delete every document matching `query` (ids found as `_ids_where` does, then bulk deletes)."""
     ids = _ids_where(client, index, query, key)
     for i in range(0, len(ids), 1000):
-        body = [{"delete": {"_index": index, "_id": doc_id}} for doc_id in ids[i:i + 1000]]
+        body = [{"delete": {"_index": index, "_id": doc_id}} for doc_id in ids[i : i + 1000]]
         resp = client.bulk(body=body, params=WRITE_TIMEOUT)
         failed = [item for item in resp["items"] if item["delete"].get("status", 500) not in (200, 404)]
         if failed:
@@ -798,6 +867,7 @@ def _owner_alive(owner: str) -> bool:
 
 
 # ---------------------------------------------------------------------- the engine
+
 
 class OpenSearchEngine(_BulkTarget, SearchEngine, TreeVisitor[dict]):
     name = "opensearch"
@@ -901,8 +971,17 @@ class OpenSearchEngine(_BulkTarget, SearchEngine, TreeVisitor[dict]):
     def _sorted_page(self, query: dict, order: list, offset: int, limit: int, scored: bool) -> EngineResult:
         limit = max(limit, 0)
         if offset + limit <= MAX_WINDOW:
-            resp = self._search({"query": query, "sort": order, "from": offset, "size": limit,
-                                 "track_total_hits": True, "track_scores": scored, "_source": False})
+            resp = self._search(
+                {
+                    "query": query,
+                    "sort": order,
+                    "from": offset,
+                    "size": limit,
+                    "track_total_hits": True,
+                    "track_scores": scored,
+                    "_source": False,
+                }
+            )
             return self._result(resp, scored)
         return self._deep_page(query, order, offset, limit, scored)
 
@@ -919,9 +998,15 @@ class OpenSearchEngine(_BulkTarget, SearchEngine, TreeVisitor[dict]):
             hits: list[EngineHit] = []
             while True:
                 want = offset - skipped if skipped < offset else limit - len(hits)
-                body: dict = {"query": query, "sort": order, "size": min(MAX_WINDOW, max(want, 1)),
-                              "track_total_hits": after is None, "track_scores": scored, "_source": False,
-                              "pit": {"id": pit, "keep_alive": "1m"}}
+                body: dict = {
+                    "query": query,
+                    "sort": order,
+                    "size": min(MAX_WINDOW, max(want, 1)),
+                    "track_total_hits": after is None,
+                    "track_scores": scored,
+                    "_source": False,
+                    "pit": {"id": pit, "keep_alive": "1m"},
+                }
                 if after is not None:
                     body["search_after"] = after
                 resp = self.client.search(body=body)
@@ -935,7 +1020,7 @@ class OpenSearchEngine(_BulkTarget, SearchEngine, TreeVisitor[dict]):
                     skipped += len(page)
                     extra = skipped - offset
                     if extra > 0:  # cannot happen with exact sizes; kept for safety
-                        hits.extend(self._hit(h, scored) for h in page[len(page) - extra:])
+                        hits.extend(self._hit(h, scored) for h in page[len(page) - extra :])
                     continue
                 hits.extend(self._hit(h, scored) for h in page)
                 if len(hits) >= limit:
@@ -964,8 +1049,7 @@ class OpenSearchEngine(_BulkTarget, SearchEngine, TreeVisitor[dict]):
         size = self._buckets.get("#vocabulary", FIRST_BUCKETS)
         while True:
             agg = {"terms": {"field": ALL_FIELD, "include": _regex_escape(prefix) + ".*", "size": size}}
-            resp = self._search({"query": {"match_all": {}}, "size": 0, "track_total_hits": False,
-                                 "aggs": {"v": agg}})
+            resp = self._search({"query": {"match_all": {}}, "size": 0, "track_total_hits": False, "aggs": {"v": agg}})
             out = resp["aggregations"]["v"]
             if not out.get("sum_other_doc_count") or size >= MAX_VOCABULARY:
                 self._buckets["#vocabulary"] = size
@@ -993,8 +1077,14 @@ class OpenSearchEngine(_BulkTarget, SearchEngine, TreeVisitor[dict]):
         if not terms:
             return {}
         flt = {str(i): {"term": {_t(field): t}} for i, t in enumerate(terms)}
-        resp = self._search({"query": {"match_all": {}}, "size": 0, "track_total_hits": False,
-                             "aggs": {"df": {"filters": {"filters": flt}}}})
+        resp = self._search(
+            {
+                "query": {"match_all": {}},
+                "size": 0,
+                "track_total_hits": False,
+                "aggs": {"df": {"filters": {"filters": flt}}},
+            }
+        )
         buckets = resp["aggregations"]["df"]["buckets"]
         return {t: int(buckets[str(i)]["doc_count"]) for i, t in enumerate(terms)}
 
@@ -1015,8 +1105,9 @@ class OpenSearchEngine(_BulkTarget, SearchEngine, TreeVisitor[dict]):
             comp: dict = {"size": LETTER_PAGE, "sources": [{"l": {"terms": {"field": "letter_id"}}}]}
             if after is not None:
                 comp["after"] = after
-            resp = self._search({"query": query, "size": 0, "track_total_hits": False,
-                                 "aggs": {"letters": {"composite": comp}}})
+            resp = self._search(
+                {"query": query, "size": 0, "track_total_hits": False, "aggs": {"letters": {"composite": comp}}}
+            )
             agg = resp["aggregations"]["letters"]
             n += len(agg["buckets"])
             after = agg.get("after_key")
@@ -1050,8 +1141,10 @@ class OpenSearchEngine(_BulkTarget, SearchEngine, TreeVisitor[dict]):
         while True:
             aggs: dict = {}
             for n, (i, rest) in enumerate(zip(live, rests, strict=True)):
-                terms = {f"f{j}": {"terms": {"field": f, "size": self._buckets.get(f, FIRST_BUCKETS)}}
-                         for j, f in enumerate(reqs[i][1])}
+                terms = {
+                    f"f{j}": {"terms": {"field": f, "size": self._buckets.get(f, FIRST_BUCKETS)}}
+                    for j, f in enumerate(reqs[i][1])
+                }
                 groups = filter_nodes(rest)
                 flt = {"bool": {"filter": [self.compile(g) for g in groups]}} if groups else {"match_all": {}}
                 aggs[f"r{n}"] = {"filter": flt, "aggs": terms}
@@ -1097,9 +1190,16 @@ class OpenSearchEngine(_BulkTarget, SearchEngine, TreeVisitor[dict]):
         # positions between the two spans: n - 1.
         a, b = _terms(node.left), _terms(node.right)
         slop = min(max(node.distance - 1, 0), MAX_SLOP)
-        return self._per_field(node.fields, lambda f: {"span_near": {
-            "clauses": [_span_near(f, a, 0), _span_near(f, b, 0)], "slop": slop,
-            "in_order": bool(node.ordered)}})
+        return self._per_field(
+            node.fields,
+            lambda f: {
+                "span_near": {
+                    "clauses": [_span_near(f, a, 0), _span_near(f, b, 0)],
+                    "slop": slop,
+                    "in_order": bool(node.ordered),
+                }
+            },
+        )
 
     def visit_Range(self, node: Range) -> dict:
         lo, hi = date_key_range(node.start, node.end)
@@ -1113,8 +1213,12 @@ class OpenSearchEngine(_BulkTarget, SearchEngine, TreeVisitor[dict]):
             return {"term": {field: value}}
         # a citation value also matches every citation below it
         key = CitationKey.parse(value)
-        return {"bool": {"should": [{"term": {field: str(key)}}, {"prefix": {field: key.descendant_prefix}}],
-                         "minimum_should_match": 1}}
+        return {
+            "bool": {
+                "should": [{"term": {field: str(key)}}, {"prefix": {field: key.descendant_prefix}}],
+                "minimum_should_match": 1,
+            }
+        }
 
     def visit_Pin(self, node: Pin) -> dict:
         return {"constant_score": {"filter": self.compile(node.child), "boost": node.score}}
@@ -1123,7 +1227,7 @@ class OpenSearchEngine(_BulkTarget, SearchEngine, TreeVisitor[dict]):
         ids = sorted(node.letter_ids)
         if not ids:
             return {"match_none": {}}
-        chunks = [{"terms": {"letter_id": ids[i:i + TERMS_CHUNK]}} for i in range(0, len(ids), TERMS_CHUNK)]
+        chunks = [{"terms": {"letter_id": ids[i : i + TERMS_CHUNK]}} for i in range(0, len(ids), TERMS_CHUNK)]
         flt = chunks[0] if len(chunks) == 1 else {"bool": {"should": chunks, "minimum_should_match": 1}}
         return {"constant_score": {"filter": flt, "boost": node.score}}
 
@@ -1218,6 +1322,7 @@ def _ids_where(client, index: str, query: dict, key: str) -> list[str]:
 
 # ---------------------------------------------------------------------- the letter store
 
+
 class OpenSearchStore(_BulkTarget):
     """The letter store (see `store.LetterStore`) as documents of the store index:
     what search hits and letter pages show comes from `_source`, so app servers
@@ -1258,26 +1363,44 @@ class OpenSearchStore(_BulkTarget):
             lid, summary, meta = letter.letter_id, letter.summary or "", letter_meta(letter)
         if replace:
             self._delete_passages(lid)
-        self._put(lid, f"letter:{lid}", {"kind": "letter", "letter_id": lid, "src": {
-            "data": data, "source_path": source_path, "summary": summary, "meta": meta}})
+        self._put(
+            lid,
+            f"letter:{lid}",
+            {
+                "kind": "letter",
+                "letter_id": lid,
+                "src": {"data": data, "source_path": source_path, "summary": summary, "meta": meta},
+            },
+        )
         for p in passages:
-            self._put(lid, f"passage:{p['passage_id']}", {
-                # the summary and what results show of the letter stay on the letter's
-                # document: copied into each passage they cost passages x summary size
-                "kind": "passage", "letter_id": lid, "ordinal": int(p.get("ordinal") or 0),
-                "src": {"data": p}})
+            self._put(
+                lid,
+                f"passage:{p['passage_id']}",
+                {
+                    # the summary and what results show of the letter stay on the letter's
+                    # document: copied into each passage they cost passages x summary size
+                    "kind": "passage",
+                    "letter_id": lid,
+                    "ordinal": int(p.get("ordinal") or 0),
+                    "src": {"data": p},
+                },
+            )
         for p in passages:
             # numbered on first sight only (create fails on a number already given, and the
             # writer takes that as done): a re-indexed letter keeps its passages' numbers
             doc_id = f"seq:{p['passage_id']}"
-            self._w().put(lid, {"create": {"_index": self.index, "_id": doc_id}},
-                          {"kind": "seq", "key": doc_id, "letter_id": lid, "seq": self._next_seq})
+            self._w().put(
+                lid,
+                {"create": {"_index": self.index, "_id": doc_id}},
+                {"kind": "seq", "key": doc_id, "letter_id": lid, "seq": self._next_seq},
+            )
             self._next_seq += 1
 
     def _delete_passages(self, letter_id: str) -> None:
         # the letter's passages and their near-duplicate group assignments
-        query = {"bool": {"filter": [{"terms": {"kind": ["passage", "dup_group"]}},
-                                     {"term": {"letter_id": letter_id}}]}}
+        query = {
+            "bool": {"filter": [{"terms": {"kind": ["passage", "dup_group"]}}, {"term": {"letter_id": letter_id}}]}
+        }
         for doc_id in _ids_where(self.client, self.index, query, "key"):
             self._w().put(letter_id, {"delete": {"_index": self.index, "_id": doc_id}})
 
@@ -1287,9 +1410,21 @@ class OpenSearchStore(_BulkTarget):
 
     def put_file(self, rec: FileRecord) -> None:
         # routed by path, as delete_file: a file's delete and re-insert stay in order
-        self._put(rec.path, _file_id(rec.path), {"kind": "file", "src": {
-            "path": rec.path, "sha256": rec.sha256, "size": rec.size, "mtime_ns": rec.mtime_ns,
-            "letter_id": rec.letter_id, "reason": rec.reason}})
+        self._put(
+            rec.path,
+            _file_id(rec.path),
+            {
+                "kind": "file",
+                "src": {
+                    "path": rec.path,
+                    "sha256": rec.sha256,
+                    "size": rec.size,
+                    "mtime_ns": rec.mtime_ns,
+                    "letter_id": rec.letter_id,
+                    "reason": rec.reason,
+                },
+            },
+        )
 
     def delete_file(self, path: str) -> None:
         self._w().put(path, {"delete": {"_index": self.index, "_id": _file_id(path)}})
@@ -1355,8 +1490,10 @@ class OpenSearchStore(_BulkTarget):
         return resp.get("_source", {}).get("src") if resp.get("found") else None
 
     def _top_seq(self) -> int:
-        resp = self.client.search(index=self.index, body={
-            "query": {"term": {"kind": "seq"}}, "size": 0, "aggs": {"top": {"max": {"field": "seq"}}}})
+        resp = self.client.search(
+            index=self.index,
+            body={"query": {"term": {"kind": "seq"}}, "size": 0, "aggs": {"top": {"max": {"field": "seq"}}}},
+        )
         return int(resp["aggregations"]["top"].get("value") or 0)
 
     def history_position(self) -> tuple[str | None, int]:
@@ -1371,21 +1508,29 @@ class OpenSearchStore(_BulkTarget):
         after = None
         query = {"bool": {"filter": [{"term": {"kind": "seq"}}, {"range": {"seq": {"gt": int(seq)}}}]}}
         while True:
-            body: dict = {"query": query, "size": 2000, "sort": [{"seq": "asc"}, {"key": "asc"}],
-                          "_source": ["key", "letter_id", "seq"]}
+            body: dict = {
+                "query": query,
+                "size": 2000,
+                "sort": [{"seq": "asc"}, {"key": "asc"}],
+                "_source": ["key", "letter_id", "seq"],
+            }
             if after is not None:
                 body["search_after"] = after
             hits = self.client.search(index=self.index, body=body)["hits"]["hits"]
-            numbered.extend((h["_source"]["key"][len("seq:"):], h["_source"]["letter_id"], int(h["_source"]["seq"]))
-                            for h in hits)
+            numbered.extend(
+                (h["_source"]["key"][len("seq:") :], h["_source"]["letter_id"], int(h["_source"]["seq"])) for h in hits
+            )
             if len(hits) < 2000:
                 break
             after = hits[-1]["sort"]
         out: list[tuple[str, str, int]] = []
         for i in range(0, len(numbered), 1000):  # only passages this generation still holds
-            chunk = numbered[i:i + 1000]
-            docs = self.client.mget(index=self.index, body={"ids": [f"passage:{pid}" for pid, _, _ in chunk]},
-                                    params=dict(self._read, _source="false"))["docs"]
+            chunk = numbered[i : i + 1000]
+            docs = self.client.mget(
+                index=self.index,
+                body={"ids": [f"passage:{pid}" for pid, _, _ in chunk]},
+                params=dict(self._read, _source="false"),
+            )["docs"]
             out.extend(row for row, doc in zip(chunk, docs, strict=True) if doc.get("found"))
         return out
 
@@ -1396,8 +1541,14 @@ class OpenSearchStore(_BulkTarget):
     def files(self) -> dict[str, FileRecord]:
         out: dict[str, FileRecord] = {}
         for src in self._scan({"term": {"kind": "file"}}):
-            out[src["path"]] = FileRecord(src["path"], src["sha256"], int(src["size"]), int(src["mtime_ns"]),
-                                          src.get("letter_id"), src.get("reason"))
+            out[src["path"]] = FileRecord(
+                src["path"],
+                src["sha256"],
+                int(src["size"]),
+                int(src["mtime_ns"]),
+                src.get("letter_id"),
+                src.get("reason"),
+            )
         return out
 
     def _scan(self, query: dict, whole: bool = False) -> Iterator[dict]:
@@ -1419,6 +1570,7 @@ class OpenSearchStore(_BulkTarget):
     def counts(self) -> tuple[int, int]:
         def n(kind: str) -> int:
             return int(self.client.count(index=self.index, body={"query": {"term": {"kind": kind}}})["count"])
+
         return n("letter"), n("passage")
 
     def get_letter(self, letter_id: str) -> Letter | None:
@@ -1427,8 +1579,10 @@ class OpenSearchStore(_BulkTarget):
             return None
         d = dict(src["data"])
         query = {"bool": {"filter": [{"term": {"kind": "passage"}}, {"term": {"letter_id": letter_id}}]}}
-        resp = self.client.search(index=self.index, body={"query": query, "size": MAX_WINDOW,
-                                                          "sort": [{"ordinal": "asc"}], "_source": ["src.data"]})
+        resp = self.client.search(
+            index=self.index,
+            body={"query": query, "size": MAX_WINDOW, "sort": [{"ordinal": "asc"}], "_source": ["src.data"]},
+        )
         d["passages"] = [h["_source"]["src"]["data"] for h in resp["hits"]["hits"]]
         return Letter.from_dict(d)
 
@@ -1446,14 +1600,17 @@ class OpenSearchStore(_BulkTarget):
         src = self._get(_file_id(path)) if path else None
         if src is None:
             return None
-        return FileRecord(src["path"], src["sha256"], int(src["size"]), int(src["mtime_ns"]),
-                          src.get("letter_id"), src.get("reason"))
+        return FileRecord(
+            src["path"], src["sha256"], int(src["size"]), int(src["mtime_ns"]), src.get("letter_id"), src.get("reason")
+        )
 
     def hit_data(self, passage_ids: Iterable[str]) -> dict[str, HitData]:
         from indexer.index.store import passage_from_dict
 
-        passages = [passage_from_dict(src["data"]) for src in
-                    self._mget([f"passage:{pid}" for pid in dict.fromkeys(passage_ids)], ["src.data"])]
+        passages = [
+            passage_from_dict(src["data"])
+            for src in self._mget([f"passage:{pid}" for pid in dict.fromkeys(passage_ids)], ["src.data"])
+        ]
         letters = self._letter_srcs({p.letter_id for p in passages}, ["src.summary", "src.meta"])
         out: dict[str, HitData] = {}
         for p in passages:
@@ -1463,9 +1620,12 @@ class OpenSearchStore(_BulkTarget):
 
     def letters_of(self, passage_ids: Iterable[str]) -> dict[str, str]:
         """passage id -> its letter id."""
-        return {src["data"]["passage_id"]: src["data"]["letter_id"] for src in
-                self._mget([f"passage:{pid}" for pid in dict.fromkeys(passage_ids)],
-                           ["src.data.passage_id", "src.data.letter_id"])}
+        return {
+            src["data"]["passage_id"]: src["data"]["letter_id"]
+            for src in self._mget(
+                [f"passage:{pid}" for pid in dict.fromkeys(passage_ids)], ["src.data.passage_id", "src.data.letter_id"]
+            )
+        }
 
     def letter_metas(self, letter_ids: Iterable[str]) -> dict[str, dict]:
         """What a result shows of each letter (case number, dates, reviewer)."""
@@ -1480,8 +1640,11 @@ class OpenSearchStore(_BulkTarget):
         missing document is skipped, or given as {} with keep_missing."""
         out: list[dict] = []
         for i in range(0, len(doc_ids), 1000):
-            resp = self.client.mget(index=self.index, body={"ids": doc_ids[i:i + 1000]},
-                                    params=dict(self._read, _source_includes=",".join(fields)))
+            resp = self.client.mget(
+                index=self.index,
+                body={"ids": doc_ids[i : i + 1000]},
+                params=dict(self._read, _source_includes=",".join(fields)),
+            )
             for doc in resp["docs"]:
                 if doc.get("found"):
                     out.append(doc["_source"].get("src") or {})
@@ -1500,12 +1663,22 @@ class _StoreGroupSink(neardup.GroupSink):
 
     def leader(self, passage_id: str, letter_id: str, sig: bytes) -> None:
         # with its letter, so the repair of a dead in-place run removes it with the letter
-        self.store._put(letter_id, f"dup_leader:{passage_id}", {"kind": "dup_leader", "letter_id": letter_id, "src": {
-            "passage_id": passage_id, "sig": base64.b64encode(sig).decode("ascii")}})
+        self.store._put(
+            letter_id,
+            f"dup_leader:{passage_id}",
+            {
+                "kind": "dup_leader",
+                "letter_id": letter_id,
+                "src": {"passage_id": passage_id, "sig": base64.b64encode(sig).decode("ascii")},
+            },
+        )
 
     def group(self, passage_id: str, letter_id: str, leader: str) -> None:
-        self.store._put(letter_id, f"dup:{passage_id}", {"kind": "dup_group", "letter_id": letter_id, "src": {
-            "passage_id": passage_id, "leader": leader}})
+        self.store._put(
+            letter_id,
+            f"dup:{passage_id}",
+            {"kind": "dup_group", "letter_id": letter_id, "src": {"passage_id": passage_id, "leader": leader}},
+        )
 
 
 def _file_id(path: str) -> str:

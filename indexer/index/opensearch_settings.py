@@ -51,8 +51,10 @@ class OpenSearchSettings:
         env = dict(os.environ if env is None else env)
         hosts = tuple(h.strip().rstrip("/") for h in env.get(URL_ENV, "").split(",") if h.strip())
         if not hosts:
-            raise EngineError(f"the opensearch engine needs {URL_ENV} (e.g. http://127.0.0.1:9200; "
-                              "several hosts comma-separated) or --opensearch-url")
+            raise EngineError(
+                f"the opensearch engine needs {URL_ENV} (e.g. http://127.0.0.1:9200; "
+                "several hosts comma-separated) or --opensearch-url"
+            )
         for h in hosts:
             if not re.match(r"^https?://[^\s/]+$", h):
                 raise EngineError(f"{URL_ENV}: {h!r} is not a host URL like https://search1:9200")

@@ -120,7 +120,7 @@ def bound_passages(letter: Letter, limit: int = MAX_PASSAGES) -> None:
     one folded, text and citations, into one last passage (in place, with a warning)."""
     if len(letter.passages) <= limit:
         return
-    keep, rest = letter.passages[:limit - 1], letter.passages[limit - 1:]
+    keep, rest = letter.passages[: limit - 1], letter.passages[limit - 1 :]
     last = rest[0]
     texts = [f"{p.item}\n\n{p.rationale}".strip() for p in rest]
     citations = []
@@ -128,13 +128,19 @@ def bound_passages(letter: Letter, limit: int = MAX_PASSAGES) -> None:
         for c in p.citations:  # spans pointed into the folded passages' own fields
             citations.append(replace(c, start=None, end=None))
     folded = Passage(
-        passage_id=last.passage_id, letter_id=last.letter_id, ordinal=last.ordinal,
+        passage_id=last.passage_id,
+        letter_id=last.letter_id,
+        ordinal=last.ordinal,
         item=f"Issues {last.ordinal} to {rest[-1].ordinal} (kept as one passage)",
-        decision=None, rationale="\n\n".join(t for t in texts if t), citations=citations)
+        decision=None,
+        rationale="\n\n".join(t for t in texts if t),
+        citations=citations,
+    )
     letter.passages = keep + [folded]
     letter.warnings = list(letter.warnings or []) + [
         f"{len(keep) + len(rest)} issues found; more than {limit} is not a real letter, "
-        f"so issues {last.ordinal} to {rest[-1].ordinal} are indexed as one passage"]
+        f"so issues {last.ordinal} to {rest[-1].ordinal} are indexed as one passage"
+    ]
 
 
 def _one_line(text: str) -> str:

@@ -142,9 +142,13 @@ def _walk(top: Path, files: dict[Path, None], out: Collected) -> None:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
             out.unreadable_dirs.append(folder)
-            out.failed.append({"file": text_safe(str(folder)),
-                               "reason": f"cannot read folder: {exc.strerror or exc}; "
-                                         "its letters are kept in the index as they were"})
+            out.failed.append(
+                {
+                    "file": text_safe(str(folder)),
+                    "reason": f"cannot read folder: {exc.strerror or exc}; "
+                    "its letters are kept in the index as they were",
+                }
+            )
             continue
         subdirs = []
         for entry in entries:
@@ -153,8 +157,7 @@ def _walk(top: Path, files: dict[Path, None], out: Collected) -> None:
             try:
                 if entry.is_symlink():
                     if _is_letter_name(entry.name) or entry.is_dir():
-                        out.skipped.append({"file": text_safe(entry.path),
-                                            "reason": "symbolic link: not followed"})
+                        out.skipped.append({"file": text_safe(entry.path), "reason": "symbolic link: not followed"})
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     subdirs.append(Path(entry.path))
@@ -168,17 +171,22 @@ def _walk(top: Path, files: dict[Path, None], out: Collected) -> None:
             if stat.S_ISREG(mode):
                 files[Path(entry.path)] = None
             else:
-                out.failed.append({"file": text_safe(entry.path),
-                                   "reason": f"not a regular file: {file_kind(mode)}"})
+                out.failed.append({"file": text_safe(entry.path), "reason": f"not a regular file: {file_kind(mode)}"})
         stack.extend(reversed(subdirs))
 
 
 class _Builder:
     """A new generation being written: a clone of the previous one, then edits."""
 
-    def __init__(self, home: IndexHome, prev: Generation | None, known: dict[str, FileRecord],
-                 history: Generation | None = None, touching: list[str] | None = None,
-                 repair: bool = False):
+    def __init__(
+        self,
+        home: IndexHome,
+        prev: Generation | None,
+        known: dict[str, FileRecord],
+        history: Generation | None = None,
+        touching: list[str] | None = None,
+        repair: bool = False,
+    ):
         self.home = home
         # an incremental run on a home that updates in place writes to the live generation
         # itself (after recording what it will touch); anything else writes a new one. A
@@ -262,9 +270,15 @@ class _Builder:
             ensure_passages(letter)
             if lid != base:
                 holder = self.owner[base]
-                holder = text_safe(holder.removeprefix("letter:")) if holder.startswith("letter:") else text_safe(holder)
-                report.warnings.append({"file": text_safe(out.path), "message":
-                    f"letter id {base} is already used by {holder}; indexed as {lid}"})
+                holder = (
+                    text_safe(holder.removeprefix("letter:")) if holder.startswith("letter:") else text_safe(holder)
+                )
+                report.warnings.append(
+                    {
+                        "file": text_safe(out.path),
+                        "message": f"letter id {base} is already used by {holder}; indexed as {lid}",
+                    }
+                )
             if lid != letter.letter_id:
                 _rename_letter(letter, lid)
             docs = docs_for_letter(letter)
@@ -356,12 +370,14 @@ def _rename_letter(letter, lid: str) -> None:
         p.passage_id = make_passage_id(lid, p.ordinal)
 
 
-def _run_jobs(jobs: list[tuple], workers: int, progress: bool,
-              max_in_flight: int | None = None) -> Iterator[ParseOutcome]:
+def _run_jobs(
+    jobs: list[tuple], workers: int, progress: bool, max_in_flight: int | None = None
+) -> Iterator[ParseOutcome]:
     """Parse outcomes in job order, in worker processes when there are enough jobs."""
     bar = None
     if progress and sys.stderr.isatty() and jobs:
         from tqdm import tqdm
+
         bar = tqdm(total=len(jobs), unit="file", desc="indexing", file=sys.stderr, leave=False)
     try:
         if workers <= 1 or len(jobs) < INLINE_BELOW:
@@ -381,8 +397,9 @@ def _run_jobs(jobs: list[tuple], workers: int, progress: bool,
             bar.close()
 
 
-def _bounded_map(pool: multiprocessing.pool.Pool, jobs: list[tuple], workers: int,
-                 max_in_flight: int) -> Iterator[ParseOutcome]:
+def _bounded_map(
+    pool: multiprocessing.pool.Pool, jobs: list[tuple], workers: int, max_in_flight: int
+) -> Iterator[ParseOutcome]:
     """`parse_job` over `jobs` in order, with at most max(max_in_flight, 2 * workers)
     jobs submitted but not yet handed to the caller.
 
@@ -412,9 +429,15 @@ def _bounded_map(pool: multiprocessing.pool.Pool, jobs: list[tuple], workers: in
         submit()  # only now: the chunk just handed out was still counted in the window
 
 
-def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantivy", rebuild: bool = False,
-                progress: bool = False, workers: int | None = None,
-                max_bytes: int | None = None) -> IndexReport:
+def build_index(
+    paths: list[Path],
+    index_dir: Path | None,
+    engine: str = "tantivy",
+    rebuild: bool = False,
+    progress: bool = False,
+    workers: int | None = None,
+    max_bytes: int | None = None,
+) -> IndexReport:
     """Index letter files (or folders of them) into `index_dir` for `engine`
     (a remote engine's home comes from its own settings; `index_dir` may be None)."""
     started = time.monotonic()
@@ -471,8 +494,14 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
         # gone: under a folder that was walked, and not under one that could not be read
         # (unknown is not gone), nor a path that failed in the walk (it is still there)
         still_there = {f["file"] for f in found.failed}
-        gone = [p for p in known if p not in wanted and _under(p, dirs)
-                and not _under(p, found.unreadable_dirs) and text_safe(p) not in still_there]
+        gone = [
+            p
+            for p in known
+            if p not in wanted
+            and _under(p, dirs)
+            and not _under(p, found.unreadable_dirs)
+            and text_safe(p) not in still_there
+        ]
         # files a run that died had touched, outside the paths given this time: read
         # again too (the repaired generation holds nothing of them), unless gone
         for path in sorted(set(died or ()) - wanted):
@@ -486,8 +515,12 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
         redo = queued | set(gone)
         for path, rec in known.items():
             reason = rec.reason or ""
-            if reason.startswith(DUPLICATE_OF) and reason[len(DUPLICATE_OF):] in redo \
-                    and path in wanted and path not in queued:
+            if (
+                reason.startswith(DUPLICATE_OF)
+                and reason[len(DUPLICATE_OF) :] in redo
+                and path in wanted
+                and path not in queued
+            ):
                 jobs.append((path, None, max_bytes, engine))
                 report.skipped_unchanged -= 1
                 report.duplicates[:] = [d for d in report.duplicates if d["file"] != text_safe(path)]
@@ -497,8 +530,7 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
         builder: _Builder | None = None
         try:
             if gone or rebuild or prev is None or repair:
-                builder = _Builder(home, prev, dict(known), history=live_before, touching=touching,
-                                   repair=repair)
+                builder = _Builder(home, prev, dict(known), history=live_before, touching=touching, repair=repair)
                 for path in gone:
                     if builder.remove_path(path):
                         report.removed += 1
@@ -507,8 +539,9 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
                     _skip(report, known.get(out.path))
                     if builder is not None and out.path in builder.known:
                         rec = builder.known[out.path]
-                        builder.store.put_file(FileRecord(rec.path, rec.sha256, out.size, out.mtime_ns,
-                                                          rec.letter_id, rec.reason))
+                        builder.store.put_file(
+                            FileRecord(rec.path, rec.sha256, out.size, out.mtime_ns, rec.letter_id, rec.reason)
+                        )
                     continue
                 if builder is None:
                     builder = _Builder(home, prev, dict(known), history=live_before, touching=touching)
@@ -541,10 +574,20 @@ def build_index(paths: list[Path], index_dir: Path | None, engine: str = "tantiv
             _engine.close()
             store.close()
     report.seconds = round(time.monotonic() - started, 3)
-    log.info("%s index in %s: %d letters (%d passages) indexed, %d unchanged, %d removed, %d failed, "
-             "%d duplicates in %.1fs; live generation %s", engine, report.index_dir, report.letters,
-             report.passages, report.skipped_unchanged, report.removed, len(report.failed),
-             len(report.duplicates), report.seconds, report.generation)
+    log.info(
+        "%s index in %s: %d letters (%d passages) indexed, %d unchanged, %d removed, %d failed, "
+        "%d duplicates in %.1fs; live generation %s",
+        engine,
+        report.index_dir,
+        report.letters,
+        report.passages,
+        report.skipped_unchanged,
+        report.removed,
+        len(report.failed),
+        len(report.duplicates),
+        report.seconds,
+        report.generation,
+    )
     return report
 
 
@@ -589,8 +632,9 @@ def _log_failure(out: ParseOutcome) -> None:
 def _skip(report: IndexReport, rec: FileRecord | None) -> None:
     report.skipped_unchanged += 1
     if rec is not None and rec.letter_id is None and rec.reason and rec.reason.startswith(DUPLICATE_OF):
-        report.duplicates.append({"file": text_safe(rec.path), "letter_id": None,
-                                  "kept": text_safe(rec.reason[len(DUPLICATE_OF):])})
+        report.duplicates.append(
+            {"file": text_safe(rec.path), "letter_id": None, "kept": text_safe(rec.reason[len(DUPLICATE_OF) :])}
+        )
     elif rec is not None and rec.letter_id is None and rec.reason:
         # still not in the index: keep telling the user why
         report.failed.append({"file": text_safe(rec.path), "reason": rec.reason})

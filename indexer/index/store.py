@@ -121,6 +121,7 @@ def _pack(obj) -> bytes:
 # dataclasses.asdict, whose deep copies cost more than everything else in indexing.
 # Both produce the same dicts, which the model's from_dict() reads back.
 
+
 def passage_dict(p: Passage) -> dict:
     d = dict(vars(p))
     d["citations"] = [dict(vars(c), key=c.key) for c in p.citations]
@@ -130,9 +131,11 @@ def passage_dict(p: Passage) -> dict:
 def letter_dict(letter: Letter) -> dict:
     d = dict(vars(letter))
     d.pop("passages", None)
-    d["reviewer"] = {"specialties": list(letter.reviewer.specialties),
-                     "board_certified": list(letter.reviewer.board_certified),
-                     "licensure": list(letter.reviewer.licensure)}
+    d["reviewer"] = {
+        "specialties": list(letter.reviewer.specialties),
+        "board_certified": list(letter.reviewer.board_certified),
+        "licensure": list(letter.reviewer.licensure),
+    }
     d["patient"] = dict(vars(letter.patient))
     d["sections"] = [{"title": s.title, "text": s.text} for s in letter.sections]
     return d
@@ -345,7 +348,9 @@ class LetterStore:
         try:
             rows = self._db().execute(
                 "SELECT s.passage_id, p.letter_id, s.seq FROM passage_seq s "
-                "JOIN passages p ON p.passage_id = s.passage_id WHERE s.seq > ? ORDER BY s.seq", (int(seq),))
+                "JOIN passages p ON p.passage_id = s.passage_id WHERE s.seq > ? ORDER BY s.seq",
+                (int(seq),),
+            )
             return [(pid, lid, int(n)) for pid, lid, n in rows]
         except sqlite3.OperationalError:
             return []
@@ -370,8 +375,10 @@ class LetterStore:
         if row is None:
             return None
         d = _unpack(row[0])
-        d["passages"] = [_unpack(r[0]) for r in db.execute(
-            "SELECT data FROM passages WHERE letter_id = ? ORDER BY ordinal", (letter_id,))]
+        d["passages"] = [
+            _unpack(r[0])
+            for r in db.execute("SELECT data FROM passages WHERE letter_id = ? ORDER BY ordinal", (letter_id,))
+        ]
         return Letter.from_dict(d)
 
     def get_passage(self, passage_id: str) -> Passage | None:
@@ -384,16 +391,24 @@ class LetterStore:
 
     def source_file(self, letter_id: str) -> FileRecord | None:
         """The file a letter was indexed from, with the hash of what was indexed."""
-        row = self._db().execute(
-            "SELECT f.path, f.sha256, f.size, f.mtime_ns, f.letter_id, f.reason FROM letters l "
-            "JOIN files f ON f.path = l.source_path WHERE l.letter_id = ?", (letter_id,)).fetchone()
+        row = (
+            self._db()
+            .execute(
+                "SELECT f.path, f.sha256, f.size, f.mtime_ns, f.letter_id, f.reason FROM letters l "
+                "JOIN files f ON f.path = l.source_path WHERE l.letter_id = ?",
+                (letter_id,),
+            )
+            .fetchone()
+        )
         return FileRecord(path_from_db(row[0]), *row[1:]) if row else None
 
     def hit_data(self, passage_ids: Iterable[str]) -> dict[str, HitData]:
         out: dict[str, HitData] = {}
-        rows = self._by_ids("SELECT p.passage_id, p.data, l.summary, l.meta FROM passages p "
-                            "JOIN letters l ON l.letter_id = p.letter_id WHERE p.passage_id IN ({marks})",
-                            passage_ids)
+        rows = self._by_ids(
+            "SELECT p.passage_id, p.data, l.summary, l.meta FROM passages p "
+            "JOIN letters l ON l.letter_id = p.letter_id WHERE p.passage_id IN ({marks})",
+            passage_ids,
+        )
         for pid, data, summary, meta in rows:
             out[pid] = HitData(passage_from_dict(_unpack(data)), summary, _loads(meta))
         return out
@@ -402,15 +417,20 @@ class LetterStore:
         """Rows of `sql` (with `{marks}` for the id list) over ids, 500 at a time."""
         ids = list(dict.fromkeys(ids))
         for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
+            chunk = ids[i : i + 500]
             yield from self._db().execute(sql.format(marks=",".join("?" * len(chunk))), chunk)
 
     def letters_of(self, passage_ids: Iterable[str]) -> dict[str, str]:
         """passage id -> its letter id."""
-        return dict(self._by_ids("SELECT passage_id, letter_id FROM passages WHERE passage_id IN ({marks})",
-                                 passage_ids))
+        return dict(
+            self._by_ids("SELECT passage_id, letter_id FROM passages WHERE passage_id IN ({marks})", passage_ids)
+        )
 
     def letter_metas(self, letter_ids: Iterable[str]) -> dict[str, dict]:
         """What a result shows of each letter (case number, dates, reviewer)."""
-        return {lid: _loads(meta) for lid, meta in
-                self._by_ids("SELECT letter_id, meta FROM letters WHERE letter_id IN ({marks})", letter_ids)}
+        return {
+            lid: _loads(meta)
+            for lid, meta in self._by_ids(
+                "SELECT letter_id, meta FROM letters WHERE letter_id IN ({marks})", letter_ids
+            )
+        }

@@ -111,8 +111,7 @@ class TantivyEngine(SearchEngine, TreeVisitor[Query]):
     parallel_reads = True  # tantivy-py releases the GIL while it searches
     clone_by_link = True  # segments are immutable: a new generation hard-links the old one's
 
-    def __init__(self, path: Path, writable: bool = False, heap_size: int = WRITER_HEAP,
-                 threads: int = 0):
+    def __init__(self, path: Path, writable: bool = False, heap_size: int = WRITER_HEAP, threads: int = 0):
         super().__init__(path, writable)
         self.schema = build_schema()
         try:
@@ -240,15 +239,18 @@ class TantivyEngine(SearchEngine, TreeVisitor[Query]):
             return self.compile(tree)
         # filters restrict but do not score
         restrict = [(Occur.Must, Query.boost_query(self.compile(g), 0.0)) for g in groups]
-        if (self._all_field and isinstance(tree, Or)
-                and any(isinstance(c, Phrase) for c in tree.children)
-                and not any(_subsumed(c, tree.children) for c in tree.children)):
+        if (
+            self._all_field
+            and isinstance(tree, Or)
+            and any(isinstance(c, Phrase) for c in tree.children)
+            and not any(_subsumed(c, tree.children) for c in tree.children)
+        ):
             # ESI OR "epidural steroid injection" under filters: each alternative is
             # filtered on its own, so the phrase is checked only where the filters
             # hold (same matches, same scores: the filters add nothing to a score)
-            return Query.boolean_query([
-                (Occur.Should, Query.boolean_query([(Occur.Must, self.compile(c))] + restrict))
-                for c in tree.children])
+            return Query.boolean_query(
+                [(Occur.Should, Query.boolean_query([(Occur.Must, self.compile(c))] + restrict)) for c in tree.children]
+            )
         return Query.boolean_query([(Occur.Must, self.compile(tree))] + restrict)
 
     def search(self, tree, filters, sort, offset, limit) -> EngineResult:
@@ -257,8 +259,14 @@ class TantivyEngine(SearchEngine, TreeVisitor[Query]):
         if sort in SORT_FIELDS and SORT_FIELDS[sort] not in self._sort_keys:
             raise EngineError(f"this index predates the {sort} sort; index the letters again")
         if sort in SORT_FIELDS:
-            result = searcher.search(query, limit=max(limit, 1), count=True, offset=offset,
-                                     order_by_field=SORT_FIELDS[sort], order=tantivy.Order.Desc)
+            result = searcher.search(
+                query,
+                limit=max(limit, 1),
+                count=True,
+                offset=offset,
+                order_by_field=SORT_FIELDS[sort],
+                order=tantivy.Order.Desc,
+            )
         else:
             result = searcher.search(query, limit=max(limit, 1), count=True, offset=offset)
         hits = []
@@ -272,11 +280,16 @@ class TantivyEngine(SearchEngine, TreeVisitor[Query]):
         `decision_key`) in one batch, and passage ids are read only for the page."""
         query = self._query(tree, filters)
         searcher = self._searcher
-        result = tie_window(offset + limit, lambda n: searcher.search(query, limit=max(n, 1), count=True),
-                            lambda r: [score for score, _ in r.hits])
+        result = tie_window(
+            offset + limit,
+            lambda n: searcher.search(query, limit=max(n, 1), count=True),
+            lambda r: [score for score, _ in r.hits],
+        )
         raw = result.hits
-        keys = [int(k or 0) & 0xFFFFFFFF
-                for k in (searcher.fast_field_values("decision_key", [a for _, a in raw]) if raw else [])]
+        keys = [
+            int(k or 0) & 0xFFFFFFFF
+            for k in (searcher.fast_field_values("decision_key", [a for _, a in raw]) if raw else [])
+        ]
         order = sorted(range(len(raw)), key=lambda i: (-raw[i][0], keys[i]))
         ids: dict[int, str] = {}
 
@@ -285,7 +298,7 @@ class TantivyEngine(SearchEngine, TreeVisitor[Query]):
                 ids[i] = _passage_id(searcher, raw[i][1])
             return ids[i]
 
-        page = order[offset:offset + limit]
+        page = order[offset : offset + limit]
         if page:
             # equal score and equal 32-bit key (rare): order those by passage id
             lo, hi = offset, offset + len(page)
@@ -297,7 +310,7 @@ class TantivyEngine(SearchEngine, TreeVisitor[Query]):
             span = order[lo:hi]
             span.sort(key=lambda i: (-raw[i][0], *tie_order(pid(i))))
             order[lo:hi] = span
-            page = order[offset:offset + limit]
+            page = order[offset : offset + limit]
         hits = [EngineHit(pid(i), float(raw[i][0])) for i in page]
         return EngineResult(total=_total(result), hits=hits)
 
@@ -349,7 +362,8 @@ class TantivyEngine(SearchEngine, TreeVisitor[Query]):
         for j, f in enumerate(facets):
             field = f + "_set" if f in self._set_facets else f
             out[f"{prefix}{j}" if prefix else f] = {
-                "terms": {"field": field, "size": MAX_BUCKETS, "segment_size": MAX_BUCKETS}}
+                "terms": {"field": field, "size": MAX_BUCKETS, "segment_size": MAX_BUCKETS}
+            }
         return out
 
     def _buckets(self, facet: str, scope: dict, name: str) -> dict[str, int]:
@@ -443,8 +457,9 @@ class TantivyEngine(SearchEngine, TreeVisitor[Query]):
         if total == 0:
             return 0
         if total <= self.letter_buckets:
-            raw = searcher.aggregate(query, {"letters": {"terms": {
-                "field": "letter_key", "size": MAX_BUCKETS, "segment_size": MAX_BUCKETS}}})
+            raw = searcher.aggregate(
+                query, {"letters": {"terms": {"field": "letter_key", "size": MAX_BUCKETS, "segment_size": MAX_BUCKETS}}}
+            )
             return len((raw.get("letters") or {}).get("buckets", []))
         hits = searcher.search(query, limit=total, count=False).hits
         return len(set(searcher.fast_field_values("letter_key", [a for _, a in hits])))
@@ -470,8 +485,9 @@ class TantivyEngine(SearchEngine, TreeVisitor[Query]):
 
     def visit_Phrase(self, node: Phrase) -> Query:
         schema = self.schema
-        return self._text(node.fields, lambda f: Query.phrase_query(
-            schema, f, list(node.terms), slop=node.slop), exact=node.slop == 0)
+        return self._text(
+            node.fields, lambda f: Query.phrase_query(schema, f, list(node.terms), slop=node.slop), exact=node.slop == 0
+        )
 
     def visit_Prefix(self, node: Prefix) -> Query:
         schema = self.schema
@@ -487,10 +503,15 @@ class TantivyEngine(SearchEngine, TreeVisitor[Query]):
         slop = max(node.distance - 1, 0)
         ab: list[str | tuple[int, str]] = [*a, *b]
         ba: list[str | tuple[int, str]] = [*b, *a]
-        return self._per_field(node.fields, lambda f: Query.boolean_query([
-            (Occur.Should, Query.phrase_query(schema, f, ab, slop=slop)),
-            (Occur.Should, Query.phrase_query(schema, f, ba, slop=slop)),
-        ]))
+        return self._per_field(
+            node.fields,
+            lambda f: Query.boolean_query(
+                [
+                    (Occur.Should, Query.phrase_query(schema, f, ab, slop=slop)),
+                    (Occur.Should, Query.phrase_query(schema, f, ba, slop=slop)),
+                ]
+            ),
+        )
 
     def visit_Range(self, node: Range) -> Query:
         schema = self.schema
@@ -513,12 +534,10 @@ class TantivyEngine(SearchEngine, TreeVisitor[Query]):
         schema = self.schema
         if not node.letter_ids:
             return Query.empty_query()
-        return Query.const_score_query(
-            Query.term_set_query(schema, "letter_id", sorted(node.letter_ids)), node.score)
+        return Query.const_score_query(Query.term_set_query(schema, "letter_id", sorted(node.letter_ids)), node.score)
 
     def visit_Not(self, node: Not) -> Query:
-        return Query.boolean_query([(Occur.Must, Query.all_query()),
-                                    (Occur.MustNot, self.compile(node.child))])
+        return Query.boolean_query([(Occur.Must, Query.all_query()), (Occur.MustNot, self.compile(node.child))])
 
     def visit_And(self, node: And) -> Query:
         return self._and(node.children, distribute=True)
@@ -531,8 +550,9 @@ class TantivyEngine(SearchEngine, TreeVisitor[Query]):
             # score, so it is checked just for documents the rest matched, and not
             # at all when nothing is scored (facet counting). Same matches, same scores.
             must = rest[0] if len(rest) == 1 else Or(tuple(rest))
-            return Query.boolean_query([(Occur.Must, self.compile(must))] +
-                                       [(Occur.Should, self.compile(b)) for b in boosts])
+            return Query.boolean_query(
+                [(Occur.Must, self.compile(must))] + [(Occur.Should, self.compile(b)) for b in boosts]
+            )
         return Query.boolean_query([(Occur.Should, self.compile(c)) for c in node.children])
 
     def _and(self, children: tuple[Node, ...], distribute: bool) -> Query:
@@ -542,11 +562,15 @@ class TantivyEngine(SearchEngine, TreeVisitor[Query]):
             # over the group, so each phrase is checked only where the other words
             # already match instead of across the whole index
             for i, c in enumerate(children):
-                if len(children) > 1 and isinstance(c, Or) and any(
-                        isinstance(g, Phrase) and not _subsumed(g, c.children) for g in c.children):
-                    others = children[:i] + children[i + 1:]
-                    return Query.boolean_query([(Occur.Should, self._and(others + (g,), distribute=False))
-                                                for g in c.children])
+                if (
+                    len(children) > 1
+                    and isinstance(c, Or)
+                    and any(isinstance(g, Phrase) and not _subsumed(g, c.children) for g in c.children)
+                ):
+                    others = children[:i] + children[i + 1 :]
+                    return Query.boolean_query(
+                        [(Occur.Should, self._and(others + (g,), distribute=False)) for g in c.children]
+                    )
         clauses = []
         for c in children:
             if isinstance(c, Not):
@@ -564,16 +588,16 @@ class TantivyEngine(SearchEngine, TreeVisitor[Query]):
         Phrases with slop and proximity stay per field, so they never match words
         of two different fields."""
         if self._all_field and exact and (not fields or set(fields) == set(PASSAGE_TEXT_FIELDS)):
-            return Query.boolean_query([(Occur.Must, Query.boost_query(make(ALL_FIELD), 0.0)),
-                                        (Occur.Should, self._per_field((), make))])
+            return Query.boolean_query(
+                [(Occur.Must, Query.boost_query(make(ALL_FIELD), 0.0)), (Occur.Should, self._per_field((), make))]
+            )
         return self._per_field(fields, make)
 
     def _per_field(self, fields: tuple[str, ...], make) -> Query:
         names = [f for f in fields or PASSAGE_TEXT_FIELDS if f in self._text_fields]  # older indexes lack some
         if not names:
             return Query.empty_query()
-        clauses = [(Occur.Should, Query.boost_query(make(f), TEXT_FIELD_WEIGHTS.get(f, 1.0)))
-                   for f in names]
+        clauses = [(Occur.Should, Query.boost_query(make(f), TEXT_FIELD_WEIGHTS.get(f, 1.0))) for f in names]
         return clauses[0][1] if len(clauses) == 1 else Query.boolean_query(clauses)
 
 
@@ -592,6 +616,7 @@ def _ordered_near(schema, field: str, a: list[str], b: list[str], distance: int)
     its offset (order included), so the window [1, n] is asked for as a word at
     offset c with slop s where c - s = 1 and c + s = n; an even n adds the
     offset n exactly."""
+
     def phrase(offset: int, slop: int) -> Query:
         words: list[str | tuple[int, str]] = [(i, t) for i, t in enumerate(a)]
         words += [(len(a) - 1 + offset + j, t) for j, t in enumerate(b)]
@@ -599,8 +624,9 @@ def _ordered_near(schema, field: str, a: list[str], b: list[str], distance: int)
 
     if distance % 2:
         return phrase((distance + 1) // 2, (distance - 1) // 2)
-    return Query.boolean_query([(Occur.Should, phrase(distance // 2, (distance - 2) // 2)),
-                                (Occur.Should, phrase(distance, 0))])
+    return Query.boolean_query(
+        [(Occur.Should, phrase(distance // 2, (distance - 2) // 2)), (Occur.Should, phrase(distance, 0))]
+    )
 
 
 def _pre_tokenized(text: str) -> tantivy.PreTokenizedString:

@@ -67,8 +67,19 @@ DAY_FIELDS = {"decision_key": "decision_day", "injury_key": "injury_day"}
 class EnStemAnalyzer(Tokenizer):
     """Tantivy's en_stem, as a Whoosh analyzer (see indexer.query.analysis)."""
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
             t.original = t.text = value
@@ -95,8 +106,19 @@ class EnStemAnalyzer(Tokenizer):
 class ValuesAnalyzer(Tokenizer):
     """Splits a SEP-joined list of facet values into one token per value."""
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         parts = value.split(SEP) if tokenize else [value]
         for i, part in enumerate(p for p in parts if p):
@@ -339,16 +361,17 @@ class WhooshEngine(SearchEngine, TreeVisitor[Any]):
 
     def visit_Phrase(self, node: Phrase):
         # Whoosh's slop counts positions per gap (1 = adjacent); Tantivy's counts extra ones
-        return self._per_field(node.fields, lambda f, b: wq.Phrase(
-            f, list(node.terms), slop=node.slop + 1, boost=b))
+        return self._per_field(node.fields, lambda f, b: wq.Phrase(f, list(node.terms), slop=node.slop + 1, boost=b))
 
     def visit_Prefix(self, node: Prefix):
         return self._per_field(node.fields, lambda f, b: wq.Prefix(f, node.prefix, boost=b))
 
     def visit_Near(self, node: Near):
         def near(f, b):
-            return spans.SpanNear2([_span(f, node.left), _span(f, node.right)],
-                                   slop=node.distance, ordered=node.ordered)
+            return spans.SpanNear2(
+                [_span(f, node.left), _span(f, node.right)], slop=node.distance, ordered=node.ordered
+            )
+
         return self._per_field(node.fields, near)
 
     def visit_Range(self, node: Range):
@@ -371,8 +394,7 @@ class WhooshEngine(SearchEngine, TreeVisitor[Any]):
     def visit_InLetters(self, node: InLetters):
         if not node.letter_ids:
             return wq.NullQuery
-        return wq.ConstantScoreQuery(wq.Or([wq.Term("letter_id", i) for i in sorted(node.letter_ids)]),
-                                     node.score)
+        return wq.ConstantScoreQuery(wq.Or([wq.Term("letter_id", i) for i in sorted(node.letter_ids)]), node.score)
 
     # Exclusions compile to And([..., Not(x)]), not AndNot: Whoosh's AndNot
     # matcher lets excluded documents through when the excluded side is a
@@ -399,4 +421,3 @@ def _span(field: str, node: Term | Phrase):
     if isinstance(node, Term):
         return wq.Term(field, node.term)
     return spans.SpanNear2([wq.Term(field, t) for t in node.terms], slop=node.slop + 1, ordered=True)
-

@@ -42,8 +42,12 @@ class AuditReport:
     unknown: list[Unknown] = field(default_factory=list)
 
     def to_json(self) -> dict:
-        return {"files": self.files, "citations": self.citations, "unreadable": self.unreadable,
-                "unknown": [u.__dict__ for u in self.unknown]}
+        return {
+            "files": self.files,
+            "citations": self.citations,
+            "unreadable": self.unreadable,
+            "unknown": [u.__dict__ for u in self.unknown],
+        }
 
 
 @lru_cache(maxsize=1)
@@ -77,8 +81,11 @@ def unknown_kind(c: Citation) -> str | None:
         return None
     if c.chapter not in _known_chapters().get(c.source, ()):
         return "chapter"
-    if c.topic is not None and canonical_topic(c.topic) != c.topic \
-            and c.topic.lower() not in _part_sections().get(c.chapter, ()):
+    if (
+        c.topic is not None
+        and canonical_topic(c.topic) != c.topic
+        and c.topic.lower() not in _part_sections().get(c.chapter, ())
+    ):
         return "topic"
     return None
 
@@ -88,8 +95,11 @@ def letter_files(paths: Iterable[str | Path]) -> list[Path]:
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in LETTER_SUFFIXES
-                          and not f.name.startswith("."))
+            out += sorted(
+                f
+                for f in p.rglob("*")
+                if f.is_file() and f.suffix.lower() in LETTER_SUFFIXES and not f.name.startswith(".")
+            )
         elif p.exists():
             out.append(p)
         else:

@@ -17,11 +17,12 @@ from indexer.text.scan import AnchoredPattern
 
 # ---------------------------------------------------------------- dates
 
-_MONTHS = {m: i for i, m in enumerate(
-    "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
-DATE = (r"(?:\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{2,4}"
-        r"|\d{4}-\d{2}-\d{2}"
-        r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})")
+_MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
+DATE = (
+    r"(?:\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{2,4}"
+    r"|\d{4}-\d{2}-\d{2}"
+    r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})"
+)
 _NUMERIC = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{2,4})$")
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})$")
 _WORDY = re.compile(r"([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")
@@ -61,13 +62,21 @@ _HEADER_LABELS = {
     "application_received": r"(?:IMR )?Application Received|Date (?:IMR )?Application Received",
 }
 # Both scan the whole letter: anchored on the first words of their labels (see `scan`).
-_HEADER_DATES = AnchoredPattern(re.compile(
-    r"\b(?:" + "|".join(f"(?P<{name}>{pat})" for name, pat in _HEADER_LABELS.items()) + rf")\s*:\s*(?P<date>{DATE})",
-    re.I), ["Date", "DOI", "Decision", "Final", "UR", "Utilization", "IMR", "Application"],
-    word_start=True)
+_HEADER_DATES = AnchoredPattern(
+    re.compile(
+        r"\b(?:"
+        + "|".join(f"(?P<{name}>{pat})" for name, pat in _HEADER_LABELS.items())
+        + rf")\s*:\s*(?P<date>{DATE})",
+        re.I,
+    ),
+    ["Date", "DOI", "Decision", "Final", "UR", "Utilization", "IMR", "Application"],
+    word_start=True,
+)
 _CASE_LABELLED = AnchoredPattern(
     re.compile(r"\b(?:IMR\s+)?Case\s*(?:Number|No\.?|#)\s*:?\s*([A-Z]{2,4}\d{2}-\d{5,8})\b", re.I),
-    ["IMR", "Case"], word_start=True)
+    ["IMR", "Case"],
+    word_start=True,
+)
 _CASE_BARE = re.compile(r"\b(CM\d{2}-\d{7})\b")
 
 
@@ -96,7 +105,8 @@ def header_dates(text: str) -> dict[str, str | None]:
 _INJURY_IN_PROSE = re.compile(
     rf"(?:date\s+of\s+(?:the\s+)?injury|\binjur(?:y|ies|ed)|\bDOI)\b[^.;]{{0,60}}?"
     rf"(?:\b(?:on|of|is|was|dated|date)\b|:)\s*(?:or\s+about\s+|approximately\s+)?({DATE})",
-    re.I)
+    re.I,
+)
 
 
 def injury_date_in_prose(text: str) -> str | None:
@@ -111,22 +121,43 @@ def injury_date_in_prose(text: str) -> str | None:
 # ---------------------------------------------------------------- reviewer
 
 # Anchored on their first words (see `scan`): credentials may be looked for in the whole letter.
-_LICENSURE_BLOCK = AnchoredPattern(re.compile(
-    r"State\s*\(s\)\s*of\s*Licensure\s*:\s*(.*?)(?=\n|Certification\s*\(s\)|$)", re.I), ["State"])
-_SPECIALTY_BLOCK = AnchoredPattern(re.compile(
-    r"Certifications?\s*(?:\(s\))?\s*/\s*Specialt(?:y|ies)\s*:\s*(.*?)(?=\n|State\s*\(s\)\s*of\s*Licensure|$)",
-    re.I), ["Certification"])
-_BOARD_SENTENCE = AnchoredPattern(re.compile(
-    r"\bboard[-\s]+certified\s+(?:in\s+|by\s+the\s+American\s+Board\s+of\s+)?(.{3,200}?)"
-    r"(?=\s*(?:,\s*|\s+and\s+)?(?:is\s+licensed|has\s+a|he/she|who|with\s+a\s+subspecialty|and\s+is\b|licensed)|\.(?:\s|$)|$)",
-    re.I), ["board"], word_start=True)
-_SUBSPECIALTY = AnchoredPattern(re.compile(
-    r"\bsub-?specialty\s+(?:certificate\s+|certification\s+)?in\s+(.{3,120}?)(?=\s+and\s+is\b|\s+and\s+licensed|,|\.(?:\s|$)|$)",
-    re.I), ["sub"], word_start=True)
-_LICENSED_SENTENCE = AnchoredPattern(re.compile(
-    r"\blicensed\s+(?:to\s+practice\s+)?(?:medicine\s+|psychology\s+|chiropractic\s+|acupuncture\s+)?in\s+(.{2,200}?)(?=\.(?:\s|$)|;|\bHe/she\b|\bhe\b|\bshe\b|$)",
-    re.I), ["licensed"], word_start=True)
-_AMBIGUOUS_CODES = frozenset({"IN", "OR", "ME", "OK", "HI", "OH", "PA", "MA", "DE", "AL", "CO", "LA", "MD", "ID", "MO", "ND"})
+_LICENSURE_BLOCK = AnchoredPattern(
+    re.compile(r"State\s*\(s\)\s*of\s*Licensure\s*:\s*(.*?)(?=\n|Certification\s*\(s\)|$)", re.I), ["State"]
+)
+_SPECIALTY_BLOCK = AnchoredPattern(
+    re.compile(
+        r"Certifications?\s*(?:\(s\))?\s*/\s*Specialt(?:y|ies)\s*:\s*(.*?)(?=\n|State\s*\(s\)\s*of\s*Licensure|$)", re.I
+    ),
+    ["Certification"],
+)
+_BOARD_SENTENCE = AnchoredPattern(
+    re.compile(
+        r"\bboard[-\s]+certified\s+(?:in\s+|by\s+the\s+American\s+Board\s+of\s+)?(.{3,200}?)"
+        r"(?=\s*(?:,\s*|\s+and\s+)?(?:is\s+licensed|has\s+a|he/she|who|with\s+a\s+subspecialty|and\s+is\b|licensed)|\.(?:\s|$)|$)",
+        re.I,
+    ),
+    ["board"],
+    word_start=True,
+)
+_SUBSPECIALTY = AnchoredPattern(
+    re.compile(
+        r"\bsub-?specialty\s+(?:certificate\s+|certification\s+)?in\s+(.{3,120}?)(?=\s+and\s+is\b|\s+and\s+licensed|,|\.(?:\s|$)|$)",
+        re.I,
+    ),
+    ["sub"],
+    word_start=True,
+)
+_LICENSED_SENTENCE = AnchoredPattern(
+    re.compile(
+        r"\blicensed\s+(?:to\s+practice\s+)?(?:medicine\s+|psychology\s+|chiropractic\s+|acupuncture\s+)?in\s+(.{2,200}?)(?=\.(?:\s|$)|;|\bHe/she\b|\bhe\b|\bshe\b|$)",
+        re.I,
+    ),
+    ["licensed"],
+    word_start=True,
+)
+_AMBIGUOUS_CODES = frozenset(
+    {"IN", "OR", "ME", "OK", "HI", "OH", "PA", "MA", "DE", "AL", "CO", "LA", "MD", "ID", "MO", "ND"}
+)
 
 
 @lru_cache(maxsize=1)
@@ -195,17 +226,26 @@ def reviewer(text: str) -> Reviewer:
         specialties += specialties_in(m.group(1))
     for m in _LICENSED_SENTENCE.finditer(text):
         licensure += states_in(m.group(1))
-    return Reviewer(specialties=_unique(specialties), board_certified=_unique(board),
-                    licensure=_unique(licensure))
+    return Reviewer(specialties=_unique(specialties), board_certified=_unique(board), licensure=_unique(licensure))
 
 
 # ---------------------------------------------------------------- patient
 
-_SEX_WORDS = {"female": "female", "woman": "female", "lady": "female", "girl": "female",
-              "male": "male", "man": "male", "gentleman": "male", "boy": "male"}
+_SEX_WORDS = {
+    "female": "female",
+    "woman": "female",
+    "lady": "female",
+    "girl": "female",
+    "male": "male",
+    "man": "male",
+    "gentleman": "male",
+    "boy": "male",
+}
 _AGE_SEX = re.compile(
     r"\b(\d{1,3})[-\s]*(?:year|yr)s?[-\s]*old\b,?\s+(?:[A-Za-z-]+\s+){0,3}?"
-    r"(female|male|woman|man|gentleman|lady|girl|boy)\b", re.I)
+    r"(female|male|woman|man|gentleman|lady|girl|boy)\b",
+    re.I,
+)
 _AGE = re.compile(r"\b(\d{1,3})[-\s]*(?:year|yr)s?[-\s]*old\b|\bage(?:d)?\s*:?\s*(\d{1,3})\b", re.I)
 _SEX_ONLY = re.compile(r"\b(female|male|woman|gentleman|lady)\b", re.I)
 _SHE = re.compile(r"\b(?:she|her|hers|herself)\b", re.I)
@@ -237,11 +277,15 @@ def patient(summary: str) -> Patient:
 
 # ---------------------------------------------------------------- diagnoses
 
-_DIAGNOSES = AnchoredPattern(re.compile(
-    r"(?:\bdiagnosed\s+(?:as\s+having|with)|\bdiagnos(?:es|is)\s+(?:have\s+included|has\s+included|included|includes?|are|were|is|was|of|consist\s+of)"
-    r"|following\s+diagnos(?:es|is)\s*(?:,|:|of|include)?|\bassessment\s+(?:notes|is|was|includes?|revealed)|\bdiagnos(?:es|is)\s*:)"
-    r"\s*(.+?)(?:\.(?:\s|$)|$)",
-    re.I | re.S), ["diagnos", "following", "assessment"])
+_DIAGNOSES = AnchoredPattern(
+    re.compile(
+        r"(?:\bdiagnosed\s+(?:as\s+having|with)|\bdiagnos(?:es|is)\s+(?:have\s+included|has\s+included|included|includes?|are|were|is|was|of|consist\s+of)"
+        r"|following\s+diagnos(?:es|is)\s*(?:,|:|of|include)?|\bassessment\s+(?:notes|is|was|includes?|revealed)|\bdiagnos(?:es|is)\s*:)"
+        r"\s*(.+?)(?:\.(?:\s|$)|$)",
+        re.I | re.S,
+    ),
+    ["diagnos", "following", "assessment"],
+)
 _SPLIT_DIAG = re.compile(r"\s*(?:;|,|\band\b)\s*", re.I)
 
 

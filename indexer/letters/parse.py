@@ -26,7 +26,9 @@ log = logging.getLogger(__name__)
 
 _SUMMARY_BOILERPLATE = re.compile(
     r"^\s*The\s+(?:expert|physician|professional|medical)\s+reviewer\s+developed\s+the\s+following\s+"
-    r"clinical\s+case\s+summary\b[^:]*:\s*", re.I)
+    r"clinical\s+case\s+summary\b[^:]*:\s*",
+    re.I,
+)
 # A party saying it did not rely on the MTUS, in the wordings letters use: "did not base
 # their decision on the MTUS", "based their decision on recommendation(s) outside of the
 # MTUS Guidelines".
@@ -34,20 +36,26 @@ _NOT_MTUS = re.compile(
     r"\b(?:(?:did\s+not|didn't|does\s+not)\s+base\s+(?:their|its|his/her|his|her|the)\s+decisions?\s+on\s+"
     r"|based\s+(?:their|its|his/her|his|her|the)\s+decisions?\s+on\s+(?:\w+(?:\(s\))?\s+){0,3}"
     r"(?:outside|independent)\s+of\s+)"
-    r"(?:the\s+)?(?:CA\s+|California\s+)?(?:MTUS|Medical\s+Treatment\s+Utilization\s+Schedule)\b", re.I)
+    r"(?:the\s+)?(?:CA\s+|California\s+)?(?:MTUS|Medical\s+Treatment\s+Utilization\s+Schedule)\b",
+    re.I,
+)
 _ENDS_SENTENCE = re.compile(r"""[.!?]["')\]]*\s*$""")
 # How a text cut off mid-sentence ends: on a comma, hyphen or open bracket, or on a word no
 # sentence ends with. A complete letter whose last sentence lacks only its period ("...
 # is not medically necessary") is not cut off.
 _CUT_OFF = re.compile(
     r"""(?:[,;:(\[&/-]|\b(?:the|a|an|of|and|or|to|for|with|in|on|by|at|from|that|which|is|was|are|were|be|as|than"""
-    r"""|not|no|per|this|these|his|her|their|its))\s*$""", re.I)
+    r"""|not|no|per|this|these|his|her|their|its))\s*$""",
+    re.I,
+)
 
 
 # The words a rationale's concluding sentence ends on ("... is not medically necessary").
 _CONCLUDES = re.compile(
     r"\b(?:necessary|reasonable|appropriate|warranted|recommended|supported|indicated|established"
-    r"|certified|approved|denied|upheld|overturned|met)(?:\s+at\s+this\s+time)?\s*$", re.I)
+    r"|certified|approved|denied|upheld|overturned|met)(?:\s+at\s+this\s+time)?\s*$",
+    re.I,
+)
 
 
 def _cut_off(rationale: str) -> bool:
@@ -58,6 +66,7 @@ def _cut_off(rationale: str) -> bool:
     if not text or _ENDS_SENTENCE.search(text):
         return False
     return _CUT_OFF.search(text) is not None or _CONCLUDES.search(text) is None
+
 
 NO_ISSUES = "no IMR issues section recognised (truncated, or not an IMR letter): kept as whole text only"
 NO_ITEMS = "issues section found but no disputed item recognised in it: kept as whole text only"
@@ -76,8 +85,12 @@ def parse_text(text: str, source_file: str) -> Letter:
         except Exception:  # noqa: BLE001 - the same bug may sit in normalize: keep the raw text
             log.debug("normalize failed on %s", source_file, exc_info=True)
             cleaned = text_safe(text or "")
-        return Letter(letter_id=stem, source_file=source_file, text=cleaned,
-                      warnings=[f"parser error ({type(exc).__name__}: {exc}); kept as whole text only"])
+        return Letter(
+            letter_id=stem,
+            source_file=source_file,
+            text=cleaned,
+            warnings=[f"parser error ({type(exc).__name__}: {exc}); kept as whole text only"],
+        )
 
 
 def _parse(text: str, source_file: str, stem: str) -> Letter:
@@ -111,7 +124,8 @@ def _parse(text: str, source_file: str, stem: str) -> Letter:
     letter.patient = fields.patient(about)
     if not letter.date_of_injury:
         letter.date_of_injury = fields.injury_date_in_prose(about) or (
-            fields.injury_date_in_prose(full) if letter.summary else None)
+            fields.injury_date_in_prose(full) if letter.summary else None
+        )
     letter.diagnoses = fields.diagnoses(letter.summary)
 
     # the disputed items
@@ -156,10 +170,11 @@ def _items(secs: list[RawSection], words: Container[str]) -> tuple[list[RawItem]
 
 
 def _passage(letter_id: str, ordinal: int, raw: RawItem, summary_regions: list[str]) -> Passage:
-    cites = (extract_citations(raw.claims_administrator_guideline, "claims_administrator_guideline",
-                               "claims_administrator")
-             + extract_citations(raw.reviewer_guideline, "reviewer_guideline", "reviewer")
-             + extract_citations(raw.rationale, "rationale", "rationale"))
+    cites = (
+        extract_citations(raw.claims_administrator_guideline, "claims_administrator_guideline", "claims_administrator")
+        + extract_citations(raw.reviewer_guideline, "reviewer_guideline", "reviewer")
+        + extract_citations(raw.rationale, "rationale", "rationale")
+    )
     return Passage(
         passage_id=make_passage_id(letter_id, ordinal),
         letter_id=letter_id,
@@ -173,8 +188,7 @@ def _passage(letter_id: str, ordinal: int, raw: RawItem, summary_regions: list[s
         treatment=treatment_of(raw.item),
         body_region=_passage_region(raw, cites, summary_regions),
         mtus_based=_mtus_based(raw.reviewer_guideline, cites, "reviewer"),
-        claims_administrator_mtus_based=_mtus_based(raw.claims_administrator_guideline, cites,
-                                                    "claims_administrator"),
+        claims_administrator_mtus_based=_mtus_based(raw.claims_administrator_guideline, cites, "claims_administrator"),
         citations=cites,
     )
 

@@ -43,8 +43,13 @@ class LetterReadError(UnreadableLetterError):
     content is unknown, so what the index holds from it before must be kept."""
 
 
-_KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
-          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a directory"))
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a directory"),
+)
 
 
 def file_kind(mode: int) -> str:
@@ -53,8 +58,10 @@ def file_kind(mode: int) -> str:
 
 
 def too_large(size: int, limit: int) -> str:
-    return (f"file is {size / 1048576:.1f} MB; letters over {limit / 1048576:g} MB are not read "
-            f"(real letters are under 1 MB: this is not a letter, or it needs splitting)")
+    return (
+        f"file is {size / 1048576:.1f} MB; letters over {limit / 1048576:g} MB are not read "
+        f"(real letters are under 1 MB: this is not a letter, or it needs splitting)"
+    )
 
 
 def read_letter_bytes(path: str | Path, limit: int = MAX_LETTER_BYTES) -> tuple[bytes, os.stat_result]:
@@ -110,8 +117,12 @@ def text_safe(name: str) -> str:
         return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
-_CONTROL_ESCAPES = {c: f"\\x{c:02x}" for c in range(32)} | {ord("\n"): "\\n", ord("\r"): "\\r",
-                                                              ord("\t"): "\\t", 127: "\\x7f"}
+_CONTROL_ESCAPES = {c: f"\\x{c:02x}" for c in range(32)} | {
+    ord("\n"): "\\n",
+    ord("\r"): "\\r",
+    ord("\t"): "\\t",
+    127: "\\x7f",
+}
 
 
 def printable_name(name: str) -> str:
@@ -154,7 +165,8 @@ def _bounded(text: str) -> str:
     if len(text) > MAX_TEXT_CHARS:
         raise UnreadableLetterError(
             f"letter text is {len(text):,} characters; over {MAX_TEXT_CHARS:,} are not indexed "
-            f"(real letters are under 100,000: this is not a letter, or it needs splitting)")
+            f"(real letters are under 100,000: this is not a letter, or it needs splitting)"
+        )
     return text
 
 
@@ -172,8 +184,7 @@ def _decode(data: bytes) -> str:
         try:
             text = data.decode("cp1252")
         except UnicodeDecodeError:
-            raise UnreadableLetterError(
-                "undecodable text: neither UTF-8 nor Windows-1252") from None
+            raise UnreadableLetterError("undecodable text: neither UTF-8 nor Windows-1252") from None
     sample = text[:_SNIFF]
     if len(sample) - len(sample.translate(_DROP_CONTROLS)) > max(8, len(sample) // 50):
         raise UnreadableLetterError("binary file, not a text letter")
@@ -185,17 +196,20 @@ def _decrypt_empty(reader) -> None:
     (AES, which pypdf decrypts through `cryptography`, a declared dependency). A PDF that
     needs a real password cannot be read: one line says so."""
     from pypdf.errors import DependencyError
+
     try:
         result = reader.decrypt("")
     except DependencyError:  # pragma: no cover - cryptography is a declared dependency
         raise UnreadableLetterError(
-            "encrypted PDF: AES decryption needs the 'cryptography' package (pip install cryptography)") from None
+            "encrypted PDF: AES decryption needs the 'cryptography' package (pip install cryptography)"
+        ) from None
     except Exception as exc:  # noqa: BLE001 - pypdf's decryption raises many kinds on odd files
         log.debug("PDF decryption failed", exc_info=True)
         raise UnreadableLetterError(f"encrypted PDF that cannot be decrypted ({type(exc).__name__})") from None
     if not result:  # PasswordType.NOT_DECRYPTED
-        raise UnreadableLetterError("password-protected PDF: it needs a password to open; "
-                                    "save an unprotected copy and index that")
+        raise UnreadableLetterError(
+            "password-protected PDF: it needs a password to open; save an unprotected copy and index that"
+        )
 
 
 def _pdf_text(data: bytes) -> str:
@@ -218,7 +232,9 @@ def _pdf_text(data: bytes) -> str:
     except UnreadableLetterError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
-        raise UnreadableLetterError(f"damaged PDF: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+        raise UnreadableLetterError(
+            f"damaged PDF: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+        ) from None
     except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds on broken files
         log.debug("PDF text extraction failed", exc_info=True)
         raise UnreadableLetterError(f"damaged PDF: {type(exc).__name__}") from None

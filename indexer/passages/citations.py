@@ -49,19 +49,34 @@ from indexer.text.scan import AnchoredPattern, lowered
 
 # Spans that end a statement and cite nothing themselves. These patterns scan every
 # passage field, so each is searched only where its first word occurs (`AnchoredPattern`).
-_STATEMENT_START = AnchoredPattern(re.compile(
-    r"\b(?:decision\s+(?:was\s+)?based\s+on(?:\s+the)?"
-    r"|based\s+(?:its|their|his/her|his|her|the)\s+decision\s+on(?:\s+the)?"
-    r"|guidelines?\s+used\s+by\s+the\s+\w+(?:\s+\w+)?\s*:?)",
-    re.I), ["decision", "based", "guideline"], word_start=True)
-_NOT_MTUS = AnchoredPattern(re.compile(
-    r"\b(?:did\s+not|didn't|does\s+not)\s+base\s+(?:their|its|his/her|his|her|the)\s+decisions?\s+on\s+"
-    r"(?:the\s+)?(?:CA\s+|California\s+)?(?:MTUS|Medical\s+Treatment\s+Utilization\s+Schedule)\b\.?",
-    re.I), ["did", "does"], word_start=True)
-_PAGES = AnchoredPattern(re.compile(
-    r"\b(?:pages?\s*\(s\)|pages?|pgs?|pp?)\s*[.:#]?\s*"
-    r"(?P<p>\d{1,4}(?:\s*[-\u2013\u2014]\s*\d{1,4})?(?:\s*(?:,|&|and)\s*\d{1,4}(?:\s*[-\u2013\u2014]\s*\d{1,4})?)*)",
-    re.I), ["p"], word_start=True)
+_STATEMENT_START = AnchoredPattern(
+    re.compile(
+        r"\b(?:decision\s+(?:was\s+)?based\s+on(?:\s+the)?"
+        r"|based\s+(?:its|their|his/her|his|her|the)\s+decision\s+on(?:\s+the)?"
+        r"|guidelines?\s+used\s+by\s+the\s+\w+(?:\s+\w+)?\s*:?)",
+        re.I,
+    ),
+    ["decision", "based", "guideline"],
+    word_start=True,
+)
+_NOT_MTUS = AnchoredPattern(
+    re.compile(
+        r"\b(?:did\s+not|didn't|does\s+not)\s+base\s+(?:their|its|his/her|his|her|the)\s+decisions?\s+on\s+"
+        r"(?:the\s+)?(?:CA\s+|California\s+)?(?:MTUS|Medical\s+Treatment\s+Utilization\s+Schedule)\b\.?",
+        re.I,
+    ),
+    ["did", "does"],
+    word_start=True,
+)
+_PAGES = AnchoredPattern(
+    re.compile(
+        r"\b(?:pages?\s*\(s\)|pages?|pgs?|pp?)\s*[.:#]?\s*"
+        r"(?P<p>\d{1,4}(?:\s*[-\u2013\u2014]\s*\d{1,4})?(?:\s*(?:,|&|and)\s*\d{1,4}(?:\s*[-\u2013\u2014]\s*\d{1,4})?)*)",
+        re.I,
+    ),
+    ["p"],
+    word_start=True,
+)
 # A sentence ends after the punctuation mark (the match starts with it so that
 # `re` can skip straight to the next ".", "!" or "?").
 _SENTENCE_END = re.compile(r"[.!?][\"')\]]*\s+(?=[A-Z0-9(])")
@@ -70,11 +85,13 @@ _DASHES = re.compile(r"\s*[-\u2013\u2014]\s*")
 _LIST_SEP = re.compile(r"\s*(?:,|&|\band\b)\s*")
 
 # First words that show an unknown phrase is prose, not a topic name.
-_PROSE_START = frozenset("""
+_PROSE_START = frozenset(
+    """
 a an and are as at be because but by did do does for from has have he her his if in is it its
 may not of on or part per regarding she should state states that the their there these they this
 to under was were which while who will with would when where whether recommend recommends
-""".split())
+""".split()
+)
 # Words that may introduce a topic ("FDA label for Lyrica") and are dropped from it.
 _LEADING_PREPOSITIONS = frozenset({"for", "regarding", "re", "about", "see", "on", "under", "in"})
 _MAX_TOPIC_WORDS = 9
@@ -120,12 +137,22 @@ def _vocab() -> _Vocab:
             topics.add(alias, t)
     fillers: PhraseIndex = PhraseIndex((f, None) for f in vocab.guideline_fillers())
     non_mtus = {"nonmtus", "non"}
-    firsts = frozenset().union(sources.first_words, std.first_words, topics.first_words, fillers.first_words,
-                               non_mtus, *(idx.first_words for idx in ctx.values()))
-    clean = frozenset().union(sources.first_words, std.first_words, fillers.multi_word_firsts, non_mtus,
-                              ctx[""].first_words if "" in ctx else ())
-    return _Vocab(sources, std, ctx, topics, fillers,
-                  {t.name: t.chapters for t in vocab.topics()}, firsts, clean)
+    firsts = frozenset().union(
+        sources.first_words,
+        std.first_words,
+        topics.first_words,
+        fillers.first_words,
+        non_mtus,
+        *(idx.first_words for idx in ctx.values()),
+    )
+    clean = frozenset().union(
+        sources.first_words,
+        std.first_words,
+        fillers.multi_word_firsts,
+        non_mtus,
+        ctx[""].first_words if "" in ctx else (),
+    )
+    return _Vocab(sources, std, ctx, topics, fillers, {t.name: t.chapters for t in vocab.topics()}, firsts, clean)
 
 
 @lru_cache(maxsize=1)
@@ -240,7 +267,7 @@ def _boundaries(text: str) -> tuple[list[tuple[int, int]], list[int], list[tuple
     sentences = []
     for m in _SENTENCE_END.finditer(text):
         end = m.start() + 1
-        before = text[max(0, end - 6):end]
+        before = text[max(0, end - 6) : end]
         if not _ABBREV_BEFORE_DOT.search(before):
             sentences.append(end)
     pages = [(m.start(), m.end(), _normalize_pages(m.group("p"))) for m in _PAGES.finditer(text)]
@@ -288,7 +315,7 @@ def _walk(text: str, mode: str) -> list[tuple[list[_Cite], bool, int, int]]:
             return
         if not any(words[j][0].isalpha() for j in run):
             return
-        phrase = _clean_phrase(text[starts[run[0]]:ends[run[-1]]])
+        phrase = _clean_phrase(text[starts[run[0]] : ends[run[-1]]])
         if not phrase:
             return
         _add_topic(state, _sentence_case(phrase), starts[run[0]], ends[run[-1]])
@@ -376,16 +403,28 @@ def _walk(text: str, mode: str) -> list[tuple[list[_Cite], bool, int, int]]:
                     follow = _chapter_reading(v, after, norms, j, follow)
                 if follow and _reads_more(v, norms, i, src[0] + follow[0], chap[0]):
                     chap = None
-            top = (v.topics.longest(norms, i) if (state.source or state.chapter) and norm in v.topics.first_words
-                   else None)
-            if chap and top and top[0] > chap[0] and _chapter_then_topic(
-                    v, text, toks, i, chap, top[0], chapter_open=state.chapter is not None):
+            top = (
+                v.topics.longest(norms, i) if (state.source or state.chapter) and norm in v.topics.first_words else None
+            )
+            if (
+                chap
+                and top
+                and top[0] > chap[0]
+                and _chapter_then_topic(v, text, toks, i, chap, top[0], chapter_open=state.chapter is not None)
+            ):
                 top = None  # "Cervical, Fusion": chapter "Cervical", then topic "Fusion"
             best = max(src[0] if src else 0, chap[0] if chap else 0, top[0] if top else 0)
 
-            if (best and chap and chap[0] == best and not src and (not top or top[0] < best)
-                    and state.chapter is chap[1] and state.current is not None
-                    and state.current.chapter is chap[1]):
+            if (
+                best
+                and chap
+                and chap[0] == best
+                and not src
+                and (not top or top[0] < best)
+                and state.chapter is chap[1]
+                and state.current is not None
+                and state.current.chapter is chap[1]
+            ):
                 # The open citation's chapter named again ("Low Back, Fusion, lumbar",
                 # "Collars (cervical)"): part of that citation's wording, not a new citation.
                 k = chap[0]
@@ -406,8 +445,14 @@ def _walk(text: str, mode: str) -> list[tuple[list[_Cite], bool, int, int]]:
                     state.current = _Cite(src[1], None, None, start, ends[i + k - 1])
                 elif top and top[0] == best and (state.chapter is not None or not chap or chap[0] < best):
                     k = top[0]
-                    if (mode != "query" and state.chapter is None and chap and chap[0] < k
-                            and chap[1].key in top[1].chapters and _source_for(chap[1], state) == state.source):
+                    if (
+                        mode != "query"
+                        and state.chapter is None
+                        and chap
+                        and chap[0] < k
+                        and chap[1].key in top[1].chapters
+                        and _source_for(chap[1], state) == state.source
+                    ):
                         # "ODG Cervical collar", "(ODG) Cervical, Collars": a topic wording that
                         # starts with one of its own chapters' wordings names that chapter too
                         _add_chapter(state, chap[1], start, ends[i + chap[0] - 1])
@@ -470,8 +515,9 @@ def _reads_more(v: _Vocab, norms: Sequence[str], i: int, a: int, b: int) -> bool
     return bool(t_a) and a + t_a > b + _topic_after(v, norms, i + b)
 
 
-def _chapter_reading(v: _Vocab, idx: PhraseIndex, norms: Sequence[str], i: int,
-                     first: tuple[int, vocab.Chapter]) -> tuple[int, vocab.Chapter]:
+def _chapter_reading(
+    v: _Vocab, idx: PhraseIndex, norms: Sequence[str], i: int, first: tuple[int, vocab.Chapter]
+) -> tuple[int, vocab.Chapter]:
     """The chapter wording at word i that, with the topic wording after it, covers the most
     words, given `first`, the longest chapter wording there.
 
@@ -500,8 +546,9 @@ def _chapter_reading(v: _Vocab, idx: PhraseIndex, norms: Sequence[str], i: int,
     return best
 
 
-def _chapter_then_topic(v: _Vocab, text: str, toks: Tokens, i: int, chap: tuple[int, vocab.Chapter],
-                        top_len: int, chapter_open: bool) -> bool:
+def _chapter_then_topic(
+    v: _Vocab, text: str, toks: Tokens, i: int, chap: tuple[int, vocab.Chapter], top_len: int, chapter_open: bool
+) -> bool:
     """Whether the words at `i` read better as a chapter wording followed by a topic wording
     than as one longer topic wording that starts with the chapter's words.
 
@@ -523,14 +570,19 @@ def _chapter_then_topic(v: _Vocab, text: str, toks: Tokens, i: int, chap: tuple[
     nxt = v.topics.longest(norms, after)
     if nxt is None or chap_len + nxt[0] < top_len:
         return False
-    gap = text[toks.ends[after - 1]:toks.starts[after]]
+    gap = text[toks.ends[after - 1] : toks.starts[after]]
     if any(mark in gap for mark in ",;:"):
         return True
     return not chapter_open and chapter.key in nxt[1].chapters
 
 
-def _must_visit(norms: Sequence[str], starts: Sequence[int], live: frozenset[str],
-                skips: list[tuple[int, int]], pages: list[tuple[int, int, str]]) -> list[int]:
+def _must_visit(
+    norms: Sequence[str],
+    starts: Sequence[int],
+    live: frozenset[str],
+    skips: list[tuple[int, int]],
+    pages: list[tuple[int, int, str]],
+) -> list[int]:
     """Sorted indices of the words the walk must visit even when no citation is open:
     words in `live`, and every word inside a statement-start or page span."""
     visit = list(compress(range(len(norms)), map(live.__contains__, norms)))
@@ -545,11 +597,22 @@ def _add_chapter(state: _State, chapter: vocab.Chapter, start: int, end: int) ->
     cur = state.current
     if cur is not None and cur.topic is None and cur.chapter is None and cur.source == source:
         cur.chapter, cur.end = chapter, end
-    elif (cur is not None and cur.topic is None and cur.chapter is not None and cur.chapter.generic
-          and chapter.acoem_chapter and cur.source == source):
+    elif (
+        cur is not None
+        and cur.topic is None
+        and cur.chapter is not None
+        and cur.chapter.generic
+        and chapter.acoem_chapter
+        and cur.source == source
+    ):
         cur.chapter, cur.end = chapter, end  # "ACOEM Practice Guidelines, Chapter 12" -> chapter 12
-    elif (cur is not None and cur.topic is None and cur.chapter is None
-          and cur.source in ("MTUS", "ACOEM") and source in ("MTUS", "ACOEM")):
+    elif (
+        cur is not None
+        and cur.topic is None
+        and cur.chapter is None
+        and cur.source in ("MTUS", "ACOEM")
+        and source in ("MTUS", "ACOEM")
+    ):
         cur.chapter, cur.source, cur.end = chapter, source, end
     else:
         state.flush()
@@ -614,10 +677,10 @@ def extract_citations(text: str, field: str, cited_by: str) -> list[Citation]:
         for c in final:
             start, end = c.start, c.end
             raw = text[start:end]
-            if _closes_unopened(raw) and text[start - 1:start] == "(":
+            if _closes_unopened(raw) and text[start - 1 : start] == "(":
                 start -= 1  # "(ODG) Cervical, ...": the source's own parenthesis
                 raw = text[start:end]
-            if raw.count("(") > raw.count(")") and text[end:end + 1] == ")":
+            if raw.count("(") > raw.count(")") and text[end : end + 1] == ")":
                 end += 1
                 raw = text[start:end]
             chapter = c.chapter.name if c.chapter else None
@@ -626,8 +689,19 @@ def extract_citations(text: str, field: str, cited_by: str) -> list[Citation]:
             if key in seen:
                 continue
             seen.add(key)
-            out.append(Citation(source=c.source, chapter=chapter, topic=topic, pages=c.pages,
-                                cited_by=cited_by, raw=raw, field=field, start=start, end=end))
+            out.append(
+                Citation(
+                    source=c.source,
+                    chapter=chapter,
+                    topic=topic,
+                    pages=c.pages,
+                    cited_by=cited_by,
+                    raw=raw,
+                    field=field,
+                    start=start,
+                    end=end,
+                )
+            )
     return out
 
 

@@ -23,6 +23,7 @@ from indexer.text.phrases import PhraseIndex, tokens_of
 @dataclass(frozen=True)
 class _Vocab:
     """Trigger index and regex patterns of one facet; payloads are (name, exact words or None)."""
+
     index: PhraseIndex
     firsts: frozenset[str]  # words a trigger can start with
     patterns: list[tuple[str, re.Pattern[str]]]

@@ -45,44 +45,83 @@ _MAX_ITEM_LINES = 6
 # of the original request, <rest> is: Upheld" (or "The Claims Administrator authorized <part>,
 # leaving the original request IMR eligible. The original request, <rest> is: ..."). Its
 # sentences end in these words; the header runs on across them, up to this many lines.
-_STORY_SENTENCE_END = re.compile(
-    r"(?:original\s+request|by\s+the\s+Claims\s+Administrator|IMR\s+eligible)\.\s*$", re.I)
+_STORY_SENTENCE_END = re.compile(r"(?:original\s+request|by\s+the\s+Claims\s+Administrator|IMR\s+eligible)\.\s*$", re.I)
 _MAX_STORY_LINES = 12
 _REMAINDER = re.compile(
     r"^(?P<ctx>.*?)\s*\b(?:The\s+remaining\s+(?:IMR\s+eligible\s+)?portion\s+of\s+the\s+original\s+request"
-    r"|The\s+original\s+request)\s*,\s*(?P<item>\S.*?)(?:\s+(?:is|are))?\s*$", re.I | re.S)
+    r"|The\s+original\s+request)\s*,\s*(?P<item>\S.*?)(?:\s+(?:is|are))?\s*$",
+    re.I | re.S,
+)
 _AUTHORISED = re.compile(r"\b(?:authori[sz]ed|approved|certified|modified)\b", re.I)
 
 # Field labels in an item's body. "keep" labels are sentences that belong to the field.
 _FIELD_LABELS: list[tuple[str, bool, str]] = [
     ("claims_administrator_guideline", False, r"Claims\s+Administrator(?:'s)?\s+guidelines?\s*:"),
-    ("claims_administrator_guideline", False, r"Guidelines?\s+Used\s+by\s+(?:the\s+)?Claims\s+Administrator[^:\n]{0,80}:"),
-    ("claims_administrator_guideline", True, r"The\s+Claims\s+Administrator\s+based\s+(?:its|their|his/her|his|her)\s+decision\s+on"),
-    ("reviewer_guideline", False, r"(?:MAXIMUS|IMR|Expert\s+Reviewer|Physician\s+Reviewer|Professional\s+Reviewer|Reviewer)(?:'s)?\s+guidelines?\s*:"),
-    ("reviewer_guideline", False, r"Guidelines?\s+Used\s+by\s+(?:the\s+)?(?:Expert|Physician|Professional|Medical)\s+Reviewer[^:\n]{0,80}:"),
-    ("reviewer_guideline", True, r"The\s+(?:Expert|Physician|Professional|Medical)\s+Reviewer\s+(?:based\s+(?:its|their|his/her|his|her)\s+decision\s+on|relied\s+on|found\s+(?:that\s+)?the\s+guidelines?)"),
-    ("rationale", False, r"(?:Decision\s+rationale|Rationale\s+for\s+the\s+Decision|(?:The\s+)?(?:Expert|Physician|Professional)\s+Reviewer(?:'s)?\s+decision\s+rationale)\s*:"),
+    (
+        "claims_administrator_guideline",
+        False,
+        r"Guidelines?\s+Used\s+by\s+(?:the\s+)?Claims\s+Administrator[^:\n]{0,80}:",
+    ),
+    (
+        "claims_administrator_guideline",
+        True,
+        r"The\s+Claims\s+Administrator\s+based\s+(?:its|their|his/her|his|her)\s+decision\s+on",
+    ),
+    (
+        "reviewer_guideline",
+        False,
+        r"(?:MAXIMUS|IMR|Expert\s+Reviewer|Physician\s+Reviewer|Professional\s+Reviewer|Reviewer)(?:'s)?\s+guidelines?\s*:",
+    ),
+    (
+        "reviewer_guideline",
+        False,
+        r"Guidelines?\s+Used\s+by\s+(?:the\s+)?(?:Expert|Physician|Professional|Medical)\s+Reviewer[^:\n]{0,80}:",
+    ),
+    (
+        "reviewer_guideline",
+        True,
+        r"The\s+(?:Expert|Physician|Professional|Medical)\s+Reviewer\s+(?:based\s+(?:its|their|his/her|his|her)\s+decision\s+on|relied\s+on|found\s+(?:that\s+)?the\s+guidelines?)",
+    ),
+    (
+        "rationale",
+        False,
+        r"(?:Decision\s+rationale|Rationale\s+for\s+the\s+Decision|(?:The\s+)?(?:Expert|Physician|Professional)\s+Reviewer(?:'s)?\s+decision\s+rationale)\s*:",
+    ),
 ]
 _FIELD_RE = AnchoredPattern(
     re.compile("|".join(f"(?P<f{i}>{pat})" for i, (_, _, pat) in enumerate(_FIELD_LABELS)), re.I),
     # the words every label above starts with (item bodies are long: scan only where a label can start)
-    ["Claims", "Guideline", "The", "MAXIMUS", "IMR", "Expert", "Physician", "Professional", "Reviewer",
-     "Decision", "Rationale"])
+    [
+        "Claims",
+        "Guideline",
+        "The",
+        "MAXIMUS",
+        "IMR",
+        "Expert",
+        "Physician",
+        "Professional",
+        "Reviewer",
+        "Decision",
+        "Rationale",
+    ],
+)
 _LABEL_AT_START = re.compile(rf"^(?:{'|'.join(p for _, _, p in _FIELD_LABELS)})", re.I)
 _LETTER_END = re.compile(r"^(?:cc\s*:|Sincerely\b|/[a-z]{2,4}$|Additional\s+Fact\s+Finding\b)", re.I)
 _INTRO = re.compile(r"^The\s+Final\s+Determination\s+was\s+based\s+on\b", re.I)
 _NECESSITY = re.compile(
-    r"\b(?:is|are|was|were|be)\s+(?P<neg>not\s+)?medically\s+(?:necessary|reasonable)(?:\s+and\s+appropriate)?", re.I)
+    r"\b(?:is|are|was|were|be)\s+(?P<neg>not\s+)?medically\s+(?:necessary|reasonable)(?:\s+and\s+appropriate)?", re.I
+)
 _NUMBERED = re.compile(r"^\s*(?P<n>\d{1,2})\s*[.)]\s+(?P<rest>\S.*)$")
 
 
 # ---------------------------------------------------------------- body fields
 
+
 def split_fields(body: str) -> tuple[dict[str, str], str]:
     """Fields of an item body by their labels; returns (fields, text before the first label)."""
     fields: dict[str, list[str]] = {}
     matches = [m for m in _FIELD_RE.finditer(body) if _at_statement_start(body, m.start())]
-    pre = body[:matches[0].start()] if matches else body
+    pre = body[: matches[0].start()] if matches else body
     for k, m in enumerate(matches):
         idx = int(next(name for name, val in m.groupdict().items() if val is not None)[1:])
         name, keep, _ = _FIELD_LABELS[idx]
@@ -140,6 +179,7 @@ def _trim_letter_end(lines: list[Line]) -> list[Line]:
 
 # ---------------------------------------------------------------- layouts 1 and 2
 
+
 @dataclass
 class _Header:
     start: int  # first line of the item
@@ -169,8 +209,12 @@ def _decision_headers(lines: list[Line], words: Container[str]) -> list[_Header]
         if m:
             last, tail, decision = i, m.group("item"), m.group("dec")
         else:
-            if not (m2 and i > floor and lines[i - 1].text.rstrip().endswith(":")
-                    and not _LABEL_AT_START.match(lines[i - 1].text)):
+            if not (
+                m2
+                and i > floor
+                and lines[i - 1].text.rstrip().endswith(":")
+                and not _LABEL_AT_START.match(lines[i - 1].text)
+            ):
                 continue
             last, tail, decision = i - 1, lines[i - 1].text.rstrip()[:-1].rstrip(), m2.group("dec")
         start = last
@@ -182,8 +226,12 @@ def _decision_headers(lines: list[Line], words: Container[str]) -> list[_Header]
             story_seen = story_seen or story
             if (last - start) >= (_MAX_STORY_LINES if story_seen else _MAX_ITEM_LINES) - 1:
                 break
-            if (_LABEL_AT_START.match(prev) or _decision_match(_DECISION_END, prev)
-                    or _decision_match(_DECISION_ONLY, prev) or _INTRO.match(prev)):
+            if (
+                _LABEL_AT_START.match(prev)
+                or _decision_match(_DECISION_END, prev)
+                or _decision_match(_DECISION_ONLY, prev)
+                or _INTRO.match(prev)
+            ):
                 break
             if _SENTENCE_END.search(prev) and not story:
                 break
@@ -227,11 +275,12 @@ def split_decision_lines(lines: list[Line], words: Container[str]) -> list[RawIt
     items = []
     for k, h in enumerate(headers):
         stop = headers[k + 1].start if k + 1 < len(headers) else len(lines)
-        items.append(_make_item(h.item, h.decision, lines[h.end + 1:stop], words))
+        items.append(_make_item(h.item, h.decision, lines[h.end + 1 : stop], words))
     return items
 
 
 # ---------------------------------------------------------------- layout 3
+
 
 def split_numbered(lines: list[Line], words: Container[str]) -> list[RawItem]:
     """Items of the 2013 layout: `1. <item> is (not) medically necessary and appropriate.`"""
@@ -258,10 +307,10 @@ def split_numbered(lines: list[Line], words: Container[str]) -> list[RawItem]:
             i += 1
             continue
         joined = reflow(acc, words)
-        item = joined[:hit.start()].strip(" ,;:")
-        after = joined[hit.end():]
+        item = joined[: hit.start()].strip(" ,;:")
+        after = joined[hit.end() :]
         dot = after.find(".")
-        remainder = after[dot + 1:].strip() if dot >= 0 else ""
+        remainder = after[dot + 1 :].strip() if dot >= 0 else ""
         decision = "Upheld" if hit.group("neg") else "Overturned"
         found.append((i, j, item, decision, remainder))
         expected += 1
@@ -272,7 +321,7 @@ def split_numbered(lines: list[Line], words: Container[str]) -> list[RawItem]:
     items = []
     for k, (_start, end, item, decision, remainder) in enumerate(found):
         stop = found[k + 1][0] if k + 1 < len(found) else len(lines)
-        body = ([Line(remainder, True)] if remainder else []) + lines[end + 1:stop]
+        body = ([Line(remainder, True)] if remainder else []) + lines[end + 1 : stop]
         items.append(_make_item(item, decision, body, words))
     return items
 
@@ -285,8 +334,8 @@ def _single_decision_sentence(lines: list[Line], words: Container[str]) -> RawIt
     hit = _NECESSITY.search(first)
     if not hit or hit.start() > 400:
         return None
-    item = re.sub(r"^(?:The\s+)?(?:request(?:ed)?\s+for\s+)?", "", first[:hit.start()], flags=re.I).strip(" ,;:")
-    item = first[:hit.start()].strip(" ,;:") if not item else item
+    item = re.sub(r"^(?:The\s+)?(?:request(?:ed)?\s+for\s+)?", "", first[: hit.start()], flags=re.I).strip(" ,;:")
+    item = first[: hit.start()].strip(" ,;:") if not item else item
     rest: list[Line] = []
     for g in groups[1:]:
         rest += [Line(t, j == 0) for j, t in enumerate(g)]
@@ -294,6 +343,7 @@ def _single_decision_sentence(lines: list[Line], words: Container[str]) -> RawIt
 
 
 # ---------------------------------------------------------------- layout 4
+
 
 def split_headed(secs: list[RawSection], words: Container[str]) -> list[RawItem]:
     """The single item of a `MEDICAL PROFESSIONAL REVIEW` letter."""
@@ -322,6 +372,11 @@ def split_headed(secs: list[RawSection], words: Container[str]) -> list[RawItem]
             decision = "Upheld" if hits[-1].group("neg") else "Overturned"
     if not item:
         return []
-    return [RawItem(item=item, decision=decision,
-                    reviewer_guideline=_one_line(text_of("guidelines_relied")),
-                    rationale=rationale)]
+    return [
+        RawItem(
+            item=item,
+            decision=decision,
+            reviewer_guideline=_one_line(text_of("guidelines_relied")),
+            rationale=rationale,
+        )
+    ]

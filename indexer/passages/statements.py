@@ -43,8 +43,7 @@ _PART_TAIL = re.compile(r"[\s,.;]*(?:\band\b)?[\s,.;]*$", re.I)
 _NUMBERED = re.compile(r",\s+(?=\d+(?:\.\d+)+\s+[A-Z])")
 # An MTUS part the vocabulary does not know, in the same style ("MTUS Hip Complaints 2017,
 # Section(s): ..."): a capitalised name, its year, then sections or the statement's end.
-_GENERIC_PART = re.compile(
-    rf"[A-Z][A-Za-z'&/\- ,]{{2,80}}?\s{_YEAR}(?:\s*,\s*Sections?\s*\(s\)\s*:|\s*[.,;]|\s*$)")
+_GENERIC_PART = re.compile(rf"[A-Z][A-Za-z'&/\- ,]{{2,80}}?\s{_YEAR}(?:\s*,\s*Sections?\s*\(s\)\s*:|\s*[.,;]|\s*$)")
 _PAGES_ONLY = re.compile(r"^(?:p(?:ages?|gs?|p)?\.?\s*)?\d{1,4}(?:\s*-\s*\d{1,4})?$", re.I)
 
 
@@ -82,6 +81,7 @@ class _Part:
 def _parts() -> tuple[re.Pattern[str], dict[str, _Part]]:
     """One regex for every part wording followed by its edition year, and each wording's part."""
     from indexer.text.phrases import phrase_key
+
     by_wording: dict[str, _Part] = {}
     alts = []
     for p in vocab.mtus_parts():
@@ -118,14 +118,15 @@ def _mtus(text: str, start: int, end: int) -> list[_Cite]:
     rx, by_wording = _parts()
     hits = list(rx.finditer(text, start, end))
     out: list[_Cite] = []
-    if not hits or text[start:hits[0].start()].strip(" ,"):
+    if not hits or text[start : hits[0].start()].strip(" ,"):
         lead = re.match(rf"\s*(?P<part>[A-Z][A-Za-z'&/\- ]{{2,80}}?)\s*,?\s*(?P<year>{_YEAR})\b", text[start:end])
         if lead is None:
             return out
         # an MTUS part the vocabulary does not know: kept as the letter names it
         seg_end = hits[0].start() if hits else end
-        out += _part_cites(text, None, lead.group("part"), lead.group("year"), start + lead.start("part"),
-                           start + lead.end(), seg_end)
+        out += _part_cites(
+            text, None, lead.group("part"), lead.group("year"), start + lead.start("part"), start + lead.end(), seg_end
+        )
     for k, m in enumerate(hits):
         seg_end = hits[k + 1].start() if k + 1 < len(hits) else end
         info = by_wording.get(_wkey(m.group("part")))
@@ -133,8 +134,9 @@ def _mtus(text: str, start: int, end: int) -> list[_Cite]:
     return out
 
 
-def _part_cites(text: str, info: _Part | None, wording: str, year: str, start: int, head_end: int,
-                seg_end: int) -> list[_Cite]:
+def _part_cites(
+    text: str, info: _Part | None, wording: str, year: str, start: int, head_end: int, seg_end: int
+) -> list[_Cite]:
     chapter = info.part.chapter if info else " ".join(wording.split())
     tail = text[head_end:seg_end]
     tail_match = _PART_TAIL.search(tail)
@@ -159,8 +161,9 @@ def _part_cites(text: str, info: _Part | None, wording: str, year: str, start: i
             continue
         out.append(_Cite("MTUS", chapter, _topic_name(title, info), s, e, year))
     if not out:
-        return [_Cite("MTUS", chapter, None, start, head_end if not pages else stop, year,
-                      pages=", ".join(pages) or None)]
+        return [
+            _Cite("MTUS", chapter, None, start, head_end if not pages else stop, year, pages=", ".join(pages) or None)
+        ]
     out[0].start = start  # the first section's span starts at the part's name
     for c in out:
         c.pages = ", ".join(pages) or None
@@ -169,6 +172,7 @@ def _part_cites(text: str, info: _Part | None, wording: str, year: str, start: i
 
 def _phrase(text: str) -> tuple[str, ...]:
     from indexer.text.phrases import phrase_key
+
     return phrase_key(text)
 
 
@@ -252,6 +256,7 @@ def _piece(text: str, s: int, e: int) -> tuple[str, int, int]:
 
 def _topic_name(title: str, info: _Part | None) -> str:
     from indexer.passages.citations import canonical_topic
+
     known = canonical_topic(title)
     if known:
         return known
@@ -270,20 +275,30 @@ def _topic_name(title: str, info: _Part | None) -> str:
 
 # ---------------------------------------------------------------- non-MTUS statements
 
-_ODG = re.compile(r"(?:the\s+)?(?:Official\s+Disability\s+Guidelines?(?:\s*\(ODG\))?|ODG)(?:\s*[-\u2013]?\s*TWC)?"
-                  r"(?:\s+guidelines?\b)?", re.I)
-_ACOEM = re.compile(r"American\s+College\s+of\s+Occupational\s+and\s+Environmental\s+Medicine(?:\s*\(ACOEM\))?"
-                    r"|\bACOEM\b", re.I)
+_ODG = re.compile(
+    r"(?:the\s+)?(?:Official\s+Disability\s+Guidelines?(?:\s*\(ODG\))?|ODG)(?:\s*[-\u2013]?\s*TWC)?"
+    r"(?:\s+guidelines?\b)?",
+    re.I,
+)
+_ACOEM = re.compile(
+    r"American\s+College\s+of\s+Occupational\s+and\s+Environmental\s+Medicine(?:\s*\(ACOEM\))?"
+    r"|\bACOEM\b",
+    re.I,
+)
 # Words about the guideline's version, not its content: the edition or update date, "Online Version".
 _VERSION_NOISE = re.compile(
     r"\(?\s*(?:last\s+)?updated\s*:?\s*\d{1,2}/\d{1,2}/\d{2,4}\s*\)?|\(?\s*\d{1,2}/\d{1,2}/\d{2,4}\s*\)?"
     r"|\(?\s*(?:online|web)\s+(?:version|edition)\s*\)?|\bprocedure\s+summary\b|\(\s*(?:19|20)\d\d\s*\)"
-    r"|(?<=[\s,(])(?:19|20)\d\d(?=[\s,.):]|$)", re.I)
+    r"|(?<=[\s,(])(?:19|20)\d\d(?=[\s,.):]|$)",
+    re.I,
+)
 # The Low Back chapter's full name after its short one: "Low Back - Lumbar & Thoracic (Acute &
 # Chronic)", "Low Back-Lumbar & Thoracic", "Low Back (Thoracic and Lumbar, Acute and Chronic)".
 _LOW_BACK_SUFFIX = re.compile(
     r"(?<=Back)\s*[-\u2013]?\s*\(?\s*(?:(?:Lumbar\s*)?(?:&|and)\s*Thoracic|Thoracic\s*(?:&|and)\s*Lumbar)"
-    r"(?:\s*,?\s*Acute\s*(?:&|and)\s*Chronic)?\s*\)?", re.I)
+    r"(?:\s*,?\s*Acute\s*(?:&|and)\s*Chronic)?\s*\)?",
+    re.I,
+)
 _ACUTE_CHRONIC = re.compile(r"\(\s*(?:Acute\s*(?:&|and)\s*)?Chronic\s*\)|\bprocedures\b", re.I)
 _EDITION_IN = re.compile(r"(?<![\d/])((?:19|20)\d\d)(?![\d/])")
 _SKIP_PIECE = re.compile(r"^(?:topic|subheading|section|chapter|guidelines?|odg|and|the|index|preface)$", re.I)
@@ -293,6 +308,7 @@ _ACCESSED = re.compile(r"[,;]?\s*(?:accessed|retrieved|available)\b.*$", re.I | 
 
 def _odg_vocab() -> tuple[PhraseIndex, PhraseIndex]:
     from indexer.passages.citations import _vocab
+
     v = _vocab()
     return v.chapters_ctx["ODG"], v.fillers
 
@@ -315,20 +331,22 @@ def _non_mtus(text: str, start: int, end: int) -> list[_Cite]:
     sources = [(m.start(), m.end(), "ODG") for m in _ODG.finditer(body)]
     sources += [(m.start(), m.end(), "ACOEM") for m in _ACOEM.finditer(body)]
     sources.sort()
-    if sources and body[:sources[0][0]].strip(" ,.;:(") and _starts_with_odg_chapter(body):
+    if sources and body[: sources[0][0]].strip(" ,.;:(") and _starts_with_odg_chapter(body):
         # "Shoulder (Acute & Chronic), Physical Therapy, ODG Preface": an ODG chapter named first
         sources.insert(0, (0, 0, "ODG"))
-    if not sources or body[:sources[0][0]].strip(" ,.;:("):
+    if not sources or body[: sources[0][0]].strip(" ,.;:("):
         # another source first (UpToDate, CMS, an article, a URL)
         return _better(_other(text, start, end), _fallback(text, start, end, "reviewer"))
     out: list[_Cite] = []
     for k, (s, e, src) in enumerate(sources):
         seg_end = sources[k + 1][0] if k + 1 < len(sources) else len(body)
-        if s and body[s - 1] == "(" and body[e:e + 1] == ")":
+        if s and body[s - 1] == "(" and body[e : e + 1] == ")":
             s, e = s - 1, e + 1  # "(ODG) Cervical, ...": the source's own parenthesis
         if src == "ODG":
-            out += _better(_odg(text, start + s, start + e, start + seg_end),
-                           _fallback(text, start + s, start + seg_end, "reviewer"))
+            out += _better(
+                _odg(text, start + s, start + e, start + seg_end),
+                _fallback(text, start + s, start + seg_end, "reviewer"),
+            )
         else:
             out += _acoem(text, start + s, start + e, start + seg_end)
     return out
@@ -372,8 +390,9 @@ def _odg(text: str, s: int, e: int, end: int) -> list[_Cite]:
         whole = _topic_of(words) if hit else None
         if whole and hit and hit[0] != len(norms):
             if not chapters:
-                own = [key.chapter for key in map(CitationKey.parse, whole.chapters)
-                       if key.source == "ODG" and key.chapter]
+                own = [
+                    key.chapter for key in map(CitationKey.parse, whole.chapters) if key.source == "ODG" and key.chapter
+                ]
                 if hit[1].key in whole.chapters:
                     chapters.append(hit[1].name)
                 elif own:
@@ -402,7 +421,7 @@ def _odg(text: str, s: int, e: int, end: int) -> list[_Cite]:
                             chapters = []
                             topics_seen = False
                         chapters.append(chapter)
-                    topic = _clean_topic(words[norms_topic[0]:norms_topic[1]])
+                    topic = _clean_topic(words[norms_topic[0] : norms_topic[1]])
                     if topic:
                         emit(topic, ps + norms_topic[0], ps + norms_topic[1])
                         topics_seen = True
@@ -416,9 +435,13 @@ def _odg(text: str, s: int, e: int, end: int) -> list[_Cite]:
             again = chapters_idx.longest(norms, i) if chapter and norms[i] in chapters_idx.first_words else None
             if again and again[1].name == chapter:
                 i += again[0]
-            elif (chapter and norms[i] == "and" and i + 1 < len(norms)
-                  and norms[i + 1] in chapters_idx.first_words
-                  and (second := chapters_idx.longest(norms, i + 1))):
+            elif (
+                chapter
+                and norms[i] == "and"
+                and i + 1 < len(norms)
+                and norms[i + 1] in chapters_idx.first_words
+                and (second := chapters_idx.longest(norms, i + 1))
+            ):
                 # "Low Back and neck Chapter": two chapters
                 if chapter not in chapters:
                     chapters.append(chapter)
@@ -471,6 +494,7 @@ def _merge_known(clean: str, pieces: list[tuple[int, int]]) -> list[tuple[int, i
     general", "Opioids, specific drug list"), or where a piece in lower case continues the one
     before it; a piece "A and B" of two known topics is split."""
     from indexer.passages.citations import canonical_topic
+
     out: list[tuple[int, int]] = []
     k = 0
     while k < len(pieces):
@@ -484,13 +508,14 @@ def _merge_known(clean: str, pieces: list[tuple[int, int]]) -> list[tuple[int, i
                 starts = [a] + [a + m.start() for m in re.finditer(r"(?<=\s)\S", clean[a:b])]
                 for at in starts:
                     if _known_list_wording(clean[at:end]) and not (
-                            _is_topic(clean[at:end]) and _known_wording(clean[at:b] + " chapter")):
+                        _is_topic(clean[at:end]) and _known_wording(clean[at:b] + " chapter")
+                    ):
                         joined = (at, end, n)
                         break
                 if joined:
                     break
         if joined:
-            if clean[a:joined[0]].strip():
+            if clean[a : joined[0]].strip():
                 out.append((a, joined[0]))
             out.append((joined[0], joined[1]))
             k += joined[2]
@@ -499,8 +524,13 @@ def _merge_known(clean: str, pieces: list[tuple[int, int]]) -> list[tuple[int, i
         if _SKIP_PIECE.match(word):
             k += 1
             continue
-        if (out and " " not in word and word[:1].islower() and clean[out[-1][1]:a].strip() == ","
-                and not _known_wording(word + " chapter")):
+        if (
+            out
+            and " " not in word
+            and word[:1].islower()
+            and clean[out[-1][1] : a].strip() == ","
+            and not _known_wording(word + " chapter")
+        ):
             out[-1] = (out[-1][0], b)
             k += 1
             continue
@@ -522,6 +552,7 @@ def _comma_wordings() -> frozenset[tuple[str, ...]]:
     """Topic and chapter wordings that hold a comma ("Preoperative testing, general",
     "Forearm, Wrist, and Hand"): list items rejoined only when they make one of these."""
     from indexer.text.phrases import phrase_key
+
     out: set[tuple[str, ...]] = set()
     for t in vocab.topics():
         out.update(phrase_key(a) for a in (t.name, *t.aliases) if "," in a)
@@ -533,15 +564,21 @@ def _comma_wordings() -> frozenset[tuple[str, ...]]:
 def _known_list_wording(words: str) -> bool:
     """`_known_wording` for list items rejoined across a comma: only a wording holding one."""
     from indexer.text.phrases import phrase_key
+
     chapters_idx, fillers = _odg_vocab()
     toks = tokens_of(words)
     norms = toks.norms
     # a chapter wording followed by fillers ("Forearm, Wrist, and Hand Chapter")
     k = len(norms)
-    while k > 0 and norms[k - 1] in fillers.first_words and (fillers.longest(norms, k - 1) or (0,))[0] == len(norms) - k + 1:
+    while (
+        k > 0
+        and norms[k - 1] in fillers.first_words
+        and (fillers.longest(norms, k - 1) or (0,))[0] == len(norms) - k + 1
+    ):
         k -= 1
     return phrase_key(words) in _comma_wordings() or (
-        0 < k < len(norms) and phrase_key(words[:toks.ends[k - 1]]) in _comma_wordings())
+        0 < k < len(norms) and phrase_key(words[: toks.ends[k - 1]]) in _comma_wordings()
+    )
 
 
 def _known_wording(words: str) -> bool:
@@ -561,6 +598,7 @@ def _known_wording(words: str) -> bool:
 
 def _topic_of(words: str) -> vocab.Topic | None:
     from indexer.passages.citations import _vocab
+
     norms = tokens_of(words).norms
     v = _vocab()
     hit = v.topics.longest(norms, 0) if norms and norms[0] in v.topics.first_words else None
@@ -569,6 +607,7 @@ def _topic_of(words: str) -> vocab.Topic | None:
 
 def _is_topic(words: str) -> bool:
     from indexer.passages.citations import canonical_topic
+
     return canonical_topic(" ".join(words.split()).strip(" .,;:")) is not None
 
 
@@ -594,7 +633,11 @@ def _pieces(clean: str) -> list[tuple[int, int]]:
                 cut = 1
             elif ch in "-\u2013" and j > 0 and clean[j - 1] == " " and j + 1 < n and clean[j + 1] == " ":
                 cut = 1
-            elif ch == "." and (j + 1 >= n or clean[j + 1] == " ") and not re.search(r"(?:\b[A-Za-z]|vs|al|ed)$", clean[a:j]):
+            elif (
+                ch == "."
+                and (j + 1 >= n or clean[j + 1] == " ")
+                and not re.search(r"(?:\b[A-Za-z]|vs|al|ed)$", clean[a:j])
+            ):
                 cut = 1
             if cut:
                 out.append((a, j))
@@ -611,7 +654,7 @@ def _slash_between_parts(clean: str, a: int, j: int) -> bool:
     """Whether a "/" separates a chapter from a topic ("Pain Section/Lidoderm", "Knee/DME",
     "Physical therapy/Preface") rather than joining two words ("Physical/Occupational Therapy")."""
     left = clean[a:j].strip()
-    right = clean[j + 1:j + 60].strip()
+    right = clean[j + 1 : j + 60].strip()
     if _CHAPTERISH.search(left) or re.match(r"preface\b", right, re.I):
         return True
     chapters_idx, _ = _odg_vocab()
@@ -632,6 +675,7 @@ def _clean_topic(words: str) -> str | None:
     if not t or _SKIP_PIECE.match(t) or sum(ch.isalpha() for ch in t) < 2:
         return None
     from indexer.passages.citations import _sentence_case, canonical_topic
+
     known = canonical_topic(t)
     if known:
         return known
@@ -640,7 +684,9 @@ def _clean_topic(words: str) -> str | None:
 
 _ACOEM_NOISE = re.compile(
     r"(?:Occupational\s+Medicine\s+)?Practice\s+Guidelines?|\bGuidelines?\b|\b\d(?:st|nd|rd|th)\s+ed(?:ition)?\.?"
-    r"|\bp(?:ages?|gs?|p)?\.?\s*\d+(?:\s*-\s*\d+)?|\bChapter\b|\bChapt\w*", re.I)
+    r"|\bp(?:ages?|gs?|p)?\.?\s*\d+(?:\s*-\s*\d+)?|\bChapter\b|\bChapt\w*",
+    re.I,
+)
 _ACOEM_PAGES = re.compile(r"\bp(?:ages?|gs?|p)?\.?\s*(\d+(?:\s*-\s*\d+)?)", re.I)
 
 
@@ -674,8 +720,17 @@ def _acoem(text: str, s: int, e: int, end: int) -> list[_Cite]:
     topics = [(_clean_topic(clean[a:b]), a, b) for a, b in rest_pieces]
     topics = [t for t in topics if t[0]]
     stop = topics[-1][2] if topics else (rest_pieces[-1][1] if rest_pieces else len(clean.rstrip(" .")))
-    return [_Cite("ACOEM", chapter, topics[-1][0] if topics else None, s, e + max(stop, 1), None,
-                  pages.group(1) if pages else None)]
+    return [
+        _Cite(
+            "ACOEM",
+            chapter,
+            topics[-1][0] if topics else None,
+            s,
+            e + max(stop, 1),
+            None,
+            pages.group(1) if pages else None,
+        )
+    ]
 
 
 def _acoem_chapter_at(clean: str) -> tuple[str, int] | None:
@@ -687,7 +742,7 @@ def _acoem_chapter_at(clean: str) -> tuple[str, int] | None:
         return None
     for name, title_norms in _acoem_titles():
         k = len(title_norms)
-        if tuple(norms[first:first + k]) == title_norms:
+        if tuple(norms[first : first + k]) == title_norms:
             return name, toks.ends[first + k - 1]
     return None
 
@@ -713,8 +768,10 @@ _SMALL_WORDS = frozenset("a an and as at by for in of on or the to with".split()
 
 def _title(text: str) -> str:
     words = text.split()
-    return " ".join(w if (i and w.lower() in _SMALL_WORDS) or not w[:1].islower() else w[:1].upper() + w[1:]
-                    for i, w in enumerate(words))
+    return " ".join(
+        w if (i and w.lower() in _SMALL_WORDS) or not w[:1].islower() else w[:1].upper() + w[1:]
+        for i, w in enumerate(words)
+    )
 
 
 def _other(text: str, start: int, end: int) -> list[_Cite]:
@@ -781,8 +838,11 @@ def _publisher(text: str) -> str | None:
         for a in aliases:
             a_low = a.lower()
             at = low.find(a_low)
-            if at >= 0 and (at == 0 or not low[at - 1].isalnum()) and (
-                    at + len(a_low) >= len(low) or not low[at + len(a_low)].isalnum() or "." in a_low):
+            if (
+                at >= 0
+                and (at == 0 or not low[at - 1].isalnum())
+                and (at + len(a_low) >= len(low) or not low[at + len(a_low)].isalnum() or "." in a_low)
+            ):
                 if best is None or at < best[0] or (at == best[0] and len(a) > best[1]):
                     best = (at, len(a), name)
     return best[2] if best else None
@@ -821,9 +881,20 @@ def statement_citations(text: str, field: str, cited_by: str) -> list[Citation]:
             if key in seen:
                 continue
             seen.add(key)
-            out.append(Citation(source=c.source, chapter=c.chapter, topic=c.topic, pages=c.pages,
-                                cited_by=cited_by, raw=text[start:end], field=field, start=start, end=end,
-                                edition=c.edition))
+            out.append(
+                Citation(
+                    source=c.source,
+                    chapter=c.chapter,
+                    topic=c.topic,
+                    pages=c.pages,
+                    cited_by=cited_by,
+                    raw=text[start:end],
+                    field=field,
+                    start=start,
+                    end=end,
+                    edition=c.edition,
+                )
+            )
     return out
 
 
@@ -846,19 +917,27 @@ def _better(mine: list[_Cite], walked: list[_Cite]) -> list[_Cite]:
 
 def _known_titles(cites: list[_Cite]) -> int:
     from indexer.passages.citations import canonical_topic
+
     return sum(1 for c in cites if c.topic and canonical_topic(c.topic) == c.topic)
 
 
 def _unknown(cites: list[_Cite]) -> int:
     from indexer.passages.citations import canonical_topic
+
     bare = sum(2 for c in cites if c.chapter is None and c.topic is None)
-    return bare + sum(1 for c in cites if (c.topic is None if c.source == "Other" else
-                                    (c.topic and canonical_topic(c.topic) != c.topic))
-               or (c.source == "ODG" and c.chapter is None))
+    return bare + sum(
+        1
+        for c in cites
+        if (c.topic is None if c.source == "Other" else (c.topic and canonical_topic(c.topic) != c.topic))
+        or (c.source == "ODG" and c.chapter is None)
+    )
 
 
 def _fallback(text: str, s: int, e: int, cited_by: str) -> list[_Cite]:
     from indexer.passages.citations import extract_citations
-    return [_Cite(c.source, c.chapter, c.topic, s + c.start, s + c.end, None, c.pages)
-            for c in extract_citations(text[s:e], "x", cited_by)
-            if c.start is not None and c.end is not None]  # always set on a fresh parse
+
+    return [
+        _Cite(c.source, c.chapter, c.topic, s + c.start, s + c.end, None, c.pages)
+        for c in extract_citations(text[s:e], "x", cited_by)
+        if c.start is not None and c.end is not None
+    ]  # always set on a fresh parse

@@ -78,7 +78,8 @@ PARAGRAPH_SPAN = 1 << 30  # proximity that means "same field": no field holds mo
 # words after which a period does not end a sentence
 _NO_BREAK_AFTER = frozenset(
     "dr mr mrs ms prof st vs eg ie al etc approx fig figs pp pg vol ed eds sec ch chap "
-    "inc co corp ltd jr sr md phd esq".split())
+    "inc co corp ltd jr sr md phd esq".split()
+)
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s")
 _PARAGRAPH_END = re.compile(r"\n[^\S\n]*\n")
 _PIECES = re.compile(r"[^\W\d_]*\d+|[^\W\d_]+")
@@ -114,8 +115,8 @@ def special_heads(norm: bytes) -> frozenset[str]:
         i = cls.find(b"0a", end)
     i = norm.find(b" x")
     while i >= 0:  # x12
-        if cls[i + 2:i + 3] == b"0":
-            words.append(norm[i + 1:cls.find(b" ", i + 1)])
+        if cls[i + 2 : i + 3] == b"0":
+            words.append(norm[i + 1 : cls.find(b" ", i + 1)])
         i = norm.find(b" x", i + 2)
     levels: list[str] = []
     for pattern in (b" a0 ", b" a00 "):  # L4-5: a level, then a number word
@@ -123,11 +124,11 @@ def special_heads(norm: bytes) -> frozenset[str]:
         while i >= 0:
             j = i + len(pattern) - 1
             k = j
-            while cls[k:k + 1] == b" " and k < len(cls) - 1:
+            while cls[k : k + 1] == b" " and k < len(cls) - 1:
                 k += 1
-            if norm[i + 1:i + 2] in (b"c", b"t", b"l", b"s") and cls[k:k + 1] == b"0":
-                number = norm[k:cls.find(b" ", k)]
-                words += [norm[i + 1:j], number]
+            if norm[i + 1 : i + 2] in (b"c", b"t", b"l", b"s") and cls[k : k + 1] == b"0":
+                number = norm[k : cls.find(b" ", k)]
+                words += [norm[i + 1 : j], number]
                 levels.append(chr(norm[i + 1]) + number[:1].decode("ascii"))
             i = cls.find(pattern, j)
     if not words:
@@ -177,8 +178,10 @@ def tokens(text: str) -> Iterator[Token]:
     for m in WORD_RE.finditer(text):
         word = m.group()
         start, end = m.span()
-        if position >= 0 and (sentence_words >= MAX_SENTENCE_WORDS
-                              or (start - prev_end > 1 and sentence_break(text, prev_start, prev_end, start))):
+        if position >= 0 and (
+            sentence_words >= MAX_SENTENCE_WORDS
+            or (start - prev_end > 1 and sentence_break(text, prev_start, prev_end, start))
+        ):
             position += SENTENCE_GAP
             sentence_words = 0
         sentence_words += 1
@@ -263,8 +266,10 @@ WORD_CLASS_TABLE = bytes(ord("a") if chr(b).isascii() and chr(b).isalnum() else 
 # ASCII text as "normalised" bytes: letters lowercased, digits kept, anything
 # else (underscore included) a space. Words are then exactly the runs between
 # spaces, WORD_RE's tokens, at the same offsets.
-NORM_TABLE = bytes(b | 0x20 if chr(b).isascii() and chr(b).isalpha() else b if chr(b).isascii() and chr(b).isdigit()
-                   else ord(" ") for b in range(256))
+NORM_TABLE = bytes(
+    b | 0x20 if chr(b).isascii() and chr(b).isalpha() else b if chr(b).isascii() and chr(b).isdigit() else ord(" ")
+    for b in range(256)
+)
 
 
 def normalized_ascii(text: str) -> bytes:
@@ -309,8 +314,7 @@ def candidate_tokens(text: str, heads: frozenset[str], positions: bool = True) -
     special = special_heads(norm) if norm else frozenset()
     # a special form shifts the positions of every word after it; without positions
     # only the words it touches matter
-    if norm and ((not positions and heads.isdisjoint(special))
-                 or (positions and not special and not _may_break(text))):
+    if norm and ((not positions and heads.isdisjoint(special)) or (positions and not special and not _may_break(text))):
         rx = candidate_bytes_regex(heads)
         if rx is None:
             return []
@@ -326,7 +330,7 @@ def candidate_tokens(text: str, heads: frozenset[str], positions: bool = True) -
                 position += count(b" a", last, start)
                 last = end
             if end - start < MAX_TOKEN_BYTES:  # ASCII: one byte per character
-                lower = norm[start + 1:end + 1].decode("ascii")
+                lower = norm[start + 1 : end + 1].decode("ascii")
                 found.append(Token(text[start:end], stem(lower), lower, start, end, position))
             if positions:
                 position += 1

@@ -231,8 +231,7 @@ def to_string(node: Node, parent: type | None = None) -> str:
         name = RANGE_NAMES.get(node.field, node.field)
         return f"{name}:{node.start or ''}..{node.end or ''}"
     if isinstance(node, Near):
-        unit = ("p" if node.distance >= PARAGRAPH_SPAN else "s" if node.distance == SENTENCE_SPAN
-                else str(node.distance))
+        unit = "p" if node.distance >= PARAGRAPH_SPAN else "s" if node.distance == SENTENCE_SPAN else str(node.distance)
         inner = f"{to_string(node.left)} {'pre' if node.ordered else 'w'}/{unit} {to_string(node.right)}"
         return f"{_field_prefix(node.fields)}({inner})" if node.fields else inner
     if isinstance(node, FacetTerm):
@@ -273,8 +272,9 @@ def restrict(node: Node, fields: tuple[str, ...]) -> Node:
     if isinstance(node, (Term, Phrase, Prefix, Fuzzy)):
         return replace(node, fields=fields)
     if isinstance(node, Near):
-        return replace(node, left=replace(node.left, fields=fields), right=replace(node.right, fields=fields),
-                       fields=fields)
+        return replace(
+            node, left=replace(node.left, fields=fields), right=replace(node.right, fields=fields), fields=fields
+        )
     if isinstance(node, (And, Or)):
         return type(node)(tuple(restrict(c, fields) for c in node.children))
     if isinstance(node, Not):

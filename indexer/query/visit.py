@@ -38,8 +38,11 @@ class TreeVisitor(Generic[R]):
         missing = [t.__name__ for t in NODE_TYPES if not callable(getattr(cls, "visit_" + t.__name__, None))]
         if missing and not partial:
             raise TypeError(f"{cls.__name__} does not handle the query nodes {', '.join(missing)}")
-        cls._dispatch = {t: getattr(cls, "visit_" + t.__name__) for t in NODE_TYPES
-                         if callable(getattr(cls, "visit_" + t.__name__, None))}
+        cls._dispatch = {
+            t: getattr(cls, "visit_" + t.__name__)
+            for t in NODE_TYPES
+            if callable(getattr(cls, "visit_" + t.__name__, None))
+        }
 
     def visit(self, node: Node) -> R:
         method = self._dispatch.get(type(node))

@@ -55,8 +55,9 @@ class DeltaIndex:
 
     Use as a context manager; the temporary index is removed on close."""
 
-    def __init__(self, service: SearchService, passages: list[NewPassage], engine: SearchEngine | None,
-                 folder: Path | None):
+    def __init__(
+        self, service: SearchService, passages: list[NewPassage], engine: SearchEngine | None, folder: Path | None
+    ):
         self.service = service
         self.passages = passages
         self.seq_of = {p.passage_id: p.seq for p in passages}
@@ -88,17 +89,29 @@ class DeltaIndex:
             raise
         return cls(service, passages, engine, folder)
 
-    def matches(self, query: str, filters: dict[str, list[str]], after_seq: int = 0,
-                dates: dict[str, str] | None = None, scope: str = "passage") -> list[str]:
+    def matches(
+        self,
+        query: str,
+        filters: dict[str, list[str]],
+        after_seq: int = 0,
+        dates: dict[str, str] | None = None,
+        scope: str = "passage",
+    ) -> list[str]:
         """Ids of the new passages (numbered above `after_seq`) that match, oldest first.
         `dates`: the request's date parameters (decided_from, ... as SearchRequest has them);
         `scope`: "letter" when unrestricted words also match the case summary."""
         if self._engine is None:
             return []
         d = dates or {}
-        req = SearchRequest(query=query, filters=filters, scope=scope, decided_from=d.get("decided_from"),
-                            decided_to=d.get("decided_to"), injured_from=d.get("injured_from"),
-                            injured_to=d.get("injured_to"))
+        req = SearchRequest(
+            query=query,
+            filters=filters,
+            scope=scope,
+            decided_from=d.get("decided_from"),
+            decided_to=d.get("decided_to"),
+            injured_from=d.get("injured_from"),
+            injured_to=d.get("injured_to"),
+        )
         tree, clean = self.service.compile_request(req)
         total = self._engine.count(tree, clean)
         if not total:

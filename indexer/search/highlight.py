@@ -137,8 +137,15 @@ def _build_rules(positive: tuple, field_name: str | None) -> _Rules:
     heads = {w[:2] for w in words}
     heads |= {h[0] + "y" for h in heads if len(h) == 2 and h[1] == "i"}  # lying -> lie
     heads_f = frozenset(heads)
-    return _Rules(frozenset(terms), tuple(prefixes), tuple(phrases), tuple(nears), heads_f,
-                  frozenset(seq_terms), candidate_bytes_regex(heads_f))
+    return _Rules(
+        frozenset(terms),
+        tuple(prefixes),
+        tuple(phrases),
+        tuple(nears),
+        heads_f,
+        frozenset(seq_terms),
+        candidate_bytes_regex(heads_f),
+    )
 
 
 class _RulesCache:
@@ -178,8 +185,9 @@ def clear_caches() -> None:
 
 class Highlighter:
     def __init__(self, tree: Node):
-        self._leaves = tuple(leaf for leaf, negated in leaves(tree)
-                             if not negated and isinstance(leaf, (Term, Phrase, Prefix, Near)))
+        self._leaves = tuple(
+            leaf for leaf, negated in leaves(tree) if not negated and isinstance(leaf, (Term, Phrase, Prefix, Near))
+        )
         # without field restrictions every field gets the same rules: share them
         # (and the words they have classified) instead of compiling five copies
         self._per_field = any(leaf.fields for leaf in self._leaves)
@@ -304,8 +312,15 @@ def _ascii_positions(text: str, spans: list[Span]) -> list[int]:
     return [at[s] for s, _ in spans]
 
 
-def _sequence_marks(spans: list[Span], terms: list[str], positions: list[int] | None, text: str,
-                    norm: bytes, present: set[str], rules: _Rules) -> list[Span]:
+def _sequence_marks(
+    spans: list[Span],
+    terms: list[str],
+    positions: list[int] | None,
+    text: str,
+    norm: bytes,
+    present: set[str],
+    rules: _Rules,
+) -> list[Span]:
     """Marks of phrases (one per run of adjacent words) and proximity pairs.
 
     `spans`/`terms` are the words some phrase or pair uses, in text order, with
@@ -334,8 +349,11 @@ def _sequence_marks(spans: list[Span], terms: list[str], positions: list[int] | 
             for k in range(1, n):
                 start = spans[i + k][0]
                 # characters [end, start) are bytes [end + 1, start + 1)
-                if terms[i + k] != seq[k] or count(b" ", end + 1, start + 1) != start - end \
-                        or sentence_break(text, spans[i + k - 1][0], end, start):
+                if (
+                    terms[i + k] != seq[k]
+                    or count(b" ", end + 1, start + 1) != start - end
+                    or sentence_break(text, spans[i + k - 1][0], end, start)
+                ):
                     break
                 end = spans[i + k][1]
             else:
@@ -360,8 +378,7 @@ def _sequence_marks(spans: list[Span], terms: list[str], positions: list[int] | 
                 prev = p
     for left, right, distance, ordered in rules.nears:
         if present.issuperset(left) and present.issuperset(right):
-            raw.extend(spans[i] for i in sorted(_near_hits(terms, positions, by_pos, left, right, distance,
-                                                           ordered)))
+            raw.extend(spans[i] for i in sorted(_near_hits(terms, positions, by_pos, left, right, distance, ordered)))
     return raw
 
 
@@ -369,8 +386,9 @@ def _seq(node: Term | Phrase) -> tuple[str, ...]:
     return (node.term,) if isinstance(node, Term) else node.terms
 
 
-def _phrase_hits(terms: list[str], positions: list[int], by_pos: dict[int, int],
-                 seq: tuple[str, ...], slop: int) -> list[list[int]]:
+def _phrase_hits(
+    terms: list[str], positions: list[int], by_pos: dict[int, int], seq: tuple[str, ...], slop: int
+) -> list[list[int]]:
     """Word index groups where `seq` occurs in order with at most `slop` extra positions
     (each next word taken at the smallest gap that fits, as the engines' slop allows)."""
     first = seq[0]
@@ -500,7 +518,7 @@ def _best_fragments(text: str, spans: list[Span]) -> list[Fragment]:
             if n > 1:
                 if lowered is None:
                     lowered = [text[a:b].lower() for a, b in spans]
-                windows.append((len(set(lowered[lo:lo + n])), n, -start))
+                windows.append((len(set(lowered[lo : lo + n])), n, -start))
             else:
                 windows.append((n, n, -start))
         windows.sort(reverse=True)

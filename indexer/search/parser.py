@@ -68,24 +68,52 @@ MAX_FUZZY = 2  # edits `word~` allows
 CITATION_PIN_SCORE = 1000.0
 
 FACET_ALIASES: dict[str, str] = {f: f for f in FACETS}
-FACET_ALIASES.update({"cite": "citation", "cites": "citation", "state": "licensure",
-                      "region": "body_region", "year": "decision_year", "cited_by": CITED_BY})
+FACET_ALIASES.update(
+    {
+        "cite": "citation",
+        "cites": "citation",
+        "state": "licensure",
+        "region": "body_region",
+        "year": "decision_year",
+        "cited_by": CITED_BY,
+    }
+)
 # `citation:"..." cited_by:reviewer`: who cited the guidelines named beside it
-CITED_BY_WORDS = {"reviewer": "reviewer", "imr": "reviewer", "maximus": "reviewer",
-                  "claims_administrator": "claims_administrator", "administrator": "claims_administrator",
-                  "claims": "claims_administrator", "ca": "claims_administrator", "ur": "claims_administrator",
-                  "utilization_review": "claims_administrator"}
+CITED_BY_WORDS = {
+    "reviewer": "reviewer",
+    "imr": "reviewer",
+    "maximus": "reviewer",
+    "claims_administrator": "claims_administrator",
+    "administrator": "claims_administrator",
+    "claims": "claims_administrator",
+    "ca": "claims_administrator",
+    "ur": "claims_administrator",
+    "utilization_review": "claims_administrator",
+}
 # date ranges: `decided:2016-01..2016-06`, `injured:<2015`; a year facet with a range
 # (`decision_year:2018..2020`, `decision_year:>2020`) is the same date range
-RANGE_ALIASES: dict[str, str] = {"decided": "decision_date", "decision_date": "decision_date",
-                                 "injured": "injury_date", "injury_date": "injury_date",
-                                 "date_of_injury": "injury_date"}
+RANGE_ALIASES: dict[str, str] = {
+    "decided": "decision_date",
+    "decision_date": "decision_date",
+    "injured": "injury_date",
+    "injury_date": "injury_date",
+    "date_of_injury": "injury_date",
+}
 YEAR_FACETS = {"decision_year": "decision_date", "injury_year": "injury_date"}
-BOOLEAN_WORDS = {"true": "true", "yes": "true", "y": "true", "1": "true",
-                 "false": "false", "no": "false", "n": "false", "0": "false"}
+BOOLEAN_WORDS = {
+    "true": "true",
+    "yes": "true",
+    "y": "true",
+    "1": "true",
+    "false": "false",
+    "no": "false",
+    "n": "false",
+    "0": "false",
+}
 
 
 # --------------------------------------------------------------------------- lexer
+
 
 @dataclass
 class Tok:
@@ -126,9 +154,7 @@ def _clean(text: str, messages: list[str]) -> str:
         cut = cleaned[:MAX_QUERY_CHARS]
         if " " in cut[-40:]:
             cut = cut[: cut.rfind(" ")]
-        messages.append(
-            f"The query is {len(cleaned):,} characters long; only the first {len(cut):,} were searched."
-        )
+        messages.append(f"The query is {len(cleaned):,} characters long; only the first {len(cut):,} were searched.")
         cleaned = cut
     return cleaned
 
@@ -156,10 +182,10 @@ def lex(text: str, messages: list[str]) -> list[Tok]:
                     end = j
                     break
             if end < 0:
-                messages.append('A quotation mark was not closed; read the rest of the query as a phrase.')
-                body, i = text[i + 1:], n
+                messages.append("A quotation mark was not closed; read the rest of the query as a phrase.")
+                body, i = text[i + 1 :], n
             else:
-                body, i = text[i + 1:end], end + 1
+                body, i = text[i + 1 : end], end + 1
             slop = 0
             m = _SLOP.match(text, i)
             if m:
@@ -189,9 +215,11 @@ def lex(text: str, messages: list[str]) -> list[Tok]:
 
 # Words written after a number as one quantity: "15 mg" is searched as the phrase
 # "15 mg" (as "15mg" is), not as 15 AND mg anywhere in the passage.
-UNITS = frozenset("mg mcg g gm gram grams kg ml cc l meq iu unit units mmol % percent tab tabs tablet "
-                  "tablets cap caps capsule capsules patch patches hr hrs hour hours day days week weeks "
-                  "month months session sessions visit visits refill refills level levels".split())
+UNITS = frozenset(
+    "mg mcg g gm gram grams kg ml cc l meq iu unit units mmol % percent tab tabs tablet "
+    "tablets cap caps capsule capsules patch patches hr hrs hour hours day days week weeks "
+    "month months session sessions visit visits refill refills level levels".split()
+)
 _NUMBER = re.compile(r"#?\d+(?:[.,/]\d+)*")
 
 
@@ -203,13 +231,26 @@ def _join_quantities(toks: list[Tok]) -> list[Tok]:
     out: list[Tok] = []
     for tok in toks:
         prev = out[-1] if out else None
-        if tok.kind in ("NOT", "WORD") and tok.text.upper() in ("NOT", "") and prev is not None \
-                and prev.kind == "WORD" and prev.text.upper() == "BUT" and (tok.kind == "NOT" or tok.text == "not"):
+        if (
+            tok.kind in ("NOT", "WORD")
+            and tok.text.upper() in ("NOT", "")
+            and prev is not None
+            and prev.kind == "WORD"
+            and prev.text.upper() == "BUT"
+            and (tok.kind == "NOT" or tok.text == "not")
+        ):
             out[-1] = Tok("BUTNOT", f"{prev.text} {tok.text or 'NOT'}")  # Westlaw's exclusion, also %
             continue
-        if (tok.kind == "WORD" and prev is not None and prev.kind == "WORD" and " " not in prev.text
-                and ((_NUMBER.fullmatch(prev.text) and tok.text.lower() in UNITS)
-                     or (prev.text.lower() in ("x", "#") and _NUMBER.fullmatch(tok.text)))):
+        if (
+            tok.kind == "WORD"
+            and prev is not None
+            and prev.kind == "WORD"
+            and " " not in prev.text
+            and (
+                (_NUMBER.fullmatch(prev.text) and tok.text.lower() in UNITS)
+                or (prev.text.lower() in ("x", "#") and _NUMBER.fullmatch(tok.text))
+            )
+        ):
             out[-1] = Tok("WORD", prev.text + " " + tok.text)
             continue
         out.append(tok)
@@ -242,8 +283,10 @@ def _classify(word: str, toks: list[Tok], messages: list[str], next_char: str) -
             else:
                 distance = int(unit)
                 if distance > MAX_NEAR_DISTANCE:
-                    messages.append(f"{word}: proximity is capped at {MAX_NEAR_DISTANCE} words; "
-                                    f"searched within {MAX_NEAR_DISTANCE}.")
+                    messages.append(
+                        f"{word}: proximity is capped at {MAX_NEAR_DISTANCE} words; "
+                        f"searched within {MAX_NEAR_DISTANCE}."
+                    )
                 distance = max(1, min(distance, MAX_NEAR_DISTANCE))
             toks.append(Tok("PROX", word, num=distance, ordered=how in ("pre", "p", "+")))
             return
@@ -252,8 +295,7 @@ def _classify(word: str, toks: list[Tok], messages: list[str], next_char: str) -
         toks.append(Tok("ATLEAST", word, num=int(m.group(1))))
         return
     if m:
-        messages.append(f"{word}: counting occurrences (atleastN(word)) is not supported; "
-                        f"searched {word!r} as a word.")
+        messages.append(f"{word}: counting occurrences (atleastN(word)) is not supported; searched {word!r} as a word.")
     if ":" in word:
         name, _, rest = word.partition(":")
         key = name.lower()
@@ -261,8 +303,9 @@ def _classify(word: str, toks: list[Tok], messages: list[str], next_char: str) -
         if key in RANGE_ALIASES or year_range:
             field_ = RANGE_ALIASES.get(key) or YEAR_FACETS[FACET_ALIASES[key]]
             if not rest:
-                messages.append(f"{name}: has no dates after the colon; it was ignored. "
-                                f"Write e.g. {name}:2016-01..2016-06")
+                messages.append(
+                    f"{name}: has no dates after the colon; it was ignored. Write e.g. {name}:2016-01..2016-06"
+                )
                 return
             try:
                 start, end = dates.parse_range(rest)
@@ -298,12 +341,13 @@ def _classify(word: str, toks: list[Tok], messages: list[str], next_char: str) -
         if not 1 <= distance <= MAX_FUZZY:
             messages.append(f"{word}: fuzzy matching allows 1 or {MAX_FUZZY} edits; used {MAX_FUZZY}.")
             distance = MAX_FUZZY
-        toks.append(Tok("FUZZY", word[:m.start()], num=distance))
+        toks.append(Tok("FUZZY", word[: m.start()], num=distance))
         return
     toks.append(Tok("WORD", word))
 
 
 # --------------------------------------------------------------------------- parser
+
 
 class _Parser:
     """Recursive descent with recovery: every method returns a node or None."""
@@ -353,8 +397,10 @@ class _Parser:
                 # BUT NOT / %: everything after it (in this group) is excluded
                 self.take()
                 if tok.text not in ("%", "BUT NOT"):
-                    self.note(f"Read “{tok.text}” as BUT NOT: what follows is excluded. "
-                              f'Put it in quotes ("{tok.text}") to search the words.')
+                    self.note(
+                        f"Read “{tok.text}” as BUT NOT: what follows is excluded. "
+                        f'Put it in quotes ("{tok.text}") to search the words.'
+                    )
                 rest = self.parse_and()
                 if rest is None:
                     self.note(f"Ignored {tok.text} with nothing after it.")
@@ -458,8 +504,10 @@ class _Parser:
             self.take()
             inner = self.parse_primary()
             if inner is not None:
-                self.note(f"{tok.text}(...) is not supported: the index cannot count how often a word "
-                          f"occurs exactly, so it was searched as {to_string(inner)}.")
+                self.note(
+                    f"{tok.text}(...) is not supported: the index cannot count how often a word "
+                    f"occurs exactly, so it was searched as {to_string(inner)}."
+                )
             return inner
         if kind in ("NOT", "MINUS"):
             return self.parse_unary()
@@ -506,8 +554,7 @@ def _analysed(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     analysis reads as another form shows as that form (L4-5 -> L4 L5, 15mg -> 15 mg)."""
     toks = list(tokens(text))
     upper = any(ch.isupper() for ch in text)
-    display = tuple(t.text if t.text.lower() == t.lower else t.lower.upper() if upper else t.lower
-                    for t in toks)
+    display = tuple(t.text if t.text.lower() == t.lower else t.lower.upper() if upper else t.lower for t in toks)
     return display, tuple(t.term for t in toks)
 
 
@@ -557,8 +604,7 @@ def _prefix(text: str, root: bool, p: _Parser) -> Node | None:
     return leaf
 
 
-def _near(left: Node, right: Node, distance: int, p: _Parser, ordered: bool = False,
-          written: str = "") -> Node:
+def _near(left: Node, right: Node, distance: int, p: _Parser, ordered: bool = False, written: str = "") -> Node:
     ok = (Term, Phrase)
     if isinstance(left, ok) and isinstance(right, ok):
         return Near(left, right, distance, ordered=ordered)
@@ -567,8 +613,7 @@ def _near(left: Node, right: Node, distance: int, p: _Parser, ordered: bool = Fa
     rights = _alternatives(right)
     if lefts and rights and len(lefts) * len(rights) <= 16:
         return Or(tuple(Near(a, b, distance, ordered=ordered) for a in lefts for b in rights))
-    p.note(f"{written or 'w/' + str(distance)} works between words, phrases or OR-groups of them; "
-           f"read it as AND here.")
+    p.note(f"{written or 'w/' + str(distance)} works between words, phrases or OR-groups of them; read it as AND here.")
     return And((left, right))
 
 
@@ -633,19 +678,25 @@ def _facet_value(facet: str, value: str, p: _Parser) -> Node | None:
 
 # --------------------------------------------------------------------------- cited_by
 
+
 def _apply_cited_by(node: Node, messages: list[str]) -> Node:
     """`citation:X cited_by:reviewer` -> `reviewer_citation:X`: X as the IMR reviewer
     cited it. `cited_by:claims_administrator` -> citation:X and not
     reviewer_citation:X: cited only in the claims administrator's paragraph.
     A cited_by term applies to the citation terms of the AND group it is in."""
     if isinstance(node, FacetTerm) and node.facet == CITED_BY:
-        _note(messages, "cited_by: applies to citation: terms beside it (citation:\"...\" cited_by:reviewer); "
-                        "it was ignored.")
+        _note(
+            messages,
+            'cited_by: applies to citation: terms beside it (citation:"..." cited_by:reviewer); it was ignored.',
+        )
         return MatchAll()
     if isinstance(node, And):
         who = [c.value for c in node.children if isinstance(c, FacetTerm) and c.facet == CITED_BY]
-        rest = tuple(_apply_cited_by(c, messages) for c in node.children
-                     if not (isinstance(c, FacetTerm) and c.facet == CITED_BY))
+        rest = tuple(
+            _apply_cited_by(c, messages)
+            for c in node.children
+            if not (isinstance(c, FacetTerm) and c.facet == CITED_BY)
+        )
         if who:
             if len(set(who)) > 1:
                 _note(messages, "cited_by: was given twice with different parties; used the first.")
@@ -678,6 +729,7 @@ def _note(messages: list[str], msg: str) -> None:
 
 
 # --------------------------------------------------------------------------- expansion
+
 
 def _expand(node: Node) -> Node:
     """Abbreviations both ways: MBB -> "medial branch block" and back."""
@@ -757,12 +809,15 @@ def _phrase_alternatives(ph: Phrase) -> list[Term | Phrase]:
     # expansion -> abbreviation
     for size in range(min(longest, len(ts)), 1, -1):
         for start in range(0, len(ts) - size + 1):
-            seq = tuple(ts[start:start + size])
+            seq = tuple(ts[start : start + size])
             for a in vocab_adapter.abbreviations_for_terms(seq):
-                nts = ts[:start] + [a.term] + ts[start + size:]
-                nws = ws[:start] + [a.abbr] + ws[start + size:] if len(ws) == len(ts) else nts
-                cand: Term | Phrase = (Term(a.abbr, a.term, ph.fields) if len(nts) == 1
-                                       else Phrase(tuple(nws), tuple(nts), ph.slop, ph.fields))
+                nts = ts[:start] + [a.term] + ts[start + size :]
+                nws = ws[:start] + [a.abbr] + ws[start + size :] if len(ws) == len(ts) else nts
+                cand: Term | Phrase = (
+                    Term(a.abbr, a.term, ph.fields)
+                    if len(nts) == 1
+                    else Phrase(tuple(nws), tuple(nts), ph.slop, ph.fields)
+                )
                 if not any(_same_terms(cand, o) for o in out):
                     out.append(cand)
     # the whole phrase is a drug name ("lidocaine patch" -> Lidoderm), or one of its words is
@@ -771,8 +826,8 @@ def _phrase_alternatives(ph: Phrase) -> list[Term | Phrase]:
     for i, t in enumerate(ts):
         for text, syn_terms in vocab_adapter.drug_synonyms((t,)):
             if len(syn_terms) == 1:
-                nws = (ws[:i] + [text] + ws[i + 1:]) if len(ws) == len(ts) else ts[:i] + [syn_terms[0]] + ts[i + 1:]
-                _add(out, Phrase(tuple(nws), tuple(ts[:i] + [syn_terms[0]] + ts[i + 1:]), ph.slop, ph.fields))
+                nws = (ws[:i] + [text] + ws[i + 1 :]) if len(ws) == len(ts) else ts[:i] + [syn_terms[0]] + ts[i + 1 :]
+                _add(out, Phrase(tuple(nws), tuple(ts[:i] + [syn_terms[0]] + ts[i + 1 :]), ph.slop, ph.fields))
     # a hyphenated compound also as letters write it joined: "pre operative" -> preoperative
     if len(ws) == len(ts) == 2 and ph.slop == 0 and vocab_adapter.joins_compound(ws[0]):
         joined_words, joined_terms = _analysed(ws[0] + ws[1])
@@ -782,9 +837,9 @@ def _phrase_alternatives(ph: Phrase) -> list[Term | Phrase]:
     for i, (w, t) in enumerate(zip(ws if len(ws) == len(ts) else ts, ts, strict=True)):
         for a in vocab_adapter.abbreviations_for_word(w, t):
             for text, exp_terms in a.expansions:
-                nts = ts[:i] + list(exp_terms) + ts[i + 1:]
+                nts = ts[:i] + list(exp_terms) + ts[i + 1 :]
                 exp_words = re.findall(r"[^\W_]+", text)
-                nws = (ws[:i] + exp_words + ws[i + 1:]) if len(ws) == len(ts) else nts
+                nws = (ws[:i] + exp_words + ws[i + 1 :]) if len(ws) == len(ts) else nts
                 if len(nws) != len(nts):
                     nws = nts
                 cand = Phrase(tuple(nws), tuple(nts), ph.slop, ph.fields)
@@ -805,7 +860,7 @@ def _merge_runs(children: list[Node]) -> list[tuple[Node, bool]]:
     while i < len(children):
         matched = False
         for size in range(min(longest, len(children) - i), 1, -1):
-            run = [c for c in children[i:i + size] if isinstance(c, Term)]
+            run = [c for c in children[i : i + size] if isinstance(c, Term)]
             if len(run) < size or any(c.fields != run[0].fields for c in run):
                 continue
             seq = tuple(c.term for c in run)
@@ -833,6 +888,7 @@ def _merge_runs(children: list[Node]) -> list[tuple[Node, bool]]:
 
 # --------------------------------------------------------------------------- entry point
 
+
 def parse_query(text: str | None) -> ParsedQuery:
     """Parse a user's query. Never raises; see `ParsedQuery.messages`."""
     original = text or ""
@@ -849,18 +905,24 @@ def parse_query(text: str | None) -> ParsedQuery:
         tree = simplify(_expand(simplify(_apply_cited_by(simplify(tree), messages))))
         matched = _citation_keys(cleaned, tree)
         if matched and _has_text(tree):
-            pin = Pin(Or(tuple(FacetTerm("citation", k) for k in matched)) if len(matched) > 1
-                      else FacetTerm("citation", matched[0]), CITATION_PIN_SCORE)
+            pin = Pin(
+                Or(tuple(FacetTerm("citation", k) for k in matched))
+                if len(matched) > 1
+                else FacetTerm("citation", matched[0]),
+                CITATION_PIN_SCORE,
+            )
             tree = simplify(Or((tree, pin)))
-        inline = [leaf.value for leaf, neg in leaves(tree)
-                  if isinstance(leaf, FacetTerm) and leaf.facet in CITATION_FACETS and not neg]
+        inline = [
+            leaf.value
+            for leaf, neg in leaves(tree)
+            if isinstance(leaf, FacetTerm) and leaf.facet in CITATION_FACETS and not neg
+        ]
         for key in inline:
             if key not in matched:
                 matched.append(key)
         return ParsedQuery(original, tree, messages, matched)
     except RecursionError:
-        return ParsedQuery(original, MatchAll(),
-                           ["The query is nested too deeply to read; showing all passages."], [])
+        return ParsedQuery(original, MatchAll(), ["The query is nested too deeply to read; showing all passages."], [])
 
 
 def _has_text(tree: Node) -> bool:

@@ -52,7 +52,8 @@ def relax(tree: Node) -> Relaxed | None:
     if n < 2 or n > MAX_WORDS:
         return None
     need = n - 1
-    alternatives = tuple(And(tuple(fixed) + combo) if fixed or len(combo) > 1 else combo[0]
-                         for combo in combinations(words, need))
+    alternatives = tuple(
+        And(tuple(fixed) + combo) if fixed or len(combo) > 1 else combo[0] for combo in combinations(words, need)
+    )
     core = alternatives[0] if len(alternatives) == 1 else Or(alternatives)
     return Relaxed(And((core, Not(tree))), n, need)

@@ -114,8 +114,7 @@ def _pool() -> ThreadPoolExecutor:
     global _POOL
     with _POOL_LOCK:
         if _POOL is None:
-            _POOL = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2),
-                                       thread_name_prefix="imr-facets")
+            _POOL = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="imr-facets")
         return _POOL
 
 
@@ -224,8 +223,12 @@ class _Generation:
             chapter = CitationKey(cited.parts[:2])
             for other in known:
                 other_key = CitationKey.parse(other)
-                if other_key != chapter and other_key.is_under(chapter) and other_key.topic is not None \
-                        and shared <= set(analysis_terms(other_key.topic)):
+                if (
+                    other_key != chapter
+                    and other_key.is_under(chapter)
+                    and other_key.topic is not None
+                    and shared <= set(analysis_terms(other_key.topic))
+                ):
                     candidates.setdefault(other, None)
         counted = [(k, self.citation_count(k)) for k in candidates]
         counted = [(k, n) for k, n in counted if n > 0]
@@ -259,8 +262,9 @@ class _Generation:
             self.letters.close()
         self.store.close()
 
-    def facet_counts_many(self, tree, requests: list[tuple[dict[str, list[str]], list[str]]]
-                          ) -> list[dict[str, dict[str, int]]]:
+    def facet_counts_many(
+        self, tree, requests: list[tuple[dict[str, list[str]], list[str]]]
+    ) -> list[dict[str, dict[str, int]]]:
         """Counts for each (filters, facets) request: from the browse counts when
         nothing narrows the whole index, from the cache, and the rest from the
         engine in a single call (one pass over the matches for Tantivy)."""
@@ -336,8 +340,7 @@ class SearchService:
 
     def stats(self) -> dict:
         letters, passages = self._gen.store.counts()
-        return {"engine": self.engine_name, "generation": self.generation,
-                "letters": letters, "passages": passages}
+        return {"engine": self.engine_name, "generation": self.generation, "letters": letters, "passages": passages}
 
     # ------------------------------------------------------------------ letters
     def get_letter(self, letter_id: str) -> Letter | None:
@@ -423,9 +426,19 @@ class SearchService:
         response = self._search(req)
         ms = (time.perf_counter() - started) * 1000
         if ms >= self.slow_query_ms:
-            log.warning("slow search: %.0f ms, %d passages; q=%r filters=%r sort=%s page=%d scope=%s "
-                        "(engine %s, generation %s)", ms, response.total, (req.query or "")[:500], req.filters,
-                        req.sort, response.page, response.scope, self.engine_name, self.generation)
+            log.warning(
+                "slow search: %.0f ms, %d passages; q=%r filters=%r sort=%s page=%d scope=%s "
+                "(engine %s, generation %s)",
+                ms,
+                response.total,
+                (req.query or "")[:500],
+                req.filters,
+                req.sort,
+                response.page,
+                response.scope,
+                self.engine_name,
+                self.generation,
+            )
         else:
             log.debug("search: %.0f ms, %d passages; q=%r", ms, response.total, (req.query or "")[:500])
         return response
@@ -465,11 +478,12 @@ class SearchService:
         if requested > last:
             # past the end: the last page, with one notice saying so
             if units > MAX_OFFSET and last == deepest:
-                messages.append(f"Results can be paged through to the {MAX_OFFSET:,}th; showing the last "
-                                f"page of those, page {last:,}. Narrow the search to see the rest.")
+                messages.append(
+                    f"Results can be paged through to the {MAX_OFFSET:,}th; showing the last "
+                    f"page of those, page {last:,}. Narrow the search to see the rest."
+                )
             else:
-                messages.append(f"There is no page {requested:,}: these results end at page {last:,}, "
-                                f"shown here.")
+                messages.append(f"There is no page {requested:,}: these results end at page {last:,}, shown here.")
             if page != last:
                 page, offset = last, (last - 1) * per_page
                 total, hits, grouped = page_of(gen, tree, filters, engine_sort, offset, per_page, messages)
@@ -492,14 +506,32 @@ class SearchService:
         if grouped is not None:
             by_id = {h.passage_id: h for h in built}
             for lid, pids, meta in grouped:
-                letters.append(LetterGroup(lid, meta.get("case_number"), meta.get("decision_date"),
-                                           [by_id[p] for p in pids if p in by_id]))
+                letters.append(
+                    LetterGroup(
+                        lid, meta.get("case_number"), meta.get("decision_date"), [by_id[p] for p in pids if p in by_id]
+                    )
+                )
         response = SearchResponse(
-            query=req.query or "", parsed=pq.parsed if not (pq.is_browse and not (req.query or "").strip()) else "",
-            total=total, hits=built, facets=facets, messages=messages, matched_citations=matched,
-            filters=filters, sort=sort, page=page, per_page=per_page, dates=r.applied_dates,
-            last_page=last, total_letters=total_letters, scope=scope, group=group, letters=letters,
-            citation_counts=dict(offered), closer_matches=closer, closer_total=closer_total,
+            query=req.query or "",
+            parsed=pq.parsed if not (pq.is_browse and not (req.query or "").strip()) else "",
+            total=total,
+            hits=built,
+            facets=facets,
+            messages=messages,
+            matched_citations=matched,
+            filters=filters,
+            sort=sort,
+            page=page,
+            per_page=per_page,
+            dates=r.applied_dates,
+            last_page=last,
+            total_letters=total_letters,
+            scope=scope,
+            group=group,
+            letters=letters,
+            citation_counts=dict(offered),
+            closer_matches=closer,
+            closer_total=closer_total,
             closer_need=closer_need,
         )
         self._letter_link(gen, response)
@@ -578,8 +610,9 @@ class SearchService:
         n_letters = 0
         if letters and any(overall_counts.values()):
             n_letters = gen.letter_count(tree, {**filters, "decision": list(DECISIONS)})
-        return DecisionCounts(overall=overall_counts, by=by, filters=filters, messages=messages,
-                              scope=r.scope, letters=n_letters)
+        return DecisionCounts(
+            overall=overall_counts, by=by, filters=filters, messages=messages, scope=r.scope, letters=n_letters
+        )
 
     def similar(self, text: str, exclude: str | None = None, limit: int = 20) -> SimilarResult:
         """Passages whose rationale says the same things as `text` (more like this
@@ -591,8 +624,7 @@ class SearchService:
         prune, see SearchEngine.more_like_this); the undecided are dropped here and,
         if that leaves too few, a wider top is asked for."""
         gen = self._gen
-        terms = mlt.distinctive_terms(text or "", lambda ts: gen.engine.doc_freqs(mlt.FIELD, ts),
-                                      gen.passage_total())
+        terms = mlt.distinctive_terms(text or "", lambda ts: gen.engine.doc_freqs(mlt.FIELD, ts), gen.passage_total())
         tree = mlt.similarity_query(terms)
         if tree is None:
             return SimilarResult([], [], "")
@@ -626,7 +658,7 @@ class SearchService:
             order.setdefault(owner.get(h.passage_id) or h.passage_id.rsplit("-", 1)[0], []).append(h)
         if total > len(hits):
             messages.append(f"Letters are grouped from the first {MAX_OFFSET:,} passages in this order.")
-        chosen = list(order.items())[offset:offset + limit]
+        chosen = list(order.items())[offset : offset + limit]
         metas = gen.store.letter_metas([lid for lid, _ in chosen])
         page_hits = [h for _, group in chosen for h in group]
         grouped = [(lid, [h.passage_id for h in group], metas.get(lid, {})) for lid, group in chosen]
@@ -694,8 +726,9 @@ class SearchService:
             else:
                 first[key] = h.passage_id
 
-    def _build_hits(self, gen, hits, tree, cited: list[str], scope: str = "passage",
-                    data: dict[str, HitData] | None = None) -> list[Hit]:
+    def _build_hits(
+        self, gen, hits, tree, cited: list[str], scope: str = "passage", data: dict[str, HitData] | None = None
+    ) -> list[Hit]:
         if data is None:
             data = gen.store.hit_data(h.passage_id for h in hits)
         hl = Highlighter(tree)
@@ -711,9 +744,11 @@ class SearchService:
                 continue  # engine and store disagree only if files were tampered with
             p = d.passage
             texts = {
-                "item": p.item, "rationale": p.rationale,
+                "item": p.item,
+                "rationale": p.rationale,
                 "claims_administrator_guideline": p.claims_administrator_guideline,
-                "reviewer_guideline": p.reviewer_guideline, "summary": d.summary,
+                "reviewer_guideline": p.reviewer_guideline,
+                "summary": d.summary,
             }
             highlights: dict[str, list[Fragment]] = {}
             for name in HIGHLIGHT_FIELDS:
@@ -730,19 +765,42 @@ class SearchService:
             citations = []
             for c in p.citations:
                 key = c.key
-                citations.append(HitCitation(key=key, source=c.source, chapter=c.chapter, topic=c.topic,
-                                             pages=c.pages, cited_by=c.cited_by, raw=c.raw,
-                                             matched=_cited(key, wanted), edition=c.edition))
-            out.append(Hit(
-                passage_id=p.passage_id, letter_id=p.letter_id, ordinal=p.ordinal, item=p.item,
-                decision=p.decision, score=round(h.score, 4), citations=citations, highlights=highlights,
-                treatment=p.treatment, body_region=p.body_region,
-                specialties=list(d.meta.get("specialties") or []), licensure=list(d.meta.get("licensure") or []),
-                date_of_injury=d.meta.get("date_of_injury"), decision_date=d.meta.get("decision_date"),
-                unparsed=bool(p.unparsed), item_context=p.item_context or "",
-                mtus_based=p.mtus_based, claims_administrator_mtus_based=p.claims_administrator_mtus_based,
-                case_number=d.meta.get("case_number"),
-            ))
+                citations.append(
+                    HitCitation(
+                        key=key,
+                        source=c.source,
+                        chapter=c.chapter,
+                        topic=c.topic,
+                        pages=c.pages,
+                        cited_by=c.cited_by,
+                        raw=c.raw,
+                        matched=_cited(key, wanted),
+                        edition=c.edition,
+                    )
+                )
+            out.append(
+                Hit(
+                    passage_id=p.passage_id,
+                    letter_id=p.letter_id,
+                    ordinal=p.ordinal,
+                    item=p.item,
+                    decision=p.decision,
+                    score=round(h.score, 4),
+                    citations=citations,
+                    highlights=highlights,
+                    treatment=p.treatment,
+                    body_region=p.body_region,
+                    specialties=list(d.meta.get("specialties") or []),
+                    licensure=list(d.meta.get("licensure") or []),
+                    date_of_injury=d.meta.get("date_of_injury"),
+                    decision_date=d.meta.get("decision_date"),
+                    unparsed=bool(p.unparsed),
+                    item_context=p.item_context or "",
+                    mtus_based=p.mtus_based,
+                    claims_administrator_mtus_based=p.claims_administrator_mtus_based,
+                    case_number=d.meta.get("case_number"),
+                )
+            )
         return out
 
 
@@ -766,6 +824,7 @@ def _inline_citations(tree: Node) -> set[str]:
 def _repin(tree: Node, keys: list[str]) -> Node:
     """The tree with its citation pin (parser: passages citing what the query reads
     as rank first) replaced by one for `keys`, the readings passages cite."""
+
     def strip(node: Node) -> Node | None:
         if isinstance(node, Pin):
             return None
@@ -786,8 +845,11 @@ def _repin(tree: Node, keys: list[str]) -> Node:
 
 
 def _summary_highlighter(tree: Node) -> Highlighter | None:
-    named = tuple(leaf for leaf, neg in leaves(tree)
-                  if not neg and isinstance(leaf, (Term, Phrase, Prefix, Near)) and SUMMARY_FIELD in leaf.fields)
+    named = tuple(
+        leaf
+        for leaf, neg in leaves(tree)
+        if not neg and isinstance(leaf, (Term, Phrase, Prefix, Near)) and SUMMARY_FIELD in leaf.fields
+    )
     if not named:
         return None
     return Highlighter(named[0] if len(named) == 1 else And(named))
@@ -799,8 +861,14 @@ def _choice(value, allowed: tuple[str, ...], name: str, messages: list[str]) -> 
         messages.append(f"Unknown {name} {value!r}; used {allowed[0]!r} (choose one of: {', '.join(allowed)}).")
         return allowed[0]
     return value
-DATE_PARAMS = (("decided_from", "decision_date", False), ("decided_to", "decision_date", True),
-               ("injured_from", "injury_date", False), ("injured_to", "injury_date", True))
+
+
+DATE_PARAMS = (
+    ("decided_from", "decision_date", False),
+    ("decided_to", "decision_date", True),
+    ("injured_from", "injury_date", False),
+    ("injured_to", "injury_date", True),
+)
 
 
 def _date_filters(req: SearchRequest, messages: list[str]) -> tuple[dict[str, str], list[Range]]:
@@ -874,8 +942,9 @@ def _open_generation(home: IndexHome) -> _Generation:
             parallel = eng.parallel_reads and (eng.remote or eng.count(MatchAll(), {}) >= PARALLEL_FROM_PASSAGES)
             return _Generation(gen, eng, store, parallel=parallel, letters=letters)
         except (EngineError, OSError, sqlite3.Error) as exc:  # files gone or unreadable; not a bug
-            log.warning("cannot open generation %s of the %s index in %s: %s",
-                        gen.name, home.engine_name, home.describe(), exc)
+            log.warning(
+                "cannot open generation %s of the %s index in %s: %s", gen.name, home.engine_name, home.describe(), exc
+            )
             last_error = exc
     raise gens.IndexNotFound(f"cannot open the {home.engine_name} index in {home.describe()}: {last_error}")
 

@@ -29,8 +29,10 @@ TIE_SLACK = 10  # passages fetched past the last one shown, so a score tie at th
 MAX_FETCH = 2_000  # the widest top asked for when the best matches are mostly undecided
 # Function words say nothing about a rationale; in a small index their idf is not
 # low enough to keep them out (in a large one MAX_DOC_SHARE does).
-STOPWORDS = frozenset("""a an and are as at be been but by for from had has have he her his if in into is it its
-of on or she such that the their then there these they this to was were which will with would""".split())
+STOPWORDS = frozenset(
+    """a an and are as at be been but by for from had has have he her his if in into is it its
+of on or she such that the their then there these they this to was were which will with would""".split()
+)
 
 
 @dataclass(frozen=True)
@@ -53,8 +55,9 @@ def candidate_terms(text: str) -> tuple[Counter, dict[str, str]]:
     return counts, {t: c.most_common(1)[0][0] for t, c in surfaces.items()}
 
 
-def distinctive_terms(text: str, doc_freqs: Callable[[Iterable[str]], dict[str, int]], total: int,
-                      limit: int = MAX_TERMS) -> list[WeightedTerm]:
+def distinctive_terms(
+    text: str, doc_freqs: Callable[[Iterable[str]], dict[str, int]], total: int, limit: int = MAX_TERMS
+) -> list[WeightedTerm]:
     """The `limit` most distinctive terms of `text`, best first (ties by term, so
     the same text always gives the same query)."""
     counts, surface = candidate_terms(text)

@@ -98,7 +98,7 @@ def surface(candidate: str, typed: str) -> str:
     own = stem(lower)
     tries = []
     if lower.startswith(own):
-        tries.append(candidate + lower[len(own):])
+        tries.append(candidate + lower[len(own) :])
     tries += [candidate, candidate + "e", candidate + "s", candidate + "y", candidate + "ion", candidate + "ing"]
     for word in tries:
         if stem(word) == candidate:
@@ -122,8 +122,11 @@ def _query_words(tree: Node, text: str) -> list[Term]:
             cands = [Term(w, t, leaf.fields) for w, t in zip(leaf.words, leaf.terms, strict=False)]
         elif isinstance(leaf, Near):
             for side in (leaf.left, leaf.right):
-                cands += [side] if isinstance(side, Term) else \
-                    [Term(w, t) for w, t in zip(side.words, side.terms, strict=False)]
+                cands += (
+                    [side]
+                    if isinstance(side, Term)
+                    else [Term(w, t) for w, t in zip(side.words, side.terms, strict=False)]
+                )
         for t in cands:
             if t.text.lower() in typed and t.text.isalpha() and len(t.text) >= MIN_WORD and t not in out:
                 out.append(t)

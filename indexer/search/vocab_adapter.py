@@ -160,7 +160,7 @@ def split_compound(word: str) -> tuple[str, str] | None:
     if not lower.isalpha():
         return None
     for prefix, _ in _compound_prefixes():
-        rest = lower[len(prefix):]
+        rest = lower[len(prefix) :]
         if lower.startswith(prefix) and len(rest) >= MIN_COMPOUND_REST:
             return prefix, rest
     return None

@@ -20,8 +20,7 @@ from indexer.stats.wilson import wilson_interval
 
 # The splits attorneys ask for, in the order the page offers them. Only those the
 # index has are offered (`reviewer_citation` and `edition` arrive with newer indexes).
-STATS_BY = ("treatment", "body_region", "specialty", "licensure", "reviewer_citation", "edition",
-            "decision_year")
+STATS_BY = ("treatment", "body_region", "specialty", "licensure", "reviewer_citation", "edition", "decision_year")
 # Below this many decisions a rate is shown but greyed: its 95% interval is wider
 # than +-10 points at typical IMR rates (about 10% overturned), too wide to quote.
 MIN_DECISIONS = 30
@@ -58,16 +57,23 @@ class Rate:
         if self.n == 0:
             return "No decided items."
         if self.small:
-            return (f"Only {self.n} decision{'' if self.n == 1 else 's'}: fewer than {MIN_DECISIONS}, "
-                    "so the rate is too uncertain to quote (see its interval).")
+            return (
+                f"Only {self.n} decision{'' if self.n == 1 else 's'}: fewer than {MIN_DECISIONS}, "
+                "so the rate is too uncertain to quote (see its interval)."
+            )
         return None
 
     def to_json(self) -> dict[str, Any]:
         rate, ci = self.overturn_rate, self.ci95
-        return {"n": self.n, "upheld": self.upheld, "overturned": self.overturned,
-                "overturn_rate": None if rate is None else round(rate, 4),
-                "ci95": None if ci is None else [round(ci[0], 4), round(ci[1], 4)],
-                "small": self.small, "note": self.note}
+        return {
+            "n": self.n,
+            "upheld": self.upheld,
+            "overturned": self.overturned,
+            "overturn_rate": None if rate is None else round(rate, 4),
+            "ci95": None if ci is None else [round(ci[0], 4), round(ci[1], 4)],
+            "small": self.small,
+            "note": self.note,
+        }
 
 
 @dataclass
@@ -101,9 +107,17 @@ class Baseline:
         return facet == "decision_year" and str(self.year) == str(value)
 
     def to_json(self) -> dict[str, Any]:
-        return {"figure": self.figure, "measure": "percent overturned", "year": self.year,
-                "scope": self.scope, "source": self.source, "facet": self.facet, "value": self.value,
-                "label": self.label, "published_elsewhere": True}
+        return {
+            "figure": self.figure,
+            "measure": "percent overturned",
+            "year": self.year,
+            "scope": self.scope,
+            "source": self.source,
+            "facet": self.facet,
+            "value": self.value,
+            "label": self.label,
+            "published_elsewhere": True,
+        }
 
 
 @lru_cache(maxsize=4)
@@ -111,8 +125,16 @@ def load_baselines(path: Path = BASELINES_FILE) -> tuple[Baseline, ...]:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     out = []
     for row in data.get("baseline", []):
-        out.append(Baseline(figure=float(row["figure"]), year=int(row["year"]), scope=str(row["scope"]),
-                            source=str(row["source"]), facet=row.get("facet"), value=row.get("value")))
+        out.append(
+            Baseline(
+                figure=float(row["figure"]),
+                year=int(row["year"]),
+                scope=str(row["scope"]),
+                source=str(row["source"]),
+                facet=row.get("facet"),
+                value=row.get("value"),
+            )
+        )
     return tuple(sorted(out, key=lambda b: (b.year, b.scope, b.source)))
 
 
@@ -144,8 +166,9 @@ class OutcomeStats:
         }
 
 
-def outcome_stats(service: Any, req: SearchRequest, by: str, extra: tuple[str, ...] = ()
-                  ) -> tuple[OutcomeStats, dict[str, list[Group]]]:
+def outcome_stats(
+    service: Any, req: SearchRequest, by: str, extra: tuple[str, ...] = ()
+) -> tuple[OutcomeStats, dict[str, list[Group]]]:
     """Statistics of the search `req` split by the facet `by` (and the groups of
     each facet in `extra`, counted in the same engine pass, e.g. decision_year for
     the page's chart). Raises ValueError for a split the index cannot answer."""
@@ -155,17 +178,28 @@ def outcome_stats(service: Any, req: SearchRequest, by: str, extra: tuple[str, .
     counts = service.decision_counts(req, facets)
     overall = Rate(n=counts.overall["upheld"] + counts.overall["overturned"], **counts.overall)
     groups = {f: _groups(f, counts.by.get(f, {})) for f in facets}
-    baselines = [b for b in load_baselines() if b.applies_to(None, None) or
-                 any(b.applies_to(by, g.value) for g in groups[by])]
-    stats = OutcomeStats(overall=overall, by=by, groups=groups[by], baselines=baselines,
-                         filters=counts.filters, messages=counts.messages, scope=counts.scope,
-                         letters=counts.letters)
+    baselines = [
+        b for b in load_baselines() if b.applies_to(None, None) or any(b.applies_to(by, g.value) for g in groups[by])
+    ]
+    stats = OutcomeStats(
+        overall=overall,
+        by=by,
+        groups=groups[by],
+        baselines=baselines,
+        filters=counts.filters,
+        messages=counts.messages,
+        scope=counts.scope,
+        letters=counts.letters,
+    )
     return stats, groups
 
 
 def _groups(facet: str, rows: dict[str, dict[str, int]]) -> list[Group]:
-    groups = [Group(n=r["upheld"] + r["overturned"], upheld=r["upheld"], overturned=r["overturned"], value=v)
-              for v, r in rows.items() if r["upheld"] + r["overturned"]]
+    groups = [
+        Group(n=r["upheld"] + r["overturned"], upheld=r["upheld"], overturned=r["overturned"], value=v)
+        for v, r in rows.items()
+        if r["upheld"] + r["overturned"]
+    ]
     if facet in ORDERED_BY_VALUE:
         groups.sort(key=lambda g: g.value)
     else:

@@ -66,12 +66,15 @@ def norm(text: str) -> str:
     return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words)
 
 
-_NOT_MTUS = {"claims_administrator": "The Claims Administrator did not base their decision on the MTUS.",
-             "reviewer": "The Expert Reviewer did not base their decision on the MTUS."}
+_NOT_MTUS = {
+    "claims_administrator": "The Claims Administrator did not base their decision on the MTUS.",
+    "reviewer": "The Expert Reviewer did not base their decision on the MTUS.",
+}
 # The same, as MAXIMUS letters word it from late 2016.
 _OUTSIDE_MTUS = {
     "claims_administrator": "The Claims Administrator based their decision on recommendation(s) outside of the MTUS Guidelines.",
-    "reviewer": "The Expert Reviewer based their decision on recommendation(s) outside of the MTUS Guidelines."}
+    "reviewer": "The Expert Reviewer based their decision on recommendation(s) outside of the MTUS Guidelines.",
+}
 # Share of paragraphs written in the 2016-17 statement style ("Decision based on MTUS Low Back
 # Complaints 2004, Section(s): Special Studies, Summary."); the rest in the older wordings.
 STATEMENT_STYLE_RATE = 0.5
@@ -92,8 +95,11 @@ class GuidelineWriter:
         # Printable wordings: unambiguous, not also a chapter wording, not a bare acronym.
         self.topic_wordings: dict[str, list[str]] = {}
         for t in vocab.topics():
-            good = [w for w in dict.fromkeys((t.name, *t.aliases))
-                    if len(by_alias[norm(w)]) == 1 and norm(w) not in chapter_words and not w.isupper()]
+            good = [
+                w
+                for w in dict.fromkeys((t.name, *t.aliases))
+                if len(by_alias[norm(w)]) == 1 and norm(w) not in chapter_words and not w.isupper()
+            ]
             self.topic_wordings[t.name] = good or [t.name]
         sources = {s.name: s for s in vocab.sources()}
         self.odg_words = [w for w in sources["ODG"].aliases if w] or ["ODG"]
@@ -163,14 +169,15 @@ class GuidelineWriter:
                 mtus_parts[r.chapter].append(r)
                 continue
             sentence, s0, page = self._mtus_sentence(rng, r)
-            add(sentence, [(Resolved(r.source, r.chapter, r.topic, page), "MTUS", r.chapter, s0,
-                            len(sentence) - 1)])
+            add(sentence, [(Resolved(r.source, r.chapter, r.topic, page), "MTUS", r.chapter, s0, len(sentence) - 1)])
             keys.append(r.key)
         for chapter, group in mtus_parts.items():
             sentence, cites, edition = self._part_sentence(rng, chapter, group)
-            add(sentence, [(Resolved(r.source, r.chapter, r.topic, None), "MTUS", r.chapter, s0, s1)
-                           for r, s0, s1 in cites])
-            for sp in spans[-len(cites):]:
+            add(
+                sentence,
+                [(Resolved(r.source, r.chapter, r.topic, None), "MTUS", r.chapter, s0, s1) for r, s0, s1 in cites],
+            )
+            for sp in spans[-len(cites) :]:
                 sp.edition = edition
             keys.extend(r.key for r in group)
         by_chapter: dict[str, list[Resolved]] = defaultdict(list)
@@ -206,9 +213,10 @@ class GuidelineWriter:
             text += rng.choice((f" Page(s): {page}", f", Page(s): {page}", f" Page(s): {page}"))
         return text + ".", len(head), page
 
-    def _part_sentence(self, rng: random.Random, chapter: str,
-                       group: list[Resolved]) -> tuple[str, list[tuple[Resolved, int, int]], str]:
-        """"Decision based on MTUS Low Back Complaints 2004, Section(s): A, B.": the sentence,
+    def _part_sentence(
+        self, rng: random.Random, chapter: str, group: list[Resolved]
+    ) -> tuple[str, list[tuple[Resolved, int, int]], str]:
+        """ "Decision based on MTUS Low Back Complaints 2004, Section(s): A, B.": the sentence,
         each citation's span (the first from the part's name) and the edition printed."""
         part = self.parts[chapter]
         edition = rng.choice(part.editions) if part.editions else "2004"
@@ -228,14 +236,19 @@ class GuidelineWriter:
         cites += [(r, len(head), len(text)) for r in bare if not topics]
         return text + ".", cites, edition
 
-    def _odg_sentence(self, rng: random.Random, chapter_name: str,
-                      group: list[Resolved]) -> tuple[str, list[tuple[Resolved, int, int]]]:
+    def _odg_sentence(
+        self, rng: random.Random, chapter_name: str, group: list[Resolved]
+    ) -> tuple[str, list[tuple[Resolved, int, int]]]:
         """The sentence and, per citation, the span of its wording (source + chapter + topic)."""
         chapter = self.chapters[citation_key("ODG", chapter_name)]
         if chapter.standalone_aliases and rng.random() < 0.2:
             head = rng.choice(chapter.standalone_aliases)
         else:
-            head = rng.choice(self.odg_words) + rng.choice((" ", ", ", ": ", " ")) + rng.choice(chapter.aliases or (chapter.name,))
+            head = (
+                rng.choice(self.odg_words)
+                + rng.choice((" ", ", ", ": ", " "))
+                + rng.choice(chapter.aliases or (chapter.name,))
+            )
         lead = "Decision based on Non-MTUS Citation "
         with_topic = [r for r in group if r.topic]
         if not with_topic:

@@ -56,8 +56,9 @@ def _write_chunk(out: str, seed: int, start: int, stop: int) -> tuple[list[str],
     return lines, passages, overturned, size
 
 
-def write_corpus(out: str | Path, letters: int, seed: int = 0, workers: int | None = None,
-                 progress: bool = False) -> SynthReport:
+def write_corpus(
+    out: str | Path, letters: int, seed: int = 0, workers: int | None = None, progress: bool = False
+) -> SynthReport:
     """Write `letters` letters under `out` (folders of 1,000) and `out/manifest.jsonl`."""
     if letters < 0:
         raise ValueError("the number of letters cannot be negative")

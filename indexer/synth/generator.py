@@ -72,8 +72,9 @@ def case_number(seed: int, index: int, year: int) -> str:
     return f"CM{year % 100:02d}-{(index * 7919 + seed * 104729) % 10_000_000:07d}"
 
 
-def generate_letter(rng: random.Random, index: int = 0, seed: int = 0,
-                    writer: GuidelineWriter | None = None) -> tuple[str, Expected]:
+def generate_letter(
+    rng: random.Random, index: int = 0, seed: int = 0, writer: GuidelineWriter | None = None
+) -> tuple[str, Expected]:
     """The letter text (PDF-damaged) and what a correct parser must read back from it."""
     composed = _compose(rng, index, seed, writer or GuidelineWriter.default())
     return composed.text, composed.expected
@@ -106,11 +107,19 @@ def _compose(rng: random.Random, index: int, seed: int, writer: GuidelineWriter)
 
     items = [_make_item(rng, regions, writer, style) for _ in range(_weighted_count(rng))]
     expected = Expected(
-        index=index, letter_id=letter_id, file=name, case_number=case_no,
-        date_of_injury=injured.isoformat(), decision_date=decided.isoformat() if header else None,
+        index=index,
+        letter_id=letter_id,
+        file=name,
+        case_number=case_no,
+        date_of_injury=injured.isoformat(),
+        decision_date=decided.isoformat() if header else None,
         date_assigned=assigned.isoformat() if header else None,
-        specialties=creds.specialties, licensure=creds.licensure, credential_style=creds.style,
-        age=age, sex=sex, header_block=header,
+        specialties=creds.specialties,
+        licensure=creds.licensure,
+        credential_style=creds.style,
+        age=age,
+        sex=sex,
+        header_block=header,
         passages=[it.expected for it in items],
     )
 
@@ -140,26 +149,55 @@ def synthetic_letter(seed: int, index: int, writer: GuidelineWriter | None = Non
         ca_text = f"{it.ca.text}"
         rev_text = f"{it.reviewer.text}"
         cites = []
-        for field_name, who, written in (("claims_administrator_guideline", "claims_administrator", it.ca),
-                                         ("reviewer_guideline", "reviewer", it.reviewer)):
+        for field_name, who, written in (
+            ("claims_administrator_guideline", "claims_administrator", it.ca),
+            ("reviewer_guideline", "reviewer", it.reviewer),
+        ):
             for sp in written.spans:
-                cites.append(Citation(sp.source, sp.chapter, sp.topic, sp.pages, who,
-                                      written.text[sp.start:sp.end], field_name, sp.start, sp.end,
-                                      edition=sp.edition))
-        passages.append(Passage(
-            passage_id=make_passage_id(exp.letter_id, n), letter_id=exp.letter_id, ordinal=n, item=it.text,
-            decision=it.decision, claims_administrator_guideline=ca_text, reviewer_guideline=rev_text,
-            rationale=it.rationale, treatment=it.family.treatment, body_region=it.region,
-            mtus_based=it.reviewer.mtus_based, citations=cites,
-            claims_administrator_mtus_based=it.ca.mtus_based if it.ca.text else None,
-        ))
+                cites.append(
+                    Citation(
+                        sp.source,
+                        sp.chapter,
+                        sp.topic,
+                        sp.pages,
+                        who,
+                        written.text[sp.start : sp.end],
+                        field_name,
+                        sp.start,
+                        sp.end,
+                        edition=sp.edition,
+                    )
+                )
+        passages.append(
+            Passage(
+                passage_id=make_passage_id(exp.letter_id, n),
+                letter_id=exp.letter_id,
+                ordinal=n,
+                item=it.text,
+                decision=it.decision,
+                claims_administrator_guideline=ca_text,
+                reviewer_guideline=rev_text,
+                rationale=it.rationale,
+                treatment=it.family.treatment,
+                body_region=it.region,
+                mtus_based=it.reviewer.mtus_based,
+                citations=cites,
+                claims_administrator_mtus_based=it.ca.mtus_based if it.ca.text else None,
+            )
+        )
     text = composed.text
     letter = Letter(
-        letter_id=exp.letter_id, source_file=exp.file, case_number=exp.case_number,
-        date_of_injury=exp.date_of_injury, date_assigned=exp.date_assigned, decision_date=exp.decision_date,
-        reviewer=Reviewer(specialties=list(exp.specialties), board_certified=list(exp.specialties),
-                          licensure=list(exp.licensure)),
-        patient=Patient(age=exp.age, sex=exp.sex), summary=composed.summary,
+        letter_id=exp.letter_id,
+        source_file=exp.file,
+        case_number=exp.case_number,
+        date_of_injury=exp.date_of_injury,
+        date_assigned=exp.date_assigned,
+        decision_date=exp.decision_date,
+        reviewer=Reviewer(
+            specialties=list(exp.specialties), board_certified=list(exp.specialties), licensure=list(exp.licensure)
+        ),
+        patient=Patient(age=exp.age, sex=exp.sex),
+        summary=composed.summary,
         body_regions=[r for r in composed.regions if r],
         text=" ".join(line.strip() for line in text.split("\n") if line.strip()),
         passages=passages,
@@ -206,8 +244,18 @@ def _pick_date(rng: random.Random) -> date:
 
 
 def _pick_regions(rng: random.Random) -> list[str]:
-    weights = {"lumbar": 30, "cervical": 20, "shoulder": 14, "knee": 12, "wrist/hand": 7, "thoracic": 4,
-               "elbow": 3, "ankle/foot": 4, "hip": 3, "psyche": 3}
+    weights = {
+        "lumbar": 30,
+        "cervical": 20,
+        "shoulder": 14,
+        "knee": 12,
+        "wrist/hand": 7,
+        "thoracic": 4,
+        "elbow": 3,
+        "ankle/foot": 4,
+        "hip": 3,
+        "psyche": 3,
+    }
     names = list(weights)
     first = rng.choices(names, [weights[n] for n in names])[0]
     regions = [first]
@@ -248,10 +296,15 @@ def _make_item(rng: random.Random, regions: list[str], writer: GuidelineWriter, 
     short = fills.get("drug") or _short(text)
     rationale = _rationale(rng, family, fills, decision, short, style)
     expected = ExpectedPassage(
-        item=text, decision=decision, treatment=family.treatment, body_region=region, family=family.name,
+        item=text,
+        decision=decision,
+        treatment=family.treatment,
+        body_region=region,
+        family=family.name,
         mtus_based=rev.mtus_based,
         citation_keys=sorted(set(ca.keys) | set(rev.keys)),
-        claims_administrator_keys=sorted(set(ca.keys)), reviewer_keys=sorted(set(rev.keys)),
+        claims_administrator_keys=sorted(set(ca.keys)),
+        reviewer_keys=sorted(set(rev.keys)),
     )
     return _Item(text, short, family, region, decision, ca, rev, rationale, expected)
 
@@ -277,14 +330,26 @@ def _fills(rng: random.Random, family: C.Family, region: str | None) -> dict[str
         "bilat": rng.choice(("bilaterally", "bilateral", "right", "left")),
         "Bilateral": rng.choice(("Bilateral", "Right", "Left", "Bilateral")),
         "n": str(rng.choice((4, 6, 8, 12, 3, 10, 16))),
-        "freq": rng.choice(("2 times a week for 6 weeks", "2x4", "3x4", "1 time weekly for 4 weeks",
-                            "twice weekly for 3 weeks", "x 12 sessions", "2x6")),
+        "freq": rng.choice(
+            (
+                "2 times a week for 6 weeks",
+                "2x4",
+                "3x4",
+                "1 time weekly for 4 weeks",
+                "twice weekly for 3 weeks",
+                "x 12 sessions",
+                "2x6",
+            )
+        ),
         "hours": str(rng.choice((80, 160, 4, 6, 8))),
         "days": str(rng.choice((5, 7, 3))),
         "limbs": rng.choice(("upper extremities", "lower extremities")),
         "limb": rng.choice(("upper extremity", "lower extremity")),
-        "surgery": surgery[0], "surgery_joint": surgery[1], "surgery_topic": surgery[2],
-        "dme": dme[0], "dme_topic": dme[1],
+        "surgery": surgery[0],
+        "surgery_joint": surgery[1],
+        "surgery_topic": surgery[2],
+        "dme": dme[0],
+        "dme_topic": dme[1],
         "ci": rng.choice(("", "Interlaminar ", "")),
     }
     f["Side"] = f["side"].capitalize()
@@ -294,8 +359,11 @@ def _fills(rng: random.Random, family: C.Family, region: str | None) -> dict[str
 
 
 def _adjective(rng: random.Random, region: str | None) -> str:
-    return {"cervical": "cervical", "lumbar": rng.choice(("lumbar", "lumbar", "lumbosacral")),
-            "thoracic": "thoracic"}.get(region or "", "lumbar")
+    return {
+        "cervical": "cervical",
+        "lumbar": rng.choice(("lumbar", "lumbar", "lumbosacral")),
+        "thoracic": "thoracic",
+    }.get(region or "", "lumbar")
 
 
 def _levels(rng: random.Random, reg: C.Region | None) -> str:
@@ -303,7 +371,7 @@ def _levels(rng: random.Random, reg: C.Region | None) -> str:
         return "L4-L5"
     k = rng.choice((1, 2, 2, 3))
     start = rng.randint(0, max(0, len(reg.levels) - k))
-    chosen = reg.levels[start:start + k]
+    chosen = reg.levels[start : start + k]
     if len(chosen) == 1:
         return chosen[0]
     return rng.choice((", ".join(chosen[:-1]) + " and " + chosen[-1], ", ".join(chosen)))
@@ -330,26 +398,40 @@ def _split_refs(rng: random.Random, refs: list) -> tuple[list, list]:
     return rng.sample(refs, k_ca), rng.sample(refs, k_rev)
 
 
-_ATTRIBUTIONS = ("Guidelines state that", "The guidelines note that", "Per the guidelines,",
-                 "Evidence-based guidelines indicate that", "Guidelines recommend that", "Guidelines reiterate that")
+_ATTRIBUTIONS = (
+    "Guidelines state that",
+    "The guidelines note that",
+    "Per the guidelines,",
+    "Evidence-based guidelines indicate that",
+    "Guidelines recommend that",
+    "Guidelines reiterate that",
+)
 
 
-def _rationale(rng: random.Random, family: C.Family, fills: dict[str, str], decision: str, short: str,
-               style: _Style) -> str:
+def _rationale(
+    rng: random.Random, family: C.Family, fills: dict[str, str], decision: str, short: str, style: _Style
+) -> str:
     sentences: list[str] = []
     if rng.random() < 0.5:
-        sentences.append(f"Regarding the request for {short}, the {style.worker} has "
-                         f"{rng.choice(C.PRIOR_TREATMENTS)} documented in the records reviewed.")
+        sentences.append(
+            f"Regarding the request for {short}, the {style.worker} has "
+            f"{rng.choice(C.PRIOR_TREATMENTS)} documented in the records reviewed."
+        )
     crit = rng.sample(family.criteria, rng.randint(1, len(family.criteria)))
     for c in crit:
         att = rng.choice(_ATTRIBUTIONS)
         sentences.append(f"{att} {_fill(c, fills)}.")
-    sentences.append(f"Within the documentation available for review, the {style.worker} "
-                     f"{rng.choice(('reports', 'continues to report', 'describes'))} persistent symptoms.")
+    sentences.append(
+        f"Within the documentation available for review, the {style.worker} "
+        f"{rng.choice(('reports', 'continues to report', 'describes'))} persistent symptoms."
+    )
     reasons = family.overturned if decision == "Overturned" else family.upheld
     for r in rng.sample(reasons, rng.randint(1, len(reasons))):
-        lead = rng.choice(("In this case,", "However,", "Here,", "", "Additionally,")) if decision == "Upheld" else \
-            rng.choice(("In this case,", "Here,", "", "Furthermore,"))
+        lead = (
+            rng.choice(("In this case,", "However,", "Here,", "", "Additionally,"))
+            if decision == "Upheld"
+            else rng.choice(("In this case,", "Here,", "", "Furthermore,"))
+        )
         sentence = _fill(r, fills)
         sentences.append(f"{lead} {sentence}." if lead else sentence[0].upper() + sentence[1:] + ".")
     closers = C.OVERTURN_CLOSERS if decision == "Overturned" else C.UPHOLD_CLOSERS
@@ -357,15 +439,30 @@ def _rationale(rng: random.Random, family: C.Family, fills: dict[str, str], deci
     return style.join(sentences)
 
 
-def _header_block(page: PageLayout, rng: random.Random, style: _Style, case_no: str, injured: date,
-                  decided: date, assigned: date, received: date, ur_denial: date, items: list[_Item]) -> None:
+def _header_block(
+    page: PageLayout,
+    rng: random.Random,
+    style: _Style,
+    case_no: str,
+    injured: date,
+    decided: date,
+    assigned: date,
+    received: date,
+    ur_denial: date,
+    items: list[_Item],
+) -> None:
     def d(x: date) -> str:
         return f"{x.month:02d}/{x.day:02d}/{x.year}"
 
-    pairs = [("Case Number:", case_no), ("Date Assigned:", d(assigned)), ("Date of Injury:", d(injured)),
-             ("Decision Date:", d(decided)), ("UR Denial Date:", d(ur_denial)),
-             ("Priority:", rng.choice(("Standard", "Standard", "Expedited"))),
-             ("Application Received:", d(received))]
+    pairs = [
+        ("Case Number:", case_no),
+        ("Date Assigned:", d(assigned)),
+        ("Date of Injury:", d(injured)),
+        ("Decision Date:", d(decided)),
+        ("UR Denial Date:", d(ur_denial)),
+        ("Priority:", rng.choice(("Standard", "Standard", "Expedited"))),
+        ("Application Received:", d(received)),
+    ]
     two_per_line = rng.random() < 0.5
     if rng.random() < 0.3:
         pairs.insert(1, ("Employee Name:", ""))
@@ -383,19 +480,25 @@ def _header_block(page: PageLayout, rng: random.Random, style: _Style, case_no: 
     if rng.random() < 0.5:
         page.spacer()
         page.add_line("Treatment(s) in Dispute Listed on IMR Application: ")
-        page.paragraph(style.join([it.text + ";" if n < len(items) - 1 else it.text
-                                   for n, it in enumerate(items)]), break_hyphens=False)
+        page.paragraph(
+            style.join([it.text + ";" if n < len(items) - 1 else it.text for n, it in enumerate(items)]),
+            break_hyphens=False,
+        )
     page.spacer()
     page.spacer()
 
 
-_INTRO_1 = ("MAXIMUS Federal Services sent the complete case file to {a_reviewer}. He/she has no affiliation with the "
-            "employer, employee, providers or the claims administrator.")
-_INTRO_2 = ("He/she has been in active clinical practice for more than five years and is currently working at least 24 "
-            "hours a week in active practice. The {reviewer} was selected based on his/her clinical experience, "
-            "education, background, and expertise in the same or similar specialties that evaluate and/or treat the "
-            "medical condition and disputed items/{services}. He/she is familiar with governing laws and regulations, "
-            "including the strength of evidence hierarchy that applies to Independent Medical Review determinations.")
+_INTRO_1 = (
+    "MAXIMUS Federal Services sent the complete case file to {a_reviewer}. He/she has no affiliation with the "
+    "employer, employee, providers or the claims administrator."
+)
+_INTRO_2 = (
+    "He/she has been in active clinical practice for more than five years and is currently working at least 24 "
+    "hours a week in active practice. The {reviewer} was selected based on his/her clinical experience, "
+    "education, background, and expertise in the same or similar specialties that evaluate and/or treat the "
+    "medical condition and disputed items/{services}. He/she is familiar with governing laws and regulations, "
+    "including the strength of evidence hierarchy that applies to Independent Medical Review determinations."
+)
 
 
 def _intro(page: PageLayout, rng: random.Random, creds: Credentials) -> None:
@@ -415,22 +518,34 @@ def _intro(page: PageLayout, rng: random.Random, creds: Credentials) -> None:
         page.spacer()
 
 
-def _summary(page: PageLayout, rng: random.Random, style: _Style, age: int, sex: str, injured: date,
-             regions: list[str], items: list[_Item]) -> str:
+def _summary(
+    page: PageLayout,
+    rng: random.Random,
+    style: _Style,
+    age: int,
+    sex: str,
+    injured: date,
+    regions: list[str],
+    items: list[_Item],
+) -> str:
     page.add_line("CLINICAL CASE SUMMARY ")
-    page.paragraph("The expert reviewer developed the following clinical case summary based on a review of the "
-                   "case file, including all medical records: ")
+    page.paragraph(
+        "The expert reviewer developed the following clinical case summary based on a review of the "
+        "case file, including all medical records: "
+    )
     page.spacer()
     noun = {"female": rng.choice(("female", "female", "woman")), "male": rng.choice(("male", "male", "man"))}[sex]
     hyph = rng.random() < 0.4
     agep = f"{age}-year-old" if hyph else f"{age} year old"
     when = style.date(injured)
-    first = rng.choice((
-        f"The {style.worker} is a {agep} {noun}, who sustained an industrial/work injury on {when}.",
-        f"The {style.worker} is a {agep} {noun} who reported a work-related injury on {when} {rng.choice(C.MECHANISMS)}.",
-        f"The {style.worker} is a {agep} {noun} whose date of injury is {when}.",
-        f"The {style.worker} is a {agep} {noun} {rng.choice(C.OCCUPATIONS)} who sustained a work related injury on {when}.",
-    ))
+    first = rng.choice(
+        (
+            f"The {style.worker} is a {agep} {noun}, who sustained an industrial/work injury on {when}.",
+            f"The {style.worker} is a {agep} {noun} who reported a work-related injury on {when} {rng.choice(C.MECHANISMS)}.",
+            f"The {style.worker} is a {agep} {noun} whose date of injury is {when}.",
+            f"The {style.worker} is a {agep} {noun} {rng.choice(C.OCCUPATIONS)} who sustained a work related injury on {when}.",
+        )
+    )
     regs = [C.REGIONS[r] for r in regions]
     dx = [rng.choice(r.diagnoses) for r in regs] + [rng.choice(r.diagnoses) for r in regs if rng.random() < 0.5]
     dx = list(dict.fromkeys(dx))
@@ -494,4 +609,5 @@ def _issues(page: PageLayout, rng: random.Random, items: list[_Item]) -> None:
 
 def _wrapped(page: PageLayout, text: str) -> list[str]:
     from indexer.synth.layout import wrap
+
     return wrap(text, page.rng.randint(88, 97))

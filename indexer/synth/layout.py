@@ -35,7 +35,7 @@ def wrap(text: str, width: int, break_hyphens: bool = True) -> list[str]:
                 head = _split_hyphen(word, width - len(current))
                 if head is not None:
                     lines.append(current + head)
-                    current = word[len(head):] + sep
+                    current = word[len(head) :] + sep
                     continue
             lines.append(current)
             current = word + sep

@@ -19,19 +19,75 @@ VOCAB = Path(__file__).resolve().parent.parent / "vocab"
 # Relative frequency of reviewer specialties (PM&R, occupational medicine and
 # orthopedics decide most cases; many others appear).
 _SPECIALTY_WEIGHTS = {
-    "Physical Medicine & Rehabilitation": 20, "Occupational Medicine": 12, "Orthopedic Surgery": 12,
-    "Anesthesiology": 8, "Pain Management": 6, "Internal Medicine": 6, "Family Medicine": 6, "Neurology": 4,
-    "Psychiatry": 3, "Psychology": 3, "Chiropractic": 3, "Acupuncture": 2, "Neurological Surgery": 2,
-    "Sports Medicine": 2, "Hand Surgery": 1, "Podiatric Surgery": 1, "Preventive Medicine": 1,
-    "Emergency Medicine": 1, "Plastic Surgery": 0.5, "Rheumatology": 0.5, "Dentistry": 0.3, "Urology": 0.3,
-    "Ophthalmology": 0.3, "Otolaryngology": 0.3, "General Surgery": 0.5, "Addiction Medicine": 0.3,
+    "Physical Medicine & Rehabilitation": 20,
+    "Occupational Medicine": 12,
+    "Orthopedic Surgery": 12,
+    "Anesthesiology": 8,
+    "Pain Management": 6,
+    "Internal Medicine": 6,
+    "Family Medicine": 6,
+    "Neurology": 4,
+    "Psychiatry": 3,
+    "Psychology": 3,
+    "Chiropractic": 3,
+    "Acupuncture": 2,
+    "Neurological Surgery": 2,
+    "Sports Medicine": 2,
+    "Hand Surgery": 1,
+    "Podiatric Surgery": 1,
+    "Preventive Medicine": 1,
+    "Emergency Medicine": 1,
+    "Plastic Surgery": 0.5,
+    "Rheumatology": 0.5,
+    "Dentistry": 0.3,
+    "Urology": 0.3,
+    "Ophthalmology": 0.3,
+    "Otolaryngology": 0.3,
+    "General Surgery": 0.5,
+    "Addiction Medicine": 0.3,
 }
-_SECOND_SPECIALTY = ("Pain Management", "Pain Management", "Sports Medicine", "Electrodiagnostic Medicine",
-                     "Spine Surgery", "Addiction Medicine", "Occupational Medicine", "Internal Medicine")
-_OTHER_STATES = ("Arizona", "Nevada", "Texas", "New York", "Florida", "Massachusetts", "Illinois", "Oregon",
-                 "Washington", "Pennsylvania", "Ohio", "Colorado", "Georgia", "Maryland", "Michigan", "New Jersey",
-                 "North Carolina", "Virginia", "Tennessee", "Utah", "Connecticut", "Minnesota", "Wisconsin",
-                 "Missouri", "Indiana", "Kentucky", "Louisiana", "Hawaii", "New Mexico", "District of Columbia")
+_SECOND_SPECIALTY = (
+    "Pain Management",
+    "Pain Management",
+    "Sports Medicine",
+    "Electrodiagnostic Medicine",
+    "Spine Surgery",
+    "Addiction Medicine",
+    "Occupational Medicine",
+    "Internal Medicine",
+)
+_OTHER_STATES = (
+    "Arizona",
+    "Nevada",
+    "Texas",
+    "New York",
+    "Florida",
+    "Massachusetts",
+    "Illinois",
+    "Oregon",
+    "Washington",
+    "Pennsylvania",
+    "Ohio",
+    "Colorado",
+    "Georgia",
+    "Maryland",
+    "Michigan",
+    "New Jersey",
+    "North Carolina",
+    "Virginia",
+    "Tennessee",
+    "Utah",
+    "Connecticut",
+    "Minnesota",
+    "Wisconsin",
+    "Missouri",
+    "Indiana",
+    "Kentucky",
+    "Louisiana",
+    "Hawaii",
+    "New Mexico",
+    "District of Columbia",
+)
 
 
 @lru_cache(maxsize=1)
@@ -66,12 +122,16 @@ class Credentials:
             spec = f"{self.printed[0]}, has a subspecialty in {self.printed[1]}"
         else:
             spec = self.printed[0]
-        return (f"The {reviewer} is Board Certified in {spec} and is licensed to practice in "
-                f"{' and '.join(self.licensure)}.")
+        return (
+            f"The {reviewer} is Board Certified in {spec} and is licensed to practice in "
+            f"{' and '.join(self.licensure)}."
+        )
 
     def block_lines(self) -> list[str]:
-        return [f"State(s) of Licensure: {', '.join(self.licensure)} ",
-                f"Certification(s)/Specialty: {', '.join(self.printed)} "]
+        return [
+            f"State(s) of Licensure: {', '.join(self.licensure)} ",
+            f"Certification(s)/Specialty: {', '.join(self.printed)} ",
+        ]
 
 
 def pick_credentials(rng: random.Random) -> Credentials:

@@ -19,13 +19,26 @@ from collections.abc import Container
 
 # ---------------------------------------------------------------- normalising
 
-_LIGATURES = str.maketrans({
-    "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
-    "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ", "\u200b": "",
-    "\t": " ", "\ufeff": "", "\u2010": "-", "\u2011": "-",
-})
+_LIGATURES = str.maketrans(
+    {
+        "\ufb00": "ff",
+        "\ufb01": "fi",
+        "\ufb02": "fl",
+        "\ufb03": "ffi",
+        "\ufb04": "ffl",
+        "\u00a0": " ",
+        "\u2007": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+        "\u200b": "",
+        "\t": " ",
+        "\ufeff": "",
+        "\u2010": "-",
+        "\u2011": "-",
+    }
+)
 # C0 controls other than newline, carriage return and form feed (tab is a ligature entry above)
-CONTROL_CHARS = (*range(0x00, 0x09), 0x0b, *range(0x0e, 0x20), 0x7f)
+CONTROL_CHARS = (*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F)
 # One translation does both jobs: ligatures and odd spaces replaced, control characters
 # dropped (`str.translate` is several times faster here than a regex substitution).
 _LIGATURES_NO_CONTROLS = {**_LIGATURES, **dict.fromkeys(CONTROL_CHARS)}
@@ -46,17 +59,24 @@ def normalize(text: str) -> str:
 # the line, checked first because that pattern backtracks heavily on long lines.
 _FOOTER_PAGE_AT_START = re.compile(
     r"^\s*page\s*\d+\s*(?:of\s*\d+)?\s*$"
-    r"|^\s*page\s*\|\s*\d+\s*$", re.I)
+    r"|^\s*page\s*\|\s*\d+\s*$",
+    re.I,
+)
 _FOOTER_WITHOUT_PAGE = re.compile(
     r"^\s*\d+\s+of\s+\d+\s*$"
-    r"|^\s*[-\u2013\u2014]\s*\d+\s*[-\u2013\u2014]\s*$", re.I)
+    r"|^\s*[-\u2013\u2014]\s*\d+\s*[-\u2013\u2014]\s*$",
+    re.I,
+)
 # "CM15-0104522   Page 2 of 3", "IMR Case Number: CM15-... Page 2 of 3"
 _FOOTER_RUNNING_HEADER = re.compile(
     r"^[A-Z0-9 #:().,/-]{0,60}(?:case\s*(?:number|no\.?|#)?\s*:?\s*)?[A-Z0-9 #:().,/-]{0,40}"
-    r"\bpage\s*\d+\s*of\s*\d+\s*$", re.I)
+    r"\bpage\s*\d+\s*of\s*\d+\s*$",
+    re.I,
+)
 _PAGE_N_OF_M_AT_END = re.compile(r"page\s*\d+\s*of\s*\d+\s*$", re.I)
 _CASE_NUMBER_LINE = re.compile(
-    r"^\s*(?:IMR\s+)?(?:case\s*(?:number|no\.?|#)\s*:?\s*)?[A-Z]{2,4}\d{2}-\d{5,8}\s*$", re.I)
+    r"^\s*(?:IMR\s+)?(?:case\s*(?:number|no\.?|#)\s*:?\s*)?[A-Z]{2,4}\d{2}-\d{5,8}\s*$", re.I
+)
 _DIGITS = re.compile(r"\d+")
 _HAS_DIGIT = re.compile(r"\d")
 
@@ -67,9 +87,9 @@ def is_footer(line: str) -> bool:
         return False
     low = line.lower()
     if "page" in low:
-        return (_FOOTER_PAGE_AT_START.match(line) is not None
-                or (_PAGE_N_OF_M_AT_END.search(line) is not None
-                    and _FOOTER_RUNNING_HEADER.match(line) is not None))
+        return _FOOTER_PAGE_AT_START.match(line) is not None or (
+            _PAGE_N_OF_M_AT_END.search(line) is not None and _FOOTER_RUNNING_HEADER.match(line) is not None
+        )
     if " of " not in low and "-" not in line and "\u2013" not in line and "\u2014" not in line:
         return False
     return _FOOTER_WITHOUT_PAGE.match(line) is not None
@@ -77,7 +97,9 @@ def is_footer(line: str) -> bool:
 
 _STRUCTURAL = re.compile(
     r"(?::\s*|^)(?:upheld|overturned)\W*$|^(?:claims\s+administrator|maximus|decision\s+rationale|rationale\s+for"
-    r"|the\s+(?:expert|physician|professional)\s+reviewer)|\bguidelines?\s*:|medically\s+necessary", re.I)
+    r"|the\s+(?:expert|physician|professional)\s+reviewer)|\bguidelines?\s*:|medically\s+necessary",
+    re.I,
+)
 
 
 _FURNITURE_MAX = 80
@@ -189,8 +211,11 @@ def paragraphs_of_normalized(text: str) -> list[list[str]]:
 
 
 # Words a sentence does not end on: a line ending in one continues on the next line.
-_DANGLING = re.compile(r"\b(?:the|a|an|of|and|or|to|for|with|in|on|by|at|from|was|were|is|are|be|that|than|as"
-                       r"|per|non|whether|which|who)$", re.I)
+_DANGLING = re.compile(
+    r"\b(?:the|a|an|of|and|or|to|for|with|in|on|by|at|from|was|were|is|are|be|that|than|as"
+    r"|per|non|whether|which|who)$",
+    re.I,
+)
 
 
 def _continues(prev: str, line: str) -> bool:
@@ -233,10 +258,12 @@ def _typical_width(lines: list[str]) -> int:
 
 # Words that keep their hyphen when a line breaks after it ("non-" / "radicular")
 # unless the letter itself spells the joined word elsewhere.
-HYPHEN_PREFIXES = frozenset("""
+HYPHEN_PREFIXES = frozenset(
+    """
 non self well anti post long short follow work high low multi semi co ex bi mid
 full half cross left right one two three four five six seven eight ten
-""".split())
+""".split()
+)
 _TRAILING_WORD = re.compile(r"([A-Za-z0-9]+)-$")
 _LEADING_WORD = re.compile(r"[A-Za-z0-9]+")
 _WORDS = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")

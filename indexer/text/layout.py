@@ -40,9 +40,18 @@ _KNOWN = [
     ("decisions", r"IMR DECISIONS?\s*(?:\(S\))?\s*AND RATIONALES?\s*(?:\(S\))?"),
     ("documents", r"DOCUMENTS REVIEWED(?: FOR DETERMINATION)?|DOCUMENTATION REVIEWED|RECORDS REVIEWED"),
     ("issue_at_dispute", r"ISSUES? AT DISPUTE|ISSUES? IN DISPUTE|TREATMENTS? IN DISPUTE"),
-    ("guidelines_relied", r"MEDICAL TREATMENT GUIDELINES?\s*(?:\(S\))? RELIED UPON BY (?:THE )?(?:PROFESSIONAL |MEDICAL |EXPERT )?REVIEWER(?: AND WHY)?"),
-    ("rationale_why", r"RATIONALE FOR WHY THE REQUESTED TREATMENT\s*/?\s*SERVICES? (?P<verb>IS\s*/\s*WAS|IS|WAS)(?P<neg>\s+NOT)? MEDICALLY NECESSARY"),
-    ("qualifications", r"(?:MEDICAL |EXPERT |PHYSICIAN |PROFESSIONAL )?REVIEWER(?:'S)? QUALIFICATIONS|(?:EXPERT |MEDICAL )?REVIEWER CREDENTIALS"),
+    (
+        "guidelines_relied",
+        r"MEDICAL TREATMENT GUIDELINES?\s*(?:\(S\))? RELIED UPON BY (?:THE )?(?:PROFESSIONAL |MEDICAL |EXPERT )?REVIEWER(?: AND WHY)?",
+    ),
+    (
+        "rationale_why",
+        r"RATIONALE FOR WHY THE REQUESTED TREATMENT\s*/?\s*SERVICES? (?P<verb>IS\s*/\s*WAS|IS|WAS)(?P<neg>\s+NOT)? MEDICALLY NECESSARY",
+    ),
+    (
+        "qualifications",
+        r"(?:MEDICAL |EXPERT |PHYSICIAN |PROFESSIONAL )?REVIEWER(?:'S)? QUALIFICATIONS|(?:EXPERT |MEDICAL )?REVIEWER CREDENTIALS",
+    ),
 ]
 _KNOWN_RE = [(kind, re.compile(rf"^(?:{pat})(?P<colon>\s*:)?\s*(?P<rest>.*)$", re.I)) for kind, pat in _KNOWN]
 _GENERIC = re.compile(r"^[A-Z][A-Z0-9 ,&/()'.\-]{3,88}:?$")
@@ -55,12 +64,14 @@ LABEL_LINE = re.compile(
     r"|Date of Injury|Decision Date|UR Denial Date|Priority|Application Received|Employee Name|Employee"
     r"|Provider Name|Claim Number|Treatment\(s\) in Dispute|Claims Administrator(?:'s)? guidelines?"
     r"|MAXIMUS guidelines?|Decision rationale|Rationale for the Decision|Date of UR Decision)\s*:",
-    re.I)
+    re.I,
+)
 
 
 _HEADING_FIRST_WORDS = frozenset(
     "HOW CLINICAL CASE SUMMARY IMR DOCUMENTS DOCUMENTATION RECORDS ISSUE ISSUES TREATMENT TREATMENTS "
-    "MEDICAL RATIONALE EXPERT PHYSICIAN PROFESSIONAL REVIEWER REVIEWER'S".split())
+    "MEDICAL RATIONALE EXPERT PHYSICIAN PROFESSIONAL REVIEWER REVIEWER'S".split()
+)
 
 
 def _known_heading(text: str) -> tuple[str, re.Match[str]] | None:
@@ -73,7 +84,7 @@ def _known_heading(text: str) -> tuple[str, re.Match[str]] | None:
         m = rx.match(text)
         if not m:
             continue
-        heading_upper = text[:m.start("rest")].upper() == text[:m.start("rest")]
+        heading_upper = text[: m.start("rest")].upper() == text[: m.start("rest")]
         rest = m.group("rest")
         if not heading_upper:
             continue
@@ -107,7 +118,7 @@ def sections(paras: list[list[str]]) -> list[RawSection]:
                 hit, consumed = hit2, 2
         if hit:
             kind, m = hit
-            title = m.string[:m.start("colon") if m.group("colon") else m.start("rest")].strip()
+            title = m.string[: m.start("colon") if m.group("colon") else m.start("rest")].strip()
             sec = RawSection(title, kind)
             if kind == "rationale_why":
                 sec.heading_extra = (m.group("neg") or "").strip()

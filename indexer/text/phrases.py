@@ -140,7 +140,7 @@ class PhraseIndex(Generic[T]):
         phrases = self._phrases
         for k in lengths:
             if i + k <= n:
-                payload = phrases.get(tuple(norms[i:i + k]), _MISSING)
+                payload = phrases.get(tuple(norms[i : i + k]), _MISSING)
                 if payload is not _MISSING:
                     return k, payload  # type: ignore[return-value]  # not _MISSING: a T
         return None
@@ -154,7 +154,7 @@ class PhraseIndex(Generic[T]):
         for callers that weigh a shorter match against what follows it."""
         if i + k > len(norms):
             return None
-        payload = self._phrases.get(tuple(norms[i:i + k]), _MISSING)
+        payload = self._phrases.get(tuple(norms[i : i + k]), _MISSING)
         return None if payload is _MISSING else payload  # type: ignore[return-value]  # the sentinel is out: a T
 
     def find_all(self, text: str) -> list[tuple[int, int, T]]:

@@ -176,10 +176,7 @@ def chapter_by_key() -> dict[str, Chapter]:
 
 @cache
 def topics() -> list[Topic]:
-    return [
-        Topic(t["name"], tuple(t.get("aliases", ())), tuple(t.get("chapters", ())))
-        for t in _guidelines()["topic"]
-    ]
+    return [Topic(t["name"], tuple(t.get("aliases", ())), tuple(t.get("chapters", ()))) for t in _guidelines()["topic"]]
 
 
 @cache
@@ -192,8 +189,16 @@ def mtus_parts() -> list[MtusPart]:
         own = tuple(p.get("sections", ()))
         # ACOEM body-part chapters share their section titles
         sections = own + acoem if chapter.startswith("ACOEM Chapter") else own
-        out.append(MtusPart(chapter, tuple(p["wordings"]), tuple(p.get("editions", ())), sections,
-                            tuple(p.get("section_chapters", {}).items()), bool(p.get("numbered_sections", False))))
+        out.append(
+            MtusPart(
+                chapter,
+                tuple(p["wordings"]),
+                tuple(p.get("editions", ())),
+                sections,
+                tuple(p.get("section_chapters", {}).items()),
+                bool(p.get("numbered_sections", False)),
+            )
+        )
     return out
 
 
@@ -241,10 +246,29 @@ def states() -> dict[str, str]:
 
 
 __all__ = [
-    "BodyRegion", "Chapter", "MtusPart", "Source", "Specialty", "Topic", "TreatmentCategory",
-    "abbreviation_equivalents", "abbreviations", "acoem_chapters", "body_regions", "chapter_by_key", "chapters",
-    "compound_prefixes", "drug_names", "equivalent_names", "guideline_fillers", "medication_classes",
-    "mtus_parts", "sources", "specialties", "states", "topics",
+    "BodyRegion",
+    "Chapter",
+    "MtusPart",
+    "Source",
+    "Specialty",
+    "Topic",
+    "TreatmentCategory",
+    "abbreviation_equivalents",
+    "abbreviations",
+    "acoem_chapters",
+    "body_regions",
+    "chapter_by_key",
+    "chapters",
+    "compound_prefixes",
+    "drug_names",
+    "equivalent_names",
+    "guideline_fillers",
+    "medication_classes",
+    "mtus_parts",
+    "sources",
+    "specialties",
+    "states",
+    "topics",
     "treatments",
 ]
 

@@ -29,46 +29,81 @@ PG_ENV = "IMR_TEST_DATABASE_URL"
 
 # --- the passage lookup double ---------------------------------------------------
 
+
 def _citation(source, chapter, topic, cited_by="reviewer", raw="") -> Citation:
-    return Citation(source=source, chapter=chapter, topic=topic, pages=None, cited_by=cited_by,
-                    raw=raw or f"{source} {chapter} {topic or ''}".strip(), field="reviewer_guideline",
-                    start=0, end=0)
+    return Citation(
+        source=source,
+        chapter=chapter,
+        topic=topic,
+        pages=None,
+        cited_by=cited_by,
+        raw=raw or f"{source} {chapter} {topic or ''}".strip(),
+        field="reviewer_guideline",
+        start=0,
+        end=0,
+    )
 
 
 def sample_letters() -> list[Letter]:
     neck = Letter(
-        letter_id="000_d9810e0ddbbc91c8", source_file="corpus/000_d9810e0ddbbc91c8.txt",
-        case_number="CM15-0101111", date_of_injury="2014-09-06", decision_date="2015-06-01",
-        reviewer=Reviewer(specialties=["Physical Medicine & Rehabilitation", "Pain Management"],
-                          licensure=["California"]),
+        letter_id="000_d9810e0ddbbc91c8",
+        source_file="corpus/000_d9810e0ddbbc91c8.txt",
+        case_number="CM15-0101111",
+        date_of_injury="2014-09-06",
+        decision_date="2015-06-01",
+        reviewer=Reviewer(
+            specialties=["Physical Medicine & Rehabilitation", "Pain Management"], licensure=["California"]
+        ),
     )
-    neck.passages = [Passage(
-        passage_id=make_passage_id(neck.letter_id, 1), letter_id=neck.letter_id, ordinal=1,
-        item="Bilateral cervical medial branch blocks under fluoroscopy and IV sedation",
-        decision="Upheld",
-        rationale=("Regarding the request for cervical medial branch block, guidelines state that "
-                   "facet joint diagnostic blocks are limited to patients with cervical pain that is "
-                   "non-radicular.\n\nThe documentation shows radicular findings; the request is not "
-                   "medically necessary."),
-        citations=[_citation("ODG", "Neck and Upper Back", "Facet joint diagnostic blocks"),
-                   _citation("MTUS", "ACOEM Chapter 8", None)],
-    )]
+    neck.passages = [
+        Passage(
+            passage_id=make_passage_id(neck.letter_id, 1),
+            letter_id=neck.letter_id,
+            ordinal=1,
+            item="Bilateral cervical medial branch blocks under fluoroscopy and IV sedation",
+            decision="Upheld",
+            rationale=(
+                "Regarding the request for cervical medial branch block, guidelines state that "
+                "facet joint diagnostic blocks are limited to patients with cervical pain that is "
+                "non-radicular.\n\nThe documentation shows radicular findings; the request is not "
+                "medically necessary."
+            ),
+            citations=[
+                _citation("ODG", "Neck and Upper Back", "Facet joint diagnostic blocks"),
+                _citation("MTUS", "ACOEM Chapter 8", None),
+            ],
+        )
+    ]
     back = Letter(
-        letter_id="004_0099b7c7dc1cafd7", source_file="corpus/004_0099b7c7dc1cafd7.txt",
-        case_number="CM15-0104444", date_of_injury="2012-01-20", decision_date="2015-07-15",
+        letter_id="004_0099b7c7dc1cafd7",
+        source_file="corpus/004_0099b7c7dc1cafd7.txt",
+        case_number="CM15-0104444",
+        date_of_injury="2012-01-20",
+        decision_date="2015-07-15",
         reviewer=Reviewer(specialties=["Anesthesiology"], licensure=["California"]),
     )
     back.passages = [
-        Passage(passage_id=make_passage_id(back.letter_id, 1), letter_id=back.letter_id, ordinal=1,
-                item="Lumbar epidural steroid injection L4-L5", decision="Overturned",
-                rationale="According to the CA MTUS, a nerve block is recommended when radiculopathy "
-                          "is documented by examination and corroborated by imaging.",
-                citations=[_citation("MTUS", "Chronic Pain Medical Treatment Guidelines",
-                                     "Epidural steroid injections (ESIs)")]),
-        Passage(passage_id=make_passage_id(back.letter_id, 2), letter_id=back.letter_id, ordinal=2,
-                item="Acupuncture, 12 sessions", decision="Upheld",
-                rationale="The submitted records indicate prior acupuncture without functional improvement.",
-                citations=[_citation("MTUS", "Acupuncture Medical Treatment Guidelines", None)]),
+        Passage(
+            passage_id=make_passage_id(back.letter_id, 1),
+            letter_id=back.letter_id,
+            ordinal=1,
+            item="Lumbar epidural steroid injection L4-L5",
+            decision="Overturned",
+            rationale="According to the CA MTUS, a nerve block is recommended when radiculopathy "
+            "is documented by examination and corroborated by imaging.",
+            citations=[
+                _citation("MTUS", "Chronic Pain Medical Treatment Guidelines", "Epidural steroid injections (ESIs)")
+            ],
+        ),
+        Passage(
+            passage_id=make_passage_id(back.letter_id, 2),
+            letter_id=back.letter_id,
+            ordinal=2,
+            item="Acupuncture, 12 sessions",
+            decision="Upheld",
+            rationale="The submitted records indicate prior acupuncture without functional improvement.",
+            citations=[_citation("MTUS", "Acupuncture Medical Treatment Guidelines", None)],
+        ),
     ]
     return [neck, back]
 
@@ -104,6 +139,7 @@ class FakeSearchService:
 
 
 # --- databases ------------------------------------------------------------------
+
 
 def _with_schema(url: str, schema: str) -> str:
     sep = "&" if "?" in url else "?"
@@ -153,6 +189,7 @@ def db_url(db_kind, tmp_path) -> Iterator[str]:
 
 # --- apps -----------------------------------------------------------------------
 
+
 @pytest.fixture
 def service() -> FakeSearchService:
     return FakeSearchService.with_samples()
@@ -192,6 +229,7 @@ def csrf_app(db_url, tmp_path, service, monkeypatch):
 
 
 # --- helpers --------------------------------------------------------------------
+
 
 def add_user(app, name: str, password: str = "correct horse battery"):
     from webapp.auth.accounts import create_user

@@ -10,13 +10,18 @@ ACU = "004_0099b7c7dc1cafd7-2"
 
 
 def test_create_get_list_bookmark(client):
-    resp = client.post("/api/bookmarks", json={"passage_id": NECK, "note": "Use for *Smith*", "matters": ["Smith v. ABC Corp"]})
+    resp = client.post(
+        "/api/bookmarks", json={"passage_id": NECK, "note": "Use for *Smith*", "matters": ["Smith v. ABC Corp"]}
+    )
     assert resp.status_code == 201
     created = resp.get_json()
     assert resp.headers["Location"] == f"/api/bookmarks/{created['id']}"
     assert created["item"].startswith("Bilateral cervical medial branch blocks")
     assert created["decision"] == "Upheld"
-    assert created["citations"] == ["ODG | Neck and Upper Back | Facet joint diagnostic blocks", "MTUS | ACOEM Chapter 8"]
+    assert created["citations"] == [
+        "ODG | Neck and Upper Back | Facet joint diagnostic blocks",
+        "MTUS | ACOEM Chapter 8",
+    ]
     assert created["note_html"] == "<p>Use for <em>Smith</em></p>"
     assert [m["name"] for m in created["matters"]] == ["Smith v. ABC Corp"]
     assert created["snapshot"]["letter"]["case_number"] == "CM15-0101111"
@@ -88,9 +93,14 @@ def test_validation_errors_are_400_json(client):
 
 
 def test_unknown_ids_are_404_json(client):
-    for method, url in [("get", "/api/bookmarks/12345"), ("patch", "/api/bookmarks/12345"),
-                        ("delete", "/api/bookmarks/12345"), ("get", "/api/matters/777"),
-                        ("patch", "/api/matters/777"), ("delete", "/api/matters/777")]:
+    for method, url in [
+        ("get", "/api/bookmarks/12345"),
+        ("patch", "/api/bookmarks/12345"),
+        ("delete", "/api/bookmarks/12345"),
+        ("get", "/api/matters/777"),
+        ("patch", "/api/matters/777"),
+        ("delete", "/api/matters/777"),
+    ]:
         kwargs = {"json": {"note": "x", "name": "y"}} if method == "patch" else {}
         resp = getattr(client, method)(url, **kwargs)
         assert resp.status_code == 404, url

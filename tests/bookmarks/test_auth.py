@@ -54,12 +54,14 @@ def test_a_user_account_turns_on_login(app):
 def test_login_next_is_kept_and_safe(app):
     add_user(app, "alice")
     client = app.test_client()
-    resp = client.post("/login", data={"username": "alice", "password": "correct horse battery",
-                                       "next": "/bookmarks?sort=letter"})
+    resp = client.post(
+        "/login", data={"username": "alice", "password": "correct horse battery", "next": "/bookmarks?sort=letter"}
+    )
     assert resp.headers["Location"] == "/bookmarks?sort=letter"
     client.post("/logout")
-    resp = client.post("/login", data={"username": "alice", "password": "correct horse battery",
-                                       "next": "https://evil.example/"})
+    resp = client.post(
+        "/login", data={"username": "alice", "password": "correct horse battery", "next": "https://evil.example/"}
+    )
     assert resp.headers["Location"] == "/"
 
 

@@ -31,12 +31,17 @@ def test_markdown_export_is_ready_for_a_brief(client):
     md = resp.get_data(as_text=True)
     assert md.startswith("# IMR precedents: Smith v. ABC Corp")
     assert md.count("\n## ") == 2 and "Acupuncture" not in md
-    section = md[md.index("Bilateral cervical"):]
-    for expected in ("Upheld (the denial stands", "Case CM15-0101111", "`000_d9810e0ddbbc91c8`",
-                     "decided 1 Jun 2015", "injury 6 Sep 2014",
-                     "ODG, Neck and Upper Back, Facet joint diagnostic blocks",
-                     "> Regarding the request for cervical medial branch block",
-                     "Facet blocks: **non-radicular** only"):
+    section = md[md.index("Bilateral cervical") :]
+    for expected in (
+        "Upheld (the denial stands",
+        "Case CM15-0101111",
+        "`000_d9810e0ddbbc91c8`",
+        "decided 1 Jun 2015",
+        "injury 6 Sep 2014",
+        "ODG, Neck and Upper Back, Facet joint diagnostic blocks",
+        "> Regarding the request for cervical medial branch block",
+        "Facet blocks: **non-radicular** only",
+    ):
         assert expected in section, expected
     assert "Overturned (the treatment was found medically necessary)" in md
     all_md = client.get("/bookmarks/export.md").get_data(as_text=True)
@@ -65,9 +70,11 @@ def test_csv_export_parses_back(client):
 
 
 def test_csv_cells_cannot_run_as_formulas(client):
-    save(client, NECK, note="=HYPERLINK(\"http://evil\")")
-    rows = list(csv.DictReader(io.StringIO(client.get("/bookmarks/export.csv").get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[0]["note"] == "'=HYPERLINK(\"http://evil\")"
+    save(client, NECK, note='=HYPERLINK("http://evil")')
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/bookmarks/export.csv").get_data(as_text=True).lstrip("\ufeff")))
+    )
+    assert rows[0]["note"] == '\'=HYPERLINK("http://evil")'
 
 
 def test_json_export_parses_back(client):
@@ -129,8 +136,12 @@ def test_import_by_form_upload(client):
     exported = client.get("/bookmarks/export.json").get_data()
     for bm in client.get("/api/bookmarks").get_json()["bookmarks"]:
         client.delete(bm["url"])
-    resp = client.post("/bookmarks/import", data={"file": (io.BytesIO(exported), "bookmarks.json")},
-                       content_type="multipart/form-data", follow_redirects=True)
+    resp = client.post(
+        "/bookmarks/import",
+        data={"file": (io.BytesIO(exported), "bookmarks.json")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert resp.status_code == 200
     assert "Imported 3 new bookmarks" in resp.get_data(as_text=True)
     assert client.get("/api/bookmarks").get_json()["total"] == 3
@@ -162,8 +173,12 @@ def test_bad_import_files_change_nothing(client):
         assert resp.status_code == 400, label
         assert resp.get_json()["error"], label
     assert "bookmark 3" in client.post("/api/bookmarks/import", json=broken).get_json()["error"]
-    resp = client.post("/bookmarks/import", data={"file": (io.BytesIO(b"{not json"), "x.json")},
-                       content_type="multipart/form-data", follow_redirects=True)
+    resp = client.post(
+        "/bookmarks/import",
+        data={"file": (io.BytesIO(b"{not json"), "x.json")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert "not valid JSON" in resp.get_data(as_text=True)
     assert client.get("/api/bookmarks").get_json()["total"] == 3
 
@@ -172,7 +187,9 @@ def test_exports_say_who_cited_each_guideline(client):
     from webapp.bookmarks.snapshot import cited_by_party
 
     saved = _setup(client)
-    rows = list(csv.DictReader(io.StringIO(client.get("/bookmarks/export.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/bookmarks/export.csv").get_data(as_text=True).lstrip("\ufeff")))
+    )
     md = client.get("/bookmarks/export.md").get_data(as_text=True)
     data = json.loads(client.get("/bookmarks/export.json").get_data(as_text=True))
     snapshots = {b["id"]: b["snapshot"] for b in data["bookmarks"]}
@@ -183,7 +200,11 @@ def test_exports_say_who_cited_each_guideline(client):
         assert set(reviewer) | set(administrator) == set(bm["citations"])
     assert "**Guidelines the reviewer cited:**" in md
     # a claims-administrator-only citation is never presented as the reviewer's
-    snap = {"citations": [{"key": "ODG | Low Back", "cited_by": "claims_administrator"},
-                          {"key": "MTUS | Chronic Pain Medical Treatment Guidelines", "cited_by": "reviewer"},
-                          {"key": "ODG | Low Back", "cited_by": "claims_administrator"}]}
+    snap = {
+        "citations": [
+            {"key": "ODG | Low Back", "cited_by": "claims_administrator"},
+            {"key": "MTUS | Chronic Pain Medical Treatment Guidelines", "cited_by": "reviewer"},
+            {"key": "ODG | Low Back", "cited_by": "claims_administrator"},
+        ]
+    }
     assert cited_by_party(snap) == (["MTUS | Chronic Pain Medical Treatment Guidelines"], ["ODG | Low Back"])

@@ -30,6 +30,7 @@ def accounts_app(app):
 
 # --- 8. sign-out ends the session on the server --------------------------------------
 
+
 def test_a_cookie_copied_before_sign_out_reads_nothing_after(accounts_app):
     client = accounts_app.test_client()
     assert login(client, "alice").status_code == 302
@@ -65,6 +66,7 @@ def test_a_new_password_ends_every_session(accounts_app):
 
 # --- 9. Host checks (DNS rebinding) -------------------------------------------------------
 
+
 @pytest.mark.parametrize("host", ["localhost", "localhost:8000", "127.0.0.1:8000", "[::1]:8000", "app.localhost"])
 def test_single_user_mode_answers_to_loopback_names(client, host):
     assert client.get("/api/bookmarks", headers={"Host": host}).status_code == 200
@@ -91,6 +93,7 @@ def test_allowed_hosts_apply_in_sign_in_mode(db_url, tmp_path, service):
 
 # --- 10. the throttle --------------------------------------------------------------------
 
+
 def test_guessing_one_account_does_not_lock_out_other_users_at_the_address(accounts_app):
     client = accounts_app.test_client()
     for _ in range(8):
@@ -105,8 +108,9 @@ def test_a_locked_account_still_signs_in_from_another_address(accounts_app):
     for _ in range(9):
         login(client, "alice", "wrong password!")
     elsewhere = accounts_app.test_client()
-    response = elsewhere.post("/login", data={"username": "alice", "password": PASSWORD},
-                              environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    response = elsewhere.post(
+        "/login", data={"username": "alice", "password": PASSWORD}, environ_base={"REMOTE_ADDR": "198.51.100.7"}
+    )
     assert response.status_code == 302
 
 
@@ -122,27 +126,37 @@ def test_the_throttle_uses_the_client_address_from_a_trusted_proxy(db_url, tmp_p
     add_user(app, "alice")
     client = app.test_client()
     for _ in range(8):
-        client.post("/login", data={"username": "alice", "password": "wrong password!"},
-                    headers={"X-Forwarded-For": "203.0.113.9"})
-    blocked = client.post("/login", data={"username": "alice", "password": PASSWORD},
-                          headers={"X-Forwarded-For": "203.0.113.9"})
+        client.post(
+            "/login",
+            data={"username": "alice", "password": "wrong password!"},
+            headers={"X-Forwarded-For": "203.0.113.9"},
+        )
+    blocked = client.post(
+        "/login", data={"username": "alice", "password": PASSWORD}, headers={"X-Forwarded-For": "203.0.113.9"}
+    )
     assert blocked.status_code == 429
-    ok = client.post("/login", data={"username": "alice", "password": PASSWORD},
-                     headers={"X-Forwarded-For": "198.51.100.20"})
+    ok = client.post(
+        "/login", data={"username": "alice", "password": PASSWORD}, headers={"X-Forwarded-For": "198.51.100.20"}
+    )
     assert ok.status_code == 302
 
 
 def test_forwarded_headers_from_an_untrusted_peer_are_ignored(accounts_app):
     client = accounts_app.test_client()
     for n in range(8):  # a guesser cannot dodge the limit by inventing addresses
-        client.post("/login", data={"username": "alice", "password": "wrong password!"},
-                    headers={"X-Forwarded-For": f"203.0.113.{n}"})
-    blocked = client.post("/login", data={"username": "alice", "password": PASSWORD},
-                          headers={"X-Forwarded-For": "198.51.100.1"})
+        client.post(
+            "/login",
+            data={"username": "alice", "password": "wrong password!"},
+            headers={"X-Forwarded-For": f"203.0.113.{n}"},
+        )
+    blocked = client.post(
+        "/login", data={"username": "alice", "password": PASSWORD}, headers={"X-Forwarded-For": "198.51.100.1"}
+    )
     assert blocked.status_code == 429
 
 
 # --- 11. concurrent matters (a real WSGI server, both databases) --------------------------
+
 
 @pytest.fixture
 def served(app):
@@ -157,8 +171,9 @@ def served(app):
 
 
 def _post_json(url: str, data: dict) -> tuple[int, dict]:
-    req = urllib.request.Request(url, data=json.dumps(data).encode(), method="POST",
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        url, data=json.dumps(data).encode(), method="POST", headers={"Content-Type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(req, timeout=60) as r:
             return r.status, json.load(r)
@@ -182,9 +197,14 @@ def test_creating_one_matter_concurrently_gives_one_matter(served, client):
 def test_concurrent_bookmarks_naming_a_new_matter_share_it(served, client):
     passages = [NECK, ESI, ACU] * 20
     with ThreadPoolExecutor(max_workers=16) as pool:
-        results = list(pool.map(lambda p: _post_json(f"{served}/api/bookmarks",
-                                                     {"passage_id": p[1], "matters": [["Smith", "SMITH"][p[0] % 2]]}),
-                                enumerate(passages)))
+        results = list(
+            pool.map(
+                lambda p: _post_json(
+                    f"{served}/api/bookmarks", {"passage_id": p[1], "matters": [["Smith", "SMITH"][p[0] % 2]]}
+                ),
+                enumerate(passages),
+            )
+        )
     assert all(s in (200, 201) for s, _ in results), [s for s, _ in results]
     matters = client.get("/api/matters").get_json()["matters"]
     assert [(m["name"].lower(), m["bookmarks"]) for m in matters] == [("smith", 3)]
@@ -204,14 +224,24 @@ def test_case_variants_made_before_the_upgrade_are_merged(db_url, tmp_path, serv
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0001")
-        conn.execute(sa.text("INSERT INTO users (id, username, session_token, is_local, created_at) "
-                             "VALUES (1, '(local)', 't', true, CURRENT_TIMESTAMP)"))
+        conn.execute(
+            sa.text(
+                "INSERT INTO users (id, username, session_token, is_local, created_at) "
+                "VALUES (1, '(local)', 't', true, CURRENT_TIMESTAMP)"
+            )
+        )
         for mid, name in ((1, "Race"), (2, "RACE")):
-            conn.execute(sa.text("INSERT INTO matters (id, user_id, name, created_at) "
-                                 "VALUES (:i, 1, :n, CURRENT_TIMESTAMP)"), {"i": mid, "n": name})
-        conn.execute(sa.text("INSERT INTO bookmarks (id, user_id, passage_id, letter_id, ordinal, item, note, "
-                             "snapshot, created_at, updated_at) VALUES (1, 1, 'p', 'l', 1, 'i', 'kept', '{}', "
-                             "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+            conn.execute(
+                sa.text("INSERT INTO matters (id, user_id, name, created_at) VALUES (:i, 1, :n, CURRENT_TIMESTAMP)"),
+                {"i": mid, "n": name},
+            )
+        conn.execute(
+            sa.text(
+                "INSERT INTO bookmarks (id, user_id, passage_id, letter_id, ordinal, item, note, "
+                "snapshot, created_at, updated_at) VALUES (1, 1, 'p', 'l', 1, 'i', 'kept', '{}', "
+                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
         conn.execute(sa.text("INSERT INTO bookmark_matters VALUES (1, 2)"))
         conn.execute(sa.text("INSERT INTO bookmark_citations VALUES (1, 'MTUS | ACOEM')"))
     app = make_app(db_url, tmp_path, service)
@@ -222,6 +252,7 @@ def test_case_variants_made_before_the_upgrade_are_merged(db_url, tmp_path, serv
 
 
 # --- 12. ids are never reused -----------------------------------------------------------
+
 
 def test_a_deleted_bookmarks_id_is_never_given_to_a_new_one(client):
     first = save(client, NECK)
@@ -242,18 +273,28 @@ def test_a_deleted_matters_id_is_never_given_to_a_new_one(client):
 
 # --- 13. out-of-range ids and url_for's option names --------------------------------------
 
-@pytest.mark.parametrize("path", [
-    "/api/bookmarks?matter=99999999999999999999", "/bookmarks?matter=99999999999999999999",
-    "/api/bookmarks?matter=2147483648", "/api/bookmarks/2147483648", "/api/bookmarks/99999999999999999999",
-    "/api/matters/2147483648", "/bookmarks/2147483648", "/bookmarks/export.md?matter=99999999999999999999",
-])
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/bookmarks?matter=99999999999999999999",
+        "/bookmarks?matter=99999999999999999999",
+        "/api/bookmarks?matter=2147483648",
+        "/api/bookmarks/2147483648",
+        "/api/bookmarks/99999999999999999999",
+        "/api/matters/2147483648",
+        "/bookmarks/2147483648",
+        "/bookmarks/export.md?matter=99999999999999999999",
+    ],
+)
 def test_out_of_range_ids_are_not_found_or_bad_requests(client, path):
     response = client.get(path)
     assert response.status_code in (400, 404), (path, response.status_code)
 
 
-@pytest.mark.parametrize("query", ["_anchor=x", "_method=POST", "_external=1", "_scheme=javascript",
-                                   "_anchor=x&_method=POST&_external=1"])
+@pytest.mark.parametrize(
+    "query", ["_anchor=x", "_method=POST", "_external=1", "_scheme=javascript", "_anchor=x&_method=POST&_external=1"]
+)
 def test_parameters_named_like_url_for_options_are_harmless(client, query):
     for path in ("/bookmarks", "/api/bookmarks"):
         assert client.get(f"{path}?{query}").status_code == 200, (path, query)
@@ -266,6 +307,7 @@ def test_patching_an_out_of_range_matter_id_is_a_400(client):
 
 
 # --- 14. request bodies are bounded -------------------------------------------------------
+
 
 def test_an_oversized_body_gets_a_clear_413(db_url, tmp_path, service):
     app = make_app(db_url, tmp_path, service, MAX_CONTENT_LENGTH=1024 * 1024)
@@ -284,6 +326,7 @@ def test_the_default_body_limit_is_set(app):
 
 # --- 15. caching, cookies, files ----------------------------------------------------------
 
+
 def test_private_pages_are_not_stored_by_caches(client):
     save(client, NECK, note="n")
     for path in ("/bookmarks", "/api/bookmarks", "/api/matters", "/bookmarks/export.md"):
@@ -301,9 +344,12 @@ def test_the_cookie_is_secure_behind_an_https_proxy(db_url, tmp_path, service):
     app = make_app(db_url, tmp_path, service, IMR_TRUSTED_PROXIES="127.0.0.1", IMR_SECURE_COOKIES=None)
     add_user(app, "alice")
     client = app.test_client()
-    response = client.post("/login", data={"username": "alice", "password": PASSWORD},
-                           headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "imr.example.com"},
-                           base_url="http://localhost")
+    response = client.post(
+        "/login",
+        data={"username": "alice", "password": PASSWORD},
+        headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "imr.example.com"},
+        base_url="http://localhost",
+    )
     cookie = response.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     plain = app.test_client().get("/login")
@@ -312,8 +358,9 @@ def test_the_cookie_is_secure_behind_an_https_proxy(db_url, tmp_path, service):
 
 def test_the_cookie_is_not_secure_when_a_stranger_claims_https(accounts_app):
     client = accounts_app.test_client()
-    response = client.post("/login", data={"username": "alice", "password": PASSWORD},
-                           headers={"X-Forwarded-Proto": "https"})
+    response = client.post(
+        "/login", data={"username": "alice", "password": PASSWORD}, headers={"X-Forwarded-Proto": "https"}
+    )
     assert "Secure" not in response.headers["Set-Cookie"]
 
 
@@ -358,9 +405,11 @@ def test_the_secret_key_is_never_written_readable(tmp_path, monkeypatch):
 def test_the_markdown_export_carries_no_markup_from_notes(client):
     import markdown
 
-    note = ("**Strong** point. <script>alert(1)</script> <img src=x onerror=alert(2)>\n"
-            "[click](javascript:alert(3)) [tab](java\tscript:alert(4)) [ent](&#106;avascript:alert(5)) "
-            "[ok](https://www.dir.ca.gov/dwc/)\n\n[ref]: javascript:alert(6)\n\n`<b>literal code</b>`")
+    note = (
+        "**Strong** point. <script>alert(1)</script> <img src=x onerror=alert(2)>\n"
+        "[click](javascript:alert(3)) [tab](java\tscript:alert(4)) [ent](&#106;avascript:alert(5)) "
+        "[ok](https://www.dir.ca.gov/dwc/)\n\n[ref]: javascript:alert(6)\n\n`<b>literal code</b>`"
+    )
     save(client, NECK, note=note)
     export = client.get("/bookmarks/export.md").get_data(as_text=True)
     html = markdown.markdown(export, extensions=["extra", "sane_lists"])

@@ -112,8 +112,9 @@ def test_edit_note_and_matters_by_form(client):
     alpha = client.get("/api/matters").get_json()["matters"][0]["id"]
     page = client.get(f"/bookmarks/{bm['id']}")
     assert page.status_code == 200 and 'name="note"' in page.get_data(as_text=True)
-    resp = client.post(f"/bookmarks/{bm['id']}", data={"note": "Cite **this**", "matters": [str(alpha)],
-                                                      "new_matter": "Brand new"})
+    resp = client.post(
+        f"/bookmarks/{bm['id']}", data={"note": "Cite **this**", "matters": [str(alpha)], "new_matter": "Brand new"}
+    )
     assert resp.status_code == 303 and resp.headers["Location"].endswith(f"#b-{bm['id']}")
     got = client.get(bm["url"]).get_json()
     assert got["note"] == "Cite **this**"
@@ -157,6 +158,6 @@ def test_matters_by_form(client):
 
 
 def test_pages_escape_user_text(client):
-    save(client, NECK, matters=['<img src=x onerror=alert(1)>'])
+    save(client, NECK, matters=["<img src=x onerror=alert(1)>"])
     text = client.get("/bookmarks").get_data(as_text=True)
     assert "<img src=x" not in text and "&lt;img src=x onerror=alert(1)&gt;" in text

@@ -34,7 +34,9 @@ def test_bookmark_of_a_removed_letter_keeps_its_text_flagged(client, service):
 
     md = client.get("/bookmarks/export.md").get_data(as_text=True)
     assert "no longer in the search index" in md and "facet joint diagnostic blocks" in md
-    rows = list(csv.DictReader(io.StringIO(client.get("/bookmarks/export.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/bookmarks/export.csv").get_data(as_text=True).lstrip("\ufeff")))
+    )
     assert {r["passage_id"]: r["in_index"] for r in rows} == {NECK: "no", ESI: "yes"}
 
     # notes and matters can still be edited, and the bookmark deleted
@@ -85,7 +87,8 @@ def test_the_fake_service_is_a_passage_lookup_as_the_real_one_is():
     assert isinstance(fake, PassageLookup)
     for name in ("get_passage", "get_letter"):
         assert inspect.signature(getattr(fake, name)) == inspect.signature(getattr(SearchService, name)).replace(
-            parameters=list(inspect.signature(getattr(SearchService, name)).parameters.values())[1:]), name
+            parameters=list(inspect.signature(getattr(SearchService, name)).parameters.values())[1:]
+        ), name
     passages = [p for letter in fake.letters.values() for p in letter.passages]
     assert passages and all(p.passage_id == make_passage_id(p.letter_id, p.ordinal) for p in passages)
     assert fake.get_passage(NECK).ordinal == 1 and fake.get_passage("000_d9810e0ddbbc91c8:1") is None

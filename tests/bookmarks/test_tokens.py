@@ -60,8 +60,9 @@ def test_a_token_sees_only_its_users_data(db_url, tmp_path, service, capsys):
     add_user(app, "bob")
     alice, bob = _token(capsys, db_url, "alice"), _token(capsys, db_url, "bob")
     client = app.test_client()
-    saved = client.post("/api/bookmarks", json={"passage_id": NECK, "note": "alice's"},
-                        headers={"Authorization": f"Bearer {alice}"}).get_json()
+    saved = client.post(
+        "/api/bookmarks", json={"passage_id": NECK, "note": "alice's"}, headers={"Authorization": f"Bearer {alice}"}
+    ).get_json()
     as_bob = {"Authorization": f"Bearer {bob}"}
     assert client.get(f"/api/bookmarks/{saved['id']}", headers=as_bob).status_code == 404
     assert client.get("/api/bookmarks", headers=as_bob).get_json()["total"] == 0

@@ -39,8 +39,9 @@ def _first_hit(service, query: str):
 
 
 def _pressed(html: str, passage_id: str) -> str:
-    forms = re.findall(r'<form class="bm-toggle[^"]*"[^>]*data-passage-id="([^"]+)".*?aria-pressed="(true|false)"',
-                       html, flags=re.S)
+    forms = re.findall(
+        r'<form class="bm-toggle[^"]*"[^>]*data-passage-id="([^"]+)".*?aria-pressed="(true|false)"', html, flags=re.S
+    )
     states = dict(forms)
     assert passage_id in states, f"no bookmark button for {passage_id}"
     return states[passage_id]
@@ -50,10 +51,15 @@ def test_saved_state_shows_on_search_and_letter_pages(indexed):
     app, service, _, _ = indexed
     client = app.test_client()
     hit = _first_hit(service, "facet joint diagnostic blocks")
-    assert _pressed(client.get("/search?q=facet+joint+diagnostic+blocks").get_data(as_text=True), hit.passage_id) == "false"
+    assert (
+        _pressed(client.get("/search?q=facet+joint+diagnostic+blocks").get_data(as_text=True), hit.passage_id)
+        == "false"
+    )
     resp = client.post("/bookmarks/save", data={"passage_id": hit.passage_id, "next": "/search?q=facet"})
     assert resp.status_code == 303
-    assert _pressed(client.get("/search?q=facet+joint+diagnostic+blocks").get_data(as_text=True), hit.passage_id) == "true"
+    assert (
+        _pressed(client.get("/search?q=facet+joint+diagnostic+blocks").get_data(as_text=True), hit.passage_id) == "true"
+    )
     assert _pressed(client.get(f"/letters/{hit.letter_id}").get_data(as_text=True), hit.passage_id) == "true"
     bm = client.get("/api/bookmarks").get_json()["bookmarks"][0]
     passage = service.get_passage(hit.passage_id)

@@ -31,8 +31,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL = ROOT.parent / "shared" / "real-letters" / "txt"
-QUERIES = ["", "MBB", '"medial branch block"', "opioid* decision:upheld", "radicular w/5 block",
-           "ODG Neck Facet joint diagnostic blocks", "physical therapy -acupuncture", "MTUS Chronic Pain"]
+QUERIES = [
+    "",
+    "MBB",
+    '"medial branch block"',
+    "opioid* decision:upheld",
+    "radicular w/5 block",
+    "ODG Neck Facet joint diagnostic blocks",
+    "physical therapy -acupuncture",
+    "MTUS Chronic Pain",
+]
 HTTP_PORT, TRANSPORT_PORT = 9260, 9360
 
 
@@ -49,9 +57,14 @@ def _get(url: str, timeout: float = 30.0) -> dict:
 
 class Cluster:
     def __init__(self, folder: Path):
-        self.env = dict(os.environ, IMR_OS_DIR=str(folder), IMR_OS_HTTP_PORT=str(HTTP_PORT),
-                        IMR_OS_TRANSPORT_PORT=str(TRANSPORT_PORT), IMR_OS_HEAP=os.environ.get("IMR_OS_HEAP", "512m"),
-                        IMR_OS_WAIT=os.environ.get("IMR_OS_WAIT", "300"))
+        self.env = dict(
+            os.environ,
+            IMR_OS_DIR=str(folder),
+            IMR_OS_HTTP_PORT=str(HTTP_PORT),
+            IMR_OS_TRANSPORT_PORT=str(TRANSPORT_PORT),
+            IMR_OS_HEAP=os.environ.get("IMR_OS_HEAP", "512m"),
+            IMR_OS_WAIT=os.environ.get("IMR_OS_WAIT", "300"),
+        )
         self.folder = folder
         self.url = ",".join(f"http://127.0.0.1:{HTTP_PORT + i}" for i in range(3))
         # the nodes run unprivileged: their folder must be reachable
@@ -59,8 +72,12 @@ class Cluster:
         folder.chmod(0o755)
 
     def start(self) -> None:
-        subprocess.run(["bash", str(ROOT / ".ci" / "opensearch.sh"), "start", "3"], env=self.env, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["bash", str(ROOT / ".ci" / "opensearch.sh"), "start", "3"],
+            env=self.env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
 
     def stop(self) -> None:
         subprocess.run(["bash", str(ROOT / ".ci" / "opensearch.sh"), "stop"], env=self.env, check=False)
@@ -111,8 +128,14 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     folder = Path(args.folder)
     cluster = Cluster(folder)
-    env = dict(os.environ, IMR_OPENSEARCH_URL=cluster.url, IMR_OPENSEARCH_PREFIX="failover",
-               IMR_OPENSEARCH_SHARDS="3", IMR_OPENSEARCH_REPLICAS="1", IMR_OPENSEARCH_TIMEOUT="20")
+    env = dict(
+        os.environ,
+        IMR_OPENSEARCH_URL=cluster.url,
+        IMR_OPENSEARCH_PREFIX="failover",
+        IMR_OPENSEARCH_SHARDS="3",
+        IMR_OPENSEARCH_REPLICAS="1",
+        IMR_OPENSEARCH_TIMEOUT="20",
+    )
     imr = str(Path(sys.executable).with_name("imr"))
     servers: list[subprocess.Popen] = []
     report: dict = {"nodes": 3, "shards": 3, "replicas": 1}
@@ -122,19 +145,43 @@ def main(argv: list[str] | None = None) -> int:
         report["cluster_up_s"] = round(time.monotonic() - t0, 1)
         paths = [str(ROOT / "corpus")] + ([str(REAL)] if REAL.is_dir() else [])
         t0 = time.monotonic()
-        out = subprocess.run([imr, "index", *paths, "--engine", "opensearch", "--rebuild", "--json"], env=env,
-                             check=True, capture_output=True, text=True)
+        out = subprocess.run(
+            [imr, "index", *paths, "--engine", "opensearch", "--rebuild", "--json"],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         indexed = json.loads(out.stdout)
-        report.update(letters=indexed["total_letters"], passages=indexed["total_passages"],
-                      index_s=round(time.monotonic() - t0, 1))
+        report.update(
+            letters=indexed["total_letters"],
+            passages=indexed["total_passages"],
+            index_s=round(time.monotonic() - t0, 1),
+        )
         bases = []
         for n in range(2):
             port = _free_port()
             data = folder / f"app{n}"
             data.mkdir(parents=True, exist_ok=True)
-            servers.append(subprocess.Popen([imr, "serve", "--engine", "opensearch", "--port", str(port),
-                                             "--data-dir", str(data), "--corpus", str(ROOT / "corpus")],
-                                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+            servers.append(
+                subprocess.Popen(
+                    [
+                        imr,
+                        "serve",
+                        "--engine",
+                        "opensearch",
+                        "--port",
+                        str(port),
+                        "--data-dir",
+                        str(data),
+                        "--corpus",
+                        str(ROOT / "corpus"),
+                    ],
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                )
+            )
             bases.append(f"http://127.0.0.1:{port}")
         for base in bases:
             deadline = time.monotonic() + 120
@@ -146,8 +193,7 @@ def main(argv: list[str] | None = None) -> int:
                     if time.monotonic() > deadline:
                         raise
                     time.sleep(0.5)
-        before = {q: int(_get(bases[0] + "/api/search?" + urllib.parse.urlencode({"q": q}))["total"])
-                  for q in QUERIES}
+        before = {q: int(_get(bases[0] + "/api/search?" + urllib.parse.urlencode({"q": q}))["total"]) for q in QUERIES}
         searchers = [Searcher(b) for b in bases]
         for s in searchers:
             s.start()
@@ -163,8 +209,7 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 health = cluster.health(survivors[0])
                 new_manager = _get(f"http://127.0.0.1:{survivors[0]}/_cat/cluster_manager?format=json")[0]["node"]
-                if health["number_of_nodes"] == 2 and health["status"] in ("green", "yellow") \
-                        and new_manager != name:
+                if health["number_of_nodes"] == 2 and health["status"] in ("green", "yellow") and new_manager != name:
                     break
             except (OSError, ValueError, KeyError, IndexError):
                 pass
@@ -182,8 +227,13 @@ def main(argv: list[str] | None = None) -> int:
         report["totals_before"] = before
         changed = {q: sorted(set().union(*(s.totals[q] for s in searchers)) - {before[q]}) for q in QUERIES}
         report["totals_changed"] = {q: v for q, v in changed.items() if v}
-        report["ok"] = bool(report["searches"] and not report["failed"] and not report["totals_changed"]
-                            and new_manager and new_manager != name)
+        report["ok"] = bool(
+            report["searches"]
+            and not report["failed"]
+            and not report["totals_changed"]
+            and new_manager
+            and new_manager != name
+        )
     finally:
         for proc in servers:
             proc.terminate()

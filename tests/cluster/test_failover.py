@@ -27,12 +27,13 @@ def test_killing_the_cluster_manager_fails_no_search():
     # not under pytest's tmp_path: that is private to root, and the nodes run unprivileged
     folder = Path(tempfile.mkdtemp(prefix="imr-cluster-test-"))
     try:
-        proc = subprocess.run([sys.executable, str(SCRIPT), "--folder", str(folder)],
-                              capture_output=True, text=True, timeout=1500)
+        proc = subprocess.run(
+            [sys.executable, str(SCRIPT), "--folder", str(folder)], capture_output=True, text=True, timeout=1500
+        )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     assert proc.stdout.strip(), proc.stderr[-3000:]
-    report = json.loads(proc.stdout[proc.stdout.index("{"):])
+    report = json.loads(proc.stdout[proc.stdout.index("{") :])
     assert report["letters"] >= 5 and report["passages"] >= 7, report
     assert report["searches"] > 50, report
     assert report["killed"] and report["new_manager"] and report["new_manager"] != report["killed"], report

@@ -33,10 +33,17 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 START_TIMEOUT = 180.0  # seconds: the first start indexes the corpus
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test in this folder `e2e` (so `-m "not e2e"` skips the browser runs)."""
@@ -87,9 +94,15 @@ class ServedApp:
             return ""
 
 
-def start_imr_server(data_dir: Path, *, corpus: Path = CORPUS, engine: str = "tantivy",
-                     extra_args: list[str] | tuple[str, ...] = (), env: dict[str, str] | None = None,
-                     timeout: float = START_TIMEOUT) -> ServedApp:
+def start_imr_server(
+    data_dir: Path,
+    *,
+    corpus: Path = CORPUS,
+    engine: str = "tantivy",
+    extra_args: list[str] | tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+    timeout: float = START_TIMEOUT,
+) -> ServedApp:
     """Start `imr serve` and wait until it answers; fails the test with the server log if it cannot."""
     data_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -97,8 +110,23 @@ def start_imr_server(data_dir: Path, *, corpus: Path = CORPUS, engine: str = "ta
     log_path = data_dir / "server.log"
     full_env = {**os.environ, "IMR_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", **(env or {})}
     full_env.pop("IMR_INDEX_DIR", None)
-    cmd = [*imr_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--index", str(index_dir),
-           "--corpus", str(corpus), "--engine", engine, "--data-dir", str(data_dir), *extra_args]
+    cmd = [
+        *imr_command(),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--index",
+        str(index_dir),
+        "--corpus",
+        str(corpus),
+        "--engine",
+        engine,
+        "--data-dir",
+        str(data_dir),
+        *extra_args,
+    ]
     log = log_path.open("wb")
     process = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
     log.close()

@@ -106,6 +106,8 @@ def test_bookmark_toggle_works_without_javascript(bm_server, browser, artifacts_
         page.screenshot(path=str(artifacts_dir / "no-js-bookmarked.png"), full_page=True)
         with page.expect_navigation():
             after.click()
-        expect(page.locator(f"article.hit[id='{hit_id}'] form.bm-toggle button")).to_have_attribute("aria-pressed", before)
+        expect(page.locator(f"article.hit[id='{hit_id}'] form.bm-toggle button")).to_have_attribute(
+            "aria-pressed", before
+        )
     finally:
         context.close()

@@ -65,8 +65,14 @@ def test_save_index_see_new_open(saved_server, page, artifacts_dir: Path, consol
         shutil.copy(f, saved_server.corpus / f.name)  # type: ignore[attr-defined]
     env = {**os.environ, "IMR_DATA_DIR": str(saved_server.data_dir)}
     env.pop("IMR_DATABASE_URL", None)
-    done = subprocess.run([*imr_command(), "index", str(saved_server.corpus), "--index", str(saved_server.index_dir)],  # type: ignore[attr-defined]
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [*imr_command(), "index", str(saved_server.corpus), "--index", str(saved_server.index_dir)],  # type: ignore[attr-defined]
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert "“Physical therapy precedents”" in done.stderr
 

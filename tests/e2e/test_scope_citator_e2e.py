@@ -12,8 +12,9 @@ SUMMARY_ONLY = "spondylolisthesis"  # in one sample letter's case summary, in no
 FACET_KEY = "ODG | Neck and Upper Back | Facet joint diagnostic blocks"
 
 
-def test_scope_option_searches_case_summaries_and_stays_in_the_permalink(imr_server, page, artifacts_dir,
-                                                                          console_errors):
+def test_scope_option_searches_case_summaries_and_stays_in_the_permalink(
+    imr_server, page, artifacts_dir, console_errors
+):
     page.goto(imr_server.url("/"))
     page.get_by_label("Search decision rationales").fill(SUMMARY_ONLY)
     page.get_by_label("Search decision rationales").press("Enter")
@@ -28,8 +29,7 @@ def test_scope_option_searches_case_summaries_and_stays_in_the_permalink(imr_ser
     expect(page.locator("#results-heading")).to_contain_text("2 passages in 1 letter")
     expect(page.locator("article.hit")).to_have_count(2)
     # the word is marked where it matched: the case summary
-    expect(page.locator("article.hit .fragment--summary mark").first).to_have_text(
-        re.compile(SUMMARY_ONLY, re.I))
+    expect(page.locator("article.hit .fragment--summary mark").first).to_have_text(re.compile(SUMMARY_ONLY, re.I))
     page.screenshot(path=str(artifacts_dir / "scope-letter.png"), full_page=True)
     # the permalink reproduces the page
     page.goto(page.url)

@@ -17,8 +17,11 @@ def stats_server(tmp_path_factory, chromium_path):
     letters carry no decision dates, so they would leave the year chart empty)."""
     root = tmp_path_factory.mktemp("stats-e2e")
     corpus = root / "corpus"
-    subprocess.run([*imr_command(), "synth", "--letters", "300", "--out", str(corpus), "--seed", "15",
-                    "--workers", "1"], check=True, capture_output=True)
+    subprocess.run(
+        [*imr_command(), "synth", "--letters", "300", "--out", str(corpus), "--seed", "15", "--workers", "1"],
+        check=True,
+        capture_output=True,
+    )
     served = start_imr_server(root / "data", corpus=corpus)
     try:
         yield served

@@ -33,8 +33,7 @@ def corpus(tmp_path, seed_files) -> Path:
 
 
 def imr(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "imr_cli.main", *args], capture_output=True,
-                          timeout=timeout, cwd=ROOT)
+    return subprocess.run([sys.executable, "-m", "imr_cli.main", *args], capture_output=True, timeout=timeout, cwd=ROOT)
 
 
 def total(ix: Path, query: str) -> int:
@@ -43,6 +42,7 @@ def total(ix: Path, query: str) -> int:
 
 
 # --- 1. names that are not UTF-8 ----------------------------------------------------
+
 
 def test_a_file_name_that_is_not_utf8_is_indexed_and_later_letters_still_are(corpus, tmp_path, seed_files):
     odd = os.path.join(os.fsencode(corpus), b"caf\xe9.txt")
@@ -62,8 +62,11 @@ def test_a_file_name_that_is_not_utf8_is_indexed_and_later_letters_still_are(cor
         assert service.stats()["letters"] == 4
         # the odd file's letter is served from its real path
         ids = [r.letter_id for r in service._gen.store.files().values() if r.letter_id]
-        lid = next(lid for lid in ids
-                   if service.letter_source_path(lid) and os.fsencode(service.letter_source_path(lid)) == odd)
+        lid = next(
+            lid
+            for lid in ids
+            if service.letter_source_path(lid) and os.fsencode(service.letter_source_path(lid)) == odd
+        )
         assert service.read_letter_source(lid)[1] == seed_files[2].read_bytes()
 
 
@@ -79,6 +82,7 @@ def test_a_letter_id_from_an_odd_file_name_is_valid_text(tmp_path):
 
 
 # --- 2. huge letters ---------------------------------------------------------------
+
 
 def test_an_oversized_file_is_refused_with_its_size_and_the_rest_indexed(corpus, tmp_path):
     big = corpus / "huge.txt"
@@ -123,10 +127,17 @@ def test_reading_stops_at_the_limit_even_when_the_file_grows(tmp_path):
 def _letter_with_issues(n: int) -> Letter:
     letter = Letter(letter_id="CM00-0000001", source_file="many.txt", summary="short")
     letter.passages = [
-        Passage(passage_id=f"CM00-0000001-{i}", letter_id="CM00-0000001", ordinal=i, item=f"Item {i}",
-                decision="Upheld", rationale=f"Rationale number {i} mentions word{i}.",
-                citations=[Citation("MTUS", "ACOEM", None, None, "reviewer", "MTUS", "rationale", 0, 4)])
-        for i in range(1, n + 1)]
+        Passage(
+            passage_id=f"CM00-0000001-{i}",
+            letter_id="CM00-0000001",
+            ordinal=i,
+            item=f"Item {i}",
+            decision="Upheld",
+            rationale=f"Rationale number {i} mentions word{i}.",
+            citations=[Citation("MTUS", "ACOEM", None, None, "reviewer", "MTUS", "rationale", 0, 4)],
+        )
+        for i in range(1, n + 1)
+    ]
     return letter
 
 
@@ -147,7 +158,9 @@ def test_a_letter_with_thousands_of_issues_indexes_as_bounded_passages(tmp_path)
     d.mkdir()
     issues = "\n\n".join(
         f"Issue {i}: Zzqtreatment{i}, is not medically necessary and appropriate.\n\n"
-        f"Decision rationale: The guidelines do not support zzqword{i}." for i in range(1, 3001))
+        f"Decision rationale: The guidelines do not support zzqword{i}."
+        for i in range(1, 3001)
+    )
     (d / "many.txt").write_text("IMR Case Number CM15-0000042\n\nDECISION\n\n" + issues + "\n")
     assert len(issues) < 2_000_000
     report = build_index([d], tmp_path / "ix", workers=1)
@@ -157,6 +170,7 @@ def test_a_letter_with_thousands_of_issues_indexes_as_bounded_passages(tmp_path)
 
 
 # --- 3. special files ---------------------------------------------------------------
+
 
 def test_a_fifo_named_like_a_letter_is_reported_not_read(corpus, tmp_path):
     os.mkfifo(corpus / "x.txt")
@@ -183,6 +197,7 @@ def test_a_link_to_dev_zero_is_not_followed(corpus, tmp_path):
 
 
 # --- 4. unreadable folders ----------------------------------------------------------
+
 
 @pytest.fixture
 def unreadable(monkeypatch):
@@ -241,6 +256,7 @@ def test_an_unreadable_file_keeps_its_letter(corpus, tmp_path, monkeypatch):
 
 # --- 5. links -----------------------------------------------------------------------
 
+
 def test_a_link_to_etc_passwd_is_not_indexed(corpus, tmp_path):
     (corpus / "passwd.txt").symlink_to("/etc/passwd")
     (corpus / "linked-dir").symlink_to("/etc")
@@ -258,6 +274,7 @@ def test_a_named_link_is_resolved(corpus, tmp_path):
 
 
 # --- 6. the report ------------------------------------------------------------------
+
 
 def test_exit_status_says_finished_with_failures(corpus, tmp_path):
     result = imr("index", str(corpus), str(tmp_path / "no-such"), "--index", str(tmp_path / "ix"))

@@ -14,31 +14,41 @@ from indexer.index.neardup import THRESHOLD, Grouper, shingles, signature, simil
 
 REAL_LETTERS = Path(__file__).resolve().parents[2].parent / "shared" / "real-letters" / "txt"
 
-OPIOID = ("The guidelines state that ongoing opioid management requires documentation of pain relief, functional "
-          "status, appropriate medication use and side effects, with a urine drug screen and a signed pain contract. "
-          "The submitted records do not document a decrease in pain scores with the medication or an objective "
-          "improvement in function, and there is no recent urine drug screen on file. As such, the request for "
-          "{drug} is not medically necessary and the denial is upheld.")
-TOPICAL = ("Topical analgesics are largely experimental in use with few randomized controlled trials to determine "
-           "efficacy or safety. They are primarily recommended for neuropathic pain when trials of antidepressants "
-           "and anticonvulsants have failed. Any compounded product that contains at least one drug or drug class "
-           "that is not recommended is not recommended. The requested {drug} contains a muscle relaxant, which is "
-           "not recommended for topical use, so the request for {drug} is not medically necessary.")
+OPIOID = (
+    "The guidelines state that ongoing opioid management requires documentation of pain relief, functional "
+    "status, appropriate medication use and side effects, with a urine drug screen and a signed pain contract. "
+    "The submitted records do not document a decrease in pain scores with the medication or an objective "
+    "improvement in function, and there is no recent urine drug screen on file. As such, the request for "
+    "{drug} is not medically necessary and the denial is upheld."
+)
+TOPICAL = (
+    "Topical analgesics are largely experimental in use with few randomized controlled trials to determine "
+    "efficacy or safety. They are primarily recommended for neuropathic pain when trials of antidepressants "
+    "and anticonvulsants have failed. Any compounded product that contains at least one drug or drug class "
+    "that is not recommended is not recommended. The requested {drug} contains a muscle relaxant, which is "
+    "not recommended for topical use, so the request for {drug} is not medically necessary."
+)
 # Different reasoning that shares the guideline quote with TOPICAL's first two sentences.
-TOPICAL_OVERTURNED = ("Topical analgesics are largely experimental in use with few randomized controlled trials to "
-                      "determine efficacy or safety. They are primarily recommended for neuropathic pain when trials "
-                      "of antidepressants and anticonvulsants have failed. Here the records document failed trials "
-                      "of amitriptyline and gabapentin, neuropathic findings in a dermatomal distribution, and the "
-                      "patient cannot tolerate oral NSAIDs because of a gastric bleed; lidocaine patch is therefore "
-                      "medically necessary and the denial is overturned.")
-FACET = ("Facet joint diagnostic blocks are recommended for no more than two levels bilaterally in patients with "
-         "non-radicular low back pain after failure of conservative treatment for at least four to six weeks. "
-         "The examination documents a positive straight leg raise and dermatomal numbness, which is "
-         "radicular pain, so the diagnostic block at {level} is not medically necessary.")
-PT = ("Physical medicine guidelines allow for fading of treatment frequency plus active self-directed home physical "
-      "medicine, nine to ten visits over eight weeks for myalgia. The patient has completed {n} visits without "
-      "documented objective functional improvement and should be able to continue a home exercise program, so "
-      "{more} additional sessions exceed the guideline and are not medically necessary.")
+TOPICAL_OVERTURNED = (
+    "Topical analgesics are largely experimental in use with few randomized controlled trials to "
+    "determine efficacy or safety. They are primarily recommended for neuropathic pain when trials "
+    "of antidepressants and anticonvulsants have failed. Here the records document failed trials "
+    "of amitriptyline and gabapentin, neuropathic findings in a dermatomal distribution, and the "
+    "patient cannot tolerate oral NSAIDs because of a gastric bleed; lidocaine patch is therefore "
+    "medically necessary and the denial is overturned."
+)
+FACET = (
+    "Facet joint diagnostic blocks are recommended for no more than two levels bilaterally in patients with "
+    "non-radicular low back pain after failure of conservative treatment for at least four to six weeks. "
+    "The examination documents a positive straight leg raise and dermatomal numbness, which is "
+    "radicular pain, so the diagnostic block at {level} is not medically necessary."
+)
+PT = (
+    "Physical medicine guidelines allow for fading of treatment frequency plus active self-directed home physical "
+    "medicine, nine to ten visits over eight weeks for myalgia. The patient has completed {n} visits without "
+    "documented objective functional improvement and should be able to continue a home exercise program, so "
+    "{more} additional sessions exceed the guideline and are not medically necessary."
+)
 
 FAMILIES = {
     # as real near-identical rationales are: one paragraph, a name, a level or a count changed
@@ -95,8 +105,10 @@ def test_groups_are_deterministic() -> None:
 def test_short_and_empty_rationales_are_not_grouped() -> None:
     assert signature("See above.") is None
     assert signature("") is None
-    assert _group([("a/1", "Not medically necessary."), ("b/1", "Not medically necessary.")]) == {"a/1": None,
-                                                                                                "b/1": None}
+    assert _group([("a/1", "Not medically necessary."), ("b/1", "Not medically necessary.")]) == {
+        "a/1": None,
+        "b/1": None,
+    }
 
 
 @pytest.mark.skipif(not REAL_LETTERS.is_dir() and not os.environ.get("CI"), reason="real letters not present")

@@ -42,21 +42,33 @@ needs_server = pytest.mark.skipif(not CONFIGURED, reason="IMR_OPENSEARCH_URL is 
 
 # ----------------------------------------------------------------- settings (no server needed)
 
+
 def test_settings_are_read_and_checked_in_one_place():
-    s = OpenSearchSettings.from_env({"IMR_OPENSEARCH_URL": "https://a:9200, https://b:9200/",
-                                     "IMR_OPENSEARCH_USER": "imr", "IMR_OPENSEARCH_PASSWORD": "pw",
-                                     "IMR_OPENSEARCH_VERIFY": "false", "IMR_OPENSEARCH_CA_FILE": "/etc/ca.pem",
-                                     "IMR_OPENSEARCH_PREFIX": "Firm1", "IMR_OPENSEARCH_SHARDS": "3",
-                                     "IMR_OPENSEARCH_REPLICAS": "1", "IMR_OPENSEARCH_TIMEOUT": "5",
-                                     "IMR_OPENSEARCH_RETRIES": "4"})
+    s = OpenSearchSettings.from_env(
+        {
+            "IMR_OPENSEARCH_URL": "https://a:9200, https://b:9200/",
+            "IMR_OPENSEARCH_USER": "imr",
+            "IMR_OPENSEARCH_PASSWORD": "pw",
+            "IMR_OPENSEARCH_VERIFY": "false",
+            "IMR_OPENSEARCH_CA_FILE": "/etc/ca.pem",
+            "IMR_OPENSEARCH_PREFIX": "Firm1",
+            "IMR_OPENSEARCH_SHARDS": "3",
+            "IMR_OPENSEARCH_REPLICAS": "1",
+            "IMR_OPENSEARCH_TIMEOUT": "5",
+            "IMR_OPENSEARCH_RETRIES": "4",
+        }
+    )
     assert s.hosts == ("https://a:9200", "https://b:9200")
     assert (s.user, s.password, s.verify_certs, s.ca_file) == ("imr", "pw", False, "/etc/ca.pem")
     assert (s.prefix, s.shards, s.replicas, s.timeout, s.retries) == ("firm1", 3, 1, 5.0, 4)
     assert OpenSearchSettings.from_env({"IMR_OPENSEARCH_URL": "http://x:9200"}).replicas is None  # auto 0-1
-    for bad, message in [({}, "IMR_OPENSEARCH_URL"), ({"IMR_OPENSEARCH_URL": "x:9200"}, "host URL"),
-                         ({"IMR_OPENSEARCH_URL": "http://x:9200", "IMR_OPENSEARCH_SHARDS": "0"}, "out of range"),
-                         ({"IMR_OPENSEARCH_URL": "http://x:9200", "IMR_OPENSEARCH_VERIFY": "maybe"}, "true or false"),
-                         ({"IMR_OPENSEARCH_URL": "http://x:9200", "IMR_OPENSEARCH_PREFIX": "A B"}, "lowercase")]:
+    for bad, message in [
+        ({}, "IMR_OPENSEARCH_URL"),
+        ({"IMR_OPENSEARCH_URL": "x:9200"}, "host URL"),
+        ({"IMR_OPENSEARCH_URL": "http://x:9200", "IMR_OPENSEARCH_SHARDS": "0"}, "out of range"),
+        ({"IMR_OPENSEARCH_URL": "http://x:9200", "IMR_OPENSEARCH_VERIFY": "maybe"}, "true or false"),
+        ({"IMR_OPENSEARCH_URL": "http://x:9200", "IMR_OPENSEARCH_PREFIX": "A B"}, "lowercase"),
+    ]:
         with pytest.raises(EngineError, match=message):
             OpenSearchSettings.from_env(bad)
 
@@ -70,6 +82,7 @@ def test_text_is_indexed_as_the_shared_analysis_terms():
 
 
 # ----------------------------------------------------------------- the cluster
+
 
 def _indices(home) -> set[str]:
     return set(home.client.indices.get(index=f"{home.prefix}-*", params={"expand_wildcards": "all"}))
@@ -86,8 +99,9 @@ def test_generations_are_indices_behind_aliases(corpus, tmp_path):
     try:
         (corpus / "memo.txt").write_text("The zanzibar memo.\n", encoding="utf-8")
         esi = corpus / "004_0099b7c7dc1cafd7.txt"
-        esi.write_text(esi.read_text(encoding="utf-8").replace("transient neck pain relief", "quokka relief"),
-                       encoding="utf-8")
+        esi.write_text(
+            esi.read_text(encoding="utf-8").replace("transient neck pain relief", "quokka relief"), encoding="utf-8"
+        )
         (corpus / "001_c1dd6188e3508088.txt").unlink()
         second = build_index([corpus], ix, engine="opensearch", workers=1)
         assert (second.letters, second.removed, second.skipped_unchanged) == (2, 1, 3)
@@ -182,8 +196,12 @@ def test_one_indexing_run_at_a_time(corpus, tmp_path, monkeypatch):
     assert build_index([corpus], ix, engine="opensearch", workers=1).letters == 5
     # a lock whose run died (its lease ran out) is taken over
     monkeypatch.setattr(ose, "LOCK_LEASE", 0.5)
-    home.client.index(index=home.lock_index, id="writer", body={"owner": "dead", "expires": time.time() - 1},
-                      params={"refresh": "true"})
+    home.client.index(
+        index=home.lock_index,
+        id="writer",
+        body={"owner": "dead", "expires": time.time() - 1},
+        params={"refresh": "true"},
+    )
     assert build_index([corpus], ix, engine="opensearch", workers=1, rebuild=True).letters == 5
 
 
@@ -206,8 +224,12 @@ def test_a_killed_in_place_run_is_never_seen_and_the_next_run_repairs_it(corpus,
     for i in range(300):
         for f in seed_files:
             shutil.copy2(f, big / f"{i:03d}_{f.name}")
-    proc = subprocess.Popen([sys.executable, "-c", _KILL_SCRIPT, str(big), str(ix)], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _KILL_SCRIPT, str(big), str(ix)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 120
     started = False
     first = "letter:000_000_d9810e0ddbbc91c8"
@@ -216,7 +238,8 @@ def test_a_killed_in_place_run_is_never_seen_and_the_next_run_repairs_it(corpus,
             # its journal is written (it updates in place) and its first letter was sent
             # (a real-time get sees what is not refreshed yet)
             if home.interrupted(live) is not None and home.client.get(
-                    index=home.store_index(live), id=first, params={"ignore": 404}).get("found"):
+                index=home.store_index(live), id=first, params={"ignore": 404}
+            ).get("found"):
                 started = True
                 break
             time.sleep(0.05)
@@ -238,8 +261,9 @@ def test_a_killed_in_place_run_is_never_seen_and_the_next_run_repairs_it(corpus,
     assert home.interrupted(home.live()) is None
     with SearchService.open(ix, "opensearch") as service:
         assert run(service, "", per_page=50).total == 2107
-        assert [p.passage_id for p in service.get_letter("000_000_d9810e0ddbbc91c8").passages] == \
-            ["000_000_d9810e0ddbbc91c8-1"]
+        assert [p.passage_id for p in service.get_letter("000_000_d9810e0ddbbc91c8").passages] == [
+            "000_000_d9810e0ddbbc91c8-1"
+        ]
     # and incremental runs update in place again
     (big / "000_000_d9810e0ddbbc91c8.txt").unlink()
     again = build_index([corpus, big], ix, engine="opensearch", workers=1)
@@ -261,10 +285,16 @@ def test_facet_counts_stay_exact_when_a_facet_has_more_values_than_buckets(tmp_p
 
 
 def _tie_letters(n: int) -> list[Letter]:
-    return [Letter(f"CM21-{i:07d}", f"/l/{i}.txt", case_number=f"CM21-{i:07d}",
-                   decision_date=f"20{10 + i % 10}-0{1 + i % 9}-1{i % 10}", passages=[
-                       Passage(f"CM21-{i:07d}-1", f"CM21-{i:07d}", 1, "Tramadol 50mg", "Upheld", "Not indicated.")])
-            for i in range(n)]
+    return [
+        Letter(
+            f"CM21-{i:07d}",
+            f"/l/{i}.txt",
+            case_number=f"CM21-{i:07d}",
+            decision_date=f"20{10 + i % 10}-0{1 + i % 9}-1{i % 10}",
+            passages=[Passage(f"CM21-{i:07d}-1", f"CM21-{i:07d}", 1, "Tramadol 50mg", "Upheld", "Not indicated.")],
+        )
+        for i in range(n)
+    ]
 
 
 @needs_server
@@ -295,10 +325,21 @@ def test_three_shards_give_tantivys_results(tmp_path, monkeypatch, seed_files):
     home = engine_home("opensearch", tmp_path / "shards-ix")
     settings = home.client.indices.get_settings(index=home.passages_alias)
     assert next(iter(settings.values()))["settings"]["index"]["number_of_shards"] == "3"
-    queries = ["", "radicular OR medication OR injection OR pain", "MTUS Chronic Pain Opioids", "PPI",
-               "radicular w/5 block", '"no more than 2 levels"', "inject*", "-radicular", "decision:upheld"]
-    with SearchService.open(tmp_path / "t", "tantivy") as t, SearchService.open(tmp_path / "shards-ix",
-                                                                               "opensearch") as o:
+    queries = [
+        "",
+        "radicular OR medication OR injection OR pain",
+        "MTUS Chronic Pain Opioids",
+        "PPI",
+        "radicular w/5 block",
+        '"no more than 2 levels"',
+        "inject*",
+        "-radicular",
+        "decision:upheld",
+    ]
+    with (
+        SearchService.open(tmp_path / "t", "tantivy") as t,
+        SearchService.open(tmp_path / "shards-ix", "opensearch") as o,
+    ):
         for q in queries:
             for sort in ("relevance", "decision_date"):
                 a, b = run(t, q, sort=sort, per_page=50), run(o, q, sort=sort, per_page=50)

@@ -18,9 +18,13 @@ class Item:
     item: str
     decision: str = "Upheld"
     claims: str = "Decision based on MTUS Chronic Pain Treatment Guidelines Opioids, criteria for use Page(s): 76-80."
-    reviewer: str = ("The Expert Reviewer did not base their decision on the MTUS. Decision based on Non-MTUS "
-                     "Citation Official Disability Guidelines (ODG) Low Back Chapter, Facet joint diagnostic blocks.")
-    rationale: str = "The requested treatment is not supported by the guidelines. Therefore it is not medically necessary."
+    reviewer: str = (
+        "The Expert Reviewer did not base their decision on the MTUS. Decision based on Non-MTUS "
+        "Citation Official Disability Guidelines (ODG) Low Back Chapter, Facet joint diagnostic blocks."
+    )
+    rationale: str = (
+        "The requested treatment is not supported by the guidelines. Therefore it is not medically necessary."
+    )
 
 
 @dataclass
@@ -28,9 +32,11 @@ class LetterSpec:
     items: list[Item]
     specialty: str = "Occupational Medicine"
     state: str = "California"
-    summary: str = ("The injured worker is a 45 year old male who sustained an industrial injury on 03/02/2012. "
-                    "He complains of low back pain radiating to the left leg. Treatment to date has included "
-                    "physical therapy and medications.")
+    summary: str = (
+        "The injured worker is a 45 year old male who sustained an industrial injury on 03/02/2012. "
+        "He complains of low back pain radiating to the left leg. Treatment to date has included "
+        "physical therapy and medications."
+    )
     header: list[str] = field(default_factory=list)
 
 
@@ -80,7 +86,7 @@ def double_blank_lines(text: str) -> str:
 def paginate(text: str, lines_per_page: int = 15, form_feed: bool = False) -> str:
     """Insert `Page n of m` footers (and optionally form feeds) every few lines."""
     lines = text.split("\n")
-    pages = [lines[i:i + lines_per_page] for i in range(0, len(lines), lines_per_page)]
+    pages = [lines[i : i + lines_per_page] for i in range(0, len(lines), lines_per_page)]
     total = len(pages)
     out = []
     for n, page in enumerate(pages, start=1):

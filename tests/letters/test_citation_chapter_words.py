@@ -26,68 +26,90 @@ def _cites(wording: str, lead: str = "Decision based on Non-MTUS Citation "):
     text = f"{lead}{wording}."
     cites = extract_citations(text, "reviewer_guideline", "reviewer")
     for c in cites:  # the UI highlights raw at [start, end)
-        assert text[c.start:c.end] == c.raw
+        assert text[c.start : c.end] == c.raw
     return cites
 
 
-@pytest.mark.parametrize("wording, key", [
-    ("Official Disability Guideline Cervical, Fusion, anterior cervical", NECK_FUSION),
-    ("(ODG) Cervical, Collars (cervical)", NECK_COLLAR),
-])
+@pytest.mark.parametrize(
+    "wording, key",
+    [
+        ("Official Disability Guideline Cervical, Fusion, anterior cervical", NECK_FUSION),
+        ("(ODG) Cervical, Collars (cervical)", NECK_COLLAR),
+    ],
+)
 def test_the_reported_wordings_give_one_citation_spanning_the_wording(wording, key):
     [c] = _cites(wording)
     assert c.key == key
     assert c.raw == wording  # the whole wording is highlighted, the source's parenthesis included
 
 
-@pytest.mark.parametrize("wording, key", [
-    # the chapter alias followed by a topic that starts with a chapter word
-    ("ODG Cervical, Fusion", NECK_FUSION),
-    ("ODG Cervical Fusion (spinal)", NECK_FUSION),
-    ("ODG-TWC, Cervical Collars (cervical)", NECK_COLLAR),
-    ("ODG Guidelines, Cervical, Traction", "ODG | Neck and Upper Back | Traction"),
-    ("ODG Cervical Traction (mechanical)", "ODG | Neck and Upper Back | Traction"),
-    # Low Back / lumbar
-    ("ODG Lumbar, Fusion", "ODG | Low Back | Fusion (spinal)"),
-    ("the Official Disability Guidelines Lumbar Fusion", "ODG | Low Back | Fusion (spinal)"),
-    ("ODG Lumbar, Fusion, lumbar", "ODG | Low Back | Fusion (spinal)"),
-    ("ODG Lumbar, Traction", "ODG | Low Back | Traction"),
-    ("ODG Low Back, Lumbar supports", "ODG | Low Back | Lumbar supports"),
-    # Knee
-    ("Official Disability Guidelines Knee, Arthroscopy", "ODG | Knee & Leg | Arthroscopic surgery for osteoarthritis"),
-    ("ODG Knee, Knee brace", "ODG | Knee & Leg | Knee brace"),
-    ("ODG Knee & Leg Chapter, Knee joint replacement, knee", "ODG | Knee & Leg | Knee joint replacement"),
-    # a chapter wording ("Pain, Chronic") that runs into the topic ("Chronic pain programs")
-    ("ODG Pain, Chronic pain programs", "ODG | Pain | Functional restoration programs (FRPs)"),
-    ("Official Disability Guidelines, Pain, Chronic pain programs, intensity",
-     "ODG | Pain | Chronic pain programs, intensity"),
-    # a topic wording that names its own chapter implies it
-    ("ODG Cervical collar", NECK_COLLAR),
-])
+@pytest.mark.parametrize(
+    "wording, key",
+    [
+        # the chapter alias followed by a topic that starts with a chapter word
+        ("ODG Cervical, Fusion", NECK_FUSION),
+        ("ODG Cervical Fusion (spinal)", NECK_FUSION),
+        ("ODG-TWC, Cervical Collars (cervical)", NECK_COLLAR),
+        ("ODG Guidelines, Cervical, Traction", "ODG | Neck and Upper Back | Traction"),
+        ("ODG Cervical Traction (mechanical)", "ODG | Neck and Upper Back | Traction"),
+        # Low Back / lumbar
+        ("ODG Lumbar, Fusion", "ODG | Low Back | Fusion (spinal)"),
+        ("the Official Disability Guidelines Lumbar Fusion", "ODG | Low Back | Fusion (spinal)"),
+        ("ODG Lumbar, Fusion, lumbar", "ODG | Low Back | Fusion (spinal)"),
+        ("ODG Lumbar, Traction", "ODG | Low Back | Traction"),
+        ("ODG Low Back, Lumbar supports", "ODG | Low Back | Lumbar supports"),
+        # Knee
+        (
+            "Official Disability Guidelines Knee, Arthroscopy",
+            "ODG | Knee & Leg | Arthroscopic surgery for osteoarthritis",
+        ),
+        ("ODG Knee, Knee brace", "ODG | Knee & Leg | Knee brace"),
+        ("ODG Knee & Leg Chapter, Knee joint replacement, knee", "ODG | Knee & Leg | Knee joint replacement"),
+        # a chapter wording ("Pain, Chronic") that runs into the topic ("Chronic pain programs")
+        ("ODG Pain, Chronic pain programs", "ODG | Pain | Functional restoration programs (FRPs)"),
+        (
+            "Official Disability Guidelines, Pain, Chronic pain programs, intensity",
+            "ODG | Pain | Chronic pain programs, intensity",
+        ),
+        # a topic wording that names its own chapter implies it
+        ("ODG Cervical collar", NECK_COLLAR),
+    ],
+)
 def test_chapter_words_inside_the_topic_wording_do_not_split_it(wording, key):
     assert [c.key for c in _cites(wording)] == [key]
 
 
 def test_after_a_chapter_a_topic_starting_with_a_chapter_word_is_that_chapters_topic():
     assert [c.key for c in _cites("ODG Neck and Upper Back, Cervical traction")] == [
-        "ODG | Neck and Upper Back | Traction"]
+        "ODG | Neck and Upper Back | Traction"
+    ]
     # "Lumbar sympathetic block" is filed under Pain: "Lumbar" is not read as the Low Back chapter
     [c] = _cites("ODG Lumbar sympathetic block")
     assert c.chapter != "Low Back"
 
 
-@pytest.mark.parametrize("wording, keys", [
-    ("ODG Low Back, Fusion; Cervical, Traction",
-     ["ODG | Low Back | Fusion (spinal)", "ODG | Neck and Upper Back | Traction"]),
-    ("ODG Knee & Leg, Knee brace. ODG Low Back, Lumbar supports",
-     ["ODG | Knee & Leg | Knee brace", "ODG | Low Back | Lumbar supports"]),
-    ("ODG Neck Chapter, Facet joint diagnostic blocks, Cervical, Traction",
-     ["ODG | Neck and Upper Back | Facet joint diagnostic blocks", "ODG | Neck and Upper Back | Traction"]),
-    ("ODG Low Back, Fusion (spinal), Knee, Knee brace",
-     ["ODG | Low Back | Fusion (spinal)", "ODG | Knee & Leg | Knee brace"]),
-    ("ODG Low Back, Fusion (spinal); ODG Neck, Cervical collar",
-     ["ODG | Low Back | Fusion (spinal)", NECK_COLLAR]),
-])
+@pytest.mark.parametrize(
+    "wording, keys",
+    [
+        (
+            "ODG Low Back, Fusion; Cervical, Traction",
+            ["ODG | Low Back | Fusion (spinal)", "ODG | Neck and Upper Back | Traction"],
+        ),
+        (
+            "ODG Knee & Leg, Knee brace. ODG Low Back, Lumbar supports",
+            ["ODG | Knee & Leg | Knee brace", "ODG | Low Back | Lumbar supports"],
+        ),
+        (
+            "ODG Neck Chapter, Facet joint diagnostic blocks, Cervical, Traction",
+            ["ODG | Neck and Upper Back | Facet joint diagnostic blocks", "ODG | Neck and Upper Back | Traction"],
+        ),
+        (
+            "ODG Low Back, Fusion (spinal), Knee, Knee brace",
+            ["ODG | Low Back | Fusion (spinal)", "ODG | Knee & Leg | Knee brace"],
+        ),
+        ("ODG Low Back, Fusion (spinal); ODG Neck, Cervical collar", ["ODG | Low Back | Fusion (spinal)", NECK_COLLAR]),
+    ],
+)
 def test_separate_citations_in_one_paragraph_stay_separate(wording, keys):
     assert [c.key for c in _cites(wording)] == keys
 
@@ -101,7 +123,7 @@ def _chapter_word_cases() -> list[tuple[str, str]]:
 
     def has_chapter_words(wording: str) -> bool:
         n = tokens_of(wording).norms
-        return any(n[s:s + k] in chapter_words for s in range(len(n)) for k in range(1, longest + 1))
+        return any(n[s : s + k] in chapter_words for s in range(len(n)) for k in range(1, longest + 1))
 
     writer = GuidelineWriter.default()
     cases = []
@@ -111,8 +133,9 @@ def _chapter_word_cases() -> list[tuple[str, str]]:
                 continue
             key = citation_key("ODG", ch.name, topic.name)
             for words in writer.topic_wordings[topic.name]:
-                if has_chapter_words(words) or any(tokens_of(a).norms[-1:] == tokens_of(words).norms[:1]
-                                                   for a in ch.aliases):
+                if has_chapter_words(words) or any(
+                    tokens_of(a).norms[-1:] == tokens_of(words).norms[:1] for a in ch.aliases
+                ):
                     cases += [(f"ODG {alias}{sep}{words}", key) for alias in ch.aliases for sep in (", ", " ")]
     return cases
 

@@ -37,6 +37,15 @@ def test_a_key_is_under_itself_and_the_keys_it_extends_only():
 
 
 def test_a_citation_names_its_key():
-    c = Citation(source="ODG", chapter="Low Back", topic="Lumbar supports", pages=None, cited_by="reviewer",
-                 raw="ODG Low Back, Lumbar supports", field="reviewer_guideline", start=0, end=10)
+    c = Citation(
+        source="ODG",
+        chapter="Low Back",
+        topic="Lumbar supports",
+        pages=None,
+        cited_by="reviewer",
+        raw="ODG Low Back, Lumbar supports",
+        field="reviewer_guideline",
+        start=0,
+        end=10,
+    )
     assert c.key == TOPIC and CitationKey.parse(c.key).is_under(CitationKey.of("ODG", "Low Back"))

@@ -48,8 +48,12 @@ def test_all_files_failing_exits_non_zero(capsys, tmp_path):
 
 
 def test_folder_argument_and_console_script(corpus_dir):
-    proc = subprocess.run([sys.executable, "-m", "imr_cli.main", "parse", "--compact", str(corpus_dir)],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "imr_cli.main", "parse", "--compact", str(corpus_dir)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert len(data) == 5 and proc.stdout.count("\n") == 1

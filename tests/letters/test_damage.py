@@ -9,21 +9,37 @@ from indexer.text.clean import join_two, paragraphs, reflow, word_set
 
 from .letters_factory import Item, LetterSpec, build_letter, double_blank_lines, paginate, wrap
 
-RATIONALE = ("Guidelines recommend medial branch blocks for patients with cervical pain that is non-radicular "
-             "and at no more than 2 levels bilaterally. The documentation shows radicular symptoms at L4-L5 and "
-             "no documentation of failure of conservative treatment. Therefore the request is not medically "
-             "necessary.")
-SPEC = LetterSpec(items=[
-    Item("Retrospective request for Omeprazole 20mg #60 (DOS: 3/18/2014)", "Upheld", rationale=RATIONALE),
-    Item("Norco 10/325mg #90 with two refills for the management of chronic low back pain", "Overturned",
-         rationale="Opioids are recommended when there is documented functional improvement. The records "
-                   "document improved function. Therefore the request is medically necessary."),
-])
+RATIONALE = (
+    "Guidelines recommend medial branch blocks for patients with cervical pain that is non-radicular "
+    "and at no more than 2 levels bilaterally. The documentation shows radicular symptoms at L4-L5 and "
+    "no documentation of failure of conservative treatment. Therefore the request is not medically "
+    "necessary."
+)
+SPEC = LetterSpec(
+    items=[
+        Item("Retrospective request for Omeprazole 20mg #60 (DOS: 3/18/2014)", "Upheld", rationale=RATIONALE),
+        Item(
+            "Norco 10/325mg #90 with two refills for the management of chronic low back pain",
+            "Overturned",
+            rationale="Opioids are recommended when there is documented functional improvement. The records "
+            "document improved function. Therefore the request is medically necessary.",
+        ),
+    ]
+)
 
 
 def facts(letter):
-    return [(p.item, p.decision, p.claims_administrator_guideline, p.reviewer_guideline, p.rationale,
-             [c.key for c in p.citations]) for p in letter.passages]
+    return [
+        (
+            p.item,
+            p.decision,
+            p.claims_administrator_guideline,
+            p.reviewer_guideline,
+            p.rationale,
+            [c.key for c in p.citations],
+        )
+        for p in letter.passages
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -60,9 +76,11 @@ def test_footers_with_doubled_blank_lines(clean_letter):
 
 def test_repeated_case_number_and_page_headers_removed():
     body = wrap(build_letter(SPEC), 60).split("\n")
-    pages = [body[i:i + 10] for i in range(0, len(body), 10)]
-    text = "\f".join("\n".join(["CM15-0104522", "Independent Medical Review Final Determination", *p,
-                                f"Page {n} of {len(pages)}"]) for n, p in enumerate(pages, 1))
+    pages = [body[i : i + 10] for i in range(0, len(body), 10)]
+    text = "\f".join(
+        "\n".join(["CM15-0104522", "Independent Medical Review Final Determination", *p, f"Page {n} of {len(pages)}"])
+        for n, p in enumerate(pages, 1)
+    )
     letter = parse_text(text, "x.txt")
     assert letter.letter_id == "CM15-0104522"
     assert len(letter.passages) == 2
@@ -84,8 +102,10 @@ def test_hyphenation_across_line_breaks():
 
 
 def test_hyphenated_words_in_a_parsed_letter():
-    rationale = ("Examination showed decreased sensation in the C6 dermatome and stenosis at L4-L5. "
-                 "Therefore the request is not medically necessary.")
+    rationale = (
+        "Examination showed decreased sensation in the C6 dermatome and stenosis at L4-L5. "
+        "Therefore the request is not medically necessary."
+    )
     text = wrap(build_letter(LetterSpec(items=[Item("MRI of the cervical spine", rationale=rationale)])), 70)
     text = text.replace("decreased sensation", "decreased sensa-\ntion").replace("at L4-L5", "at L4-\nL5")
     letter = parse_text(double_blank_lines(text), "hy.txt")
@@ -109,11 +129,15 @@ def test_pdf_style_page_breaks_in_text_letters_run_on():
     """pypdf's text marks a page break with one blank line only: a word hyphenated across it
     is rejoined and the sentence runs on, as in the PDF."""
     from indexer.text.clean import paragraphs
-    text = ("The injured worker was seen on 11/03/2016 for neck pain.\nThe examination showed decreased sensa-\n\n"
-            "tion in the left arm and weakness of the\n\nleft hand. Reflexes were\nsymmetric.\n \n"
-            "A new paragraph starts here and\nends here.\n")
+
+    text = (
+        "The injured worker was seen on 11/03/2016 for neck pain.\nThe examination showed decreased sensa-\n\n"
+        "tion in the left arm and weakness of the\n\nleft hand. Reflexes were\nsymmetric.\n \n"
+        "A new paragraph starts here and\nends here.\n"
+    )
     paras = paragraphs(text)
     assert [reflow(p) for p in paras] == [
         "The injured worker was seen on 11/03/2016 for neck pain. The examination showed decreased sensation "
         "in the left arm and weakness of the left hand. Reflexes were symmetric.",
-        "A new paragraph starts here and ends here."]
+        "A new paragraph starts here and ends here.",
+    ]

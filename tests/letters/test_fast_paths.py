@@ -26,16 +26,66 @@ from indexer.text.phrases import _TOKEN, normalize_word, tokenize
 from indexer.text.scan import AnchoredPattern, lowered
 
 FRAGMENTS = [
-    "Claims Administrator guideline:", "MAXIMUS guideline:", "Decision rationale:", "Decision based on",
-    "The Expert Reviewer based his/her decision on", "did not base their decision on the MTUS.",
-    "Date of Injury: 09/06/2014", "DOI: 1/2/13", "UR Denial Date:", "Application Received: May 3, 2015",
-    "IMR Case Number: CM15-0104522", "CM14-1234567", "Page 2 of 3", "page(s) 76-80", "pp. 4-5, 7", "p 12",
-    "Official Disability Guidelines", "ODG Neck Chapter", "California MTUS/ACOEM", "Non-MTUS",
-    "guidelines used by the Claims Administrator:", "Upheld", "Overturned", "L4-L5", "C5-6", "20mg",
-    "the", "patient", "reviewer", "physician", "Rationale for the Decision:", "Guidelines Used by",
-    "State(s) of Licensure: CA", "Certification(s)/Specialty: Orthopedic Surgery", "Board Certified in",
-    "subspecialty in Pain", "licensed to practice in California", "diagnosed with", "diagnoses:",
-    "following diagnoses", "assessment is", "_", "2", "x", "İ", "ı", "ſ", "\u212a", "é", "–", "’", "\n", ".", ",", ":", "(", ")", "-", " ", "  ",
+    "Claims Administrator guideline:",
+    "MAXIMUS guideline:",
+    "Decision rationale:",
+    "Decision based on",
+    "The Expert Reviewer based his/her decision on",
+    "did not base their decision on the MTUS.",
+    "Date of Injury: 09/06/2014",
+    "DOI: 1/2/13",
+    "UR Denial Date:",
+    "Application Received: May 3, 2015",
+    "IMR Case Number: CM15-0104522",
+    "CM14-1234567",
+    "Page 2 of 3",
+    "page(s) 76-80",
+    "pp. 4-5, 7",
+    "p 12",
+    "Official Disability Guidelines",
+    "ODG Neck Chapter",
+    "California MTUS/ACOEM",
+    "Non-MTUS",
+    "guidelines used by the Claims Administrator:",
+    "Upheld",
+    "Overturned",
+    "L4-L5",
+    "C5-6",
+    "20mg",
+    "the",
+    "patient",
+    "reviewer",
+    "physician",
+    "Rationale for the Decision:",
+    "Guidelines Used by",
+    "State(s) of Licensure: CA",
+    "Certification(s)/Specialty: Orthopedic Surgery",
+    "Board Certified in",
+    "subspecialty in Pain",
+    "licensed to practice in California",
+    "diagnosed with",
+    "diagnoses:",
+    "following diagnoses",
+    "assessment is",
+    "_",
+    "2",
+    "x",
+    "İ",
+    "ı",
+    "ſ",
+    "\u212a",
+    "é",
+    "–",
+    "’",
+    "\n",
+    ".",
+    ",",
+    ":",
+    "(",
+    ")",
+    "-",
+    " ",
+    "  ",
 ]
 texts = st.lists(st.sampled_from(FRAGMENTS), max_size=40).map("".join) | st.text(max_size=200)
 
@@ -91,9 +141,29 @@ def test_word_start_skips_words_continued_on_the_left() -> None:
 
 
 _PLAIN_FOOTER = [clean._FOOTER_PAGE_AT_START, clean._FOOTER_WITHOUT_PAGE, clean._FOOTER_RUNNING_HEADER]
-footer_lines = st.lists(st.sampled_from(["Page", "page", "of", "2", "13", " ", "-", "–", "|", "CM15-0104522",
-                                         "Case Number:", "IMR", "the patient", "(", ")", "#"]),
-                        max_size=14).map("".join)
+footer_lines = st.lists(
+    st.sampled_from(
+        [
+            "Page",
+            "page",
+            "of",
+            "2",
+            "13",
+            " ",
+            "-",
+            "–",
+            "|",
+            "CM15-0104522",
+            "Case Number:",
+            "IMR",
+            "the patient",
+            "(",
+            ")",
+            "#",
+        ]
+    ),
+    max_size=14,
+).map("".join)
 
 
 @settings(max_examples=300, deadline=None)
@@ -144,8 +214,11 @@ _OLD_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 @settings(max_examples=200, deadline=None)
-@given(text=st.text(alphabet=st.characters(max_codepoint=0x2100) | st.sampled_from("\ufb01\ufeff\u00ad\r\n\t\f"),
-                    max_size=200))
+@given(
+    text=st.text(
+        alphabet=st.characters(max_codepoint=0x2100) | st.sampled_from("\ufb01\ufeff\u00ad\r\n\t\f"), max_size=200
+    )
+)
 def test_normalize_is_one_translation_of_the_same_characters(text: str) -> None:
     step = text.replace("\r\n", "\n").replace("\r", "\n")
     step = clean._SOFT_HYPHEN_EOL.sub("-\n", step).replace("\u00ad", "")

@@ -8,16 +8,25 @@ from indexer.letters.parse import NO_ISSUES
 from .letters_factory import Item, LetterSpec, build_letter, double_blank_lines, wrap
 
 THREE = [
-    Item("Retrospective request for Omeprazole 20mg #60 (DOS: 3/18/2014)", "Upheld",
-         reviewer="Decision based on Non-MTUS Citation Official Disability Guidelines (ODG) Pain (Chronic), "
-                  "Proton pump inhibitors (PPIs).",
-         rationale="There is no documented GI risk. Therefore the request is not medically necessary."),
-    Item("Physical therapy 2 times a week for 6 weeks for the right shoulder", "Overturned",
-         claims="Decision based on MTUS Chronic Pain Treatment Guidelines Physical Medicine Page(s): 98-99.",
-         reviewer="Decision based on MTUS Postsurgical Treatment Guidelines Shoulder.",
-         rationale="Postsurgical physical therapy is supported. Therefore the request is medically necessary."),
-    Item("Lumbar MRI without contrast", "Upheld",
-         rationale="There are no red flags. Therefore the request is not medically necessary."),
+    Item(
+        "Retrospective request for Omeprazole 20mg #60 (DOS: 3/18/2014)",
+        "Upheld",
+        reviewer="Decision based on Non-MTUS Citation Official Disability Guidelines (ODG) Pain (Chronic), "
+        "Proton pump inhibitors (PPIs).",
+        rationale="There is no documented GI risk. Therefore the request is not medically necessary.",
+    ),
+    Item(
+        "Physical therapy 2 times a week for 6 weeks for the right shoulder",
+        "Overturned",
+        claims="Decision based on MTUS Chronic Pain Treatment Guidelines Physical Medicine Page(s): 98-99.",
+        reviewer="Decision based on MTUS Postsurgical Treatment Guidelines Shoulder.",
+        rationale="Postsurgical physical therapy is supported. Therefore the request is medically necessary.",
+    ),
+    Item(
+        "Lumbar MRI without contrast",
+        "Upheld",
+        rationale="There are no red flags. Therefore the request is not medically necessary.",
+    ),
 ]
 
 
@@ -25,14 +34,18 @@ def test_several_items_with_both_decisions():
     text = double_blank_lines(wrap(build_letter(LetterSpec(items=THREE)), 55))
     letter = parse_text(text, "three.txt")
     assert [(p.ordinal, p.item, p.decision) for p in letter.passages] == [
-        (1, THREE[0].item, "Upheld"), (2, THREE[1].item, "Overturned"), (3, THREE[2].item, "Upheld")]
+        (1, THREE[0].item, "Upheld"),
+        (2, THREE[1].item, "Overturned"),
+        (3, THREE[2].item, "Upheld"),
+    ]
     assert [p.treatment for p in letter.passages] == ["medication", "physical therapy", "imaging"]
     # the omeprazole item names no region and its guideline chapter (ODG Pain) has none:
     # the case summary names only the low back, so that is its region
     assert [p.body_region for p in letter.passages] == ["lumbar", "shoulder", "lumbar"]
     assert [p.rationale for p in letter.passages] == [it.rationale for it in THREE]
     assert [c.key for c in letter.passages[0].citations if c.cited_by == "reviewer"] == [
-        "ODG | Pain | Proton pump inhibitors (PPIs)"]
+        "ODG | Pain | Proton pump inhibitors (PPIs)"
+    ]
     pt = letter.passages[1]
     assert [(c.key, c.pages, c.cited_by) for c in pt.citations] == [
         ("MTUS | Chronic Pain Medical Treatment Guidelines | Physical medicine", "98-99", "claims_administrator"),
@@ -43,25 +56,38 @@ def test_several_items_with_both_decisions():
 
 
 def test_decision_word_on_the_next_line_and_colons_in_the_item():
-    text = build_letter(LetterSpec(items=THREE[:2])).replace(": Upheld", ":\nUpheld").replace(": Overturned", ":  \n Overturned")
+    text = (
+        build_letter(LetterSpec(items=THREE[:2]))
+        .replace(": Upheld", ":\nUpheld")
+        .replace(": Overturned", ":  \n Overturned")
+    )
     letter = parse_text(text, "next.txt")
     assert [(p.item, p.decision) for p in letter.passages] == [(THREE[0].item, "Upheld"), (THREE[1].item, "Overturned")]
 
 
 def test_layout_2_header_block():
-    header = ["Case Number: CM15-0123456 Date Assigned: 06/01/2015",
-              "Date of Injury: 09/06/2014 Decision Date: 07/10/2015",
-              "UR Denial Date: 05/20/2015 Priority: Standard",
-              "Application Received: 05/28/2015",
-              "Employee Name: Provider Name:",
-              "Treatment(s) in Dispute Listed on IMR Application: Lumbar MRI without contrast"]
-    spec = LetterSpec(items=THREE[2:], header=header,
-                      summary="The injured worker is a 61 year old gentleman who was injured at work. "
-                              "He reports low back pain.")
+    header = [
+        "Case Number: CM15-0123456 Date Assigned: 06/01/2015",
+        "Date of Injury: 09/06/2014 Decision Date: 07/10/2015",
+        "UR Denial Date: 05/20/2015 Priority: Standard",
+        "Application Received: 05/28/2015",
+        "Employee Name: Provider Name:",
+        "Treatment(s) in Dispute Listed on IMR Application: Lumbar MRI without contrast",
+    ]
+    spec = LetterSpec(
+        items=THREE[2:],
+        header=header,
+        summary="The injured worker is a 61 year old gentleman who was injured at work. He reports low back pain.",
+    )
     letter = parse_text(double_blank_lines(wrap(build_letter(spec), 70)), "whatever.txt")
     assert letter.letter_id == letter.case_number == "CM15-0123456"
-    assert (letter.date_assigned, letter.date_of_injury, letter.decision_date, letter.ur_denial_date,
-            letter.application_received) == ("2015-06-01", "2014-09-06", "2015-07-10", "2015-05-20", "2015-05-28")
+    assert (
+        letter.date_assigned,
+        letter.date_of_injury,
+        letter.decision_date,
+        letter.ur_denial_date,
+        letter.application_received,
+    ) == ("2015-06-01", "2014-09-06", "2015-07-10", "2015-05-20", "2015-05-28")
     assert [p.passage_id for p in letter.passages] == ["CM15-0123456-1"]
     assert letter.patient.age == 61 and letter.patient.sex == "male"
     assert letter.sections[0].title == "" and "Case Number: CM15-0123456" in letter.sections[0].text
@@ -106,15 +132,18 @@ def test_layout_3_numbered_decision_sentences():
     assert letter.letter_id == "CM13-0001234"
     assert [(p.item, p.decision) for p in letter.passages] == [
         ("Physical therapy two times a week for four weeks for the cervical spine", "Upheld"),
-        ("Norco 10/325 mg #90", "Overturned")]
+        ("Norco 10/325 mg #90", "Overturned"),
+    ]
     pt, norco = letter.passages
     assert pt.claims_administrator_guideline.startswith("The Claims Administrator based its decision on the Chronic")
     assert pt.reviewer_guideline.startswith("The Physician Reviewer based his/her decision on the MTUS")
     assert pt.rationale.startswith("The patient has completed 24 sessions")
     assert [c.key for c in pt.citations if c.cited_by != "rationale"] == [
-        "MTUS | Chronic Pain Medical Treatment Guidelines | Physical medicine"] * 2
+        "MTUS | Chronic Pain Medical Treatment Guidelines | Physical medicine"
+    ] * 2
     assert {c.key for c in norco.citations if c.cited_by == "reviewer"} == {
-        "MTUS | Chronic Pain Medical Treatment Guidelines | Opioids, criteria for use"}
+        "MTUS | Chronic Pain Medical Treatment Guidelines | Opioids, criteria for use"
+    }
     assert norco.treatment == "medication"
     assert letter.reviewer.specialties == ["Anesthesiology", "Pain Medicine"]  # as the letter states it
     assert letter.reviewer.licensure == ["California", "Nevada"]
@@ -165,7 +194,7 @@ def test_truncated_letter_keeps_what_it_has():
 
 def test_letter_cut_before_its_issues_yields_no_passages_and_a_warning():
     text = build_letter(LetterSpec(items=THREE))
-    letter = parse_text(text[:text.index("IMR ISSUES")], "short.txt")
+    letter = parse_text(text[: text.index("IMR ISSUES")], "short.txt")
     assert letter.passages == [] and letter.warnings == [NO_ISSUES]
     assert letter.patient.age == 45 and letter.reviewer.specialties == ["Occupational Medicine"]
     assert "CLINICAL CASE SUMMARY" in letter.text

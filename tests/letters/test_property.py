@@ -29,8 +29,11 @@ def squash(text: str) -> str:
 
 
 def haystack(text: str) -> str:
-    lines = [ln for ln in normalize(text).replace("\f", "\n").split("\n")
-             if not is_footer(" ".join(ln.split())) and not _CASE_LINE.match(ln)]
+    lines = [
+        ln
+        for ln in normalize(text).replace("\f", "\n").split("\n")
+        if not is_footer(" ".join(ln.split())) and not _CASE_LINE.match(ln)
+    ]
     return squash("\n".join(lines))
 
 
@@ -52,18 +55,45 @@ def check_letter(letter: Letter, text: str) -> None:
             else:
                 assert needle in hay, (name, getattr(p, name))
         for c in p.citations:
-            assert getattr(p, c.field)[c.start:c.end] == c.raw
+            assert getattr(p, c.field)[c.start : c.end] == c.raw
 
 
 FRAGMENTS = [
-    "HOW THE IMR FINAL DETERMINATION WAS MADE", "CLINICAL CASE SUMMARY", "IMR ISSUES, DECISIONS AND RATIONALES",
-    "IMR DECISION(S) AND RATIONALE(S)", "ISSUE AT DISPUTE:", "Decision rationale:", "MAXIMUS guideline:",
-    "Claims Administrator guideline:", ": Upheld", ": Overturned", "Upheld", "1. ", "2. ",
-    "is not medically necessary and appropriate.", "Page 2 of 3", "\f", "\n", "\n\n", "\r\n", " ", "-", ":",
-    "ODG, Neck Chapter Facet joint diagnostic blocks", "Decision based on Non-MTUS Citation ", "Page(s): 60",
-    "RATIONALE FOR WHY THE REQUESTED TREATMENT/SERVICE IS/WAS NOT MEDICALLY NECESSARY:", "CM15-0104522",
-    "State(s) of Licensure: California", "Board Certified in", "58 year old female", "injury on 9/6/14",
-    "MEDICAL TREATMENT GUIDELINE(S) RELIED UPON BY PROFESSIONAL REVIEWER AND WHY:", "(", ")", "sensa-\ntion",
+    "HOW THE IMR FINAL DETERMINATION WAS MADE",
+    "CLINICAL CASE SUMMARY",
+    "IMR ISSUES, DECISIONS AND RATIONALES",
+    "IMR DECISION(S) AND RATIONALE(S)",
+    "ISSUE AT DISPUTE:",
+    "Decision rationale:",
+    "MAXIMUS guideline:",
+    "Claims Administrator guideline:",
+    ": Upheld",
+    ": Overturned",
+    "Upheld",
+    "1. ",
+    "2. ",
+    "is not medically necessary and appropriate.",
+    "Page 2 of 3",
+    "\f",
+    "\n",
+    "\n\n",
+    "\r\n",
+    " ",
+    "-",
+    ":",
+    "ODG, Neck Chapter Facet joint diagnostic blocks",
+    "Decision based on Non-MTUS Citation ",
+    "Page(s): 60",
+    "RATIONALE FOR WHY THE REQUESTED TREATMENT/SERVICE IS/WAS NOT MEDICALLY NECESSARY:",
+    "CM15-0104522",
+    "State(s) of Licensure: California",
+    "Board Certified in",
+    "58 year old female",
+    "injury on 9/6/14",
+    "MEDICAL TREATMENT GUIDELINE(S) RELIED UPON BY PROFESSIONAL REVIEWER AND WHY:",
+    "(",
+    ")",
+    "sensa-\ntion",
 ]
 letterish = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=40)), max_size=60).map("".join)
 
@@ -82,7 +112,8 @@ def test_letter_like_noise_never_breaks_the_parser(text):
 
 _RESERVED = {"upheld", "overturned", "page"}
 word = st.text(alphabet=string.ascii_letters + string.digits, min_size=1, max_size=10).filter(
-    lambda w: w.lower() not in _RESERVED)
+    lambda w: w.lower() not in _RESERVED
+)
 phrase = st.lists(word, min_size=1, max_size=12).map(" ".join)
 sentence = st.lists(word, min_size=3, max_size=16).map(lambda ws: " ".join(ws) + ".")
 rationale = st.lists(sentence, min_size=1, max_size=4).map(" ".join)
@@ -90,8 +121,13 @@ item = st.builds(Item, item=phrase, decision=st.sampled_from(["Upheld", "Overtur
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(items=st.lists(item, min_size=1, max_size=4), width=st.integers(25, 110),
-       doubled=st.booleans(), pages=st.sampled_from([0, 6, 11]), form_feed=st.booleans())
+@given(
+    items=st.lists(item, min_size=1, max_size=4),
+    width=st.integers(25, 110),
+    doubled=st.booleans(),
+    pages=st.sampled_from([0, 6, 11]),
+    form_feed=st.booleans(),
+)
 def test_damaged_generated_letters_parse_back_to_their_items(items, width, doubled, pages, form_feed):
     text = wrap(build_letter(LetterSpec(items=items)), width)
     if pages:
@@ -101,5 +137,6 @@ def test_damaged_generated_letters_parse_back_to_their_items(items, width, doubl
     letter = parse_text(text, "generated.txt")
     check_letter(letter, text)
     assert [(p.item, p.decision, p.rationale) for p in letter.passages] == [
-        (it.item, it.decision, it.rationale) for it in items]
+        (it.item, it.decision, it.rationale) for it in items
+    ]
     assert letter.reviewer.specialties == ["Occupational Medicine"] and letter.patient.age == 45

@@ -11,11 +11,16 @@ from indexer.letters import UnreadableLetterError, parse_file, read_text
 from .letters_factory import Item, LetterSpec, build_letter
 
 SPEC = LetterSpec(
-    items=[Item("Naproxen 550mg #60", "Overturned",
-                rationale="NSAIDs are recommended at the lowest dose for the shortest period. The patient’s pain "
-                          "improved with naproxen. Therefore the request is medically necessary.")],
+    items=[
+        Item(
+            "Naproxen 550mg #60",
+            "Overturned",
+            rationale="NSAIDs are recommended at the lowest dose for the shortest period. The patient’s pain "
+            "improved with naproxen. Therefore the request is medically necessary.",
+        )
+    ],
     summary="The injured worker is a 37 year old woman who was injured on 5/14/2013. She reports café-au-lait "
-            "spots and neck pain.",
+    "spots and neck pain.",
 )
 TEXT = build_letter(SPEC)
 
@@ -28,9 +33,17 @@ def check(letter):
     assert letter.date_of_injury == "2013-05-14"
 
 
-@pytest.mark.parametrize("encoding,newline", [
-    ("utf-8", "\n"), ("utf-8-sig", "\n"), ("cp1252", "\n"), ("utf-8", "\r\n"), ("cp1252", "\r\n"), ("utf-8", "\r"),
-])
+@pytest.mark.parametrize(
+    "encoding,newline",
+    [
+        ("utf-8", "\n"),
+        ("utf-8-sig", "\n"),
+        ("cp1252", "\n"),
+        ("utf-8", "\r\n"),
+        ("cp1252", "\r\n"),
+        ("utf-8", "\r"),
+    ],
+)
 def test_text_encodings_and_line_endings(tmp_path, encoding, newline):
     path = tmp_path / "letter.txt"
     path.write_bytes(TEXT.replace("\n", newline).encode(encoding))
@@ -43,7 +56,7 @@ def test_form_feeds_are_page_breaks(tmp_path):
     path = tmp_path / "ff.txt"
     half = len(TEXT) // 2
     cut = TEXT.rindex(" ", 0, half)
-    path.write_text(TEXT[:cut] + "\n\f" + TEXT[cut + 1:], encoding="utf-8")
+    path.write_text(TEXT[:cut] + "\n\f" + TEXT[cut + 1 :], encoding="utf-8")
     check(parse_file(path))
 
 
@@ -70,6 +83,7 @@ def _pdf_bytes(text: str) -> bytes:
 
 def test_generated_pdf(tmp_path):
     from .letters_factory import wrap
+
     path = tmp_path / "letter.pdf"
     path.write_bytes(_pdf_bytes(wrap(TEXT.replace("’", "'").replace("é", "e"), 80)))
     letter = parse_file(path)
@@ -82,6 +96,7 @@ def test_generated_pdf(tmp_path):
 
 def test_pdf_without_text_layer(tmp_path):
     from reportlab.pdfgen import canvas
+
     buf = io.BytesIO()
     c = canvas.Canvas(buf)
     c.rect(100, 100, 200, 200, fill=1)  # an "image" only, no text
@@ -94,6 +109,7 @@ def test_pdf_without_text_layer(tmp_path):
 
 def _encrypted(pdf: bytes, user_password: str) -> bytes:
     from pypdf import PdfReader, PdfWriter
+
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     # as the DWC publishes letters: AES, an owner password, and (usually) an empty user password
     writer.encrypt(user_password=user_password, owner_password="dwc-owner", algorithm="AES-128")
@@ -104,6 +120,7 @@ def _encrypted(pdf: bytes, user_password: str) -> bytes:
 
 def test_aes_encrypted_pdf_with_empty_password_opens(tmp_path):
     from .letters_factory import wrap
+
     path = tmp_path / "published.pdf"
     path.write_bytes(_encrypted(_pdf_bytes(wrap(TEXT.replace("’", "'").replace("é", "e"), 80)), ""))
     assert b"/Encrypt" in path.read_bytes()
@@ -127,13 +144,16 @@ def test_damaged_pdf(tmp_path):
     assert "\n" not in str(err.value) and str(err.value)
 
 
-@pytest.mark.parametrize("content,reason", [
-    (b"", "empty file"),
-    (b"  \n\r\n\t \n", "empty file"),
-    (bytes(range(256)) * 4, "binary file"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
-    (b"abc \x81\x8d\x8f\x90\x9d \xff\xfe", "undecodable"),
-])
+@pytest.mark.parametrize(
+    "content,reason",
+    [
+        (b"", "empty file"),
+        (b"  \n\r\n\t \n", "empty file"),
+        (bytes(range(256)) * 4, "binary file"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
+        (b"abc \x81\x8d\x8f\x90\x9d \xff\xfe", "undecodable"),
+    ],
+)
 def test_unreadable_files_get_a_one_line_reason(tmp_path, content, reason):
     path = tmp_path / "bad.txt"
     path.write_bytes(content)

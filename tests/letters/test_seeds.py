@@ -8,24 +8,53 @@ from indexer.letters import parse_file
 
 # file stem prefix -> what the letter states
 EXPECTED = {
-    "000": {"items": ["Bilateral cervical medial branch blocks under fluoroscopy and IV sedation (unspecified level)"],
-                "specialties": ["Physical Medicine & Rehabilitation", "Pain Management"], "licensure": ["California"],
-                "age": 58, "sex": "female", "injury": "2014-09-06"},
-    "001": {"items": ["Request for left lumbar medial branch blocks (no levels provided)"],
-                "specialties": ["Orthopedic Surgery"], "licensure": ["California"],
-                "age": 56, "sex": "female", "injury": "2011-12-08"},
-    "002": {"items": ["In-Office, Cervical Facet Joint Injection, C4/5, C5/6, C6/7, Bilaterally",
-                       "In-Office Acupuncture, 8 Visits, Unspecified Frequency"],
-                "specialties": ["Anesthesiology"], "licensure": ["California"],
-                "age": 59, "sex": "male", "injury": "2009-01-16"},
-    "003": {"items": ["Physical therapy (PT)/ Certified Massage Therapist (CMT) for the neck 1 time weekly for 4 "
-                       "weeks, quantity: 4 sessions",
-                       "Medial branch block for the cervical spine"],
-                "specialties": ["Physical Medicine & Rehabilitation", "Pain Management"], "licensure": ["Massachusetts"],
-                "age": 48, "sex": "female", "injury": "2014-04-18"},
-    "004": {"items": ["Cervical Epidural Steroid Injections (ESI) at Cervical 3-4, Cervical 4-5 under Fluoroscopy"],
-                "specialties": ["Physical Medicine & Rehabilitation"], "licensure": ["California"],
-                "age": 46, "sex": "female", "injury": None},  # the letter never states the injury date
+    "000": {
+        "items": ["Bilateral cervical medial branch blocks under fluoroscopy and IV sedation (unspecified level)"],
+        "specialties": ["Physical Medicine & Rehabilitation", "Pain Management"],
+        "licensure": ["California"],
+        "age": 58,
+        "sex": "female",
+        "injury": "2014-09-06",
+    },
+    "001": {
+        "items": ["Request for left lumbar medial branch blocks (no levels provided)"],
+        "specialties": ["Orthopedic Surgery"],
+        "licensure": ["California"],
+        "age": 56,
+        "sex": "female",
+        "injury": "2011-12-08",
+    },
+    "002": {
+        "items": [
+            "In-Office, Cervical Facet Joint Injection, C4/5, C5/6, C6/7, Bilaterally",
+            "In-Office Acupuncture, 8 Visits, Unspecified Frequency",
+        ],
+        "specialties": ["Anesthesiology"],
+        "licensure": ["California"],
+        "age": 59,
+        "sex": "male",
+        "injury": "2009-01-16",
+    },
+    "003": {
+        "items": [
+            "Physical therapy (PT)/ Certified Massage Therapist (CMT) for the neck 1 time weekly for 4 "
+            "weeks, quantity: 4 sessions",
+            "Medial branch block for the cervical spine",
+        ],
+        "specialties": ["Physical Medicine & Rehabilitation", "Pain Management"],
+        "licensure": ["Massachusetts"],
+        "age": 48,
+        "sex": "female",
+        "injury": "2014-04-18",
+    },
+    "004": {
+        "items": ["Cervical Epidural Steroid Injections (ESI) at Cervical 3-4, Cervical 4-5 under Fluoroscopy"],
+        "specialties": ["Physical Medicine & Rehabilitation"],
+        "licensure": ["California"],
+        "age": 46,
+        "sex": "female",
+        "injury": None,
+    },  # the letter never states the injury date
 }
 FACET_KEY = "ODG | Neck and Upper Back | Facet joint diagnostic blocks"
 
@@ -63,8 +92,12 @@ def test_board_certification_sentence_and_block(letters):
 
 
 def test_facet_block_citation_in_exactly_three_passages(letters):
-    citing = sorted(p.passage_id[:3] + str(p.ordinal) for L in letters.values() for p in L.passages
-                    if any(c.key == FACET_KEY for c in p.citations))
+    citing = sorted(
+        p.passage_id[:3] + str(p.ordinal)
+        for L in letters.values()
+        for p in L.passages
+        if any(c.key == FACET_KEY for c in p.citations)
+    )
     assert citing == ["0001", "0021", "0032"]
 
 
@@ -79,7 +112,8 @@ def test_reviewer_guideline_citations_and_pages(letters):
     ]
     massage = letters["003"].passages[0]
     assert [(c.key, c.pages) for c in massage.citations if c.cited_by == "reviewer"] == [
-        ("MTUS | Chronic Pain Medical Treatment Guidelines | Massage therapy", "60")]
+        ("MTUS | Chronic Pain Medical Treatment Guidelines | Massage therapy", "60")
+    ]
 
 
 def test_rationale_prose_citations(letters):
@@ -93,7 +127,7 @@ def test_citation_spans_point_into_their_field(letters):
     for L in letters.values():
         for p in L.passages:
             for c in p.citations:
-                assert getattr(p, c.field)[c.start:c.end] == c.raw
+                assert getattr(p, c.field)[c.start : c.end] == c.raw
 
 
 def test_mtus_based(letters):
@@ -105,9 +139,15 @@ def test_mtus_based(letters):
 
 def test_treatment_and_body_region(letters):
     got = [(p.treatment, p.body_region) for k in sorted(letters) for p in letters[k].passages]
-    assert got == [("injection", "cervical"), ("injection", "lumbar"), ("injection", "cervical"),
-                   ("acupuncture", None), ("physical therapy", "cervical"), ("injection", "cervical"),
-                   ("injection", "cervical")]
+    assert got == [
+        ("injection", "cervical"),
+        ("injection", "lumbar"),
+        ("injection", "cervical"),
+        ("acupuncture", None),
+        ("physical therapy", "cervical"),
+        ("injection", "cervical"),
+        ("injection", "cervical"),
+    ]
 
 
 def test_fields_are_reflowed_and_complete(letters):
@@ -120,8 +160,11 @@ def test_fields_are_reflowed_and_complete(letters):
 
 def test_sections_summary_and_text(letters):
     L = letters["000"]
-    assert [s.title for s in L.sections] == ["HOW THE IMR FINAL DETERMINATION WAS MADE", "CLINICAL CASE SUMMARY",
-                                           "IMR ISSUES, DECISIONS AND RATIONALES"]
+    assert [s.title for s in L.sections] == [
+        "HOW THE IMR FINAL DETERMINATION WAS MADE",
+        "CLINICAL CASE SUMMARY",
+        "IMR ISSUES, DECISIONS AND RATIONALES",
+    ]
     assert "State(s) of Licensure: California\nCertification(s)/Specialty:" in L.sections[0].text
     assert L.summary.startswith("The injured worker is a 58 year old female")
     assert "Page" not in L.summary and "\n\n\n" not in L.text
@@ -131,5 +174,6 @@ def test_sections_summary_and_text(letters):
 
 def test_letter_round_trips_through_json(letters):
     from indexer.model import Letter
+
     for L in letters.values():
         assert Letter.from_dict(L.to_dict()) == L

@@ -62,8 +62,18 @@ def test_specialty_and_state_wordings():
 
 def test_treatment_and_region_vocabularies_are_well_formed():
     cats = vocab.treatments()
-    assert {"injection", "physical therapy", "acupuncture", "medication", "imaging", "surgery", "DME",
-            "psychotherapy", "chiropractic", "massage"} <= {c.name for c in cats}
+    assert {
+        "injection",
+        "physical therapy",
+        "acupuncture",
+        "medication",
+        "imaging",
+        "surgery",
+        "DME",
+        "psychotherapy",
+        "chiropractic",
+        "massage",
+    } <= {c.name for c in cats}
     assert all(c.triggers for c in cats)
     regions = {r.name for r in vocab.body_regions()}
     assert {"cervical", "thoracic", "lumbar", "shoulder", "knee"} <= regions

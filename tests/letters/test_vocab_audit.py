@@ -13,15 +13,24 @@ def test_audit_lists_unknown_chapters_topics_and_sources(tmp_path, capsys):
     known = "Decision based on MTUS Low Back Complaints 2004, Section(s): Special Studies."
     items = [
         Item("MRI of the lumbar spine", "Upheld", reviewer=known),
-        Item("Ketorolac injection", "Upheld", reviewer=(
-            "Decision based on Non-MTUS Citation Official Disability Guidelines (ODG) Pain Chapter, "
-            "Zorbitrex flumination.")),
-        Item("Sleep study", "Upheld", reviewer=(
-            "Decision based on Non-MTUS Citation Journal of Imaginary Sleep Medicine, 2015.")),
+        Item(
+            "Ketorolac injection",
+            "Upheld",
+            reviewer=(
+                "Decision based on Non-MTUS Citation Official Disability Guidelines (ODG) Pain Chapter, "
+                "Zorbitrex flumination."
+            ),
+        ),
+        Item(
+            "Sleep study",
+            "Upheld",
+            reviewer=("Decision based on Non-MTUS Citation Journal of Imaginary Sleep Medicine, 2015."),
+        ),
     ]
     for n in range(2):
         (tmp_path / f"letter{n}.txt").write_text(
-            build_letter(LetterSpec(items=items, header=[f"Case Number: CM16-00000{n}1"])), encoding="utf-8")
+            build_letter(LetterSpec(items=items, header=[f"Case Number: CM16-00000{n}1"])), encoding="utf-8"
+        )
     assert main(["vocab", "audit", str(tmp_path), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["files"] == 2

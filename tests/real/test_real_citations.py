@@ -28,7 +28,8 @@ def _check(letters) -> tuple[int, int, list[str]]:
         letter = by_case[exp["id"]]
         assert letter.reviewer.specialties == exp["specialties"], exp["id"]
         assert [(p.item, p.decision, p.item_context) for p in letter.passages] == [
-            (it["item"], it["decision"], it.get("context", "")) for it in exp["item"]], exp["id"]
+            (it["item"], it["decision"], it.get("context", "")) for it in exp["item"]
+        ], exp["id"]
         for p, it in zip(letter.passages, exp["item"], strict=True):
             for party in PARTIES:
                 total += 1
@@ -51,7 +52,9 @@ def test_every_paragraph_yields_exactly_the_expected_keys(kind, real_txt, real_p
 # "& hand" / "and ...", a URL piece, a version note, a year, a dangling "(" or ")".
 _FRAGMENT = re.compile(
     r"^(?:\W|\w$|(?:and|or|&)\b|(?:pdf|html?|www|https?|com)$|online\s+version$|web\s+version$|topic$"
-    r"|(?:.*\b(?:treatment|complaints)\s+(?:19|20)\d\d$)|(?:19|20)\d\d$)|\b(?:and|or)$", re.I)
+    r"|(?:.*\b(?:treatment|complaints)\s+(?:19|20)\d\d$)|(?:19|20)\d\d$)|\b(?:and|or)$",
+    re.I,
+)
 
 
 def _all_citations(letters):
@@ -72,7 +75,7 @@ def test_no_citation_has_a_fragment_topic_or_chapter(kind, real_txt, real_pdf):
                 continue
             assert not _FRAGMENT.search(part.strip()), (letter.case_number, c.key, c.raw)
             assert part.count("(") == part.count(")"), (letter.case_number, c.key)
-        assert getattr(p, c.field)[c.start:c.end] == c.raw
+        assert getattr(p, c.field)[c.start : c.end] == c.raw
     assert seen > 900
 
 
@@ -94,9 +97,10 @@ def test_who_based_what_on_the_mtus(real_txt):
     counts = {False: 0, True: 0, None: 0}
     for letter in real_txt.values():
         for p in letter.passages:
-            for text, basis, party in ((p.reviewer_guideline, p.mtus_based, "reviewer"),
-                                       (p.claims_administrator_guideline, p.claims_administrator_mtus_based,
-                                        "claims_administrator")):
+            for text, basis, party in (
+                (p.reviewer_guideline, p.mtus_based, "reviewer"),
+                (p.claims_administrator_guideline, p.claims_administrator_mtus_based, "claims_administrator"),
+            ):
                 if outside.search(text):
                     expected = False
                 elif re.search(r"Decision\s+based\s+on\s+MTUS\b", text):
@@ -118,8 +122,10 @@ def test_vocab_audit_of_the_real_letters_lists_only_unknown_sources(real_stems):
     from indexer.letters.audit import audit
 
     from .conftest import REAL
+
     report = audit([REAL / "txt"])
     assert report.files == 126 and report.citations > 600 and not report.unreadable
     assert report.unknown and all(u.kind == "source" and u.key.startswith("Other | ") for u in report.unknown), [
-        (u.kind, u.key) for u in report.unknown]
+        (u.kind, u.key) for u in report.unknown
+    ]
     assert all(u.count >= 1 and u.example.endswith(".txt") and u.wording for u in report.unknown)

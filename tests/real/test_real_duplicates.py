@@ -30,7 +30,8 @@ def test_a_letter_as_txt_and_pdf_is_indexed_once(tmp_path, real_stems):
     case = one.split("_", 1)[1]
     assert report.letters == 2 and not report.failed
     assert [(d["file"].rsplit("/", 1)[1], d["kept"].rsplit("/", 1)[1]) for d in report.duplicates] == [
-        (f"{one}.txt", f"{one}.pdf")]
+        (f"{one}.txt", f"{one}.pdf")
+    ]
     ids, total = _letters(ix)
     assert ids == sorted([case, two.split("_", 1)[1]])
     assert not any(i.endswith("_2") for i in ids)
@@ -62,8 +63,9 @@ def test_edition_is_a_facet_users_filter_on(tmp_path, real_stems):
         hits = s.search(SearchRequest(query="", filters={"edition": [wanted]}, per_page=100))
         assert hits.total == editions[wanted] and hits.total < everything.total
         for h in hits.hits:
-            assert any(c.chapter == "Chronic Pain Medical Treatment Guidelines" and c.edition == "2016"
-                       for c in h.citations), h.passage_id
+            assert any(
+                c.chapter == "Chronic Pain Medical Treatment Guidelines" and c.edition == "2016" for c in h.citations
+            ), h.passage_id
         # the key stays edition-free: a chapter's citations count across editions
         assert all(" 2016" not in c.key for h in hits.hits for c in h.citations)
 
@@ -78,8 +80,14 @@ def test_search_page_shows_each_citations_edition_and_the_api_both_mtus_bases(tm
     ix = tmp_path / "ix"
     build_index([folder], ix, workers=1)
     with SearchService.open(ix) as service:
-        app = create_app({"TESTING": True, "IMR_INDEX_DIR": str(ix), "IMR_SEARCH_SERVICE": service,
-                          "IMR_DATA_DIR": str(tmp_path / "data")})
+        app = create_app(
+            {
+                "TESTING": True,
+                "IMR_INDEX_DIR": str(ix),
+                "IMR_SEARCH_SERVICE": service,
+                "IMR_DATA_DIR": str(tmp_path / "data"),
+            }
+        )
         client = app.test_client()
         page = client.get("/search?q=special+studies")
         assert page.status_code == 200

@@ -27,9 +27,20 @@ def test_every_item_and_decision_found(real_txt, real_raw):
 
 
 def _passages(letter):
-    return [(p.item, p.item_context, p.decision, p.claims_administrator_guideline, p.reviewer_guideline,
-             p.rationale, [(c.key, c.edition, c.cited_by) for c in p.citations],
-             p.mtus_based, p.claims_administrator_mtus_based) for p in letter.passages]
+    return [
+        (
+            p.item,
+            p.item_context,
+            p.decision,
+            p.claims_administrator_guideline,
+            p.reviewer_guideline,
+            p.rationale,
+            [(c.key, c.edition, c.cited_by) for c in p.citations],
+            p.mtus_based,
+            p.claims_administrator_mtus_based,
+        )
+        for p in letter.passages
+    ]
 
 
 def test_pdf_and_text_give_the_same_passages(real_pdf, real_txt):
@@ -38,7 +49,7 @@ def test_pdf_and_text_give_the_same_passages(real_pdf, real_txt):
 
 
 def test_partly_authorised_requests_keep_the_disputed_remainder(real_txt):
-    """"X was the original request. Y was authorized by the Claims Administrator. The remaining
+    """ "X was the original request. Y was authorized by the Claims Administrator. The remaining
     IMR eligible portion of the original request, Z is: Upheld": item Z, the story beside it."""
     partial = [p for letter in real_txt.values() for p in letter.passages if p.item_context]
     assert len(partial) >= 15

@@ -33,8 +33,12 @@ REAL_LETTERS = ROOT.parent / "shared" / "real-letters" / "txt"
 
 # the OpenSearch engine where a server is configured (CI starts one, and its own
 # OpenSearch tests fail there without it, so this is never skipped in CI)
-OPENSEARCH = pytest.param("opensearch", marks=pytest.mark.skipif(
-    "opensearch" not in configured_engines(), reason="IMR_OPENSEARCH_URL is not set (CI sets it)"))
+OPENSEARCH = pytest.param(
+    "opensearch",
+    marks=pytest.mark.skipif(
+        "opensearch" not in configured_engines(), reason="IMR_OPENSEARCH_URL is not set (CI sets it)"
+    ),
+)
 
 
 def real_letters() -> list[Path]:
@@ -122,12 +126,11 @@ def smtp():
     (inbox, IMR_SMTP_URL for it)."""
     inbox = Inbox()
     port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port, authenticator=_authenticate,
-                            auth_require_tls=False, auth_required=True)
+    controller = Controller(
+        inbox, hostname="127.0.0.1", port=port, authenticator=_authenticate, auth_require_tls=False, auth_required=True
+    )
     controller.start()
     try:
         yield inbox, f"smtp://alerts:s3cret%20pass@127.0.0.1:{port}/?from={SENDER}"
     finally:
         controller.stop()
-
-

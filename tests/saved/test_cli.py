@@ -48,8 +48,12 @@ def test_index_hook_and_alerts_run(engine, db_url, corpus, tmp_path, monkeypatch
         assert alice.email == "alice@example.com"
         assert session.scalar(select(User).where(User.username == "bob")) is None
         with corpus.service() as service:
-            saved = create_saved(session, alice.id, {"name": "Everything", "q": "", "alert": "instant"},
-                                 position=service.history_position())
+            saved = create_saved(
+                session,
+                alice.id,
+                {"name": "Everything", "q": "", "alert": "instant"},
+                position=service.history_position(),
+            )
     assert main(["user", "email", "alice", "alice@law.example.com"]) == 0
 
     # the hook after `imr index` records the new results (no SMTP configured: none sent)
@@ -66,8 +70,10 @@ def test_index_hook_and_alerts_run(engine, db_url, corpus, tmp_path, monkeypatch
     assert _hits(db_url) == first
     capsys.readouterr()
     monkeypatch.setenv("IMR_SMTP_URL", smtp_url)
-    assert main(["alerts", "run", "--index", str(corpus.index), "--json", *flags,
-                 "--base-url", "https://imr.example.com"]) == 0
+    assert (
+        main(["alerts", "run", "--index", str(corpus.index), "--json", *flags, "--base-url", "https://imr.example.com"])
+        == 0
+    )
     report = json.loads(capsys.readouterr().out)
     (match,) = report["matches"]["matches"]
     assert match["saved_search_id"] == saved.id and match["user"] == "alice"

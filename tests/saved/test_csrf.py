@@ -12,8 +12,9 @@ def test_state_changes_need_the_token(db_url, tmp_path, corpus, monkeypatch):
     corpus.add(real_letters()[:5])
     corpus.reindex()
     monkeypatch.setenv("IMR_DATA_DIR", str(tmp_path / "data"))
-    app = make_app(db_url, tmp_path, None, IMR_INDEX_DIR=str(corpus.index), IMR_SEARCH_SERVICE=None,
-                   WTF_CSRF_ENABLED=True)
+    app = make_app(
+        db_url, tmp_path, None, IMR_INDEX_DIR=str(corpus.index), IMR_SEARCH_SERVICE=None, WTF_CSRF_ENABLED=True
+    )
     client = app.test_client()
     token = csrf_token_from(client, "/saved")
     saved = client.post("/api/saved", json={"name": "x", "q": "knee"}, headers={"X-CSRFToken": token}).get_json()

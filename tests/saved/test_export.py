@@ -83,7 +83,7 @@ def test_json_lists_the_whole_result_up_to_the_limit(big_app):
 
 def test_markdown_is_ready_for_a_brief_and_sanitised(big_app):
     client = big_app.test_client()
-    hostile = '<script>alert(1)</script> [x](javascript:alert(1)) *therapy*'
+    hostile = "<script>alert(1)</script> [x](javascript:alert(1)) *therapy*"
     text = client.get("/search/export.md", query_string={"q": hostile}).get_data(as_text=True)
     heading = text.splitlines()[0]
     assert heading.startswith("# IMR precedents: ")
@@ -96,8 +96,9 @@ def test_markdown_is_ready_for_a_brief_and_sanitised(big_app):
     assert resp.status_code == 200 and resp.mimetype == "text/markdown"
     text = resp.get_data(as_text=True)
     sections = [line for line in text.splitlines() if line.startswith("## ")]
-    data = json.loads(client.get("/search/export.json", query_string={"q": "physical therapy", "limit": 5})
-                      .get_data(as_text=True))
+    data = json.loads(
+        client.get("/search/export.json", query_string={"q": "physical therapy", "limit": 5}).get_data(as_text=True)
+    )
     assert len(sections) == data["count"] == 5
     for p in data["passages"]:
         assert f"/letters/{p['letter_id']}#p-{p['item_number']}>" in text

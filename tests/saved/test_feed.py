@@ -49,7 +49,8 @@ def test_feed_shows_only_that_users_search(indexed_app, corpus, db_url):
     mine = alice.get(f"/api/saved/{a['id']}/new?all=1").get_json()["passages"]
     assert mine and len(entries) == len(mine)
     assert {e.find(f"{ATOM}link").get("href").split("/letters/", 1)[1] for e in entries} == {
-        f"{p['letter_id']}#p-{p['ordinal']}" for p in mine}
+        f"{p['letter_id']}#p-{p['ordinal']}" for p in mine
+    }
     assert {e.find(f"{ATOM}title").text for e in entries} == {p["citation_line"] for p in mine}
     for e in entries:
         assert "Decision: Upheld" in e.find(f"{ATOM}summary").text

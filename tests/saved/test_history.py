@@ -20,7 +20,9 @@ def test_searches_are_remembered_and_rerunnable(indexed_app):
     client.get("/search?q=physical+therapy&decision=Upheld&sort=decision_date")
     history = client.get("/api/history").get_json()["history"]
     assert [(h["q"], h["filters"], h["sort"]) for h in history] == [
-        ("physical therapy", {"decision": ["Upheld"]}, "decision_date"), ("acupuncture", {}, "relevance")]
+        ("physical therapy", {"decision": ["Upheld"]}, "decision_date"),
+        ("acupuncture", {}, "relevance"),
+    ]
     assert history[0]["search_url"] == "/search?q=physical+therapy&decision=Upheld&sort=decision_date"
     total = client.get("/api/search?q=physical+therapy&decision=Upheld").get_json()["total"]
     assert history[0]["total"] == total

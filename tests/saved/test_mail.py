@@ -39,8 +39,9 @@ def test_digest_goes_to_a_real_smtp_server_once(indexed_app, corpus, db_url, smt
     login(client, "alice")
     client.patch("/api/account", json={"email": "alice@example.com"})
     everything = client.post("/api/saved", json={"name": "Everything", "q": "", "alert": "instant"}).get_json()
-    upheld = client.post("/api/saved", json={"name": "Upheld", "filters": {"decision": ["Upheld"]},
-                                             "alert": "daily"}).get_json()
+    upheld = client.post(
+        "/api/saved", json={"name": "Upheld", "filters": {"decision": ["Upheld"]}, "alert": "daily"}
+    ).get_json()
     quiet = client.post("/api/saved", json={"name": "Quiet", "q": "", "alert": "off"}).get_json()
 
     corpus.add(real_letters()[40:46])
@@ -134,24 +135,47 @@ def test_wrong_password_is_reported_not_lost(indexed_app, corpus, db_url, smtp):
 def test_smtp_urls():
     c = parse_smtp_url("smtps://user%40corp:p%3Ass@mail.example.com/?from=alerts@example.com")
     assert (c.scheme, c.host, c.port, c.username, c.password, c.sender, c.starttls) == (
-        "smtps", "mail.example.com", 465, "user@corp", "p:ss", "alerts@example.com", False)
+        "smtps",
+        "mail.example.com",
+        465,
+        "user@corp",
+        "p:ss",
+        "alerts@example.com",
+        False,
+    )
     c = parse_smtp_url("smtp://mail.example.com:587?starttls=1", default_sender="imr@example.com")
     assert (c.port, c.starttls, c.username, c.sender) == (587, True, None, "imr@example.com")
     assert parse_smtp_url("smtp://localhost/?from=a@b.example").port == 25
-    for bad, why in [("http://x/?from=a@b.example", "smtp:// or smtps://"), ("smtp:///?from=a@b.example", "no server"),
-                     ("smtp://x", "sender address"), ("smtp://x/?from=nobody", "not an e-mail address"),
-                     ("smtp://x:port/?from=a@b.example", "port")]:
+    for bad, why in [
+        ("http://x/?from=a@b.example", "smtp:// or smtps://"),
+        ("smtp:///?from=a@b.example", "no server"),
+        ("smtp://x", "sender address"),
+        ("smtp://x/?from=nobody", "not an e-mail address"),
+        ("smtp://x:port/?from=a@b.example", "port"),
+    ]:
         with pytest.raises(SmtpConfigError, match=why):
             parse_smtp_url(bad)
     assert "p:ss" not in parse_smtp_url("smtps://u:p%3Ass@h/?from=a@b.example").describe()
 
 
 def test_digest_text_is_escaped_in_html():
-    snap = {"letter_id": "L1", "ordinal": 2, "item": "MRI <img src=x onerror=alert(1)>", "decision": "Upheld",
-            "case_number": "CM16-0213037", "decision_date": "2016-12-09", "excerpt": "A & <script>x</script>",
-            "citations": [{"key": "ODG | Neck and Upper Back | MRI", "pages": "12"}]}
-    msg = compose_digest(SENDER, "c@d.example", [DigestSection("<b>Neck</b>", "https://x/saved/1/new",
-                                                               "https://x/saved/1/open", [snap])], "https://x", 1)
+    snap = {
+        "letter_id": "L1",
+        "ordinal": 2,
+        "item": "MRI <img src=x onerror=alert(1)>",
+        "decision": "Upheld",
+        "case_number": "CM16-0213037",
+        "decision_date": "2016-12-09",
+        "excerpt": "A & <script>x</script>",
+        "citations": [{"key": "ODG | Neck and Upper Back | MRI", "pages": "12"}],
+    }
+    msg = compose_digest(
+        SENDER,
+        "c@d.example",
+        [DigestSection("<b>Neck</b>", "https://x/saved/1/new", "https://x/saved/1/open", [snap])],
+        "https://x",
+        1,
+    )
     text, html = _parts(msg)
     assert "<img" not in html and "<script>" not in html and "<b>Neck" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html and "&lt;b&gt;Neck&lt;/b&gt;" in html

@@ -31,14 +31,16 @@ SEARCHES = [
 ]
 
 
-def matching_ids(service, q: str = "", filters: dict | None = None, dates: dict | None = None,
-                 scope: str = "passage") -> set[str]:
+def matching_ids(
+    service, q: str = "", filters: dict | None = None, dates: dict | None = None, scope: str = "passage"
+) -> set[str]:
     """Every passage the search service finds for the search, page by page."""
     out: set[str] = set()
     page = 1
     while True:
-        resp = service.search(SearchRequest(query=q, filters=filters or {}, page=page, per_page=100,
-                                            scope=scope, **(dates or {})))
+        resp = service.search(
+            SearchRequest(query=q, filters=filters or {}, page=page, per_page=100, scope=scope, **(dates or {}))
+        )
         out.update(h.passage_id for h in resp.hits)
         if len(resp.hits) < 100:
             return out
@@ -65,9 +67,13 @@ def test_indexing_new_letters_records_exactly_the_new_matches(indexed_app, corpu
     with corpus.service() as service:
         after = matching_ids(service)
         added = after - before
-        expected = {s["name"]: matching_ids(service, s.get("q", ""), s.get("filters"), s.get("dates"),
-                                            s.get("scope", "passage")) & added
-                    for s in SEARCHES}
+        expected = {
+            s["name"]: matching_ids(
+                service, s.get("q", ""), s.get("filters"), s.get("dates"), s.get("scope", "passage")
+            )
+            & added
+            for s in SEARCHES
+        }
         therapy = matching_ids(service, "therapy") & added
         lumbar_own_text = matching_ids(service, "lumbar") & added
     assert len(added) > 40
@@ -110,7 +116,10 @@ def test_indexing_new_letters_records_exactly_the_new_matches(indexed_app, corpu
     run_alerts(db_url, corpus, send=False)
     with corpus.service() as service:
         latest = matching_ids(service) - after
-        second = {s["name"]: matching_ids(service, s.get("q", ""), s.get("filters"), s.get("dates")) & latest for s in SEARCHES}
+        second = {
+            s["name"]: matching_ids(service, s.get("q", ""), s.get("filters"), s.get("dates")) & latest
+            for s in SEARCHES
+        }
     assert latest
     assert new_ids(client, ids["Physical therapy"]) == second["Physical therapy"]
     for name, saved_id in ids.items():
@@ -167,7 +176,10 @@ def test_every_engine_finds_the_same_new_matches(engine, corpus, db_url):
     with Session(db) as session, corpus.service() as service:
         added = matching_ids(service) - before
         for s in SEARCHES:
-            got = set(session.scalars(select(SavedSearchHit.passage_id)
-                                      .where(SavedSearchHit.saved_search_id == ids[s["name"]])))
+            got = set(
+                session.scalars(
+                    select(SavedSearchHit.passage_id).where(SavedSearchHit.saved_search_id == ids[s["name"]])
+                )
+            )
             want = matching_ids(service, s.get("q", ""), s.get("filters"), s.get("dates"), s.get("scope", "passage"))
             assert got == want & added, (engine, s["name"])

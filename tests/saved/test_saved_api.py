@@ -5,8 +5,14 @@ from __future__ import annotations
 
 from tests.bookmarks.conftest import add_user, login
 
-SEARCH = {"name": "Neck facet blocks", "q": "facet joint", "filters": {"decision": ["Upheld"]},
-          "scope": "passage", "sort": "decision_date", "alert": "daily"}
+SEARCH = {
+    "name": "Neck facet blocks",
+    "q": "facet joint",
+    "filters": {"decision": ["Upheld"]},
+    "scope": "passage",
+    "sort": "decision_date",
+    "alert": "daily",
+}
 
 
 def test_save_list_rename_delete(indexed_app):
@@ -67,12 +73,25 @@ def test_save_from_the_results_page_keeps_the_whole_search(indexed_app):
     client = indexed_app.test_client()
     page = client.get("/search?q=acupuncture&decision=Upheld&sort=decision_date").get_data(as_text=True)
     assert 'action="/saved"' in page and "Save this search" in page
-    resp = client.post("/saved", data={"name": "Acupuncture denials", "q": "acupuncture", "decision": "Upheld",
-                                       "sort": "decision_date", "alert": "instant"})
+    resp = client.post(
+        "/saved",
+        data={
+            "name": "Acupuncture denials",
+            "q": "acupuncture",
+            "decision": "Upheld",
+            "sort": "decision_date",
+            "alert": "instant",
+        },
+    )
     assert resp.status_code == 303
     (saved,) = client.get("/api/saved").get_json()["saved"]
     assert (saved["name"], saved["q"], saved["filters"], saved["sort"], saved["alert"]) == (
-        "Acupuncture denials", "acupuncture", {"decision": ["Upheld"]}, "decision_date", "instant")
+        "Acupuncture denials",
+        "acupuncture",
+        {"decision": ["Upheld"]},
+        "decision_date",
+        "instant",
+    )
     # renamed and deleted through the page's forms
     client.post(f"/saved/{saved['id']}/rename", data={"name": "Acupuncture"})
     client.post(f"/saved/{saved['id']}/alert", data={"alert": "off"})
@@ -95,8 +114,9 @@ def test_one_click_alerts_on_citator_and_facets(indexed_app):
     # the same click again does not make a second saved search
     client.post("/saved/quick", data={"facet": "treatment", "value": "Acupuncture"})
     saved = client.get("/api/saved").get_json()["saved"]
-    assert sorted(((s["filters"], s["alert"]) for s in saved), key=repr) == sorted([
-        ({"citation": [key]}, "daily"), ({"treatment": ["Acupuncture"]}, "daily")], key=repr)
+    assert sorted(((s["filters"], s["alert"]) for s in saved), key=repr) == sorted(
+        [({"citation": [key]}, "daily"), ({"treatment": ["Acupuncture"]}, "daily")], key=repr
+    )
     assert client.post("/saved/quick", data={"facet": "specialty", "value": "x"}).status_code == 303
     assert len(client.get("/api/saved").get_json()["saved"]) == 2
 
@@ -142,8 +162,7 @@ def test_dates_are_part_of_a_saved_search(indexed_app):
     client = indexed_app.test_client()
     page = client.get("/search?q=therapy&decided_from=2017-01&decided_to=2017-01").get_data(as_text=True)
     assert 'name="decided_from" value="2017-01"' in page
-    client.post("/saved", data={"name": "January", "q": "therapy", "decided_from": "2017-01",
-                                "decided_to": "2017-01"})
+    client.post("/saved", data={"name": "January", "q": "therapy", "decided_from": "2017-01", "decided_to": "2017-01"})
     (saved,) = client.get("/api/saved").get_json()["saved"]
     assert saved["dates"] == {"decided_from": "2017-01", "decided_to": "2017-01"}
     assert saved["search_url"] == "/search?q=therapy&decided_from=2017-01&decided_to=2017-01"

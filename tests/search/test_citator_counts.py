@@ -41,8 +41,10 @@ def synth(engine, tmp_path_factory):
 
 
 def _cites(p, key: str, reviewer: bool) -> bool:
-    return any((c.key == key or c.key.startswith(key + " | ")) and
-               (not reviewer or c.cited_by != "claims_administrator") for c in p.citations)
+    return any(
+        (c.key == key or c.key.startswith(key + " | ")) and (not reviewer or c.cited_by != "claims_administrator")
+        for c in p.citations
+    )
 
 
 def _keys(p, reviewer: bool) -> set[str]:
@@ -66,29 +68,31 @@ def test_citator_figures_equal_brute_force_counts(synth, cited_by):
         assert detail.outcome.upheld == sum(p.decision == "Upheld" for _, p in citing)
         assert detail.outcome.overturned == sum(p.decision == "Overturned" for _, p in citing)
         # co-citations: passages citing both
-        co = Counter(k for _, p in citing for k in _keys(p, reviewer)
-                     if k != key and not k.startswith(key + " | "))
+        co = Counter(k for _, p in citing for k in _keys(p, reviewer) if k != key and not k.startswith(key + " | "))
         assert co, "the synthetic letters cite several guidelines per passage"
         for entry in detail.co_cited:
             assert entry.count == co[entry.key], entry.key
-        assert [e.count for e in detail.co_cited] == sorted(co.values(), reverse=True)[:len(detail.co_cited)]
+        assert [e.count for e in detail.co_cited] == sorted(co.values(), reverse=True)[: len(detail.co_cited)]
         # years, undated passages included, each split by outcome
         expect: dict[str, Counter] = {}
         for lt, p in citing:
             year = lt.decision_date[:4] if lt.decision_date else NO_DATE
             series = p.decision.lower() if p.decision in ("Upheld", "Overturned") else "other"
             expect.setdefault(year, Counter())[series] += 1
-        assert {y: {s: n for s, n in row.items() if n} for y, row in detail.years.items()} == \
-            {y: dict(c) for y, c in expect.items()}
+        assert {y: {s: n for s, n in row.items() if n} for y, row in detail.years.items()} == {
+            y: dict(c) for y, c in expect.items()
+        }
         assert list(detail.years)[-1] == NO_DATE
         # specialties, with their outcomes
         for row in detail.specialties:
             mine = [p for lt, p in citing if row.value in lt.reviewer.specialties]
             assert (row.count, row.upheld, row.overturned) == (
-                len(mine), sum(p.decision == "Upheld" for p in mine), sum(p.decision == "Overturned" for p in mine))
+                len(mine),
+                sum(p.decision == "Upheld" for p in mine),
+                sum(p.decision == "Overturned" for p in mine),
+            )
         if reviewer:
-            only_ca = [p for lt in letters for p in lt.passages
-                       if _cites(p, key, False) and not _cites(p, key, True)]
+            only_ca = [p for lt in letters for p in lt.passages if _cites(p, key, False) and not _cites(p, key, True)]
             got = detail.administrator_only.total if detail.administrator_only else 0
             assert got == len(only_ca)
 
@@ -112,8 +116,11 @@ def test_citator_index_rates_and_intervals(synth):
 
 def test_chapters_in_natural_order_and_filter_by_word_start():
     names = ["ACOEM Chapter 10 Elbow", "ACOEM Chapter 2 General", "ACOEM Chapter 9 Shoulder"]
-    assert sorted(names, key=natural_key) == ["ACOEM Chapter 2 General", "ACOEM Chapter 9 Shoulder",
-                                              "ACOEM Chapter 10 Elbow"]
+    assert sorted(names, key=natural_key) == [
+        "ACOEM Chapter 2 General",
+        "ACOEM Chapter 9 Shoulder",
+        "ACOEM Chapter 10 Elbow",
+    ]
     assert word_starts_match(["ESI"], "ODG | Low Back | Epidural steroid injections (ESIs)")
     assert not word_starts_match(["ESI"], "MTUS | Chronic Pain | Topical analgesics")
     assert word_starts_match(["low", "epid"], "ODG | Low Back | Epidural steroid injections (ESIs)")
@@ -127,6 +134,7 @@ def test_wilson_interval_known_values():
 
 # ----------------------------------------------------------------- the citation recogniser
 
+
 def _passages_citing(letters, key: str) -> int:
     return sum(_cites(p, key, False) for lt in letters for p in lt.passages)
 
@@ -135,8 +143,13 @@ def test_recogniser_offers_only_cited_citations_with_their_counts(synth):
     from indexer.query.types import SearchRequest
 
     service, letters = synth
-    long_query = " ".join(["ODG low back lumbar supports MTUS chronic pain opioids ACOEM acupuncture",
-                           "ODG neck facet joint diagnostic blocks knee arthroscopy"] * 40)
+    long_query = " ".join(
+        [
+            "ODG low back lumbar supports MTUS chronic pain opioids ACOEM acupuncture",
+            "ODG neck facet joint diagnostic blocks knee arthroscopy",
+        ]
+        * 40
+    )
     for q in ("ACOEM acupuncture", "MTUS chronic pain opioids", "ODG low back epidural", long_query):
         resp = service.search(SearchRequest(query=q, per_page=1))
         assert len(resp.matched_citations) <= 5
@@ -151,8 +164,13 @@ def test_recogniser_offers_every_cited_topic_holding_the_topic_word(synth):
     service, letters = synth
     resp = service.search(SearchRequest(query="MTUS chronic pain opioids", per_page=5))
     chapter = "MTUS | Chronic Pain Medical Treatment Guidelines | "
-    cited = {k for lt in letters for p in lt.passages for k in _keys(p, False)
-             if k.startswith(chapter) and "opioid" in k.lower()}
+    cited = {
+        k
+        for lt in letters
+        for p in lt.passages
+        for k in _keys(p, False)
+        if k.startswith(chapter) and "opioid" in k.lower()
+    }
     assert len(cited) >= 2
     assert set(resp.matched_citations) == cited
     # the passages citing them rank first

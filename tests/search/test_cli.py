@@ -51,9 +51,26 @@ def test_search_json_matches_the_api_shape(cli_index, capsys):
 
 
 def test_search_filters_sort_limit(cli_index, capsys):
-    assert main(["search", "", "--index", str(cli_index), "--filter", "specialty=Anesthesiology",
-                 "--filter", "specialty=Orthopedic Surgery", "--sort", "injury_date", "--limit", "2",
-                 "--json"]) == 0
+    assert (
+        main(
+            [
+                "search",
+                "",
+                "--index",
+                str(cli_index),
+                "--filter",
+                "specialty=Anesthesiology",
+                "--filter",
+                "specialty=Orthopedic Surgery",
+                "--sort",
+                "injury_date",
+                "--limit",
+                "2",
+                "--json",
+            ]
+        )
+        == 0
+    )
     data = _json(capsys)
     assert data["total"] == 3 and len(data["hits"]) == 2
     assert data["filters"] == {"specialty": ["Anesthesiology", "Orthopedic Surgery"]}
@@ -75,7 +92,12 @@ def test_bad_arguments_give_clear_errors(cli_index, tmp_path, capsys):
 
 
 def test_console_script_runs(cli_index):
-    out = subprocess.run([sys.executable, "-m", "imr_cli.main", "search", "MBB", "--index", str(cli_index),
-                          "--json"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "imr_cli.main", "search", "MBB", "--index", str(cli_index), "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["total"] == 3

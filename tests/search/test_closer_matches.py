@@ -26,8 +26,11 @@ def test_closer_matches_are_the_passages_missing_one_word(sample_service):
 
 def test_three_words_need_two(sample_service):
     resp = run(sample_service, "injection radicular opioids", per_page=100)
-    two_of_three = (every_id(sample_service, "injection radicular") | every_id(sample_service, "injection opioids")
-                    | every_id(sample_service, "radicular opioids")) - set(ids(resp))
+    two_of_three = (
+        every_id(sample_service, "injection radicular")
+        | every_id(sample_service, "injection opioids")
+        | every_id(sample_service, "radicular opioids")
+    ) - set(ids(resp))
     assert {h.passage_id for h in resp.closer_matches} == two_of_three
     assert resp.closer_need == 2
 

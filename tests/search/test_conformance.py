@@ -25,6 +25,7 @@ ALL = {A1, A2, B1, B2, C0, D1, D2}
 
 # ----------------------------------------------------------------- words, stems, boolean
 
+
 def test_words_are_anded_and_stemmed(sample_service):
     assert set(ids(run(sample_service, "documented improvements"))) == {A1}
     assert set(ids(run(sample_service, "improvement"))) == {A1, B2}
@@ -105,6 +106,7 @@ def test_field_weights_item_above_summary(sample_service):
 
 # ----------------------------------------------------------------- facets inline and as filters
 
+
 def test_inline_facet_terms(sample_service):
     assert set(ids(run(sample_service, "decision:overturned"))) == {A1, B1}
     assert set(ids(run(sample_service, "decision:Upheld radicular"))) == {A2, B2}
@@ -146,14 +148,27 @@ def test_facets_cover_the_whole_result_not_the_page(sample_service):
     resp = run(sample_service, "", per_page=1)
     assert len(resp.hits) == 1 and resp.total == 7
     assert counts(resp, "decision") == {"Upheld": 4, "Overturned": 2}
-    assert counts(resp, "specialty") == {"Anesthesiology": 2, "Physical Medicine & Rehabilitation": 2,
-                                         "Pain Management": 2, "Orthopedic Surgery": 2}
+    assert counts(resp, "specialty") == {
+        "Anesthesiology": 2,
+        "Physical Medicine & Rehabilitation": 2,
+        "Pain Management": 2,
+        "Orthopedic Surgery": 2,
+    }
     assert counts(resp, "source") == {"MTUS": 2, "ODG": 1}
     assert counts(resp, "mtus_based") == {"true": 3, "false": 1}
     assert counts(resp, "decision_year") == {"2014": 2, "2015": 2, "2016": 2}
     assert counts(resp, "body_region") == {"cervical": 2, "lumbar": 2}
-    assert set(resp.facets) >= {"decision", "citation", "source", "treatment", "body_region", "specialty",
-                                "licensure", "injury_year", "mtus_based"}
+    assert set(resp.facets) >= {
+        "decision",
+        "citation",
+        "source",
+        "treatment",
+        "body_region",
+        "specialty",
+        "licensure",
+        "injury_year",
+        "mtus_based",
+    }
 
 
 def test_selected_filter_value_is_listed_even_with_no_hits(sample_service):
@@ -169,6 +184,7 @@ def test_facet_limit_caps_values_not_counts(sample_service):
 
 
 # ----------------------------------------------------------------- abbreviations, citations
+
 
 def test_abbreviation_expands_both_ways(sample_service):
     assert set(ids(run(sample_service, "PPI"))) == {D1, D2}
@@ -187,6 +203,7 @@ def test_citation_query_pins_citing_passages_first(sample_service):
 
 
 # ----------------------------------------------------------------- unparsed, browse, sort, paging
+
 
 def test_unparsed_letter_is_one_whole_text_passage(sample_service):
     resp = run(sample_service, "gabapentin sedation")
@@ -222,18 +239,26 @@ def test_paging_is_stable_and_complete(sample_service, sort):
     assert pages == whole and len(set(pages)) == 7
     q = "radicular OR medication OR injection OR pain"
     whole = ids(run(sample_service, q, sort=sort, per_page=50))
-    paged = ids(run(sample_service, q, sort=sort, per_page=1, page=1)) + \
-        ids(run(sample_service, q, sort=sort, per_page=1, page=2)) + \
-        ids(run(sample_service, q, sort=sort, per_page=50, page=1))[2:]
+    paged = (
+        ids(run(sample_service, q, sort=sort, per_page=1, page=1))
+        + ids(run(sample_service, q, sort=sort, per_page=1, page=2))
+        + ids(run(sample_service, q, sort=sort, per_page=50, page=1))[2:]
+    )
     assert paged == whole
 
 
 def test_a_large_tie_pages_without_gaps_or_repeats(engine, tmp_path):
     # 60 passages with the same item and nothing else: all score alike, so they come
     # in the engine-independent tie order (CRC-32 of the id, then the id)
-    letters = [Letter(f"CM20-{n:07d}", f"/l/{n}.txt", case_number=f"CM20-{n:07d}", passages=[
-        Passage(f"CM20-{n:07d}-1", f"CM20-{n:07d}", 1, "Tramadol 50mg", "Upheld", "Not indicated.")])
-        for n in range(60)]
+    letters = [
+        Letter(
+            f"CM20-{n:07d}",
+            f"/l/{n}.txt",
+            case_number=f"CM20-{n:07d}",
+            passages=[Passage(f"CM20-{n:07d}-1", f"CM20-{n:07d}", 1, "Tramadol 50mg", "Upheld", "Not indicated.")],
+        )
+        for n in range(60)
+    ]
     index_letters(letters, tmp_path, engine=engine)
     with SearchService.open(tmp_path, engine) as service:
         whole = ids(run(service, "tramadol", per_page=100))
@@ -244,10 +269,16 @@ def test_a_large_tie_pages_without_gaps_or_repeats(engine, tmp_path):
 
 # ----------------------------------------------------------------- hits, highlights
 
+
 def test_hit_fields(sample_service):
     [hit] = run(sample_service, "norco").hits
-    assert (hit.passage_id, hit.letter_id, hit.ordinal, hit.item, hit.decision) == \
-        (A1, "CM15-0000001", 1, "Norco 10/325mg #60", "Overturned")
+    assert (hit.passage_id, hit.letter_id, hit.ordinal, hit.item, hit.decision) == (
+        A1,
+        "CM15-0000001",
+        1,
+        "Norco 10/325mg #60",
+        "Overturned",
+    )
     assert hit.specialties == ["Anesthesiology"] and hit.licensure == ["California"]
     assert hit.decision_date == "2015-06-01" and hit.date_of_injury == "2012-03-04"
     assert hit.treatment == "medication" and hit.score > 0
@@ -288,9 +319,31 @@ def test_highlight_for_letter_page(sample_service):
 
 # ----------------------------------------------------------------- bad input never raises
 
-BAD = ['"unbalanced', "(facet AND", "decision:", "x" * 5000, "norco\x00\x07\x1b[31m", "((((", ")))",
-       "AND OR NOT", "w/5", "item:", "citation:", '"', "-", "*", "!", "~5", "a w/ b", "foo:bar",
-       "<script>alert(1)</script>", "mtus_based:maybe", "norco~2", "\u202e\ufeffnorco", "a" * 200 + "*"]
+BAD = [
+    '"unbalanced',
+    "(facet AND",
+    "decision:",
+    "x" * 5000,
+    "norco\x00\x07\x1b[31m",
+    "((((",
+    ")))",
+    "AND OR NOT",
+    "w/5",
+    "item:",
+    "citation:",
+    '"',
+    "-",
+    "*",
+    "!",
+    "~5",
+    "a w/ b",
+    "foo:bar",
+    "<script>alert(1)</script>",
+    "mtus_based:maybe",
+    "norco~2",
+    "\u202e\ufeffnorco",
+    "a" * 200 + "*",
+]
 
 
 @pytest.mark.parametrize("query", BAD)
@@ -300,18 +353,30 @@ def test_malformed_queries_never_raise(sample_service, query):
     assert resp.to_json()["query"] == query
 
 
-@pytest.mark.parametrize("query,expect", [
-    ('"unbalanced', "quotation"), ("(facet AND", "parenthesis"), ("decision:", "no value"),
-    ("x" * 5000, "characters"), ("norco\x00\x07", "control"),
-])
+@pytest.mark.parametrize(
+    "query,expect",
+    [
+        ('"unbalanced', "quotation"),
+        ("(facet AND", "parenthesis"),
+        ("decision:", "no value"),
+        ("x" * 5000, "characters"),
+        ("norco\x00\x07", "control"),
+    ],
+)
 def test_malformed_queries_say_how_they_were_read(sample_service, query, expect):
     resp = run(sample_service, query)
     assert any(expect in m for m in resp.messages), resp.messages
 
 
 def test_bad_request_values_are_corrected(sample_service):
-    resp = run(sample_service, "norco", sort="bogus", page=-3, per_page=10_000,
-               filters={"nonsense": ["x"], "decision": ["", "Overturned"]})
+    resp = run(
+        sample_service,
+        "norco",
+        sort="bogus",
+        page=-3,
+        per_page=10_000,
+        filters={"nonsense": ["x"], "decision": ["", "Overturned"]},
+    )
     assert resp.sort == "relevance" and resp.page == 1 and resp.per_page == 100
     assert resp.filters == {"decision": ["Overturned"]}
     assert any("nonsense" in m for m in resp.messages)
@@ -323,8 +388,9 @@ def test_response_json_shape(sample_service):
     assert {"query", "parsed", "total", "hits", "facets"} <= set(data)
     assert data["facets"]["decision"] == [{"value": "Overturned", "count": 1}]
     # highlights are data: text runs with the matches marked, no HTML
-    assert data["hits"][0]["highlights"]["item"] == [[{"text": "Norco", "marked": True},
-                                                      {"text": " 10/325mg #60", "marked": False}]]
+    assert data["hits"][0]["highlights"]["item"] == [
+        [{"text": "Norco", "marked": True}, {"text": " 10/325mg #60", "marked": False}]
+    ]
 
 
 def test_concurrent_searches_from_many_threads(sample_service):

@@ -55,8 +55,11 @@ def test_one_pass_counts_equal_one_request_at_a_time(sample_service, query):
 
 
 def test_three_selected_facets_each_ignore_only_their_own_selection(sample_service):
-    filters = {"decision": ["Upheld"], "treatment": ["injection", "physical therapy"],
-               "citation": ["MTUS | Chronic Pain Medical Treatment Guidelines"]}
+    filters = {
+        "decision": ["Upheld"],
+        "treatment": ["injection", "physical therapy"],
+        "citation": ["MTUS | Chronic Pain Medical Treatment Guidelines"],
+    }
     resp = run(sample_service, filters=filters, per_page=50)
     assert {h.passage_id for h in resp.hits} == {"CM16-0000002-2"}
     # decision counted under treatment + citation: B2 (Upheld) only; A1 is medication
@@ -71,8 +74,14 @@ def test_three_selected_facets_each_ignore_only_their_own_selection(sample_servi
 def test_empty_and_unknown_requests(sample_service):
     engine = sample_service._gen.engine
     tree = parse_query("block").tree
-    out = engine.facet_counts_many(tree, [({}, []), ({"decision": ["Upheld"]}, ["treatment"]),
-                                          ({"decision": ["nothing-like-this"]}, ["treatment", "decision"])])
+    out = engine.facet_counts_many(
+        tree,
+        [
+            ({}, []),
+            ({"decision": ["Upheld"]}, ["treatment"]),
+            ({"decision": ["nothing-like-this"]}, ["treatment", "decision"]),
+        ],
+    )
     assert out[0] == {}
     assert out[1] == engine.facet_counts(tree, {"decision": ["Upheld"]}, ["treatment"])
     assert out[2] == {"treatment": {}, "decision": {}}
@@ -87,8 +96,15 @@ def _unrewritable(tree):
     return tree
 
 
-@pytest.mark.parametrize("query", ["physical therapy", "medial branch block radicular",
-                                   "epidural steroid injection", "(functional restoration program) OR sedation"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "physical therapy",
+        "medial branch block radicular",
+        "epidural steroid injection",
+        "(functional restoration program) OR sedation",
+    ],
+)
 def test_phrase_shortcut_keeps_matches_and_scores(sample_service, query):
     engine = sample_service._gen.engine
     tree = parse_query(query).tree
@@ -96,8 +112,9 @@ def test_phrase_shortcut_keeps_matches_and_scores(sample_service, query):
     fast = engine.search(tree, {}, "relevance", 0, 50)
     plain = engine.search(_unrewritable(tree), {}, "relevance", 0, 50)
     assert fast.total == plain.total > 0
-    assert [(h.passage_id, round(h.score, 4)) for h in fast.hits] == \
-        [(h.passage_id, round(h.score, 4)) for h in plain.hits]
+    assert [(h.passage_id, round(h.score, 4)) for h in fast.hits] == [
+        (h.passage_id, round(h.score, 4)) for h in plain.hits
+    ]
 
 
 def _phrases(tree):
@@ -110,10 +127,24 @@ def _phrases(tree):
 # ----------------------------------------------------------------- the catch-all text field
 
 CATCH_ALL_QUERIES = [
-    "block", "documented improvements", "radicular OR medication", "opioid*", "neuropath!",
-    '"no more than 2 levels"', '"functional improvement"~3', "radicular w/5 block", "MBB", "ESI",
-    "ODG Neck Facet joint diagnostic blocks", "physical therapy", "fall OR norco", "-pain",
-    "item:norco", "guideline:opioids", "block -radicular", "(facet OR epidural) AND block",
+    "block",
+    "documented improvements",
+    "radicular OR medication",
+    "opioid*",
+    "neuropath!",
+    '"no more than 2 levels"',
+    '"functional improvement"~3',
+    "radicular w/5 block",
+    "MBB",
+    "ESI",
+    "ODG Neck Facet joint diagnostic blocks",
+    "physical therapy",
+    "fall OR norco",
+    "-pain",
+    "item:norco",
+    "guideline:opioids",
+    "block -radicular",
+    "(facet OR epidural) AND block",
 ]
 
 
@@ -158,10 +189,15 @@ def test_phrases_and_proximity_never_join_two_fields(sample_service, query):
     assert run(sample_service, "60 opioids").total >= 1  # plain words may come from any field
 
 
-@pytest.mark.parametrize("query,filters", [
-    ("block", {}), ("radicular OR medication", {"decision": ["Upheld"]}),
-    ("", {"treatment": ["injection", "physical therapy"], "decision": ["Upheld"]}), ("MBB", {"citation": ["ODG"]}),
-])
+@pytest.mark.parametrize(
+    "query,filters",
+    [
+        ("block", {}),
+        ("radicular OR medication", {"decision": ["Upheld"]}),
+        ("", {"treatment": ["injection", "physical therapy"], "decision": ["Upheld"]}),
+        ("MBB", {"citation": ["ODG"]}),
+    ],
+)
 def test_page_and_facets_side_by_side_give_the_same_response(sample_service, query, filters):
     # large indexes run the page query and the facet pass on two threads
     gen = sample_service._gen

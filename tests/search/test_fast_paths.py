@@ -27,14 +27,43 @@ def _plain_candidates(text: str, heads: frozenset[str]):
     return [t for t in tokens(text) if t.lower[:2] in heads]
 
 
-WORDS = st.sampled_from(["Facet", "facets", "a", "A", "ab", "MBB", "block_b", "2", "20mg", "n", "No", "nor",
-                         "x" * 45, "Ab" * 25, "lying", "ly", "é", "Øre", "İx", "_", "-", ".", "  ", "\n"])
+WORDS = st.sampled_from(
+    [
+        "Facet",
+        "facets",
+        "a",
+        "A",
+        "ab",
+        "MBB",
+        "block_b",
+        "2",
+        "20mg",
+        "n",
+        "No",
+        "nor",
+        "x" * 45,
+        "Ab" * 25,
+        "lying",
+        "ly",
+        "é",
+        "Øre",
+        "İx",
+        "_",
+        "-",
+        ".",
+        "  ",
+        "\n",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(WORDS, max_size=40).map(" ".join),
-       st.sets(st.sampled_from(["fa", "a", "ab", "mb", "bl", "b", "2", "20", "n", "no", "ly", "li", "x", "é"]),
-               min_size=1))
+@given(
+    st.lists(WORDS, max_size=40).map(" ".join),
+    st.sets(
+        st.sampled_from(["fa", "a", "ab", "mb", "bl", "b", "2", "20", "n", "no", "ly", "li", "x", "é"]), min_size=1
+    ),
+)
 def test_candidate_tokens_fast_path_matches_plain_tokenizing(text, heads):
     heads = frozenset(heads)
     expected = _plain_candidates(text, heads)

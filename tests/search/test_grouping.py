@@ -26,10 +26,17 @@ def _letters() -> list[Letter]:
             n += 1
             lid = f"CM16-{n:07d}"
             decision = "Overturned" if (family == "opioid" and i == 0) or family == "topical_overturned" else "Upheld"
-            letters.append(Letter(lid, f"/x/{lid}.txt", decision_date=f"2016-05-0{1 + i % 9}",
-                                  reviewer=Reviewer(["Internal Medicine"], [], ["California"]),
-                                  passages=[Passage(f"{lid}-1", lid, 1, f"{family} request {i}", decision,
-                                                    rationale=text, treatment=family)]))
+            letters.append(
+                Letter(
+                    lid,
+                    f"/x/{lid}.txt",
+                    decision_date=f"2016-05-0{1 + i % 9}",
+                    reviewer=Reviewer(["Internal Medicine"], [], ["California"]),
+                    passages=[
+                        Passage(f"{lid}-1", lid, 1, f"{family} request {i}", decision, rationale=text, treatment=family)
+                    ],
+                )
+            )
     return letters
 
 

@@ -25,9 +25,13 @@ def test_stems_prefixes_roots():
 
 def test_phrases_only_where_the_words_are_together():
     text = "no more than 2 levels; more than 2 joint levels; 2 levels"
-    assert mark('"more than 2 levels"', text) == "no <mark>more than 2 levels</mark>; more than 2 joint levels; 2 levels"
-    assert mark('"more than 2 levels"~1', text) == \
-        "no <mark>more than 2 levels</mark>; <mark>more than 2</mark> joint <mark>levels</mark>; 2 levels"
+    assert (
+        mark('"more than 2 levels"', text) == "no <mark>more than 2 levels</mark>; more than 2 joint levels; 2 levels"
+    )
+    assert (
+        mark('"more than 2 levels"~1', text)
+        == "no <mark>more than 2 levels</mark>; <mark>more than 2</mark> joint <mark>levels</mark>; 2 levels"
+    )
 
 
 def test_proximity_marks_both_ends_within_distance():
@@ -44,8 +48,10 @@ def test_field_restricted_terms_only_in_their_field():
 
 
 def test_abbreviation_expansion_is_marked():
-    assert mark("ESI", "an epidural steroid injection (ESI)") == \
-        "an <mark>epidural steroid injection</mark> (<mark>ESI</mark>)"
+    assert (
+        mark("ESI", "an epidural steroid injection (ESI)")
+        == "an <mark>epidural steroid injection</mark> (<mark>ESI</mark>)"
+    )
 
 
 def test_fragments_of_long_text():

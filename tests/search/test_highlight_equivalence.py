@@ -35,28 +35,150 @@ from webapp.highlights import to_html
 FIELDS = ("item", "rationale", "claims_administrator_guideline", "reviewer_guideline", "summary")
 
 QUERIES = [
-    "medial branch block", "MBB radicular", "ESI", "radicular w/5 injection", '"facet block"~5',
-    "opioid* functional improvement", "neuropath! pain", "item:norco", "norco -tramadol", "NOT surgery knee",
-    '"no more than two levels"', "physical therapy home exercise program", "ODG Neck Facet joint diagnostic blocks",
-    '"straight leg raise"', "lying", "dying skies", "a", "x w/2 y", '"pain pain"', "block w/1 block",
-    "rationale:\"functional improvement\"", "guideline:opioids", "naïve café", "Øre", "script", "amp",
-    '"medial branch"~2 w/3 block', "generously ability possibility", "20mg", "é",
-    "radicular pre/3 injection", "facet w/s block", "block /p radicular", "medial +s branch", "20 mg",
-    "L4-5", "x 12", "325 mg", "C5-6 w/3 block", "mg", "12", "l5", '"L4 5"', "T12-L1",
+    "medial branch block",
+    "MBB radicular",
+    "ESI",
+    "radicular w/5 injection",
+    '"facet block"~5',
+    "opioid* functional improvement",
+    "neuropath! pain",
+    "item:norco",
+    "norco -tramadol",
+    "NOT surgery knee",
+    '"no more than two levels"',
+    "physical therapy home exercise program",
+    "ODG Neck Facet joint diagnostic blocks",
+    '"straight leg raise"',
+    "lying",
+    "dying skies",
+    "a",
+    "x w/2 y",
+    '"pain pain"',
+    "block w/1 block",
+    'rationale:"functional improvement"',
+    "guideline:opioids",
+    "naïve café",
+    "Øre",
+    "script",
+    "amp",
+    '"medial branch"~2 w/3 block',
+    "generously ability possibility",
+    "20mg",
+    "é",
+    "radicular pre/3 injection",
+    "facet w/s block",
+    "block /p radicular",
+    "medial +s branch",
+    "20 mg",
+    "L4-5",
+    "x 12",
+    "325 mg",
+    "C5-6 w/3 block",
+    "mg",
+    "12",
+    "l5",
+    '"L4 5"',
+    "T12-L1",
 ]
 TREES = {q: parse_query(q).tree for q in QUERIES}
 
 # words that exercise stems, heads, digits, underscores, case, unicode and over-long tokens
-VOCAB = ["medial", "Medial", "MEDIAL", "branch", "branches", "block", "blocks", "blocked", "MBB", "radicular",
-         "radiculopathy", "injection", "injections", "epidural", "steroid", "ESI", "facet", "Facets", "opioid",
-         "opioids", "Opiates", "functional", "improvement", "neuropathic", "neuropathy", "pain", "painful", "Norco",
-         "tramadol", "surgery", "knee", "no", "more", "than", "two", "levels", "physical", "therapy", "home",
-         "exercise", "program", "PT", "HEP", "ODG", "neck", "joint", "diagnostic", "straight", "leg", "raise",
-         "lying", "lie", "dying", "die", "skies", "sky", "a", "A", "x", "y", "the", "of", "and", "generously",
-         "ability", "possibility", "20mg", "20", "mg", "naïve", "café", "Øre", "İstanbul", "é", "script", "amp",
-         "block_b", "medial_branch", "x" * 45, "Ab" * 25, "lt",
-         # forms the analysis reads specially: dosages, counts, spinal levels
-         "325mg", "x12", "12", "3x", "L4", "5", "C5", "6", "T12", "L1", "l5", "Norco"]
+VOCAB = [
+    "medial",
+    "Medial",
+    "MEDIAL",
+    "branch",
+    "branches",
+    "block",
+    "blocks",
+    "blocked",
+    "MBB",
+    "radicular",
+    "radiculopathy",
+    "injection",
+    "injections",
+    "epidural",
+    "steroid",
+    "ESI",
+    "facet",
+    "Facets",
+    "opioid",
+    "opioids",
+    "Opiates",
+    "functional",
+    "improvement",
+    "neuropathic",
+    "neuropathy",
+    "pain",
+    "painful",
+    "Norco",
+    "tramadol",
+    "surgery",
+    "knee",
+    "no",
+    "more",
+    "than",
+    "two",
+    "levels",
+    "physical",
+    "therapy",
+    "home",
+    "exercise",
+    "program",
+    "PT",
+    "HEP",
+    "ODG",
+    "neck",
+    "joint",
+    "diagnostic",
+    "straight",
+    "leg",
+    "raise",
+    "lying",
+    "lie",
+    "dying",
+    "die",
+    "skies",
+    "sky",
+    "a",
+    "A",
+    "x",
+    "y",
+    "the",
+    "of",
+    "and",
+    "generously",
+    "ability",
+    "possibility",
+    "20mg",
+    "20",
+    "mg",
+    "naïve",
+    "café",
+    "Øre",
+    "İstanbul",
+    "é",
+    "script",
+    "amp",
+    "block_b",
+    "medial_branch",
+    "x" * 45,
+    "Ab" * 25,
+    "lt",
+    # forms the analysis reads specially: dosages, counts, spinal levels
+    "325mg",
+    "x12",
+    "12",
+    "3x",
+    "L4",
+    "5",
+    "C5",
+    "6",
+    "T12",
+    "L1",
+    "l5",
+    "Norco",
+]
 SEPARATORS = [" ", " ", " ", ", ", ". ", "-", "/", "_", "\n", " (", ") ", " & ", " <", "> ", '"', "'", "  "]
 
 
@@ -73,9 +195,13 @@ def texts(draw, min_words: int = 0, max_words: int = 60) -> str:
 # ------------------------------------------------------------------ the plain rules
 def plain_spans(tree, text: str, field: str | None) -> list[tuple[int, int]]:
     """What the query matches in `text`, by tokenising all of it and testing every token."""
-    active = [leaf for leaf, negated in leaves(tree)
-              if not negated and isinstance(leaf, (Term, Phrase, Prefix, Near))
-              and (field is None or not leaf.fields or field in leaf.fields)]
+    active = [
+        leaf
+        for leaf, negated in leaves(tree)
+        if not negated
+        and isinstance(leaf, (Term, Phrase, Prefix, Near))
+        and (field is None or not leaf.fields or field in leaf.fields)
+    ]
     toks = list(tokens(text))
     at = {t.position: i for i, t in enumerate(toks)}
 
@@ -86,8 +212,14 @@ def plain_spans(tree, text: str, field: str | None) -> list[tuple[int, int]]:
                 continue
             group, pos, budget = [i], t.position, slop
             for want in seq[1:]:
-                gap = next((g for g in range(budget + 1)
-                            if at.get(pos + 1 + g) is not None and toks[at[pos + 1 + g]].term == want), None)
+                gap = next(
+                    (
+                        g
+                        for g in range(budget + 1)
+                        if at.get(pos + 1 + g) is not None and toks[at[pos + 1 + g]].term == want
+                    ),
+                    None,
+                )
                 if gap is None:
                     break
                 budget -= gap
@@ -113,8 +245,10 @@ def plain_spans(tree, text: str, field: str | None) -> list[tuple[int, int]]:
                         marks.append((toks[i].start, toks[i].end))
                     prev = toks[i].position
         else:
+
             def seq(node):
                 return (node.term,) if isinstance(node, Term) else node.terms
+
             lefts, rights = occurrences(seq(leaf.left), 0), occurrences(seq(leaf.right), 0)
             for a in lefts:
                 for b in rights:
@@ -164,8 +298,10 @@ def plain_fragments(text: str, spans, always: bool) -> list[str]:
     chosen: list[int] = []
     for _, _, neg in sorted(windows, reverse=True):
         start = -neg
-        if all(start + FRAGMENT_CHARS <= c or start >= c + FRAGMENT_CHARS for c in chosen) \
-                and len(chosen) < MAX_FRAGMENTS:
+        if (
+            all(start + FRAGMENT_CHARS <= c or start >= c + FRAGMENT_CHARS for c in chosen)
+            and len(chosen) < MAX_FRAGMENTS
+        ):
             chosen.append(start)
     out = []
     for start in sorted(chosen):
@@ -256,8 +392,10 @@ def mark(query: str, text: str, field: str | None = None) -> str:
 
 def test_markup_in_letters_is_escaped_even_inside_marks():
     out = mark("script amp", "<script>alert('x')</script> & amp; \"quoted\"")
-    assert out == ("&lt;<mark>script</mark>&gt;alert(&#39;x&#39;)&lt;/<mark>script</mark>&gt; &amp; "
-                   "<mark>amp</mark>; &#34;quoted&#34;")
+    assert out == (
+        "&lt;<mark>script</mark>&gt;alert(&#39;x&#39;)&lt;/<mark>script</mark>&gt; &amp; "
+        "<mark>amp</mark>; &#34;quoted&#34;"
+    )
     runs = Highlighter(parse_query("x").tree).mark("<b>x</b>")
     assert runs == [Run("<b>"), Run("x", True), Run("</b>")]  # the core keeps the text; the web escapes
     assert isinstance(to_html(runs), Markup)
@@ -269,23 +407,30 @@ def test_negated_words_are_never_marked():
 
 
 def test_phrases_with_slop_and_proximity_mark_only_real_matches():
-    assert mark('"facet block"~2', "facet joint block; facet a b c block") == \
-        "<mark>facet</mark> joint <mark>block</mark>; facet a b c block"
-    assert mark("radicular w/3 injection", "radicular pain; injection. x x x x radicular") == \
-        "<mark>radicular</mark> pain; <mark>injection</mark>. x x x x radicular"
+    assert (
+        mark('"facet block"~2', "facet joint block; facet a b c block")
+        == "<mark>facet</mark> joint <mark>block</mark>; facet a b c block"
+    )
+    assert (
+        mark("radicular w/3 injection", "radicular pain; injection. x x x x radicular")
+        == "<mark>radicular</mark> pain; <mark>injection</mark>. x x x x radicular"
+    )
 
 
 def test_an_over_long_word_breaks_a_phrase_but_not_its_words():
     long_word = "x" * 45
     assert mark('"medial block"', f"medial {long_word} block") == f"medial {long_word} block"
-    assert mark('"medial block"~1', f"medial {long_word} block") == \
-        f"<mark>medial</mark> {long_word} <mark>block</mark>"
+    assert (
+        mark('"medial block"~1', f"medial {long_word} block") == f"<mark>medial</mark> {long_word} <mark>block</mark>"
+    )
     assert mark("x*", long_word) == long_word  # the engines drop it, so nothing matched it
 
 
 def test_underscores_and_punctuation_split_words_as_the_engines_do():
-    assert mark('"medial branch"', "medial_branch medial-branch") == \
-        "<mark>medial_branch</mark> <mark>medial-branch</mark>"
+    assert (
+        mark('"medial branch"', "medial_branch medial-branch")
+        == "<mark>medial_branch</mark> <mark>medial-branch</mark>"
+    )
 
 
 def test_unicode_text_is_marked_by_the_same_rules():

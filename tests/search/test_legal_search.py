@@ -21,28 +21,32 @@ def found(service, query: str, **kw) -> set[str]:
 
 # ----------------------------------------------------------------- dosages, quantities, levels
 
-@pytest.mark.parametrize("query,expected", [
-    ("10/325", {f"{E}-1"}),
-    ("Norco 10/325", {f"{E}-1"}),
-    ('"10/325 mg"', {f"{E}-1"}),
-    ("5/325", {f"{H}-1"}),
-    ("15 mg", {f"{F}-1"}),
-    ("15mg", {f"{F}-1"}),
-    ("Oxycodone 15 mg", {f"{F}-1"}),
-    ("10mg", {f"{G}-2"}),
-    ("10 mg", {f"{G}-2"}),
-    ("#60", {f"{E}-1"}),
-    ("#90", {f"{F}-1"}),
-    ("x 12", {f"{F}-2", f"{H}-1"}),
-    ("x12", {f"{F}-2", f"{H}-1"}),
-    ("L4-5", {f"{E}-2"}),
-    ("L4-L5", {f"{E}-2"}),
-    ("L4/5", {f"{E}-2"}),
-    ("C5-6", {f"{F}-3"}),
-    ("C5-C6", {f"{F}-3"}),
-    ("T12-L1", {f"{G}-3"}),
-    ("L1", {f"{G}-3"}),
-])
+
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("10/325", {f"{E}-1"}),
+        ("Norco 10/325", {f"{E}-1"}),
+        ('"10/325 mg"', {f"{E}-1"}),
+        ("5/325", {f"{H}-1"}),
+        ("15 mg", {f"{F}-1"}),
+        ("15mg", {f"{F}-1"}),
+        ("Oxycodone 15 mg", {f"{F}-1"}),
+        ("10mg", {f"{G}-2"}),
+        ("10 mg", {f"{G}-2"}),
+        ("#60", {f"{E}-1"}),
+        ("#90", {f"{F}-1"}),
+        ("x 12", {f"{F}-2", f"{H}-1"}),
+        ("x12", {f"{F}-2", f"{H}-1"}),
+        ("L4-5", {f"{E}-2"}),
+        ("L4-L5", {f"{E}-2"}),
+        ("L4/5", {f"{E}-2"}),
+        ("C5-6", {f"{F}-3"}),
+        ("C5-C6", {f"{F}-3"}),
+        ("T12-L1", {f"{G}-3"}),
+        ("L1", {f"{G}-3"}),
+    ],
+)
 def test_dosages_quantities_and_levels_match_as_letters_write_them(legal, query, expected):
     assert found(legal, query) == expected
 
@@ -66,6 +70,7 @@ def test_levels_are_highlighted_as_they_are_written(legal):
 
 # ----------------------------------------------------------------- case numbers
 
+
 def test_a_case_number_finds_its_letters_passages(legal):
     assert found(legal, E) == {f"{E}-1", f"{E}-2"}
     assert found(legal, f'"{E}"') == {f"{E}-1", f"{E}-2"}
@@ -82,51 +87,55 @@ def test_case_number_prefixes(legal):
 
 # ----------------------------------------------------------------- terms and connectors
 
-@pytest.mark.parametrize("query,expected", [
-    # within n words, either order
-    ("facet /2 injection", {f"{E}-2", f"{F}-3"}),
-    ("facet w/2 injection", {f"{E}-2", f"{F}-3"}),
-    ("injection /3 facet", {f"{E}-2", f"{F}-3"}),
-    ("joint /4 injection", {f"{F}-3"}),
-    ("joint /3 injection", set()),
-    # pre/n and +n: the first word precedes
-    ("injection pre/3 facet", {f"{F}-3"}),
-    ("injection +3 facet", {f"{F}-3"}),
-    ("injection pre/2 facet", set()),
-    ("facet pre/3 injection", {f"{E}-2", f"{F}-3"}),
-    ('"facet joint" pre/8 radicular', {f"{F}-3"}),
-    ('"facet joint" pre/7 radicular', set()),
-    # same sentence: "stenosis" and "injection" are in two sentences of E-2
-    ("pain /s relief", {f"{E}-1", f"{H}-2"}),
-    ("pain w/s relief", {f"{E}-1", f"{H}-2"}),
-    ("relief pre/s pain", {f"{H}-2"}),
-    ("relief +s pain", {f"{H}-2"}),
-    ("stenosis /s radicular", {f"{E}-2"}),
-    ("stenosis /s injection", set()),
-    ("stenosis w/20 injection", set()),  # w/n stays within a sentence too
-    ('"pain the patient"', set()),  # a phrase never joins two sentences
-    # same paragraph: one field of the passage
-    ("stenosis /p injection", {f"{E}-2"}),
-    ("stenosis w/p injection", {f"{E}-2"}),
-    ("guidelines pre/p stenosis", set()),
-    ("stenosis pre/p guidelines", {f"{E}-2"}),
-    ("stenosis +p guidelines", {f"{E}-2"}),
-    ("guidelines +p stenosis", set()),
-    ("stenosis NEAR/5 radicular", {f"{E}-2"}),
-    ("stenosis NEAR/4 radicular", set()),  # L4/5 is two words: l4 l5
-    ("inject* stenosis", {f"{E}-2"}),
-    ("injections! AND stenosis", {f"{E}-2"}),
-    ("lumbar stenosis", {f"{E}-2"}),
-    ("lumbar /p stenosis", set()),  # item and rationale are two paragraphs
-    # & is AND; % and BUT NOT exclude what follows
-    ("opioid & monitoring", {f"{H}-1"}),
-    ("injection % facet", {f"{H}-1"}),
-    ("injection BUT NOT facet", {f"{H}-1"}),
-    ("injection BUT NOT (facet OR shoulder)", set()),
-    ("injection -facet", {f"{H}-1"}),
-    ('"facet injection"', {f"{E}-2", f"{F}-3"}),
-    ("(facet OR joint) pre/1 injection", {f"{E}-2", f"{F}-3"}),
-])
+
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        # within n words, either order
+        ("facet /2 injection", {f"{E}-2", f"{F}-3"}),
+        ("facet w/2 injection", {f"{E}-2", f"{F}-3"}),
+        ("injection /3 facet", {f"{E}-2", f"{F}-3"}),
+        ("joint /4 injection", {f"{F}-3"}),
+        ("joint /3 injection", set()),
+        # pre/n and +n: the first word precedes
+        ("injection pre/3 facet", {f"{F}-3"}),
+        ("injection +3 facet", {f"{F}-3"}),
+        ("injection pre/2 facet", set()),
+        ("facet pre/3 injection", {f"{E}-2", f"{F}-3"}),
+        ('"facet joint" pre/8 radicular', {f"{F}-3"}),
+        ('"facet joint" pre/7 radicular', set()),
+        # same sentence: "stenosis" and "injection" are in two sentences of E-2
+        ("pain /s relief", {f"{E}-1", f"{H}-2"}),
+        ("pain w/s relief", {f"{E}-1", f"{H}-2"}),
+        ("relief pre/s pain", {f"{H}-2"}),
+        ("relief +s pain", {f"{H}-2"}),
+        ("stenosis /s radicular", {f"{E}-2"}),
+        ("stenosis /s injection", set()),
+        ("stenosis w/20 injection", set()),  # w/n stays within a sentence too
+        ('"pain the patient"', set()),  # a phrase never joins two sentences
+        # same paragraph: one field of the passage
+        ("stenosis /p injection", {f"{E}-2"}),
+        ("stenosis w/p injection", {f"{E}-2"}),
+        ("guidelines pre/p stenosis", set()),
+        ("stenosis pre/p guidelines", {f"{E}-2"}),
+        ("stenosis +p guidelines", {f"{E}-2"}),
+        ("guidelines +p stenosis", set()),
+        ("stenosis NEAR/5 radicular", {f"{E}-2"}),
+        ("stenosis NEAR/4 radicular", set()),  # L4/5 is two words: l4 l5
+        ("inject* stenosis", {f"{E}-2"}),
+        ("injections! AND stenosis", {f"{E}-2"}),
+        ("lumbar stenosis", {f"{E}-2"}),
+        ("lumbar /p stenosis", set()),  # item and rationale are two paragraphs
+        # & is AND; % and BUT NOT exclude what follows
+        ("opioid & monitoring", {f"{H}-1"}),
+        ("injection % facet", {f"{H}-1"}),
+        ("injection BUT NOT facet", {f"{H}-1"}),
+        ("injection BUT NOT (facet OR shoulder)", set()),
+        ("injection -facet", {f"{H}-1"}),
+        ('"facet injection"', {f"{E}-2", f"{F}-3"}),
+        ("(facet OR joint) pre/1 injection", {f"{E}-2", f"{F}-3"}),
+    ],
+)
 def test_connectors(legal, query, expected):
     resp = run(legal, query, per_page=100)
     assert set(ids(resp)) == expected, resp.parsed
@@ -157,19 +166,23 @@ def test_atleast_is_said_not_to_be_supported(legal):
 
 # ----------------------------------------------------------------- drug names, brand <-> generic
 
-@pytest.mark.parametrize("query,expected", [
-    ("hydrocodone", {f"{E}-1", f"{H}-1"}),
-    ("Norco", {f"{E}-1", f"{H}-1"}),
-    ("Lidoderm", {f"{G}-1"}),
-    ('"lidocaine patch"', {f"{G}-1"}),
-    ("lidocaine patch", {f"{G}-1"}),
-    ("Flexeril", {f"{G}-2"}),
-    ("cyclobenzaprine", {f"{G}-2"}),
-    ("Ultram", {f"{H}-2"}),
-    ("tramadol", {f"{H}-2"}),
-    ("hydrocodone /s requested", {f"{E}-1"}),
-    ("Norco 10/325", {f"{E}-1"}),
-])
+
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("hydrocodone", {f"{E}-1", f"{H}-1"}),
+        ("Norco", {f"{E}-1", f"{H}-1"}),
+        ("Lidoderm", {f"{G}-1"}),
+        ('"lidocaine patch"', {f"{G}-1"}),
+        ("lidocaine patch", {f"{G}-1"}),
+        ("Flexeril", {f"{G}-2"}),
+        ("cyclobenzaprine", {f"{G}-2"}),
+        ("Ultram", {f"{H}-2"}),
+        ("tramadol", {f"{H}-2"}),
+        ("hydrocodone /s requested", {f"{E}-1"}),
+        ("Norco 10/325", {f"{E}-1"}),
+    ],
+)
 def test_drug_names_expand_brand_and_generic_both_ways(legal, query, expected):
     assert found(legal, query) == expected
 
@@ -184,6 +197,7 @@ def test_drug_expansion_is_shown_and_highlighted(legal):
 
 # ----------------------------------------------------------------- case number: go to letter
 
+
 def test_an_exact_case_number_offers_its_letter(legal):
     assert run(legal, E).letter_id == E
     assert run(legal, f'"{E.lower()}"').letter_id == E
@@ -192,6 +206,7 @@ def test_an_exact_case_number_offers_its_letter(legal):
 
 
 # ----------------------------------------------------------------- spelling
+
 
 def test_did_you_mean_from_the_indexs_own_words(legal):
     resp = run(legal, "stenossis")
@@ -218,21 +233,25 @@ def test_fuzzy_word_matches_close_indexed_words(legal):
 
 # ----------------------------------------------------------------- dates, sorts, paging
 
-@pytest.mark.parametrize("query,expected", [
-    ("decided:2016", {f"{E}-1", f"{E}-2"}),
-    ("decided:2016-12-09", {f"{E}-1", f"{E}-2"}),
-    ("decided:2016-01..2016-12", {f"{E}-1", f"{E}-2"}),
-    ("decided:2017..2019", {f"{F}-1", f"{F}-2", f"{F}-3", f"{H}-1", f"{H}-2"}),
-    ("decided:2019-08..", {f"{G}-1", f"{G}-2", f"{G}-3", f"{H}-1", f"{H}-2"}),
-    ("decided:..2017-02", {f"{E}-1", f"{E}-2"}),
-    ("decision_year:>2020", {f"{G}-1", f"{G}-2", f"{G}-3"}),
-    ("decision_year:>=2019", {f"{G}-1", f"{G}-2", f"{G}-3", f"{H}-1", f"{H}-2"}),
-    ("decision_year:2018..2020", {f"{H}-1", f"{H}-2"}),
-    ("decision_year:<2017", {f"{E}-1", f"{E}-2"}),
-    ("injured:<2016", {f"{F}-1", f"{F}-2", f"{F}-3"}),
-    ("injury_year:2020..", {f"{G}-1", f"{G}-2", f"{G}-3"}),
-    ("injection decided:2017..", {f"{F}-3", f"{H}-1"}),
-])
+
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("decided:2016", {f"{E}-1", f"{E}-2"}),
+        ("decided:2016-12-09", {f"{E}-1", f"{E}-2"}),
+        ("decided:2016-01..2016-12", {f"{E}-1", f"{E}-2"}),
+        ("decided:2017..2019", {f"{F}-1", f"{F}-2", f"{F}-3", f"{H}-1", f"{H}-2"}),
+        ("decided:2019-08..", {f"{G}-1", f"{G}-2", f"{G}-3", f"{H}-1", f"{H}-2"}),
+        ("decided:..2017-02", {f"{E}-1", f"{E}-2"}),
+        ("decision_year:>2020", {f"{G}-1", f"{G}-2", f"{G}-3"}),
+        ("decision_year:>=2019", {f"{G}-1", f"{G}-2", f"{G}-3", f"{H}-1", f"{H}-2"}),
+        ("decision_year:2018..2020", {f"{H}-1", f"{H}-2"}),
+        ("decision_year:<2017", {f"{E}-1", f"{E}-2"}),
+        ("injured:<2016", {f"{F}-1", f"{F}-2", f"{F}-3"}),
+        ("injury_year:2020..", {f"{G}-1", f"{G}-2", f"{G}-3"}),
+        ("injection decided:2017..", {f"{F}-3", f"{H}-1"}),
+    ],
+)
 def test_date_ranges_in_the_query(legal, query, expected):
     assert found(legal, query) == expected
 
@@ -254,10 +273,15 @@ def test_bad_dates_in_the_query_are_said_and_ignored(legal):
     assert resp.parsed == "facet" and any("not a real date" in m for m in resp.messages)
 
 
-@pytest.mark.parametrize("sort,key,reverse", [
-    ("decision_date", "decision_date", True), ("decision_date_asc", "decision_date", False),
-    ("injury_date", "date_of_injury", True), ("injury_date_asc", "date_of_injury", False),
-])
+@pytest.mark.parametrize(
+    "sort,key,reverse",
+    [
+        ("decision_date", "decision_date", True),
+        ("decision_date_asc", "decision_date", False),
+        ("injury_date", "date_of_injury", True),
+        ("injury_date_asc", "date_of_injury", False),
+    ],
+)
 def test_newest_and_oldest_first(legal, sort, key, reverse):
     resp = run(legal, "", sort=sort, per_page=100)
     got = [getattr(h, key) for h in resp.hits]

@@ -51,8 +51,9 @@ def test_changed_files_are_replaced_and_gone_files_removed(engine, corpus, tmp_p
     ix = tmp_path / "ix"
     build_index([corpus], ix, engine=engine, workers=1)
     esi = corpus / "004_0099b7c7dc1cafd7.txt"
-    esi.write_text(esi.read_text(encoding="utf-8").replace("transient neck pain relief", "zanzibar relief"),
-                   encoding="utf-8")
+    esi.write_text(
+        esi.read_text(encoding="utf-8").replace("transient neck pain relief", "zanzibar relief"), encoding="utf-8"
+    )
     (corpus / "001_c1dd6188e3508088.txt").unlink()
     with SearchService.open(ix, engine) as before:
         assert run(before, "zanzibar").total == 0
@@ -69,8 +70,9 @@ def test_changed_files_are_replaced_and_gone_files_removed(engine, corpus, tmp_p
 def test_failures_are_reported_and_do_not_stop_the_run(engine, corpus, tmp_path):
     (corpus / "empty.txt").write_bytes(b"")
     (corpus / "binary.pdf").write_bytes(b"\x00\x01\x02garbage" * 50)
-    (corpus / "memo.txt").write_text("Please call me about lunch on Friday. Bring the quarterly numbers.\n",
-                                     encoding="utf-8")
+    (corpus / "memo.txt").write_text(
+        "Please call me about lunch on Friday. Bring the quarterly numbers.\n", encoding="utf-8"
+    )
     ix = tmp_path / "ix"
     report = build_index([corpus, tmp_path / "missing-folder"], ix, engine=engine, workers=1)
     failed = {Path(f["file"]).name: f["reason"] for f in report.failed}
@@ -170,8 +172,12 @@ def test_killing_an_indexing_run_leaves_the_old_index_usable(engine, corpus, tmp
     for i in range(300):
         for f in seed_files:
             shutil.copy2(f, big / f"{i:03d}_{f.name}")
-    proc = subprocess.Popen([sys.executable, "-c", _KILL_SCRIPT, str(big), str(ix), engine],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _KILL_SCRIPT, str(big), str(ix), engine],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     root = gens.engine_root(ix, engine)
     deadline = time.monotonic() + 60
     building: list[Path] = []

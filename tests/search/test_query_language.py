@@ -27,30 +27,33 @@ def test_words_phrases_operators():
     assert parsed("inject* inject!") == "inject* AND inject!"
 
 
-@pytest.mark.parametrize("query,read_as", [
-    ("facet /5 injection", "facet w/5 injection"),
-    ("facet NEAR/5 injection", "facet w/5 injection"),
-    ("radicular pre/3 block", "radicular pre/3 block"),
-    ("radicular +3 block", "radicular pre/3 block"),
-    ("facet /s injection", "facet w/s injection"),
-    ("facet w/s injection", "facet w/s injection"),
-    ("facet +s injection", "facet pre/s injection"),
-    ("facet pre/s injection", "facet pre/s injection"),
-    ("facet /p injection", "facet w/p injection"),
-    ("facet w/p injection", "facet w/p injection"),
-    ("facet +p injection", "facet pre/p injection"),
-    ("opioid & refill", "opioid AND refill"),
-    ("opioid % sedation", "opioid AND -sedation"),
-    ("opioid BUT NOT sedation", "opioid AND -sedation"),
-    ("opioid BUT NOT (sedation OR nausea) refill", "opioid AND NOT ((sedation OR nausea) AND refill)"),
-    ("(opioid % nausea) OR sedation", "(opioid AND -nausea) OR sedation"),
-    ("atleast3(pain)", "pain"),
-    ("10/325", '"10 325"'),
-    ("15 mg", '"15 mg"'),
-    ("x 12", '"x 12"'),
-    ("L4-5", '"L4 L5"'),
-    ("case:CM16*", "case:CM16*"),
-])
+@pytest.mark.parametrize(
+    "query,read_as",
+    [
+        ("facet /5 injection", "facet w/5 injection"),
+        ("facet NEAR/5 injection", "facet w/5 injection"),
+        ("radicular pre/3 block", "radicular pre/3 block"),
+        ("radicular +3 block", "radicular pre/3 block"),
+        ("facet /s injection", "facet w/s injection"),
+        ("facet w/s injection", "facet w/s injection"),
+        ("facet +s injection", "facet pre/s injection"),
+        ("facet pre/s injection", "facet pre/s injection"),
+        ("facet /p injection", "facet w/p injection"),
+        ("facet w/p injection", "facet w/p injection"),
+        ("facet +p injection", "facet pre/p injection"),
+        ("opioid & refill", "opioid AND refill"),
+        ("opioid % sedation", "opioid AND -sedation"),
+        ("opioid BUT NOT sedation", "opioid AND -sedation"),
+        ("opioid BUT NOT (sedation OR nausea) refill", "opioid AND NOT ((sedation OR nausea) AND refill)"),
+        ("(opioid % nausea) OR sedation", "(opioid AND -nausea) OR sedation"),
+        ("atleast3(pain)", "pain"),
+        ("10/325", '"10 325"'),
+        ("15 mg", '"15 mg"'),
+        ("x 12", '"x 12"'),
+        ("L4-5", '"L4 L5"'),
+        ("case:CM16*", "case:CM16*"),
+    ],
+)
 def test_terms_and_connectors(query, read_as):
     assert parsed(query) == read_as
     # what the page shows as "searched for" reads back as the same query
@@ -59,6 +62,7 @@ def test_terms_and_connectors(query, read_as):
 
 def test_connector_tree_shapes():
     from indexer.query.analysis import PARAGRAPH_SPAN, SENTENCE_SPAN
+
     t = parse_query("a pre/4 b").tree
     assert isinstance(t, Near) and t.ordered and t.distance == 4
     assert parse_query("a /s b").tree.distance == SENTENCE_SPAN
@@ -86,8 +90,9 @@ def test_facet_terms_keep_their_raw_value():
     key = "ODG | Neck and Upper Back | Facet joint diagnostic blocks"
     t = parse_query(f'citation:"{key}"').tree
     assert t == FacetTerm("citation", key)
-    assert parse_query("decision:(upheld OR overturned)").tree == \
-        Or((FacetTerm("decision", "upheld"), FacetTerm("decision", "overturned")))
+    assert parse_query("decision:(upheld OR overturned)").tree == Or(
+        (FacetTerm("decision", "upheld"), FacetTerm("decision", "overturned"))
+    )
     assert parse_query("mtus_based:no").tree == FacetTerm("mtus_based", "false")
 
 
@@ -158,17 +163,46 @@ def test_parser_never_raises(text):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(['"', "(", ")", "-", "NOT", "AND", "OR", "w/3", "item:", "decision:",
-                                 "citation:", "*", "!", "~2", "norco", "facet", "MBB", "block"]), max_size=14))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                '"',
+                "(",
+                ")",
+                "-",
+                "NOT",
+                "AND",
+                "OR",
+                "w/3",
+                "item:",
+                "decision:",
+                "citation:",
+                "*",
+                "!",
+                "~2",
+                "norco",
+                "facet",
+                "MBB",
+                "block",
+            ]
+        ),
+        max_size=14,
+    )
+)
 def test_parser_never_raises_on_operator_soup(parts):
     pq = parse_query(" ".join(parts))
     assert isinstance(pq.tree, (And, Or, Not, Term, Phrase, Prefix, Near, FacetTerm, Pin, MatchAll))
 
 
 def test_python_analysis_matches_tantivy_en_stem(seed_files):
-    tv = (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-          .filter(tantivy.Filter.remove_long(40)).filter(tantivy.Filter.lowercase())
-          .filter(tantivy.Filter.stemmer("english")).build())
+    tv = (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.stemmer("english"))
+        .build()
+    )
     text = " ".join(f.read_text(encoding="utf-8") for f in seed_files)
     text += " Injections happily ÉPIDURALE naïve résumé C4-C5 under_score " + "x" * 45 + " " + "é" * 20
     # plain words are en_stem's terms exactly; the forms the analysis reads on
@@ -178,13 +212,26 @@ def test_python_analysis_matches_tantivy_en_stem(seed_files):
     assert analysis.terms(plain) == tv.analyze(plain)
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("Norco 10/325mg #60", ["norco", "10", "325", "mg", "60"]),
-    ("15mg", ["15", "mg"]), ("15 mg", ["15", "mg"]), ("x12", ["x", "12"]), ("x 12", ["x", "12"]),
-    ("L4-5", ["l4", "l5"]), ("L4/5", ["l4", "l5"]), ("L4-L5", ["l4", "l5"]), ("L4 - 5", ["l4", "l5"]),
-    ("C5-6", ["c5", "c6"]), ("T12-L1", ["t12", "l1"]), ("L3-4-5", ["l3", "l4", "l5"]),
-    ("CM16-0213037", ["cm16", "0213037"]), ("4-5 times", ["4", "5", "time"]), ("L9-10", ["l9", "10"]),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Norco 10/325mg #60", ["norco", "10", "325", "mg", "60"]),
+        ("15mg", ["15", "mg"]),
+        ("15 mg", ["15", "mg"]),
+        ("x12", ["x", "12"]),
+        ("x 12", ["x", "12"]),
+        ("L4-5", ["l4", "l5"]),
+        ("L4/5", ["l4", "l5"]),
+        ("L4-L5", ["l4", "l5"]),
+        ("L4 - 5", ["l4", "l5"]),
+        ("C5-6", ["c5", "c6"]),
+        ("T12-L1", ["t12", "l1"]),
+        ("L3-4-5", ["l3", "l4", "l5"]),
+        ("CM16-0213037", ["cm16", "0213037"]),
+        ("4-5 times", ["4", "5", "time"]),
+        ("L9-10", ["l9", "10"]),
+    ],
+)
 def test_analysis_reads_dosages_and_levels_one_way(text, expected):
     assert analysis.terms(text) == expected
 
@@ -199,10 +246,16 @@ def test_sentences_are_kept_apart_by_a_position_gap():
 
 
 def test_sentence_values_give_engines_without_token_input_the_same_positions():
-    text = ("Norco 10/325mg #60 is requested. The " + "x" * 45 + " patient has L4-5 pain; Dr. Smith agrees.\n\n"
-            "New paragraph here")
+    text = (
+        "Norco 10/325mg #60 is requested. The " + "x" * 45 + " patient has L4-5 pain; Dr. Smith agrees.\n\n"
+        "New paragraph here"
+    )
     values = analysis.sentence_values(text)
-    assert values == ["norco 10 325 mg 60 is request", "the _ patient has l4 l5 pain dr smith agre", "new paragraph here"]
+    assert values == [
+        "norco 10 325 mg 60 is request",
+        "the _ patient has l4 l5 pain dr smith agre",
+        "new paragraph here",
+    ]
     positions, pos = [], -1
     for i, value in enumerate(values):
         if i:

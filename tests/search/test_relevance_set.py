@@ -32,8 +32,7 @@ def real_service(engine, tmp_path_factory):
 
 
 def test_every_judged_passage_is_in_the_index(real_service):
-    missing = [(q["query"], pid) for q in QUERIES for pid in q["judgments"]
-               if real_service.get_passage(pid) is None]
+    missing = [(q["query"], pid) for q in QUERIES for pid in q["judgments"] if real_service.get_passage(pid) is None]
     assert missing == []
 
 

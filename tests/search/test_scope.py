@@ -94,8 +94,10 @@ def test_group_by_letter(sample_service):
     resp = run(sample_service, "radicular OR opioids", group="letter", per_page=10)
     assert resp.group == "letter"
     got = {g.letter_id: [h.passage_id for h in g.hits] for g in resp.letters}
-    assert got == {"CM15-0000001": [A1, A2] if got["CM15-0000001"][0] == A1 else [A2, A1],
-                   "CM16-0000002": got["CM16-0000002"]}
+    assert got == {
+        "CM15-0000001": [A1, A2] if got["CM15-0000001"][0] == A1 else [A2, A1],
+        "CM16-0000002": got["CM16-0000002"],
+    }
     assert sorted(got["CM16-0000002"]) == [B1, B2]
     assert resp.total == 4 and resp.total_letters == 2 == len(resp.letters)
     first = run(sample_service, "radicular OR opioids", group="letter", per_page=1)

@@ -22,8 +22,9 @@ def test_similar_excludes_the_passage_and_is_stable(sample_service) -> None:
 
 def test_similar_finds_the_rationale_that_says_the_same_thing(sample_service) -> None:
     # the medial branch block rationale (radicular, block) is closest to the epidural one (radicular, block)
-    result = sample_service.similar(sample_service.get_passage("CM15-0000001-2").rationale,
-                                    exclude="CM15-0000001-2", limit=3)
+    result = sample_service.similar(
+        sample_service.get_passage("CM15-0000001-2").rationale, exclude="CM15-0000001-2", limit=3
+    )
     assert result.hits and result.hits[0].passage_id in {"CM16-0000002-1", "CM16-0000002-2"}
     assert result.query and "rationale:" in result.query
 
@@ -31,8 +32,11 @@ def test_similar_finds_the_rationale_that_says_the_same_thing(sample_service) ->
 def test_boilerplate_terms_are_not_distinctive() -> None:
     total = 1000
     dfs = {"medic": 900, "necessari": 880, "guidelin": 700, "norco": 12, "function": 300, "improv": 260}
-    terms = distinctive_terms("Norco is not medically necessary per guidelines; no functional improvement.",
-                              lambda ts: {t: dfs.get(t, 0) for t in ts}, total)
+    terms = distinctive_terms(
+        "Norco is not medically necessary per guidelines; no functional improvement.",
+        lambda ts: {t: dfs.get(t, 0) for t in ts},
+        total,
+    )
     words = [t.term for t in terms]
     assert words[0] == "norco"
     assert "medic" not in words and "necessari" not in words and "guidelin" not in words
@@ -44,8 +48,9 @@ def test_nothing_distinctive_gives_nothing(sample_service) -> None:
 
 
 def test_stats_of_the_similar_search_link(sample_service) -> None:
-    result = sample_service.similar(sample_service.get_passage("CM16-0000002-2").rationale,
-                                    exclude="CM16-0000002-2", limit=50)
+    result = sample_service.similar(
+        sample_service.get_passage("CM16-0000002-2").rationale, exclude="CM16-0000002-2", limit=50
+    )
     linked = sample_service.search(SearchRequest(query=result.query, per_page=100))
     # the "search them" link finds at least the similar set (it is the same OR query)
     assert {h.passage_id for h in result.hits} <= {h.passage_id for h in linked.hits}
@@ -64,6 +69,7 @@ def test_more_like_this_finds_what_the_query_tree_finds(sample_service) -> None:
 
         def order(hits):
             return [h.passage_id for h in sorted(hits, key=lambda h: (-round(h.score, 4), *tie_order(h.passage_id)))]
+
         ratio = (generic[0].score / own[0].score) if own else 1.0  # engines may scale (a field weight)
         assert order(own) == order([type(h)(h.passage_id, h.score / ratio) for h in generic])
         assert len(engine.more_like_this("rationale", terms, 1)) == min(1, len(generic))

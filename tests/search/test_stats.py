@@ -27,8 +27,9 @@ SEARCHES = [
 def _all_hits(service, query: str, filters: dict, scope: str = "passage") -> list[str]:
     ids, page = [], 1
     while True:
-        resp = service.search(SearchRequest(query=query, filters=filters, per_page=100, page=page,
-                                            sort="decision_date", scope=scope))
+        resp = service.search(
+            SearchRequest(query=query, filters=filters, per_page=100, page=page, sort="decision_date", scope=scope)
+        )
         ids.extend(h.passage_id for h in resp.hits)
         if len(ids) >= resp.total or not resp.hits:
             assert len(ids) == resp.total
@@ -62,7 +63,8 @@ def _check(service, query: str, filters: dict, scope: str = "passage") -> int:
         assert (got["overall"]["upheld"], got["overall"]["overturned"]) == (overall["upheld"], overall["overturned"])
         assert got["overall"]["n"] == overall["upheld"] + overall["overturned"]
         assert {g["value"]: (g["upheld"], g["overturned"]) for g in got["groups"]} == {
-            v: (r["upheld"], r["overturned"]) for v, r in groups.items()}, (query, filters, by)
+            v: (r["upheld"], r["overturned"]) for v, r in groups.items()
+        }, (query, filters, by)
         for g in got["groups"]:
             assert g["n"] == g["upheld"] + g["overturned"]
             assert g["overturn_rate"] == round(g["overturned"] / g["n"], 4)
@@ -77,21 +79,32 @@ def test_stats_equal_brute_force_on_samples(sample_service, query, filters) -> N
     _check(sample_service, query, filters)
 
 
-@pytest.mark.parametrize("query,scope", [("ladder", "passage"), ("ladder", "letter"), ("summary:ladder", "passage"),
-                                         ("fall OR norco", "letter"), ("block", "letter")])
+@pytest.mark.parametrize(
+    "query,scope",
+    [
+        ("ladder", "passage"),
+        ("ladder", "letter"),
+        ("summary:ladder", "passage"),
+        ("fall OR norco", "letter"),
+        ("block", "letter"),
+    ],
+)
 def test_stats_follow_the_scope(sample_service, query, scope) -> None:
     # "ladder" is only in a case summary: no decision by default, its letter's with scope=letter
     _check(sample_service, query, {}, scope)
     stats, _ = outcome_stats(sample_service, SearchRequest(query=query, scope=scope), "treatment")
-    resp = sample_service.search(SearchRequest(query=query, scope=scope, filters={"decision": ["Upheld", "Overturned"]}))
+    resp = sample_service.search(
+        SearchRequest(query=query, scope=scope, filters={"decision": ["Upheld", "Overturned"]})
+    )
     assert stats.overall.n == resp.total and stats.letters == resp.total_letters
     if query == "ladder":
         assert (stats.overall.n > 0) == (scope == "letter")
 
 
 def test_guideline_split_is_by_reviewer_citation(sample_service) -> None:
-    assert "reviewer_citation" in available_by() and available_by().index("reviewer_citation") < \
-        available_by().index("citation")  # the page offers what the reviewer relied on first
+    assert "reviewer_citation" in available_by() and available_by().index("reviewer_citation") < available_by().index(
+        "citation"
+    )  # the page offers what the reviewer relied on first
     stats, _ = outcome_stats(sample_service, SearchRequest(), "reviewer_citation")
     overall, groups = _brute(sample_service, "", {}, "reviewer_citation")
     assert {g.value: g.n for g in stats.groups} == {v: r["upheld"] + r["overturned"] for v, r in groups.items()}

@@ -19,6 +19,7 @@ def test_every_engine_compiles_every_node_type_through_the_visitor(name):
 
 def test_a_visitor_missing_a_node_type_is_refused_when_defined():
     with pytest.raises(TypeError, match="InLetters"):
+
         class Forgetful(TreeVisitor[str]):  # noqa: F841 (defining it is the test)
             def visit_Term(self, node):
                 return node.term

@@ -30,8 +30,23 @@ def _score_test_bounds(k: int, n: int, z: float) -> tuple[float, float]:
     return low, high
 
 
-@pytest.mark.parametrize("k,n", [(0, 1), (1, 1), (0, 10), (1, 20), (5, 10), (12, 100), (84, 1000),
-                                 (999, 1000), (3, 7), (127, 1000), (1, 1_000_000), (123_456, 1_000_000)])
+@pytest.mark.parametrize(
+    "k,n",
+    [
+        (0, 1),
+        (1, 1),
+        (0, 10),
+        (1, 20),
+        (5, 10),
+        (12, 100),
+        (84, 1000),
+        (999, 1000),
+        (3, 7),
+        (127, 1000),
+        (1, 1_000_000),
+        (123_456, 1_000_000),
+    ],
+)
 def test_matches_the_inverted_score_test(k: int, n: int) -> None:
     low, high = wilson_interval(k, n)
     ref_low, ref_high = _score_test_bounds(k, n, Z95)

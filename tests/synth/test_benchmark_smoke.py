@@ -24,9 +24,26 @@ def bench(tmp_path_factory):
     work = tmp_path_factory.mktemp("bench")
     out_json, out_md = work / "results.json", work / "BENCHMARKS.md"
     out_md.write_text("# Benchmarks\n\nHand-written summary stays.\n")
-    cmd = [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--letters", "200", "--work", str(work / "w"),
-           "--json", str(out_json), "--markdown", str(out_md), "--query-rounds", "1",
-           "--http-requests", "8", "--http-clients", "1,4", "--label", "smoke"]
+    cmd = [
+        sys.executable,
+        str(ROOT / "benchmarks" / "run.py"),
+        "--letters",
+        "200",
+        "--work",
+        str(work / "w"),
+        "--json",
+        str(out_json),
+        "--markdown",
+        str(out_md),
+        "--query-rounds",
+        "1",
+        "--http-requests",
+        "8",
+        "--http-clients",
+        "1,4",
+        "--label",
+        "smoke",
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, cwd=str(ROOT))
     assert proc.returncode == 0, proc.stderr[-4000:]
     return json.loads(out_json.read_text()), out_md.read_text()
@@ -84,9 +101,28 @@ def test_rerunning_some_stages_keeps_the_others_and_lists_both_commands(bench, t
     earlier.write_text(json.dumps(res))
     work = Path(res["command"].split("--work ")[1].split()[0])
     out_json, out_md = tmp_path / "merged.json", tmp_path / "BENCHMARKS.md"
-    cmd = [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--letters", "200", "--work", str(work),
-           "--stages", "query", "--engines", "tantivy", "--query-rounds", "1", "--merge", str(earlier),
-           "--json", str(out_json), "--markdown", str(out_md), "--label", "smoke"]
+    cmd = [
+        sys.executable,
+        str(ROOT / "benchmarks" / "run.py"),
+        "--letters",
+        "200",
+        "--work",
+        str(work),
+        "--stages",
+        "query",
+        "--engines",
+        "tantivy",
+        "--query-rounds",
+        "1",
+        "--merge",
+        str(earlier),
+        "--json",
+        str(out_json),
+        "--markdown",
+        str(out_md),
+        "--label",
+        "smoke",
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, cwd=str(ROOT))
     assert proc.returncode == 0, proc.stderr[-4000:]
     merged = json.loads(out_json.read_text())

@@ -122,6 +122,6 @@ def test_oracle_letter_matches_its_text_and_expectations():
             assert p.passage_id == f"{exp.letter_id}-{p.ordinal}"
             assert sorted({c.key for c in p.citations}) == want.citation_keys
             for c in p.citations:
-                assert getattr(p, c.field)[c.start:c.end] == c.raw
+                assert getattr(p, c.field)[c.start : c.end] == c.raw
                 flat = re.sub(r"\s+", "", re.sub(r"Page \d+ of \d+", "", text))
                 assert re.sub(r"\s+", "", c.raw) in flat

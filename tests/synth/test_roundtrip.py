@@ -52,14 +52,19 @@ def test_citation_keys_round_trip(pairs):
         if len(passages) != len(exp.passages):
             continue  # reported by the items test
         for want, got in zip(exp.passages, passages, strict=True):
-            for who, keys in (("claims_administrator", want.claims_administrator_keys),
-                              ("reviewer", want.reviewer_keys)):
+            for who, keys in (
+                ("claims_administrator", want.claims_administrator_keys),
+                ("reviewer", want.reviewer_keys),
+            ):
                 found = sorted({c.key for c in got.citations if c.cited_by == who})
                 if found != keys:
-                    field = {"claims_administrator": got.claims_administrator_guideline,
-                             "reviewer": got.reviewer_guideline}[who]
-                    problems.append(f"{exp.file} item {want.item!r} ({who}):\n    text {field!r}\n"
-                                    f"    want {keys}\n    got  {found}")
+                    field = {
+                        "claims_administrator": got.claims_administrator_guideline,
+                        "reviewer": got.reviewer_guideline,
+                    }[who]
+                    problems.append(
+                        f"{exp.file} item {want.item!r} ({who}):\n    text {field!r}\n    want {keys}\n    got  {found}"
+                    )
     assert not problems, _report(problems)
 
 
@@ -70,7 +75,7 @@ def test_citation_spans_point_at_their_text(pairs):
         for p in letter.passages:
             for c in p.citations:
                 field = getattr(p, c.field, None)
-                if field is None or field[c.start:c.end] != c.raw:
+                if field is None or field[c.start : c.end] != c.raw:
                     problems.append(f"{exp.file} {p.passage_id}: {c.field}[{c.start}:{c.end}] != {c.raw!r}")
     assert not problems, _report(problems)
 

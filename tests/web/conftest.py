@@ -55,11 +55,13 @@ def search_service(index_dir: Path):
 def app(search_service, index_dir: Path, web_data_dir: Path):
     from webapp import create_app
 
-    return create_app({
-        "TESTING": True,
-        "IMR_INDEX_DIR": str(index_dir),
-        "IMR_SEARCH_SERVICE": search_service,
-    })
+    return create_app(
+        {
+            "TESTING": True,
+            "IMR_INDEX_DIR": str(index_dir),
+            "IMR_SEARCH_SERVICE": search_service,
+        }
+    )
 
 
 @pytest.fixture
@@ -86,8 +88,10 @@ class PageParser(HTMLParser):
         for t, a in self.elements:
             if t != tag:
                 continue
-            if all((a.get(k.rstrip("_")) or "").split().__contains__(v) if k == "class_" else a.get(k) == v
-                   for k, v in attrs.items()):
+            if all(
+                (a.get(k.rstrip("_")) or "").split().__contains__(v) if k == "class_" else a.get(k) == v
+                for k, v in attrs.items()
+            ):
                 found.append(a)
         return found
 

@@ -30,16 +30,38 @@ MAX_SECONDS = 2.0
 NECK = "000_d9810e0ddbbc91c8-1"
 
 HOSTILE_STRINGS = [
-    "", " ", "\x00", "\r\nX-Injected: 1", "<script>alert(1)</script>", "' OR 1=1 --", "../../etc/passwd",
-    "%00", "%", "{}", "[]", "null", "é" * 300, "\u202e", "a" * 5000, '"unbalanced', "(facet AND", "*",
-    "citation:\"ODG |", "ODG | Neck and Upper Back | Facet joint diagnostic blocks", "-1", "1e309", "NaN",
+    "",
+    " ",
+    "\x00",
+    "\r\nX-Injected: 1",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "../../etc/passwd",
+    "%00",
+    "%",
+    "{}",
+    "[]",
+    "null",
+    "é" * 300,
+    "\u202e",
+    "a" * 5000,
+    '"unbalanced',
+    "(facet AND",
+    "*",
+    'citation:"ODG |',
+    "ODG | Neck and Upper Back | Facet joint diagnostic blocks",
+    "-1",
+    "1e309",
+    "NaN",
 ]
 HOSTILE_INTS = [0, -1, 2**31 - 1, 2**31, 2**63, 10**20, -(2**63)]
 EXTRA_PARAMS = ["_anchor", "_method", "_external", "_scheme", "page", "per_page", "q", "matter", "zzz"]
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
-JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | TEXT,
-                           lambda children: st.lists(children, max_size=4)
-                           | st.dictionaries(TEXT, children, max_size=4), max_leaves=12)
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | TEXT,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(TEXT, children, max_size=4),
+    max_leaves=12,
+)
 
 
 def openapi_path(rule: str) -> str:
@@ -70,6 +92,7 @@ def test_the_description_is_served(app):
 
 # --- generating requests from the description ------------------------------------------
 
+
 def _resolve(schema: dict) -> dict:
     ref = schema.get("$ref")
     return SPEC["components"]["schemas"][ref.rsplit("/", 1)[1]] if ref else schema
@@ -86,18 +109,20 @@ def from_schema(schema: dict, ids: list[int]) -> st.SearchStrategy:
     kind = schema.get("type")
     if kind == "integer":
         low, high = schema.get("minimum"), schema.get("maximum")
-        return (st.integers(low, high) | st.sampled_from(HOSTILE_INTS)
-                | (st.sampled_from(ids) if ids else st.nothing()))
+        return st.integers(low, high) | st.sampled_from(HOSTILE_INTS) | (st.sampled_from(ids) if ids else st.nothing())
     if kind == "string":
-        return st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=schema.get("maxLength", 80)) \
-            | st.sampled_from(HOSTILE_STRINGS)
+        return st.text(
+            alphabet=st.characters(blacklist_categories=("Cs",)), max_size=schema.get("maxLength", 80)
+        ) | st.sampled_from(HOSTILE_STRINGS)
     if kind == "array":
         return st.lists(from_schema(schema.get("items", {}), ids), max_size=4)
     if kind == "object" and "properties" in schema:
         props = {k: from_schema(v, ids) for k, v in schema["properties"].items()}
         required = set(schema.get("required", []))
-        return st.fixed_dictionaries({k: v for k, v in props.items() if k in required},
-                                     optional={k: v for k, v in props.items() if k not in required})
+        return st.fixed_dictionaries(
+            {k: v for k, v in props.items() if k in required},
+            optional={k: v for k, v in props.items() if k not in required},
+        )
     return JSON_VALUES
 
 
@@ -139,6 +164,7 @@ def request_strategy(path: str, method: str, ids: list[int]) -> st.SearchStrateg
 
 # --- a real server -----------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, index_dir, search_service):
     import waitress
@@ -149,8 +175,14 @@ def server(tmp_path_factory, index_dir, search_service):
     from webapp.db import session_factory
 
     data = tmp_path_factory.mktemp("fuzz")
-    app = create_app({"TESTING": False, "IMR_INDEX_DIR": str(index_dir), "IMR_SEARCH_SERVICE": search_service,
-                      "IMR_DATABASE_URL": f"sqlite:///{data / 'fuzz.sqlite3'}"})
+    app = create_app(
+        {
+            "TESTING": False,
+            "IMR_INDEX_DIR": str(index_dir),
+            "IMR_SEARCH_SERVICE": search_service,
+            "IMR_DATABASE_URL": f"sqlite:///{data / 'fuzz.sqlite3'}",
+        }
+    )
     with session_factory(app)() as s:
         user, _ = create_user(s, "fuzzer", "a long enough password")
         _, token = create_token(s, user, "fuzz")
@@ -162,8 +194,9 @@ def server(tmp_path_factory, index_dir, search_service):
     for name in ("Smith v. ABC", "Jones"):
         status, body, _ = send(port, token, "POST", "/api/matters", json.dumps({"name": name}).encode(), "token")
         ids.append(body["id"])
-    status, body, _ = send(port, token, "POST", "/api/bookmarks",
-                           json.dumps({"passage_id": NECK, "matters": ids[:1]}).encode(), "token")
+    status, body, _ = send(
+        port, token, "POST", "/api/bookmarks", json.dumps({"passage_id": NECK, "matters": ids[:1]}).encode(), "token"
+    )
     if status in (200, 201):
         ids.append(body["id"])
     yield port, token, ids
@@ -201,9 +234,12 @@ def send(port: int, token: str, method: str, url: str, body: bytes | None, auth:
 def test_fuzz_every_operation(server, path, method):
     port, token, ids = server
 
-    @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                     HealthCheck.function_scoped_fixture])
+    @settings(
+        max_examples=EXAMPLES_PER_OPERATION,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+    )
     @given(request=request_strategy(path, method, ids))
     def check(request):
         send(port, token, *request[:3], request[3])

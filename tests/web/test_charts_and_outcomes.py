@@ -51,8 +51,10 @@ def test_nice_steps():
 
 
 def test_labels_for_people():
-    assert citation_label("ODG | Neck and Upper Back | Facet joint diagnostic blocks") == \
-        "ODG › Neck and Upper Back › Facet joint diagnostic blocks"
+    assert (
+        citation_label("ODG | Neck and Upper Back | Facet joint diagnostic blocks")
+        == "ODG › Neck and Upper Back › Facet joint diagnostic blocks"
+    )
     assert facet_value_label("mtus_based", "true") == "Yes"
     assert format_date("2015-03-12") == "12 Mar 2015"
     assert format_date("not a date") == "not a date"

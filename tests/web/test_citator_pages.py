@@ -32,8 +32,9 @@ def test_citator_lists_every_citation_with_its_count(client):
 def test_citator_filter(client):
     data = client.get("/api/citations", query_string={"filter": "facet"}).get_json()
     assert data["citations"]
-    assert all(any(w.lower().startswith("facet") for w in c["key"].replace("|", " ").split())
-               for c in data["citations"])
+    assert all(
+        any(w.lower().startswith("facet") for w in c["key"].replace("|", " ").split()) for c in data["citations"]
+    )
     body = client.get("/citations", query_string={"filter": "zzznothing"}).data.decode()
     assert "No citation matches" in body
 
@@ -65,8 +66,9 @@ def test_citation_page_shows_outcome_chart_specialties_and_co_citations(client):
 
 def test_citation_page_links_to_a_search_filtered_by_it(client):
     page = parse_html(client.get("/citations/" + quote(FACET_KEY)).data)
-    hrefs = [unquote(a["href"]).replace("+", " ") for a in page.find("a")
-             if (a.get("href") or "").startswith("/search?")]
+    hrefs = [
+        unquote(a["href"]).replace("+", " ") for a in page.find("a") if (a.get("href") or "").startswith("/search?")
+    ]
     assert any(f'reviewer_citation:"{FACET_KEY}"' in h for h in hrefs)
 
 

@@ -8,8 +8,10 @@ from indexer import vocab
 from indexer.passages.citations import extract_citations
 from webapp.similar.data import recognised_citations
 
-PROSE = ("Utilization review non-certified the request on 01/05/2017. {sentence} The treating physician "
-         "disagrees and asks for reconsideration.")
+PROSE = (
+    "Utilization review non-certified the request on 01/05/2017. {sentence} The treating physician "
+    "disagrees and asks for reconsideration."
+)
 
 
 def _forms() -> list[str]:
@@ -24,8 +26,11 @@ def _forms() -> list[str]:
         for chapter_key in t.chapters:
             source, chapter = chapter_key.split(" | ", 1)
             for alias in t.aliases:
-                forms.append(f"Decision based on Non-MTUS Citation {source} {chapter}, {alias}."
-                             if source != "MTUS" else f"Decision based on MTUS {chapter}, {alias}.")
+                forms.append(
+                    f"Decision based on Non-MTUS Citation {source} {chapter}, {alias}."
+                    if source != "MTUS"
+                    else f"Decision based on MTUS {chapter}, {alias}."
+                )
     return forms
 
 
@@ -42,11 +47,15 @@ def test_every_vocabulary_wording_the_parser_reads_is_recognised_in_pasted_text(
 
 
 def test_wordings_of_one_citation_are_canonicalised_together() -> None:
-    text = ("The request was denied per ODG, Neck Chapter Facet joint diagnostic blocks. The reviewer also "
-            "cited Official Disability Guidelines (ODG) Neck and Upper Back (Acute & Chronic), Facet joint "
-            "diagnostic blocks, and MTUS Chronic Pain Medical Treatment Guidelines, Opioids, criteria for use, "
-            "pages 76 - 80.")
+    text = (
+        "The request was denied per ODG, Neck Chapter Facet joint diagnostic blocks. The reviewer also "
+        "cited Official Disability Guidelines (ODG) Neck and Upper Back (Acute & Chronic), Facet joint "
+        "diagnostic blocks, and MTUS Chronic Pain Medical Treatment Guidelines, Opioids, criteria for use, "
+        "pages 76 - 80."
+    )
     found = recognised_citations(text)
-    assert list(found)[:2] == ["ODG | Neck and Upper Back | Facet joint diagnostic blocks",
-                               "MTUS | Chronic Pain Medical Treatment Guidelines | Opioids, criteria for use"]
+    assert list(found)[:2] == [
+        "ODG | Neck and Upper Back | Facet joint diagnostic blocks",
+        "MTUS | Chronic Pain Medical Treatment Guidelines | Opioids, criteria for use",
+    ]
     assert found["ODG | Neck and Upper Back | Facet joint diagnostic blocks"].startswith("ODG")

@@ -24,8 +24,10 @@ def grouped_client(tmp_path_factory, web_data_dir):
 
 def test_results_fold_and_summarise_the_group(grouped_client) -> None:
     html = grouped_client.get("/search?q=opioid").get_data(as_text=True)
-    assert "and 5 near-identical rationales (4 upheld, 1 overturned)" in html \
+    assert (
+        "and 5 near-identical rationales (4 upheld, 1 overturned)" in html
         or "and 5 near-identical rationales (5 upheld, 0 overturned)" in html
+    )
     doc = parse_html(html)
     assert len(doc.find("details", class_="hit__dups")) == 1
     assert len(doc.find("ol", class_="hits--folded")) == 1

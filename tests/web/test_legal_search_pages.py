@@ -15,8 +15,10 @@ from webapp.search.syntax import SYNTAX
 def links(body: bytes | str) -> list[tuple[str, str]]:
     """(href, text) of every link, text without tags, both unescaped."""
     body = body.decode() if isinstance(body, bytes) else body
-    return [(html.unescape(h), html.unescape(re.sub(r"<[^>]+>", "", t)).strip())
-            for h, t in re.findall(r'<a [^>]*?href="([^"]*)"[^>]*>(.*?)</a>', body, re.S)]
+    return [
+        (html.unescape(h), html.unescape(re.sub(r"<[^>]+>", "", t)).strip())
+        for h, t in re.findall(r'<a [^>]*?href="([^"]*)"[^>]*>(.*?)</a>', body, re.S)
+    ]
 
 
 def api(client, **params):
@@ -95,6 +97,7 @@ def test_syntax_page_lists_every_operator_with_a_runnable_example(client):
 
 def test_citator_past_the_last_page_shows_the_last_page(client):
     from urllib.parse import quote
+
     key = "ODG | Neck and Upper Back | Facet joint diagnostic blocks"
     body = client.get(f"/citations/{quote(key)}", query_string={"page": 500}).data.decode()
     assert "There is no page 500" in body and "<ol" in body

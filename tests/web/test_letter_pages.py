@@ -21,8 +21,11 @@ def test_letter_page_anchors_every_passage_and_links_citations(client, search_se
     parsed = [p for p in letter.passages if not p.unparsed]
     assert anchors == {f"p-{p.ordinal}" for p in parsed}
     cited = {c.key for p in parsed for c in p.citations}
-    linked = {unquote(a["href"]).removeprefix("/citations/") for a in page.find("a")
-              if (a.get("href") or "").startswith("/citations/")}
+    linked = {
+        unquote(a["href"]).removeprefix("/citations/")
+        for a in page.find("a")
+        if (a.get("href") or "").startswith("/citations/")
+    }
     assert cited <= linked
     # laid out by section, in the letter's order
     titles = [s.title for s in letter.sections]
@@ -44,8 +47,7 @@ def test_search_results_link_to_the_passage_anchor_with_the_query(client):
     hit = _first_hit(client)
     page = parse_html(client.get("/search", query_string={"q": QUERY}).data)
     hrefs = {a["href"] for a in page.find("a") if (a.get("href") or "").startswith("/letters/")}
-    assert any(h.startswith(f"/letters/{hit['letter_id']}?q=") and h.endswith(f"#p-{hit['ordinal']}")
-               for h in hrefs)
+    assert any(h.startswith(f"/letters/{hit['letter_id']}?q=") and h.endswith(f"#p-{hit['ordinal']}") for h in hrefs)
 
 
 def test_original_file_is_served_as_published(client, search_service):
@@ -66,8 +68,7 @@ def test_letter_json_twin(client, search_service):
     assert data["html_url"] == f"/letters/{hit['letter_id']}"
     assert data["source_url"] == f"/letters/{hit['letter_id']}/source"
     page = parse_html(client.get(data["html_url"]).data)
-    assert page.find("link", rel="alternate", type="application/json")[0]["href"] == \
-        f"/api/letters/{hit['letter_id']}"
+    assert page.find("link", rel="alternate", type="application/json")[0]["href"] == f"/api/letters/{hit['letter_id']}"
 
 
 def test_unknown_letter_is_404_on_page_source_and_api(client):

@@ -19,12 +19,23 @@ def long_letter_client(tmp_path_factory):
     from webapp import create_app
 
     ix = tmp_path_factory.mktemp("long") / "ix"
-    letter = Letter(letter_id="CM99-0000001", source_file="long.txt", summary="A long one.",
-                    sections=[Section("CLINICAL CASE SUMMARY", "The summary."), Section("ISSUES", "...")])
-    letter.passages = [Passage(passage_id=f"CM99-0000001-{i}", letter_id="CM99-0000001", ordinal=i,
-                               item=f"Item number {i}", decision="Upheld",
-                               rationale=f"Rationale {i}: " + "words of reasoning " * 80)
-                       for i in range(1, 20_002)]
+    letter = Letter(
+        letter_id="CM99-0000001",
+        source_file="long.txt",
+        summary="A long one.",
+        sections=[Section("CLINICAL CASE SUMMARY", "The summary."), Section("ISSUES", "...")],
+    )
+    letter.passages = [
+        Passage(
+            passage_id=f"CM99-0000001-{i}",
+            letter_id="CM99-0000001",
+            ordinal=i,
+            item=f"Item number {i}",
+            decision="Upheld",
+            rationale=f"Rationale {i}: " + "words of reasoning " * 80,
+        )
+        for i in range(1, 20_002)
+    ]
     index_letters([letter], ix)
     service = SearchService.open(ix, "tantivy")
     app = create_app({"TESTING": True, "IMR_INDEX_DIR": str(ix), "IMR_SEARCH_SERVICE": service})

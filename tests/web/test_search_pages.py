@@ -92,8 +92,9 @@ def test_filters_are_or_within_a_facet_and_and_across(client):
 
 
 def test_active_filters_are_removable_chips_with_clear_all(client):
-    body = client.get("/search", query_string=[("q", "block"), ("decision", "Upheld"),
-                                                ("citation", FACET_KEY)]).data.decode()
+    body = client.get(
+        "/search", query_string=[("q", "block"), ("decision", "Upheld"), ("citation", FACET_KEY)]
+    ).data.decode()
     page = parse_html(body)
     chips = page.find("a", class_="chip")
     assert len(chips) == 2
@@ -120,7 +121,7 @@ def test_paging_is_stable_and_linked(client):
     second = api(client, per_page=2, page=2)["hits"]
     four = api(client, per_page=4, page=1)["hits"]
     ids = [h["passage_id"] for h in first + second]
-    assert ids == [h["passage_id"] for h in four][:len(ids)]
+    assert ids == [h["passage_id"] for h in four][: len(ids)]
     assert not {h["passage_id"] for h in first} & {h["passage_id"] for h in second}
     page = parse_html(client.get("/search", query_string={"per_page": 2}).data)
     nxt = page.find("a", rel="next")[0]["href"]
@@ -140,8 +141,9 @@ def test_sort_is_kept_in_the_url_and_the_menu(client):
     assert api(client, q="block", sort="injury_date")["sort"] == "injury_date"
 
 
-@pytest.mark.parametrize("query", ['"unbalanced', "(facet AND", "decision:", "x" * 5000,
-                                   "facet\x00\x07 block", "))((", "NOT", "w/5"])
+@pytest.mark.parametrize(
+    "query", ['"unbalanced', "(facet AND", "decision:", "x" * 5000, "facet\x00\x07 block", "))((", "NOT", "w/5"]
+)
 def test_malformed_queries_never_fail(client, query):
     response = client.get("/search", query_string={"q": query})
     assert response.status_code == 200
@@ -200,8 +202,11 @@ def test_every_facet_is_a_url_parameter_counting_what_the_sidebar_said(client):
                 # `ODG | Low Back`); the facet counts exact keys.
                 assert data["total"] >= value["count"]
                 for hit in data["hits"]:
-                    keys = [c["key"] for c in hit["citations"]
-                            if name == "citation" or c["cited_by"] != "claims_administrator"]
+                    keys = [
+                        c["key"]
+                        for c in hit["citations"]
+                        if name == "citation" or c["cited_by"] != "claims_administrator"
+                    ]
                     assert any(k == value["value"] or k.startswith(value["value"] + " | ") for k in keys)
             else:
                 assert data["total"] == value["count"]
@@ -215,8 +220,12 @@ def test_api_search_matches_the_cli_json(client, index_dir, capsys):
     from imr_cli.main import main
 
     params = {"q": QUERY, "citation": FACET_KEY, "per_page": 10}
-    assert main(["search", QUERY, "--index", str(index_dir), "--filter", f"citation={FACET_KEY}",
-                 "--limit", "10", "--json"]) == 0
+    assert (
+        main(
+            ["search", QUERY, "--index", str(index_dir), "--filter", f"citation={FACET_KEY}", "--limit", "10", "--json"]
+        )
+        == 0
+    )
     cli = json.loads(capsys.readouterr().out)
     assert api(client, **params) == cli
 

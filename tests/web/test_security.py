@@ -9,8 +9,15 @@ from tests.web.conftest import QUERY, parse_html
 
 def _pages(client):
     letter_id = client.get("/api/search", query_string={"q": QUERY}).get_json()["hits"][0]["letter_id"]
-    return ["/", f"/search?q={QUERY}", f"/letters/{letter_id}", "/citations", "/no-such-page",
-            "/api/search", f"/api/letters/{letter_id}"]
+    return [
+        "/",
+        f"/search?q={QUERY}",
+        f"/letters/{letter_id}",
+        "/citations",
+        "/no-such-page",
+        "/api/search",
+        f"/api/letters/{letter_id}",
+    ]
 
 
 def test_security_headers_on_every_response(client):

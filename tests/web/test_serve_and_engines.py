@@ -25,7 +25,7 @@ def test_serve_indexes_the_corpus_first_and_serves_with_waitress(tmp_path):
             assert response.status == 200
             assert response.headers["Server"] == "imr"  # waitress, not the development server
             assert response.headers["X-Frame-Options"] == "DENY"
-            assert b"article class=\"hit\"" in response.read()
+            assert b'article class="hit"' in response.read()
     finally:
         stop_imr_server(served)
     # a second start finds the index and does not index again
@@ -39,8 +39,19 @@ def test_serve_indexes_the_corpus_first_and_serves_with_waitress(tmp_path):
 def test_serve_without_index_or_corpus_says_what_to_do(tmp_path, capsys):
     from imr_cli.main import main
 
-    code = main(["serve", "--index", str(tmp_path / "idx"), "--corpus", str(tmp_path / "missing"),
-                 "--data-dir", str(tmp_path / "data"), "--port", "8199"])
+    code = main(
+        [
+            "serve",
+            "--index",
+            str(tmp_path / "idx"),
+            "--corpus",
+            str(tmp_path / "missing"),
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--port",
+            "8199",
+        ]
+    )
     assert code == 2
     assert "imr index" in capsys.readouterr().err
 
@@ -92,8 +103,9 @@ def test_a_letter_that_could_not_be_parsed_is_shown_whole_and_anchored(tmp_path,
     assert "without a parsed decision" in results or "No decided items" in results
 
 
-def test_a_new_index_generation_is_picked_up_without_restart(tmp_path, small_corpus, seed_files, web_data_dir,
-                                                             monkeypatch):
+def test_a_new_index_generation_is_picked_up_without_restart(
+    tmp_path, small_corpus, seed_files, web_data_dir, monkeypatch
+):
     from indexer.index.pipeline import build_index
     from webapp import create_app
     from webapp import service as service_module

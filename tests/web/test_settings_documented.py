@@ -33,8 +33,9 @@ def test_every_setting_the_code_reads_is_documented():
     assert read - _documented() == set()
 
 
-@pytest.mark.parametrize("name, value", [("IMR_SLOW_QUERY_MS", "fast"), ("IMR_MAX_BODY_MB", "-1"),
-                                         ("IMR_SECURE_COOKIES", "maybe")])
+@pytest.mark.parametrize(
+    "name, value", [("IMR_SLOW_QUERY_MS", "fast"), ("IMR_MAX_BODY_MB", "-1"), ("IMR_SECURE_COOKIES", "maybe")]
+)
 def test_a_bad_value_stops_the_app_naming_the_variable(monkeypatch, tmp_path, name, value):
     from webapp.config import ConfigError, load_config
 

@@ -41,8 +41,10 @@ def test_passage_page_and_letter_link(client) -> None:
 
 
 def test_paste_api_returns_hits_split_and_cite_check(client) -> None:
-    text = ("Utilization review denied cervical medial branch blocks at C4-C5. Decision based on Non-MTUS "
-            "Citation ODG, Neck Chapter Facet joint diagnostic blocks. The patient has radicular symptoms.")
+    text = (
+        "Utilization review denied cervical medial branch blocks at C4-C5. Decision based on Non-MTUS "
+        "Citation ODG, Neck Chapter Facet joint diagnostic blocks. The patient has radicular symptoms."
+    )
     assert client.post("/api/similar", json={"text": text}).status_code == 400  # neither CSRF nor API token
     r = _post_similar(client, json={"text": text})
     assert r.status_code == 200
@@ -50,8 +52,9 @@ def test_paste_api_returns_hits_split_and_cite_check(client) -> None:
     assert set(data) >= {"hits", "split", "citations"}
     [c] = [c for c in data["citations"] if c["key"] == FACET_KEY]
     assert c["raw"].startswith("ODG") and c["n"] == c["upheld"] + c["overturned"] > 0
-    stats = client.get("/api/stats", query_string={"citation" if c["counted_by"] == "citation"
-                                                   else c["counted_by"]: FACET_KEY}).get_json()
+    stats = client.get(
+        "/api/stats", query_string={"citation" if c["counted_by"] == "citation" else c["counted_by"]: FACET_KEY}
+    ).get_json()
     assert (c["upheld"], c["overturned"]) == (stats["overall"]["upheld"], stats["overall"]["overturned"])
     assert data["hits"]
 

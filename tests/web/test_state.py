@@ -10,8 +10,18 @@ KEY = "ODG | Neck and Upper Back | Facet joint diagnostic blocks"
 
 
 def test_repeated_parameters_become_multi_select_filters():
-    parsed = parse_state(MultiDict([("q", "facet"), ("decision", "Upheld"), ("decision", "Overturned"),
-                                    ("citation", KEY), ("sort", "injury_date"), ("page", "3")]))
+    parsed = parse_state(
+        MultiDict(
+            [
+                ("q", "facet"),
+                ("decision", "Upheld"),
+                ("decision", "Overturned"),
+                ("citation", KEY),
+                ("sort", "injury_date"),
+                ("page", "3"),
+            ]
+        )
+    )
     assert parsed.problems == []
     state = parsed.state
     assert state.q == "facet"
@@ -30,8 +40,9 @@ def test_params_round_trip_and_omit_defaults():
 
 
 def test_unknown_parameters_are_ignored_and_duplicates_collapse():
-    state = parse_state(MultiDict([("utm_source", "x"), ("decision", "Upheld"), ("decision", "Upheld"),
-                                   ("specialty", "  ")])).state
+    state = parse_state(
+        MultiDict([("utm_source", "x"), ("decision", "Upheld"), ("decision", "Upheld"), ("specialty", "  ")])
+    ).state
     assert state.filter_map == {"decision": ["Upheld"]}
 
 

@@ -21,8 +21,7 @@ def test_api_shape(client) -> None:
         assert g["n"] == g["upheld"] + g["overturned"]
         low, high = g["ci95"]
         assert 0 <= low <= g["overturn_rate"] <= high <= 1
-    assert all(b["published_elsewhere"] and {"figure", "year", "scope", "source"} <= set(b)
-               for b in data["baselines"])
+    assert all(b["published_elsewhere"] and {"figure", "year", "scope", "source"} <= set(b) for b in data["baselines"])
 
 
 def test_api_agrees_with_the_search_it_describes(client) -> None:
@@ -58,7 +57,7 @@ def test_page_draws_charts_and_table(client) -> None:
 
 
 def test_page_keeps_the_search_state_and_escapes_it(client) -> None:
-    r = client.get("/stats", query_string={"q": '<img src=x onerror=alert(1)>', "body_region": "cervical"})
+    r = client.get("/stats", query_string={"q": "<img src=x onerror=alert(1)>", "body_region": "cervical"})
     assert r.status_code == 200
     html = r.get_data(as_text=True)
     assert "<img src=x" not in html and "&lt;img src=x" in html
@@ -85,9 +84,11 @@ def test_year_chart_band_and_published_marks() -> None:
     from indexer.stats.outcomes import Group, load_baselines
     from webapp.stats.charts import ranked_chart, year_rate_chart
 
-    groups = [Group(n=200, upheld=180, overturned=20, value="2016"),
-              Group(n=10, upheld=9, overturned=1, value="2017"),
-              Group(n=400, upheld=350, overturned=50, value="2018")]
+    groups = [
+        Group(n=200, upheld=180, overturned=20, value="2016"),
+        Group(n=10, upheld=9, overturned=1, value="2017"),
+        Group(n=400, upheld=350, overturned=50, value="2018"),
+    ]
     chart = year_rate_chart(groups, list(load_baselines()))
     assert [p.label for p in chart.points] == ["2016", "2017", "2018"]
     assert len(chart.band.split()) == 6  # upper edge out, lower edge back

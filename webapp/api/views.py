@@ -33,30 +33,32 @@ def _parsed_or_400():
 @bp.get("")
 @bp.get("/")
 def index():
-    return jsonify({
-        "endpoints": {
-            "search": url_for("api.search"),
-            "letter": url_for("api.letter", letter_id="LETTER_ID"),
-            "citations": url_for("api.citations"),
-            "citation": url_for("api.citation", key="SOURCE | CHAPTER | TOPIC"),
-            "openapi": url_for("api.openapi"),
-            "stats": url_for("api.stats"),
-            "similar_to_passage": url_for("api.passage_similar", passage_id="PASSAGE_ID"),
-            "similar_to_text": url_for("api.similar") + " (POST {\"text\": ...})",
-            **_saved_endpoints(),
-        },
-        "search_parameters": {
-            "q": "query in the query language",
-            "facets": list(FACETS),
-            "sort": list(SORTS),
-            "scope": "passage (default: words match the passage's own text) or letter (also the case summary)",
-            "group": "passage (default) or letter (a page of letters, each with its matching passages)",
-            "page": "1-based page number (past the last page: the last page, with a message)",
-            "per_page": "1-100",
-            "dates": dict.fromkeys(DATE_PARAMS, "a year, month or day: 2016, 2016-01, 2016-01-31"),
-            "syntax": url_for("api.syntax"),
-        },
-    })
+    return jsonify(
+        {
+            "endpoints": {
+                "search": url_for("api.search"),
+                "letter": url_for("api.letter", letter_id="LETTER_ID"),
+                "citations": url_for("api.citations"),
+                "citation": url_for("api.citation", key="SOURCE | CHAPTER | TOPIC"),
+                "openapi": url_for("api.openapi"),
+                "stats": url_for("api.stats"),
+                "similar_to_passage": url_for("api.passage_similar", passage_id="PASSAGE_ID"),
+                "similar_to_text": url_for("api.similar") + ' (POST {"text": ...})',
+                **_saved_endpoints(),
+            },
+            "search_parameters": {
+                "q": "query in the query language",
+                "facets": list(FACETS),
+                "sort": list(SORTS),
+                "scope": "passage (default: words match the passage's own text) or letter (also the case summary)",
+                "group": "passage (default) or letter (a page of letters, each with its matching passages)",
+                "page": "1-based page number (past the last page: the last page, with a message)",
+                "per_page": "1-100",
+                "dates": dict.fromkeys(DATE_PARAMS, "a year, month or day: 2016, 2016-01, 2016-01-31"),
+                "syntax": url_for("api.syntax"),
+            },
+        }
+    )
 
 
 @bp.get("/openapi.json")
@@ -100,24 +102,28 @@ def letter(letter_id: str):
     if found is None:
         abort(404, description=f"There is no letter with the id “{letter_id}” in the index.")
     has_source = service.letter_source_path(letter_id) is not None
-    return jsonify({
-        "letter": found.to_dict(),
-        "html_url": url_for("letters.show", letter_id=letter_id),
-        "source_url": url_for("letters.source", letter_id=letter_id) if has_source else None,
-    })
+    return jsonify(
+        {
+            "letter": found.to_dict(),
+            "html_url": url_for("letters.show", letter_id=letter_id),
+            "source_url": url_for("letters.source", letter_id=letter_id) if has_source else None,
+        }
+    )
 
 
 @bp.get("/citations")
 def citations():
-    return jsonify(citation_index(get_service(), filter_text(), cited_by=cited_by_param(),
-                                  sort=index_sort_param()).to_json())
+    return jsonify(
+        citation_index(get_service(), filter_text(), cited_by=cited_by_param(), sort=index_sort_param()).to_json()
+    )
 
 
 @bp.get("/citations/<path:key>")
 def citation(key: str):
     state = _parsed_or_400()
-    detail = citation_detail(get_service(), key, page=state.page, per_page=state.per_page, sort=state.sort,
-                             cited_by=cited_by_param())
+    detail = citation_detail(
+        get_service(), key, page=state.page, per_page=state.per_page, sort=state.sort, cited_by=cited_by_param()
+    )
     if detail is None:
         abort(404, description=f"No passage in the index cites “{key}”.")
     return jsonify(detail.to_json())

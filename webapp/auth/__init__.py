@@ -93,8 +93,7 @@ def _api_token():
         return None
     user = token_user(get_session(), token)
     if user is None:
-        response = jsonify(error="invalid or revoked API token (create one with `imr token create USER`)",
-                           status=401)
+        response = jsonify(error="invalid or revoked API token (create one with `imr token create USER`)", status=401)
         response.headers["WWW-Authenticate"] = 'Bearer realm="imr"'
         return response, 401
     g._login_user = Account.from_user(user, via_api_token=True)  # where Flask-Login keeps the request's user

@@ -153,8 +153,9 @@ def list_users(session: Session) -> list[AccountInfo]:
     out = []
     for user in session.scalars(select(User).where(User.is_local.is_(False)).order_by(User.username)):
         bookmarks, matters = owned_counts(session, user.id)
-        out.append(AccountInfo(user.username, user.created_at.isoformat(timespec="seconds"), bookmarks, matters,
-                               user.email))
+        out.append(
+            AccountInfo(user.username, user.created_at.isoformat(timespec="seconds"), bookmarks, matters, user.email)
+        )
     return out
 
 

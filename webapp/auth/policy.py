@@ -36,7 +36,7 @@ def request_host_name() -> str:
     """The Host header without its port ([::1]:8000 -> ::1)."""
     host = (request.host or "").strip().lower()
     if host.startswith("["):
-        return host[1:host.index("]")] if "]" in host else host
+        return host[1 : host.index("]")] if "]" in host else host
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
@@ -56,8 +56,10 @@ def check_host():
         allowed = parse_hosts(allowed)
     if not login_required_now(current_app):
         ok = is_loopback_name(host) or host in allowed
-        why = ("this server runs in single-user mode and answers only to this machine's names "
-               "(localhost, 127.0.0.1, [::1])")
+        why = (
+            "this server runs in single-user mode and answers only to this machine's names "
+            "(localhost, 127.0.0.1, [::1])"
+        )
     else:
         ok = not allowed or host in allowed
         why = "it is not in IMR_ALLOWED_HOSTS"

@@ -27,6 +27,7 @@ def digest(secret: str) -> str:
 
 # --- browser sessions ----------------------------------------------------------
 
+
 def start_session(session: Session, user: User, lifetime: timedelta) -> str:
     """A new session for `user`; returns the secret for the cookie."""
     secret = secrets.token_urlsafe(32)
@@ -54,6 +55,7 @@ def end_all_sessions(session: Session, user_id: int) -> None:
 
 
 # --- API tokens ------------------------------------------------------------------
+
 
 def create_token(session: Session, user: User, name: str = "") -> tuple[ApiToken, str]:
     """A new token for `user`: the row, and the token itself (shown once, never stored)."""

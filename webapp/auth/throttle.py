@@ -26,8 +26,12 @@ MAX_KEYS = 100_000  # failures are remembered for this many keys at most (memory
 
 
 class LoginThrottle:
-    def __init__(self, max_failures: int = MAX_FAILURES, window: float = WINDOW_SECONDS,
-                 max_address_failures: int = MAX_ADDRESS_FAILURES):
+    def __init__(
+        self,
+        max_failures: int = MAX_FAILURES,
+        window: float = WINDOW_SECONDS,
+        max_address_failures: int = MAX_ADDRESS_FAILURES,
+    ):
         self.max_failures = max_failures
         self.max_address_failures = max_address_failures
         self.window = window

@@ -60,8 +60,13 @@ def login():
                 lifetime = current_app.permanent_session_lifetime
                 login_user(Account.from_user(user, start_session(get_session(), user, lifetime)))
                 return redirect(next_url)
-    return render_template("auth/login.html", error=error, username=username, next_url=next_url,
-                           no_accounts=not has_real_users(get_session())), status
+    return render_template(
+        "auth/login.html",
+        error=error,
+        username=username,
+        next_url=next_url,
+        no_accounts=not has_real_users(get_session()),
+    ), status
 
 
 @bp.route("/logout", methods=["POST"])

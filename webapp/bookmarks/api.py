@@ -55,8 +55,11 @@ def _not_found(exc: NotFound):
 
 
 def _csrf(exc: CSRFError):
-    return error(f"CSRF check failed: {exc.description} Send the token from the page's "
-                 "csrf-token meta tag in the X-CSRFToken header.", 400)
+    return error(
+        f"CSRF check failed: {exc.description} Send the token from the page's "
+        "csrf-token meta tag in the X-CSRFToken header.",
+        400,
+    )
 
 
 def _no_index(exc: IndexUnavailable):
@@ -72,8 +75,14 @@ def _http(exc: HTTPException):
 def json_errors(blueprint: Blueprint) -> None:
     """Answer a JSON API blueprint's errors in JSON: bad input 400, unknown or
     someone else's id 404, CSRF 400 with how to send the token, no index 503."""
-    for exc_type, handler in ((ValidationError, _invalid), (SnapshotError, _invalid), (NotFound, _not_found),
-                              (CSRFError, _csrf), (IndexUnavailable, _no_index), (HTTPException, _http)):
+    for exc_type, handler in (
+        (ValidationError, _invalid),
+        (SnapshotError, _invalid),
+        (NotFound, _not_found),
+        (CSRFError, _csrf),
+        (IndexUnavailable, _no_index),
+        (HTTPException, _http),
+    ):
         blueprint.register_error_handler(exc_type, handler)
 
 
@@ -93,6 +102,7 @@ def body(allowed: set[str]) -> dict[str, Any]:
 
 # --- bookmarks ---------------------------------------------------------------
 
+
 @bp.get("/bookmarks")
 def bookmarks():
     query = BookmarkQuery.from_args(request.args)
@@ -109,8 +119,9 @@ def create():
     if matters is not None and not isinstance(matters, list):
         raise ValidationError("matters must be a list of matter ids or names")
     try:
-        bm, created = save_passage(get_session(), current_user_id(), passage_id.strip(),
-                                   note=data.get("note", ""), matters=matters or [])
+        bm, created = save_passage(
+            get_session(), current_user_id(), passage_id.strip(), note=data.get("note", ""), matters=matters or []
+        )
     except PassageNotFound as exc:
         raise ValidationError(str(exc)) from None
     resp = jsonify(bookmark_json(bm, True))
@@ -135,8 +146,14 @@ def patch(bookmark_id: int):
     matters = data.get("matters")
     if "matters" in data and not isinstance(matters, list):
         raise ValidationError("matters must be a list of matter ids or names")
-    bm = update_bookmark(session, uid, bookmark_id, note=data.get("note"), set_note="note" in data,
-                         matters=matters if "matters" in data else None)
+    bm = update_bookmark(
+        session,
+        uid,
+        bookmark_id,
+        note=data.get("note"),
+        set_note="note" in data,
+        matters=matters if "matters" in data else None,
+    )
     return jsonify(bookmark_json(bm, passages_in_index([bm.passage_id])[bm.passage_id]))
 
 
@@ -156,6 +173,7 @@ def import_json():
 
 
 # --- matters -----------------------------------------------------------------
+
 
 @bp.get("/matters")
 def matters():
@@ -189,7 +207,7 @@ def rename(matter_id: int):
     get_matter(session, uid, matter_id)
     data = body(MATTER_FIELDS)
     if "name" not in data:
-        raise ValidationError("send the new name as {\"name\": ...}")
+        raise ValidationError('send the new name as {"name": ...}')
     m = rename_matter(session, uid, matter_id, data["name"])
     return jsonify(matter_json(m))
 

@@ -40,9 +40,25 @@ DECISION_WORDS = {
 }
 
 CSV_COLUMNS = (
-    "id", "saved_at", "updated_at", "matters", "passage_id", "letter_id", "passage_ordinal",
-    "case_number", "item", "decision", "date_of_injury", "decision_date", "reviewer_specialties",
-    "citations", "rationale", "note", "in_index", "reviewer_citations", "administrator_only_citations",
+    "id",
+    "saved_at",
+    "updated_at",
+    "matters",
+    "passage_id",
+    "letter_id",
+    "passage_ordinal",
+    "case_number",
+    "item",
+    "decision",
+    "date_of_injury",
+    "decision_date",
+    "reviewer_specialties",
+    "citations",
+    "rationale",
+    "note",
+    "in_index",
+    "reviewer_citations",
+    "administrator_only_citations",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -75,8 +91,7 @@ def md_quote(text: str) -> str:
     return "\n>\n".join("> " + md_escape(" ".join(p.split())) for p in paragraphs)
 
 
-def to_markdown(bookmarks: Sequence[Bookmark], title: str,
-                in_index: dict[str, bool | None] | None = None) -> str:
+def to_markdown(bookmarks: Sequence[Bookmark], title: str, in_index: dict[str, bool | None] | None = None) -> str:
     """One section per bookmark: item, decision, letter and dates, citations,
     the rationale as a block quote, and the note (the user's own Markdown)."""
     in_index = in_index or {}
@@ -94,9 +109,15 @@ def to_markdown(bookmarks: Sequence[Bookmark], title: str,
         if letter.get("case_number"):
             ref = f"Case {md_escape(letter['case_number'])} ({ref})"
         out.append(f"- **Letter:** {ref}, issue {bm.ordinal}")
-        dates = [f"{label} {_date(letter.get(key))}" for label, key in
-                 (("decided", "decision_date"), ("injury", "date_of_injury"), ("assigned", "date_assigned"))
-                 if letter.get(key)]
+        dates = [
+            f"{label} {_date(letter.get(key))}"
+            for label, key in (
+                ("decided", "decision_date"),
+                ("injury", "date_of_injury"),
+                ("assigned", "date_assigned"),
+            )
+            if letter.get(key)
+        ]
         if dates:
             out.append(f"- **Dates:** {'; '.join(dates)}")
         if letter.get("specialties"):
@@ -105,14 +126,20 @@ def to_markdown(bookmarks: Sequence[Bookmark], title: str,
         if not (reviewer or administrator):  # a snapshot saved without who cited what
             reviewer = list(bm.citation_keys)
         if reviewer:
-            out.append(f"- **Guidelines the reviewer cited:** {md_escape('; '.join(citation_text(k) for k in reviewer))}")
+            out.append(
+                f"- **Guidelines the reviewer cited:** {md_escape('; '.join(citation_text(k) for k in reviewer))}"
+            )
         if administrator:
-            out.append("- **Cited only by the claims administrator:** "
-                       f"{md_escape('; '.join(citation_text(k) for k in administrator))}")
+            out.append(
+                "- **Cited only by the claims administrator:** "
+                f"{md_escape('; '.join(citation_text(k) for k in administrator))}"
+            )
         if bm.matters:
             out.append(f"- **Matters:** {md_escape(', '.join(m.name for m in bm.matters))}")
         if in_index.get(bm.passage_id) is False:
-            out.append(f"- _This passage is no longer in the search index; text as saved on {bm.created_at:%-d %b %Y}._")
+            out.append(
+                f"- _This passage is no longer in the search index; text as saved on {bm.created_at:%-d %b %Y}._"
+            )
         out.append("")
         rationale = snap.get("rationale") or ""
         if rationale.strip():
@@ -169,8 +196,9 @@ def to_csv(bookmarks: Sequence[Bookmark], in_index: dict[str, bool | None] | Non
     return buf.getvalue()
 
 
-def to_json(bookmarks: Sequence[Bookmark], matters: Sequence[Matter],
-            in_index: dict[str, bool | None] | None = None) -> dict[str, Any]:
+def to_json(
+    bookmarks: Sequence[Bookmark], matters: Sequence[Matter], in_index: dict[str, bool | None] | None = None
+) -> dict[str, Any]:
     in_index = in_index or {}
     return {
         "format": EXPORT_FORMAT,
@@ -183,6 +211,7 @@ def to_json(bookmarks: Sequence[Bookmark], matters: Sequence[Matter],
 
 # --- import ------------------------------------------------------------------
 
+
 @dataclass
 class ImportResult:
     created: int = 0
@@ -193,9 +222,11 @@ class ImportResult:
         return {"created": self.created, "merged": self.merged, "matters_created": self.matters_created}
 
     def summary(self) -> str:
-        return (f"Imported {self.created} new bookmark{'s' if self.created != 1 else ''}, "
-                f"merged {self.merged} already saved, created {self.matters_created} "
-                f"matter{'s' if self.matters_created != 1 else ''}.")
+        return (
+            f"Imported {self.created} new bookmark{'s' if self.created != 1 else ''}, "
+            f"merged {self.merged} already saved, created {self.matters_created} "
+            f"matter{'s' if self.matters_created != 1 else ''}."
+        )
 
 
 def _parse_time(value: Any) -> datetime | None:
@@ -255,12 +286,14 @@ def validate_import(data: Any) -> list[dict[str, Any]]:
             note = validate_note(note)
         except ValidationError as exc:
             raise ValidationError(f"{where}: {exc}") from None
-        out.append({
-            "snapshot": snap,
-            "note": note,
-            "matters": _matter_names(item.get("matters"), where),
-            "created_at": _parse_time(item.get("created_at")),
-        })
+        out.append(
+            {
+                "snapshot": snap,
+                "note": note,
+                "matters": _matter_names(item.get("matters"), where),
+                "created_at": _parse_time(item.get("created_at")),
+            }
+        )
     return out
 
 
@@ -279,8 +312,15 @@ def import_bookmarks(session: Session, user_id: int, data: Any) -> ImportResult:
                     _, created = get_or_create_matter(session, user_id, name)
                     result.matters_created += int(created)
             existed = find_by_passage(session, user_id, item["snapshot"]["passage_id"]) is not None
-            create_bookmark(session, user_id, item["snapshot"], note=item["note"],
-                            matters=item["matters"], created_at=item["created_at"], commit=False)
+            create_bookmark(
+                session,
+                user_id,
+                item["snapshot"],
+                note=item["note"],
+                matters=item["matters"],
+                created_at=item["created_at"],
+                commit=False,
+            )
             if existed:
                 result.merged += 1
             else:

@@ -16,8 +16,9 @@ class PassageNotFound(LookupError):
     """The passage id is not in the current index."""
 
 
-def save_passage(session: Session, user_id: int, passage_id: str, note: Any = "",
-                 matters: Iterable[Any] = ()) -> tuple[Bookmark, bool]:
+def save_passage(
+    session: Session, user_id: int, passage_id: str, note: Any = "", matters: Iterable[Any] = ()
+) -> tuple[Bookmark, bool]:
     """Bookmark a passage by id. An already saved passage is not looked up
     again (its snapshot stays as saved); new note text and matters are added."""
     existing = find_by_passage(session, user_id, passage_id)

@@ -20,8 +20,7 @@ SHORT_LIMIT = 1_000
 
 PASSAGE_TEXT = ("item", "rationale", "claims_administrator_guideline", "reviewer_guideline")
 PASSAGE_SHORT = ("treatment", "body_region")
-LETTER_FIELDS = ("case_number", "date_of_injury", "date_assigned", "decision_date",
-                 "ur_denial_date", "source_file")
+LETTER_FIELDS = ("case_number", "date_of_injury", "date_assigned", "decision_date", "ur_denial_date", "source_file")
 CITATION_FIELDS = ("source", "chapter", "topic", "pages", "cited_by", "raw")
 
 
@@ -39,9 +38,7 @@ def snapshot_of(passage: Passage, letter: Letter | None) -> dict[str, Any]:
         "decision": passage.decision,
         "mtus_based": passage.mtus_based,
         "unparsed": bool(passage.unparsed),
-        "citations": [
-            {"key": c.key, **{f: getattr(c, f) for f in CITATION_FIELDS}} for c in passage.citations
-        ],
+        "citations": [{"key": c.key, **{f: getattr(c, f) for f in CITATION_FIELDS}} for c in passage.citations],
     }
     for name in PASSAGE_TEXT + PASSAGE_SHORT:
         snap[name] = getattr(passage, name)
@@ -161,6 +158,7 @@ def citation_keys(snapshot: dict[str, Any]) -> list[str]:
 
 
 # --- the index, through the web app's SearchService -------------------------
+
 
 @runtime_checkable
 class PassageLookup(Protocol):

@@ -61,6 +61,7 @@ class BookmarkQuery:
     @classmethod
     def from_args(cls, args: Any) -> BookmarkQuery:
         """From request args; bad values are reported, not ignored silently."""
+
         def one(name: str) -> str | None:
             value = (args.get(name) or "").strip()
             return value or None
@@ -82,13 +83,28 @@ class BookmarkQuery:
             raise ValidationError(f"sort must be one of: {', '.join(SORTS)}")
         page = _positive_int(one("page"), 1, "page")
         per_page = min(_positive_int(one("per_page"), 50, "per_page"), MAX_PER_PAGE)
-        return cls(matter=matter, decision=decision, citation=one("citation"), q=one("q"),
-                   sort=sort, page=page, per_page=per_page)
+        return cls(
+            matter=matter,
+            decision=decision,
+            citation=one("citation"),
+            q=one("q"),
+            sort=sort,
+            page=page,
+            per_page=per_page,
+        )
 
     def active(self) -> dict[str, Any]:
         """The filters in force (for the JSON twin and the page's chips)."""
-        return {k: v for k, v in (("matter", self.matter), ("decision", self.decision),
-                                  ("citation", self.citation), ("q", self.q)) if v is not None}
+        return {
+            k: v
+            for k, v in (
+                ("matter", self.matter),
+                ("decision", self.decision),
+                ("citation", self.citation),
+                ("q", self.q),
+            )
+            if v is not None
+        }
 
 
 def _positive_int(value: str | None, default: int, name: str) -> int:
@@ -129,6 +145,7 @@ class FilterOptions:
 
 # --- bookmarks -------------------------------------------------------------
 
+
 def _filtered(user_id: int, query: BookmarkQuery) -> Select:
     stmt = select(Bookmark).where(Bookmark.user_id == user_id)
     if query.matter is not None:
@@ -139,10 +156,14 @@ def _filtered(user_id: int, query: BookmarkQuery) -> Select:
         stmt = stmt.where(Bookmark.decision == query.decision)
     if query.citation:
         key = CitationKey.parse(query.citation)
-        stmt = stmt.where(Bookmark.citations.any(or_(
-            BookmarkCitation.key == str(key),
-            BookmarkCitation.key.startswith(key.descendant_prefix, autoescape=True),
-        )))
+        stmt = stmt.where(
+            Bookmark.citations.any(
+                or_(
+                    BookmarkCitation.key == str(key),
+                    BookmarkCitation.key.startswith(key.descendant_prefix, autoescape=True),
+                )
+            )
+        )
     if query.q:
         stmt = stmt.where(func.lower(Bookmark.note).contains(query.q.lower(), autoescape=True))
     return stmt
@@ -156,14 +177,11 @@ def _ordered(stmt: Select, sort: str) -> Select:
     return stmt.order_by(Bookmark.created_at.desc(), Bookmark.id.desc())
 
 
-def list_bookmarks(session: Session, user_id: int, query: BookmarkQuery | None = None,
-                   paged: bool = True) -> Page:
+def list_bookmarks(session: Session, user_id: int, query: BookmarkQuery | None = None, paged: bool = True) -> Page:
     query = query or BookmarkQuery()
     stmt = _filtered(user_id, query)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    stmt = _ordered(stmt, query.sort).options(
-        selectinload(Bookmark.matters), selectinload(Bookmark.citations)
-    )
+    stmt = _ordered(stmt, query.sort).options(selectinload(Bookmark.matters), selectinload(Bookmark.citations))
     if paged:
         stmt = stmt.limit(query.per_page).offset((query.page - 1) * query.per_page)
     rows = list(session.scalars(stmt))
@@ -174,7 +192,8 @@ def get_bookmark(session: Session, user_id: int, bookmark_id: int) -> Bookmark:
     if not 0 < bookmark_id <= ID_MAX:
         raise NotFound(f"no bookmark with id {bookmark_id}")
     bm = session.scalar(
-        select(Bookmark).where(Bookmark.id == bookmark_id, Bookmark.user_id == user_id)
+        select(Bookmark)
+        .where(Bookmark.id == bookmark_id, Bookmark.user_id == user_id)
         .options(selectinload(Bookmark.matters), selectinload(Bookmark.citations))
     )
     if bm is None:
@@ -183,16 +202,12 @@ def get_bookmark(session: Session, user_id: int, bookmark_id: int) -> Bookmark:
 
 
 def find_by_passage(session: Session, user_id: int, passage_id: str) -> Bookmark | None:
-    return session.scalar(
-        select(Bookmark).where(Bookmark.user_id == user_id, Bookmark.passage_id == passage_id)
-    )
+    return session.scalar(select(Bookmark).where(Bookmark.user_id == user_id, Bookmark.passage_id == passage_id))
 
 
 def bookmarked_passages(session: Session, user_id: int) -> dict[str, int]:
     """passage id -> bookmark id, for marking passages as saved on any page."""
-    rows = session.execute(
-        select(Bookmark.passage_id, Bookmark.id).where(Bookmark.user_id == user_id)
-    ).all()
+    rows = session.execute(select(Bookmark.passage_id, Bookmark.id).where(Bookmark.user_id == user_id)).all()
     return dict(rows)
 
 
@@ -206,9 +221,15 @@ def validate_note(note: Any) -> str:
     return note.replace("\r\n", "\n")
 
 
-def create_bookmark(session: Session, user_id: int, snapshot: dict[str, Any], note: Any = "",
-                    matters: Iterable[Any] = (), created_at: datetime | None = None,
-                    commit: bool = True) -> tuple[Bookmark, bool]:
+def create_bookmark(
+    session: Session,
+    user_id: int,
+    snapshot: dict[str, Any],
+    note: Any = "",
+    matters: Iterable[Any] = (),
+    created_at: datetime | None = None,
+    commit: bool = True,
+) -> tuple[Bookmark, bool]:
     """Save a passage. Saving one that is already saved returns the existing
     bookmark (created=False) and adds any new note text and matters to it,
     so a double click or a repeated import never loses or duplicates work.
@@ -264,9 +285,15 @@ def _merge_into(bm: Bookmark, note: str, matters: list[Matter]) -> None:
             bm.matters.append(m)
 
 
-def update_bookmark(session: Session, user_id: int, bookmark_id: int, *,
-                    note: Any = None, matters: Iterable[Any] | None = None,
-                    set_note: bool = False) -> Bookmark:
+def update_bookmark(
+    session: Session,
+    user_id: int,
+    bookmark_id: int,
+    *,
+    note: Any = None,
+    matters: Iterable[Any] | None = None,
+    set_note: bool = False,
+) -> Bookmark:
     """Change a bookmark's note (when `set_note`) and/or replace its matters."""
     bm = get_bookmark(session, user_id, bookmark_id)
     if set_note:
@@ -286,6 +313,7 @@ def delete_bookmark(session: Session, user_id: int, bookmark_id: int) -> None:
 
 # --- matters ---------------------------------------------------------------
 
+
 def clean_name(name: Any, thing: str, limit: int) -> str:
     """A user-given name (of a matter, a saved search): text, spaces collapsed, not empty, bounded."""
     if not isinstance(name, str):
@@ -303,9 +331,7 @@ def validate_matter_name(name: Any) -> str:
 
 
 def find_matter_by_name(session: Session, user_id: int, name: str) -> Matter | None:
-    return session.scalar(
-        select(Matter).where(Matter.user_id == user_id, func.lower(Matter.name) == name.lower())
-    )
+    return session.scalar(select(Matter).where(Matter.user_id == user_id, func.lower(Matter.name) == name.lower()))
 
 
 def get_matter(session: Session, user_id: int, matter_id: int) -> Matter:
@@ -348,8 +374,12 @@ def get_or_create_matter(session: Session, user_id: int, name: Any) -> tuple[Mat
     # no savepoint is needed (SQLite's Python driver mishandles those)
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    new_id = session.execute(insert(Matter).values(user_id=user_id, name=name, created_at=utcnow())
-                             .on_conflict_do_nothing().returning(Matter.id)).scalar()
+    new_id = session.execute(
+        insert(Matter)
+        .values(user_id=user_id, name=name, created_at=utcnow())
+        .on_conflict_do_nothing()
+        .returning(Matter.id)
+    ).scalar()
     matter = find_matter_by_name(session, user_id, name)
     if matter is None:  # pragma: no cover - the row exists, whoever wrote it
         raise ValidationError(f"could not create the matter {name!r}; try again")
@@ -406,8 +436,7 @@ def resolve_matters(session: Session, user_id: int, refs: Iterable[Any] | None) 
 
 def filter_options(session: Session, user_id: int) -> FilterOptions:
     decisions = session.execute(
-        select(Bookmark.decision, func.count()).where(Bookmark.user_id == user_id)
-        .group_by(Bookmark.decision)
+        select(Bookmark.decision, func.count()).where(Bookmark.user_id == user_id).group_by(Bookmark.decision)
     )
     citations = session.execute(
         select(BookmarkCitation.key, func.count())

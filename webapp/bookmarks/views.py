@@ -80,6 +80,7 @@ def _owned_or_404(fn, *args):
 
 # --- the bookmarks page --------------------------------------------------------
 
+
 @bp.get("/bookmarks")
 def index():
     try:
@@ -89,12 +90,17 @@ def index():
         query, error = BookmarkQuery(), str(exc)
     listing = build_listing(get_session(), current_user_id(), query)
     return render_template(
-        "bookmarks/index.html", listing=listing, query=query, error=error, sorts=SORTS,
+        "bookmarks/index.html",
+        listing=listing,
+        query=query,
+        error=error,
+        sorts=SORTS,
         api_url=url_for("bookmarks_api.bookmarks", **plain_args(request.args)),
     ), (400 if error else 200)
 
 
 # --- one-click save / unsave -------------------------------------------------
+
 
 def _toggle_json(passage_id: str, bookmark_id: int | None, message: str, status: int = 200):
     return jsonify(
@@ -121,8 +127,7 @@ def save():
     if not passage_id:
         return _fail(passage_id, "No passage was given to bookmark.", 400)
     try:
-        bm, created = save_passage(get_session(), current_user_id(), passage_id,
-                                   note=request.form.get("note", ""))
+        bm, created = save_passage(get_session(), current_user_id(), passage_id, note=request.form.get("note", ""))
     except PassageNotFound:
         return _fail(passage_id, "That passage is no longer in the index, so it cannot be bookmarked.", 400)
     except ValidationError as exc:
@@ -152,12 +157,19 @@ def unsave():
 
 # --- one bookmark: edit note and matters, delete ----------------------------
 
-def _edit_page(bm, note: str, selected: set[int], error: str | None = None, status: int = 200,
-               new_matter: str = ""):
+
+def _edit_page(bm, note: str, selected: set[int], error: str | None = None, status: int = 200, new_matter: str = ""):
     in_index = passages_in_index([bm.passage_id])[bm.passage_id]
     return render_template(
-        "bookmarks/edit.html", bm=bm, note=note, selected=selected, error=error, new_matter=new_matter,
-        matters=list_matters(get_session(), current_user_id()), in_index=in_index, note_max=NOTE_MAX,
+        "bookmarks/edit.html",
+        bm=bm,
+        note=note,
+        selected=selected,
+        error=error,
+        new_matter=new_matter,
+        matters=list_matters(get_session(), current_user_id()),
+        in_index=in_index,
+        note_max=NOTE_MAX,
         api_url=url_for("bookmarks_api.bookmark", bookmark_id=bm.id),
     ), status
 
@@ -201,6 +213,7 @@ def delete(bookmark_id: int):
 
 # --- matters -------------------------------------------------------------------
 
+
 @bp.post("/matters")
 def new_matter():
     try:
@@ -235,6 +248,7 @@ def remove_matter(matter_id: int):
 
 # --- export / import -----------------------------------------------------------
 
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "matter"
 
@@ -261,8 +275,11 @@ def export(fmt: str):
     elif fmt == "csv":
         text = "\ufeff" + to_csv(rows, in_index)  # BOM: spreadsheets then read UTF-8 correctly
     else:
-        matters = [mc.matter for mc in list_matters(session, uid)] if matter_name is None and not query.active() \
+        matters = (
+            [mc.matter for mc in list_matters(session, uid)]
+            if matter_name is None and not query.active()
             else matters_of(rows)
+        )
         text = json.dumps(to_json(rows, matters, in_index), indent=2, ensure_ascii=False)
     resp = Response(text, mimetype=EXPORT_TYPES[fmt].split(";")[0])
     resp.headers["Content-Type"] = EXPORT_TYPES[fmt]

@@ -37,8 +37,11 @@ SOURCE_ORDER = ("MTUS", "ACOEM", "ODG", "Other")
 
 def natural_key(text: str | None) -> tuple:
     """Order "ACOEM Chapter 2" before "ACOEM Chapter 10": numbers compare as numbers."""
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.lower())
-                 for part in re.split(r"(\d+)", text or "") if part)
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part.lower())
+        for part in re.split(r"(\d+)", text or "")
+        if part
+    )
 
 
 def word_starts_match(words: list[str], text: str) -> bool:
@@ -81,10 +84,17 @@ class CitationEntry:
         return rate_interval(self.overturned, self.decided)
 
     def to_json(self) -> dict[str, Any]:
-        return {"key": self.key, "source": self.source, "chapter": self.chapter, "topic": self.topic,
-                "count": self.count, "upheld": self.upheld, "overturned": self.overturned,
-                "overturn_rate": self.overturn_rate,
-                "overturn_ci95": list(self.overturn_ci) if self.overturn_ci else None}
+        return {
+            "key": self.key,
+            "source": self.source,
+            "chapter": self.chapter,
+            "topic": self.topic,
+            "count": self.count,
+            "upheld": self.upheld,
+            "overturned": self.overturned,
+            "overturn_rate": self.overturn_rate,
+            "overturn_ci95": list(self.overturn_ci) if self.overturn_ci else None,
+        }
 
 
 @dataclass
@@ -102,8 +112,9 @@ class SourceGroup:
 
 def _sort_entries(entries: list[CitationEntry], sort: str) -> list[CitationEntry]:
     if sort == "rate":  # highest overturn rate first; citations without decided passages last
-        return sorted(entries, key=lambda e: (e.overturn_rate is None, -(e.overturn_rate or 0), -e.count,
-                                              natural_key(e.key)))
+        return sorted(
+            entries, key=lambda e: (e.overturn_rate is None, -(e.overturn_rate or 0), -e.count, natural_key(e.key))
+        )
     if sort == "name":
         return sorted(entries, key=lambda e: natural_key(e.key))
     return sorted(entries, key=lambda e: (-e.count, natural_key(e.key)))
@@ -126,22 +137,36 @@ class CitationIndex:
         return [
             SourceGroup(
                 source=source,
-                chapters=[ChapterGroup(ch, _sort_entries(es, self.sort))
-                          for ch, es in sorted(chapters.items(), key=lambda kv: natural_key(kv[0]))],
+                chapters=[
+                    ChapterGroup(ch, _sort_entries(es, self.sort))
+                    for ch, es in sorted(chapters.items(), key=lambda kv: natural_key(kv[0]))
+                ],
                 count=sum(e.count for es in chapters.values() for e in es),
             )
             for source, chapters in sorted(by_source.items(), key=lambda kv: (order.get(kv[0], 9), kv[0]))
         ]
 
     def to_json(self) -> dict[str, Any]:
-        return {"filter": self.filter, "cited_by": self.cited_by, "sort": self.sort,
-                "total_citations": self.total_citations, "citations": [e.to_json() for e in self.entries]}
+        return {
+            "filter": self.filter,
+            "cited_by": self.cited_by,
+            "sort": self.sort,
+            "total_citations": self.total_citations,
+            "citations": [e.to_json() for e in self.entries],
+        }
 
 
 def entry_for(key: str, count: int, upheld: int = 0, overturned: int = 0) -> CitationEntry:
     parsed = CitationKey.parse(key)
-    return CitationEntry(key=key, source=parsed.source or key, chapter=parsed.chapter, topic=parsed.topic, count=count,
-                         upheld=upheld, overturned=overturned)
+    return CitationEntry(
+        key=key,
+        source=parsed.source or key,
+        chapter=parsed.chapter,
+        topic=parsed.topic,
+        count=count,
+        upheld=upheld,
+        overturned=overturned,
+    )
 
 
 def _counts(values: list[FacetValue]) -> dict[str, int]:
@@ -149,13 +174,13 @@ def _counts(values: list[FacetValue]) -> dict[str, int]:
 
 
 def _facet(service: Any, facet: str, query: str = "", filters: dict | None = None) -> dict[str, int]:
-    response = service.search(SearchRequest(query=query, filters=filters or {}, per_page=1,
-                                            facet_limit=ALL_VALUES))
+    response = service.search(SearchRequest(query=query, filters=filters or {}, per_page=1, facet_limit=ALL_VALUES))
     return _counts(response.facets.get(facet, []))
 
 
-def citation_index(service: Any, filter_text: str = "", cited_by: str = "reviewer",
-                   sort: str = "count") -> CitationIndex:
+def citation_index(
+    service: Any, filter_text: str = "", cited_by: str = "reviewer", sort: str = "count"
+) -> CitationIndex:
     cited_by = cited_by if cited_by in CITED_BY else "reviewer"
     sort = sort if sort in INDEX_SORTS else "count"
     facet = FACET_OF[cited_by]
@@ -168,8 +193,9 @@ def citation_index(service: Any, filter_text: str = "", cited_by: str = "reviewe
     words = filter_text.split()
     if words:
         entries = [e for e in entries if word_starts_match(words, e.key)]
-    return CitationIndex(filter=filter_text, entries=_sort_entries(entries, sort), total_citations=total,
-                         cited_by=cited_by, sort=sort)
+    return CitationIndex(
+        filter=filter_text, entries=_sort_entries(entries, sort), total_citations=total, cited_by=cited_by, sort=sort
+    )
 
 
 @dataclass
@@ -183,8 +209,9 @@ class Breakdown:
 
     @property
     def outcome(self) -> OutcomeSplit:
-        return OutcomeSplit(self.upheld, self.overturned, max(self.count - self.upheld - self.overturned, 0),
-                            self.count)
+        return OutcomeSplit(
+            self.upheld, self.overturned, max(self.count - self.upheld - self.overturned, 0), self.count
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {"value": self.value, **self.outcome.to_json()}
@@ -227,11 +254,11 @@ class CitationDetail:
         }
 
 
-def _breakdown(facet: str, response: SearchResponse, upheld: SearchResponse,
-               overturned: SearchResponse) -> list[Breakdown]:
+def _breakdown(
+    facet: str, response: SearchResponse, upheld: SearchResponse, overturned: SearchResponse
+) -> list[Breakdown]:
     up, ov = _counts(upheld.facets.get(facet, [])), _counts(overturned.facets.get(facet, []))
-    return [Breakdown(v, n, up.get(v, 0), ov.get(v, 0))
-            for v, n in _counts(response.facets.get(facet, [])).items()]
+    return [Breakdown(v, n, up.get(v, 0), ov.get(v, 0)) for v, n in _counts(response.facets.get(facet, [])).items()]
 
 
 def _years(basis: str, response: SearchResponse, splits: dict[str, SearchResponse]) -> dict[str, dict[str, int]]:
@@ -250,8 +277,14 @@ def _years(basis: str, response: SearchResponse, splits: dict[str, SearchRespons
     return dict(sorted(rows.items(), key=lambda kv: (kv[0] == NO_DATE, kv[0])))
 
 
-def citation_detail(service: Any, key: str, page: int = 1, per_page: int = PAGING.per_page,
-                    sort: str = "relevance", cited_by: str = "reviewer") -> CitationDetail | None:
+def citation_detail(
+    service: Any,
+    key: str,
+    page: int = 1,
+    per_page: int = PAGING.per_page,
+    sort: str = "relevance",
+    cited_by: str = "reviewer",
+) -> CitationDetail | None:
     """None when no passage cites `key` (the citator has nothing to say about it).
 
     Counts include passages citing a topic below `key`, as the search filter does."""
@@ -260,8 +293,9 @@ def citation_detail(service: Any, key: str, page: int = 1, per_page: int = PAGIN
     query = citation_query(facet, key)
     if query is None:
         return None
-    response = service.search(SearchRequest(query=query, page=page, per_page=per_page, sort=sort,
-                                            facet_limit=ALL_VALUES))
+    response = service.search(
+        SearchRequest(query=query, page=page, per_page=per_page, sort=sort, facet_limit=ALL_VALUES)
+    )
     administrator_only = None
     if cited_by == "reviewer":
         ca = service.search(SearchRequest(query=f'citation:"{key}" -{query}', per_page=1, facet_limit=ALL_VALUES))
@@ -269,16 +303,21 @@ def citation_detail(service: Any, key: str, page: int = 1, per_page: int = PAGIN
             administrator_only = outcome_split(ca.total, ca.facets.get("decision", []))
     if response.total == 0 and administrator_only is None:
         return None
-    splits = {d: service.search(SearchRequest(query=query, filters={"decision": [d]}, per_page=1,
-                                              facet_limit=ALL_VALUES)) for d in ("Upheld", "Overturned")}
+    splits = {
+        d: service.search(SearchRequest(query=query, filters={"decision": [d]}, per_page=1, facet_limit=ALL_VALUES))
+        for d in ("Upheld", "Overturned")
+    }
     basis = "decision_year" if response.facets.get("decision_year") else "injury_year"
     years = _years(basis, response, splits)
     citing = response.facets.get(facet, [])
     # A citation term takes in the topics below the key (`ODG | Low Back` finds
     # `ODG | Low Back | Lumbar supports`): those are not "cited alongside" it.
     this = CitationKey.parse(key)
-    co_cited = [entry_for(str(fv.value), int(fv.count)) for fv in citing
-                if not CitationKey.parse(str(fv.value)).is_under(this) and int(fv.count)]
+    co_cited = [
+        entry_for(str(fv.value), int(fv.count))
+        for fv in citing
+        if not CitationKey.parse(str(fv.value)).is_under(this) and int(fv.count)
+    ]
     co_cited.sort(key=lambda e: (-e.count, natural_key(e.key)))
     direct = next((int(fv.count) for fv in citing if str(fv.value) == key), 0)
     outcome = outcome_split(response.total, response.facets.get("decision", []))
@@ -293,8 +332,11 @@ def citation_detail(service: Any, key: str, page: int = 1, per_page: int = PAGIN
         direct=direct,
         cited_by=cited_by,
         sources=[(str(fv.value), int(fv.count)) for fv in response.facets.get("source", [])],
-        editions=(_breakdown("edition", response, splits["Upheld"], splits["Overturned"])
-                  if "edition" in response.facets else []),
+        editions=(
+            _breakdown("edition", response, splits["Upheld"], splits["Overturned"])
+            if "edition" in response.facets
+            else []
+        ),
         administrator_only=administrator_only,
         query=query,
     )

@@ -36,8 +36,10 @@ def index_sort_param() -> str:
 def detail_or_404(key: str, page: int, per_page: int, sort: str, cited_by: str = "reviewer"):
     detail = citation_detail(get_service(), key, page=page, per_page=per_page, sort=sort, cited_by=cited_by)
     if detail is None:
-        abort(404, description=f"No passage in the index cites “{key}”. "
-                               "Browse the citator for the citations that are cited.")
+        abort(
+            404,
+            description=f"No passage in the index cites “{key}”. Browse the citator for the citations that are cited.",
+        )
     return detail
 
 
@@ -53,15 +55,25 @@ def index():
     data = citation_index(get_service(), text, cited_by=cited_by, sort=sort)
 
     def index_url(**changes) -> str:
-        values: dict[str, Any] = {"filter": text or None, "cited_by": None if cited_by == "reviewer" else cited_by,
-                  "sort": None if sort == "count" else sort}
+        values: dict[str, Any] = {
+            "filter": text or None,
+            "cited_by": None if cited_by == "reviewer" else cited_by,
+            "sort": None if sort == "count" else sort,
+        }
         values.update(changes)
         return url_for("citations.index", **{k: v for k, v in values.items() if v})
 
-    return render_template("citations/index.html", data=data, index_url=index_url,
-                           api_url=url_for("api.citations", filter=text or None,
-                                           cited_by=None if cited_by == "reviewer" else cited_by,
-                                           sort=None if sort == "count" else sort))
+    return render_template(
+        "citations/index.html",
+        data=data,
+        index_url=index_url,
+        api_url=url_for(
+            "api.citations",
+            filter=text or None,
+            cited_by=None if cited_by == "reviewer" else cited_by,
+            sort=None if sort == "count" else sort,
+        ),
+    )
 
 
 @bp.get("/<path:key>")
@@ -74,18 +86,26 @@ def show(key: str):
     other = "any" if cited_by == "reviewer" else "reviewer"
 
     def page_url(n: int) -> str:
-        return url_for("citations.show", key=key, page=n if n > 1 else None,
-                       sort=None if state.sort == "relevance" else state.sort,
-                       per_page=None if state.per_page == PAGING.per_page else state.per_page,
-                       cited_by=None if cited_by == "reviewer" else cited_by)
+        return url_for(
+            "citations.show",
+            key=key,
+            page=n if n > 1 else None,
+            sort=None if state.sort == "relevance" else state.sort,
+            per_page=None if state.per_page == PAGING.per_page else state.per_page,
+            cited_by=None if cited_by == "reviewer" else cited_by,
+        )
 
     return render_template(
         "citations/show.html",
         detail=detail,
         hits=hits,
         # past the end the service shows the last page (and says so)
-        pagination=pagination(min(detail.response.total, detail.response.last_page * parsed.state.per_page),
-                              detail.response.page, parsed.state.per_page, page_url),
+        pagination=pagination(
+            min(detail.response.total, detail.response.last_page * parsed.state.per_page),
+            detail.response.page,
+            parsed.state.per_page,
+            page_url,
+        ),
         notices=parsed.problems + [m for m in detail.response.messages if "page" in m],
         search_url=search_url(state),
         administrator_url=search_url(SearchState(q=f'citation:"{key}" cited_by:claims_administrator')),

@@ -42,7 +42,7 @@ def normalize_url(url: str) -> str:
     url = url.strip()
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -89,7 +89,9 @@ def get_engine(url: str) -> Engine:
         try:
             engine = create_engine(url, **kwargs)
         except Exception as exc:  # noqa: BLE001
-            raise DatabaseConfigError(f"cannot use database {parsed.render_as_string(hide_password=True)}: {exc}") from exc
+            raise DatabaseConfigError(
+                f"cannot use database {parsed.render_as_string(hide_password=True)}: {exc}"
+            ) from exc
         if parsed.get_backend_name() == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
         _engines[url] = engine

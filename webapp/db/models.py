@@ -158,7 +158,9 @@ class Bookmark(Base):
         secondary=bookmark_matters, back_populates="bookmarks", order_by="Matter.name"
     )
     citations: Mapped[list[BookmarkCitation]] = relationship(
-        back_populates="bookmark", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="bookmark",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="BookmarkCitation.key",
     )
 
@@ -177,9 +179,7 @@ class BookmarkCitation(Base):
 
     __tablename__ = "bookmark_citations"
 
-    bookmark_id: Mapped[int] = mapped_column(
-        ForeignKey("bookmarks.id", ondelete="CASCADE"), primary_key=True
-    )
+    bookmark_id: Mapped[int] = mapped_column(ForeignKey("bookmarks.id", ondelete="CASCADE"), primary_key=True)
     key: Mapped[str] = mapped_column(String(255), primary_key=True, index=True)
 
     bookmark: Mapped[Bookmark] = relationship(back_populates="citations")
@@ -283,7 +283,8 @@ class SavedSearchHit(Base):
     found_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     digest_id: Mapped[int | None] = mapped_column(
-        ForeignKey("alert_digests.id", ondelete="SET NULL"), nullable=True, index=True)
+        ForeignKey("alert_digests.id", ondelete="SET NULL"), nullable=True, index=True
+    )
 
 
 class SearchHistory(Base):

@@ -32,8 +32,11 @@ HINTS = {
 
 
 def wants_json() -> bool:
-    return request.path == "/api" or request.path.startswith("/api/") or (
-        request.accept_mimetypes.best == "application/json")
+    return (
+        request.path == "/api"
+        or request.path.startswith("/api/")
+        or (request.accept_mimetypes.best == "application/json")
+    )
 
 
 def render_error(status: int, message: str):
@@ -42,8 +45,10 @@ def render_error(status: int, message: str):
         response = jsonify({"error": message or title, "status": status})
         response.status_code = status
         return response
-    return make_response(render_template("errors/error.html", status=status, title=title, message=message,
-                                         hint=HINTS.get(status, "")), status)
+    return make_response(
+        render_template("errors/error.html", status=status, title=title, message=message, hint=HINTS.get(status, "")),
+        status,
+    )
 
 
 def handle_http(exc: HTTPException):
@@ -57,8 +62,10 @@ def handle_http(exc: HTTPException):
         from flask import current_app
 
         limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-        description = (f"The request body is larger than this server accepts ({limit / 1048576:g} MB; "
-                       "IMR_MAX_BODY_MB sets it). Split an import into smaller files.")
+        description = (
+            f"The request body is larger than this server accepts ({limit / 1048576:g} MB; "
+            "IMR_MAX_BODY_MB sets it). Split an import into smaller files."
+        )
     if status >= 500 and isinstance(exc, InternalServerError) and exc.original_exception is not None:
         return handle_unexpected(exc.original_exception)
     response = render_error(status, description)

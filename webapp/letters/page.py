@@ -86,8 +86,7 @@ def build_letter_page(letter: Letter, highlight: Highlighter, part: int = 1) -> 
             continue
         sections.append(view)
     if passages and not placed:
-        sections.append(SectionView(title="Issues, decisions and rationales", anchor="s-issues",
-                                    passages=passages))
+        sections.append(SectionView(title="Issues, decisions and rationales", anchor="s-issues", passages=passages))
     if not sections and not unparsed and letter.text:
         sections.append(SectionView(title="Letter", anchor="s-1", paragraphs=paragraphs(letter.text, highlight)))
     return LetterPage(
@@ -111,8 +110,9 @@ def _passage_view(p: Passage, highlight: Highlighter) -> PassageView:
         passage_id=p.passage_id,
         anchor=f"p-{p.ordinal}",
         item_html=highlight(p.item or ""),
-        claims_administrator_html=linked_citations(p.claims_administrator_guideline,
-                                                   _in_field(p, "claims_administrator_guideline"), highlight),
+        claims_administrator_html=linked_citations(
+            p.claims_administrator_guideline, _in_field(p, "claims_administrator_guideline"), highlight
+        ),
         reviewer_html=linked_citations(p.reviewer_guideline, _in_field(p, "reviewer_guideline"), highlight),
         rationale_paragraphs=_linked_paragraphs(p.rationale or "", _in_field(p, "rationale"), highlight),
         citations=_citation_links(p.citations),
@@ -154,10 +154,14 @@ def linked_citations(text: str, citations: list[Citation], highlight: Highlighte
     for c in sorted(citations, key=lambda c: (c.start, c.end)):
         if c.start is None or c.end is None or c.start < cursor or c.end > len(text) or c.start >= c.end:
             continue
-        out.append(highlight(text[cursor:c.start]))
-        out.append(Markup('<a class="cite-link" href="{}" title="{}">{}</a>').format(
-            citation_url(c.key), "Guideline citator: " + presentation.citation_label(c.key),
-            highlight(text[c.start:c.end])))
+        out.append(highlight(text[cursor : c.start]))
+        out.append(
+            Markup('<a class="cite-link" href="{}" title="{}">{}</a>').format(
+                citation_url(c.key),
+                "Guideline citator: " + presentation.citation_label(c.key),
+                highlight(text[c.start : c.end]),
+            )
+        )
         cursor = c.end
     out.append(highlight(text[cursor:]))
     return Markup("").join(out)

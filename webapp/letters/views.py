@@ -22,8 +22,11 @@ _MIMETYPES = {".pdf": "application/pdf", ".txt": "text/plain"}
 def load_letter_or_404(letter_id: str):
     letter = get_service().get_letter(letter_id)
     if letter is None:
-        abort(404, description=f"There is no letter with the id “{letter_id}” in the index. "
-                               "It may have been removed from the corpus, or the link is mistyped.")
+        abort(
+            404,
+            description=f"There is no letter with the id “{letter_id}” in the index. "
+            "It may have been removed from the corpus, or the link is mistyped.",
+        )
     return letter
 
 
@@ -58,12 +61,14 @@ def source(letter_id: str):
     load_letter_or_404(letter_id)
     found = get_service().read_letter_source(letter_id)
     if found is None:
-        abort(404, description="The original file of this letter is no longer available as it was indexed "
-                               "(moved, changed or replaced); the indexed text is still shown on the letter page.")
+        abort(
+            404,
+            description="The original file of this letter is no longer available as it was indexed "
+            "(moved, changed or replaced); the indexed text is still shown on the letter page.",
+        )
     path, data = found
     mimetype = _MIMETYPES.get(path.suffix.lower(), "application/octet-stream")
-    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=False,
-                         download_name=text_safe(path.name))
+    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=False, download_name=text_safe(path.name))
     if mimetype == "text/plain":
         response.content_type = f"text/plain; charset={_text_charset(data)}"
     return response

@@ -80,8 +80,7 @@ def new(saved_id: int):
     row = store.saved_row(session, uid, saved_id)
     hits = store.hits_of(session, uid, saved_id, only_new=not everything)
     seen = row.search.last_viewed_at
-    return jsonify(saved=saved_json(row), passages=[hit_json(h, h.found_at > seen) for h in hits],
-                   count=len(hits))
+    return jsonify(saved=saved_json(row), passages=[hit_json(h, h.found_at > seen) for h in hits], count=len(hits))
 
 
 def _then_show(action, saved_id: int):

@@ -64,9 +64,11 @@ def compose_due(session: Session, now: datetime | None = None) -> list[int]:
     """Create digests for the results that are due; returns their ids."""
     now = now or utcnow()
     rows = session.execute(
-        select(SavedSearch, User).join(User, User.id == SavedSearch.user_id)
+        select(SavedSearch, User)
+        .join(User, User.id == SavedSearch.user_id)
         .where(SavedSearch.alert != "off", User.email.is_not(None), User.email != "")
-        .order_by(User.id, SavedSearch.id)).all()
+        .order_by(User.id, SavedSearch.id)
+    ).all()
     by_user: dict[int, list[SavedSearch]] = {}
     users: dict[int, User] = {}
     for saved, user in rows:
@@ -81,7 +83,8 @@ def compose_due(session: Session, now: datetime | None = None) -> list[int]:
         claimed = 0
         for saved in searches:
             stmt = update(SavedSearchHit).where(
-                SavedSearchHit.saved_search_id == saved.id, SavedSearchHit.digest_id.is_(None))
+                SavedSearchHit.saved_search_id == saved.id, SavedSearchHit.digest_id.is_(None)
+            )
             if saved.last_mailed_at is not None:
                 # only what was found since e-mail was turned on (or last sent)
                 stmt = stmt.where(SavedSearchHit.found_at >= saved.last_mailed_at)
@@ -99,32 +102,47 @@ def compose_due(session: Session, now: datetime | None = None) -> list[int]:
 
 def _sections(session: Session, digest: AlertDigest, base_url: str) -> list[DigestSection]:
     hits = session.execute(
-        select(SavedSearchHit, SavedSearch).join(SavedSearch, SavedSearch.id == SavedSearchHit.saved_search_id)
+        select(SavedSearchHit, SavedSearch)
+        .join(SavedSearch, SavedSearch.id == SavedSearchHit.saved_search_id)
         .where(SavedSearchHit.digest_id == digest.id)
-        .order_by(SavedSearch.name, SavedSearchHit.seq)).all()
+        .order_by(SavedSearch.name, SavedSearchHit.seq)
+    ).all()
     searches: dict[int, SavedSearch] = {}
     snapshots: dict[int, list[dict]] = {}
     for hit, saved in hits:
         searches.setdefault(saved.id, saved)
         snapshots.setdefault(saved.id, []).append(hit.snapshot or {})
-    return [DigestSection(name=saved.name, url=f"{base_url}/saved/{sid}/new",
-                          search_url=f"{base_url}/saved/{sid}/open", hits=snapshots[sid])
-            for sid, saved in searches.items()]
+    return [
+        DigestSection(
+            name=saved.name,
+            url=f"{base_url}/saved/{sid}/new",
+            search_url=f"{base_url}/saved/{sid}/open",
+            hits=snapshots[sid],
+        )
+        for sid, saved in searches.items()
+    ]
 
 
 def _claim(session: Session, digest_id: int, now: datetime) -> bool:
-    claimed = changed_rows(session,
-        update(AlertDigest).where(
+    claimed = changed_rows(
+        session,
+        update(AlertDigest)
+        .where(
             AlertDigest.id == digest_id,
-            or_(AlertDigest.status == "pending",
-                (AlertDigest.status == "sending") & (AlertDigest.last_attempt_at < now - STALE_SENDING)))
-        .values(status="sending", last_attempt_at=now))
+            or_(
+                AlertDigest.status == "pending",
+                (AlertDigest.status == "sending") & (AlertDigest.last_attempt_at < now - STALE_SENDING),
+            ),
+        )
+        .values(status="sending", last_attempt_at=now),
+    )
     session.commit()
     return bool(claimed)
 
 
-def send_pending(session: Session, config: SmtpConfig, base_url: str,
-                 now: datetime | None = None) -> list[DigestResult]:
+def send_pending(
+    session: Session, config: SmtpConfig, base_url: str, now: datetime | None = None
+) -> list[DigestResult]:
     """Send every digest not yet accepted (new ones and earlier failures)."""
     now = now or utcnow()
     ids = list(session.scalars(select(AlertDigest.id).where(AlertDigest.status != "sent").order_by(AlertDigest.id)))
@@ -138,8 +156,9 @@ def send_pending(session: Session, config: SmtpConfig, base_url: str,
         user = session.get(User, digest.user_id)
         sections = _sections(session, digest, base_url)
         passages = sum(len(s.hits) for s in sections)
-        result = DigestResult(digest.id, user.username if user else "?", digest.recipient, passages,
-                              [s.name for s in sections], "pending")
+        result = DigestResult(
+            digest.id, user.username if user else "?", digest.recipient, passages, [s.name for s in sections], "pending"
+        )
         if not sections:  # its searches were deleted since: nothing left to say
             session.delete(digest)
             session.commit()

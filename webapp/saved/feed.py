@@ -28,8 +28,9 @@ def _add(parent: ET.Element, name: str, text: str | None = None, **attrs: str) -
     return el
 
 
-def atom_feed(saved: SavedSearch, hits: Sequence[SavedSearchHit], self_url: str, search_url: str,
-              base_url: str, citation_of) -> bytes:
+def atom_feed(
+    saved: SavedSearch, hits: Sequence[SavedSearchHit], self_url: str, search_url: str, base_url: str, citation_of
+) -> bytes:
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     _add(feed, "id", f"{TAG}:saved/{saved.id}/{saved.created_at:%Y%m%d%H%M%S}")
@@ -50,8 +51,9 @@ def atom_feed(saved: SavedSearch, hits: Sequence[SavedSearchHit], self_url: str,
         _add(entry, "updated", _stamp(hit.found_at))
         _add(entry, "link", rel="alternate", href=passage_link(base_url, snap), type="text/html")
         lines = [f"Decision: {snap.get('decision') or 'not stated'}"]
-        cites = "; ".join(c.get("key", "") + (f" (p. {c['pages']})" if c.get("pages") else "")
-                          for c in snap.get("citations") or [])
+        cites = "; ".join(
+            c.get("key", "") + (f" (p. {c['pages']})" if c.get("pages") else "") for c in snap.get("citations") or []
+        )
         if cites:
             lines.append(f"Guidelines: {cites}")
         if snap.get("excerpt"):

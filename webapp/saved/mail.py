@@ -58,8 +58,14 @@ def valid_email(address: Any) -> str:
     address = address.strip()
     _, parsed = parseaddr(address)
     local, at, domain = parsed.rpartition("@")
-    if (parsed != address or not at or not local or "." not in domain or len(address) > 320
-            or any(c.isspace() or c in "<>()[],;:\"\\" for c in address)):
+    if (
+        parsed != address
+        or not at
+        or not local
+        or "." not in domain
+        or len(address) > 320
+        or any(c.isspace() or c in '<>()[],;:"\\' for c in address)
+    ):
         raise ValueError(f"{address[:80]!r} is not an e-mail address (name@example.com)")
     return address
 
@@ -78,8 +84,9 @@ def parse_smtp_url(url: str, default_sender: str | None = None) -> SmtpConfig:
     params = {k: v[-1] for k, v in parse_qs(parts.query).items()}
     sender = params.get("from") or default_sender
     if not sender:
-        raise SmtpConfigError("IMR_SMTP_URL needs the sender address: add ?from=alerts@example.com "
-                              "(or set IMR_SMTP_FROM)")
+        raise SmtpConfigError(
+            "IMR_SMTP_URL needs the sender address: add ?from=alerts@example.com (or set IMR_SMTP_FROM)"
+        )
     try:
         sender = valid_email(sender)
     except ValueError as exc:
@@ -89,10 +96,14 @@ def parse_smtp_url(url: str, default_sender: str | None = None) -> SmtpConfig:
     except ValueError:
         raise SmtpConfigError("IMR_SMTP_URL timeout must be a number of seconds") from None
     return SmtpConfig(
-        scheme=scheme, host=parts.hostname, port=port,
+        scheme=scheme,
+        host=parts.hostname,
+        port=port,
         username=unquote(parts.username) if parts.username else None,
         password=unquote(parts.password) if parts.password else None,
-        sender=sender, starttls=params.get("starttls", "").lower() in ("1", "true", "yes"), timeout=timeout,
+        sender=sender,
+        starttls=params.get("starttls", "").lower() in ("1", "true", "yes"),
+        timeout=timeout,
     )
 
 
@@ -124,6 +135,7 @@ def describe_error(exc: BaseException) -> str:
 
 # --- the digest ---------------------------------------------------------------------
 
+
 @dataclass
 class DigestSection:
     """One saved search's new passages in a digest."""
@@ -139,8 +151,14 @@ def passage_link(base_url: str, snap: dict[str, Any]) -> str:
 
 
 def _line(snap: dict[str, Any]) -> str:
-    return citation_line(snap.get("case_number"), snap.get("decision_date"), snap.get("ordinal"),
-                         snap.get("item"), snap.get("decision"), snap.get("letter_id", ""))
+    return citation_line(
+        snap.get("case_number"),
+        snap.get("decision_date"),
+        snap.get("ordinal"),
+        snap.get("item"),
+        snap.get("decision"),
+        snap.get("letter_id", ""),
+    )
 
 
 def _split_text(hits: Iterable[dict[str, Any]]) -> str:
@@ -151,8 +169,9 @@ def _split_text(hits: Iterable[dict[str, Any]]) -> str:
     return text
 
 
-def compose_digest(sender: str, recipient: str, sections: Sequence[DigestSection], base_url: str,
-                   digest_id: int) -> EmailMessage:
+def compose_digest(
+    sender: str, recipient: str, sections: Sequence[DigestSection], base_url: str, digest_id: int
+) -> EmailMessage:
     total = sum(len(s.hits) for s in sections)
     plural = "s" if total != 1 else ""
     if len(sections) == 1:
@@ -161,18 +180,24 @@ def compose_digest(sender: str, recipient: str, sections: Sequence[DigestSection
         subject = f"IMR alerts: {total} new decision{plural} for {len(sections)} saved searches"
     saved_url = f"{base_url}/saved"
     text = [f"{total} new decision{plural} in IMR Precedent Search.", ""]
-    html = [Markup("<!doctype html><html><body style=\"font-family:sans-serif\">"),
-            Markup("<p>{}</p>").format(f"{total} new decision{plural} in IMR Precedent Search.")]
+    html = [
+        Markup('<!doctype html><html><body style="font-family:sans-serif">'),
+        Markup("<p>{}</p>").format(f"{total} new decision{plural} in IMR Precedent Search."),
+    ]
     for s in sections:
         shown = list(s.hits)[:MAX_PASSAGES_PER_SEARCH]
         split = _split_text(s.hits)
         text += [f"== {s.name} ({len(s.hits)} new) ==", f"Outcome: {split}", f"All new results: {s.url}", ""]
-        html.append(Markup('<h2><a href="{}">{}</a> ({} new)</h2><p>Outcome: {}</p><ol>').format(
-            s.url, s.name, len(s.hits), split))
+        html.append(
+            Markup('<h2><a href="{}">{}</a> ({} new)</h2><p>Outcome: {}</p><ol>').format(
+                s.url, s.name, len(s.hits), split
+            )
+        )
         for snap in shown:
             link = passage_link(base_url, snap)
-            cites = "; ".join(c["key"] + (f" (p. {c['pages']})" if c.get("pages") else "")
-                              for c in snap.get("citations") or [])
+            cites = "; ".join(
+                c["key"] + (f" (p. {c['pages']})" if c.get("pages") else "") for c in snap.get("citations") or []
+            )
             text.append(f"- {_line(snap)}")
             if snap.get("decision_date"):
                 text.append(f"  Decided {format_date(snap['decision_date'])}")

@@ -79,8 +79,9 @@ def record_new_matches(session: Session, service: SearchService) -> MatchReport:
     if lineage is None:
         log.warning("alerts: the index predates passage numbering; re-index once to enable alerts")
         return report
-    rows = session.execute(select(SavedSearch, User.username).join(User, User.id == SavedSearch.user_id)
-                           .order_by(SavedSearch.id)).all()
+    rows = session.execute(
+        select(SavedSearch, User.username).join(User, User.id == SavedSearch.user_id).order_by(SavedSearch.id)
+    ).all()
     due: list[tuple[SavedSearch, str]] = []
     for saved, username in rows:
         if saved.cursor_lineage != lineage:
@@ -98,8 +99,13 @@ def record_new_matches(session: Session, service: SearchService) -> MatchReport:
     with DeltaIndex.build(service, low) as delta:
         report.new_passages = len(delta.passages)
         for saved, username in due:
-            ids = delta.matches(saved.q, saved.filters or {}, after_seq=saved.cursor_seq,
-                                dates=saved.dates, scope=saved.scope or "passage")
+            ids = delta.matches(
+                saved.q,
+                saved.filters or {},
+                after_seq=saved.cursor_seq,
+                dates=saved.dates,
+                scope=saved.scope or "passage",
+            )
             added = _record(session, saved, ids, delta.seq_of, service, letters, top)
             report.checked += 1
             if added:
@@ -107,13 +113,29 @@ def record_new_matches(session: Session, service: SearchService) -> MatchReport:
     return report
 
 
-def _record(session: Session, saved: SavedSearch, ids: list[str], seq_of: dict[str, int],
-            service: SearchService, letters: dict[str, Letter | None], top: int) -> list[str]:
+def _record(
+    session: Session,
+    saved: SavedSearch,
+    ids: list[str],
+    seq_of: dict[str, int],
+    service: SearchService,
+    letters: dict[str, Letter | None],
+    top: int,
+) -> list[str]:
     """Add the hits not recorded yet and move the cursor, in one transaction."""
     search_id = saved.id
     for attempt in range(2):
-        known = set(session.scalars(select(SavedSearchHit.passage_id).where(
-            SavedSearchHit.saved_search_id == search_id, SavedSearchHit.passage_id.in_(ids)))) if ids else set()
+        known = (
+            set(
+                session.scalars(
+                    select(SavedSearchHit.passage_id).where(
+                        SavedSearchHit.saved_search_id == search_id, SavedSearchHit.passage_id.in_(ids)
+                    )
+                )
+            )
+            if ids
+            else set()
+        )
         added = []
         now = utcnow()
         for pid in ids:
@@ -124,9 +146,16 @@ def _record(session: Session, saved: SavedSearch, ids: list[str], seq_of: dict[s
                 continue
             if passage.letter_id not in letters:
                 letters[passage.letter_id] = service.get_letter(passage.letter_id)
-            session.add(SavedSearchHit(saved_search_id=search_id, passage_id=pid, letter_id=passage.letter_id,
-                                       seq=seq_of.get(pid, 0), found_at=now,
-                                       snapshot=hit_snapshot(passage, letters[passage.letter_id])))
+            session.add(
+                SavedSearchHit(
+                    saved_search_id=search_id,
+                    passage_id=pid,
+                    letter_id=passage.letter_id,
+                    seq=seq_of.get(pid, 0),
+                    found_at=now,
+                    snapshot=hit_snapshot(passage, letters[passage.letter_id]),
+                )
+            )
             added.append(pid)
         saved.cursor_seq = max(saved.cursor_seq, top)
         try:

@@ -33,8 +33,9 @@ def base_url_from_env() -> str:
     return (os.environ.get("IMR_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
 
 
-def run_alerts(session: Session, service, smtp_url: str | None = None, base_url: str | None = None,
-               send: bool = True) -> AlertsReport:
+def run_alerts(
+    session: Session, service, smtp_url: str | None = None, base_url: str | None = None, send: bool = True
+) -> AlertsReport:
     matches = record_new_matches(session, service)
     smtp_url = os.environ.get("IMR_SMTP_URL", "") if smtp_url is None else smtp_url
     base_url = (base_url or base_url_from_env()).rstrip("/")

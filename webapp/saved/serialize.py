@@ -14,15 +14,27 @@ from webapp.saved.store import DEFAULT_SCOPE, SavedRow
 from webapp.search.state import DATE_PARAMS, SearchState, _ordered
 
 
-def state_of(q: str, filters: dict[str, list[str]] | None, sort: str,
-             dates: dict[str, str] | None = None) -> SearchState:
+def state_of(
+    q: str, filters: dict[str, list[str]] | None, sort: str, dates: dict[str, str] | None = None
+) -> SearchState:
     dates = dates or {}
-    return SearchState(q=q or "", filters=_ordered(filters or {}), sort=sort or "relevance",
-                       dates=tuple((name, dates[name]) for name in DATE_PARAMS if dates.get(name)))
+    return SearchState(
+        q=q or "",
+        filters=_ordered(filters or {}),
+        sort=sort or "relevance",
+        dates=tuple((name, dates[name]) for name in DATE_PARAMS if dates.get(name)),
+    )
 
 
-def search_link(q: str, filters: dict[str, list[str]] | None, sort: str, scope: str = DEFAULT_SCOPE,
-                dates: dict[str, str] | None = None, endpoint: str = "search.search", **extra: Any) -> str:
+def search_link(
+    q: str,
+    filters: dict[str, list[str]] | None,
+    sort: str,
+    scope: str = DEFAULT_SCOPE,
+    dates: dict[str, str] | None = None,
+    endpoint: str = "search.search",
+    **extra: Any,
+) -> str:
     """The results page of a stored search (a permalink of its whole state)."""
     params: dict[str, Any] = state_of(q, filters, sort, dates).params().to_dict(flat=False)
     if scope and scope != DEFAULT_SCOPE:
@@ -54,9 +66,14 @@ def saved_json(row: SavedRow) -> dict[str, Any]:
         "updated_at": iso(s.updated_at),
         "last_viewed_at": iso(s.last_viewed_at),
         "feed_url": feed_url(s),
-        "email_pending": None if digest is None else {
-            "digest_id": digest.id, "attempts": digest.attempts, "last_error": digest.last_error,
-            "last_attempt_at": iso(digest.last_attempt_at)},
+        "email_pending": None
+        if digest is None
+        else {
+            "digest_id": digest.id,
+            "attempts": digest.attempts,
+            "last_error": digest.last_error,
+            "last_attempt_at": iso(digest.last_attempt_at),
+        },
         "url": url_for("saved_api.saved", saved_id=s.id),
         "new_url": url_for("saved_api.new", saved_id=s.id),
         "page_url": url_for("saved.new", saved_id=s.id),
@@ -90,8 +107,14 @@ def hit_json(hit: SavedSearchHit, is_new: bool | None = None) -> dict[str, Any]:
 
 def hit_citation(hit: SavedSearchHit) -> str:
     snap = hit.snapshot or {}
-    return citation_line(snap.get("case_number"), snap.get("decision_date"), snap.get("ordinal"),
-                         snap.get("item"), snap.get("decision"), hit.letter_id)
+    return citation_line(
+        snap.get("case_number"),
+        snap.get("decision_date"),
+        snap.get("ordinal"),
+        snap.get("item"),
+        snap.get("decision"),
+        hit.letter_id,
+    )
 
 
 def history_json(entry: SearchHistory) -> dict[str, Any]:

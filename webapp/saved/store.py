@@ -51,6 +51,7 @@ __all__ = ["NotFound", "ValidationError"]
 
 # --- validation ------------------------------------------------------------------
 
+
 def validate_name(name: Any) -> str:
     return clean_name(name, "saved search", SAVED_NAME_MAX)
 
@@ -152,6 +153,7 @@ def validate_fields(data: Mapping[str, Any], partial: bool = False) -> dict[str,
 
 # --- saved searches ----------------------------------------------------------------
 
+
 @dataclass
 class SavedRow:
     search: SavedSearch
@@ -161,8 +163,7 @@ class SavedRow:
 
 
 def _name_taken(session: Session, user_id: int, name: str, other_than: int | None = None) -> bool:
-    stmt = select(SavedSearch.id).where(SavedSearch.user_id == user_id,
-                                        func.lower(SavedSearch.name) == name.lower())
+    stmt = select(SavedSearch.id).where(SavedSearch.user_id == user_id, func.lower(SavedSearch.name) == name.lower())
     if other_than is not None:
         stmt = stmt.where(SavedSearch.id != other_than)
     return session.scalar(stmt.limit(1)) is not None
@@ -174,21 +175,30 @@ def unique_name(session: Session, user_id: int, name: str) -> str:
     candidate, n = name, 2
     while _name_taken(session, user_id, candidate):
         suffix = f" ({n})"
-        candidate = name[:SAVED_NAME_MAX - len(suffix)] + suffix
+        candidate = name[: SAVED_NAME_MAX - len(suffix)] + suffix
         n += 1
     return candidate
 
 
-def create_saved(session: Session, user_id: int, data: Mapping[str, Any],
-                 position: tuple[str | None, int] = (None, 0)) -> SavedSearch:
+def create_saved(
+    session: Session, user_id: int, data: Mapping[str, Any], position: tuple[str | None, int] = (None, 0)
+) -> SavedSearch:
     """Save a search. `position` is the live index's (lineage, top passage number):
     only passages indexed after it count as new for this search."""
     fields = validate_fields(data)
     if _name_taken(session, user_id, fields["name"]):
         raise ValidationError(f"you already have a saved search named {fields['name']!r}")
     now = utcnow()
-    saved = SavedSearch(user_id=user_id, created_at=now, updated_at=now, last_viewed_at=now,
-                        last_mailed_at=now, cursor_lineage=position[0], cursor_seq=position[1], **fields)
+    saved = SavedSearch(
+        user_id=user_id,
+        created_at=now,
+        updated_at=now,
+        last_viewed_at=now,
+        last_mailed_at=now,
+        cursor_lineage=position[0],
+        cursor_seq=position[1],
+        **fields,
+    )
     session.add(saved)
     try:
         session.commit()
@@ -254,8 +264,9 @@ def delete_saved(session: Session, user_id: int, saved_id: int) -> None:
     session.commit()
 
 
-def hits_of(session: Session, user_id: int, saved_id: int, only_new: bool = False,
-            limit: int = 200) -> list[SavedSearchHit]:
+def hits_of(
+    session: Session, user_id: int, saved_id: int, only_new: bool = False, limit: int = 200
+) -> list[SavedSearchHit]:
     """The search's recorded results, newest first (`only_new`: not yet looked at)."""
     saved = get_saved(session, user_id, saved_id)
     stmt = select(SavedSearchHit).where(SavedSearchHit.saved_search_id == saved.id)
@@ -272,6 +283,7 @@ def mark_viewed(session: Session, user_id: int, saved_id: int) -> None:
 
 
 # --- private feeds -----------------------------------------------------------------
+
 
 def new_feed_token() -> str:
     return secrets.token_urlsafe(32)  # 256 random bits: not guessable, fits the column
@@ -303,56 +315,99 @@ def saved_by_feed_token(session: Session, token: str) -> SavedSearch | None:
 
 
 def recent_hits(session: Session, saved_id: int, limit: int = 50) -> list[SavedSearchHit]:
-    return list(session.scalars(
-        select(SavedSearchHit).where(SavedSearchHit.saved_search_id == saved_id)
-        .order_by(SavedSearchHit.found_at.desc(), SavedSearchHit.seq.desc()).limit(limit)))
+    return list(
+        session.scalars(
+            select(SavedSearchHit)
+            .where(SavedSearchHit.saved_search_id == saved_id)
+            .order_by(SavedSearchHit.found_at.desc(), SavedSearchHit.seq.desc())
+            .limit(limit)
+        )
+    )
 
 
 # --- digests shown on /saved -------------------------------------------------------
 
+
 def pending_digests(session: Session, user_id: int) -> list[tuple[AlertDigest, set[int]]]:
     """Digests not yet accepted by the mail server, with the searches they cover."""
-    digests = list(session.scalars(
-        select(AlertDigest).where(AlertDigest.user_id == user_id, AlertDigest.status != "sent")
-        .order_by(AlertDigest.created_at)))
+    digests = list(
+        session.scalars(
+            select(AlertDigest)
+            .where(AlertDigest.user_id == user_id, AlertDigest.status != "sent")
+            .order_by(AlertDigest.created_at)
+        )
+    )
     out = []
     for d in digests:
-        ids = set(session.scalars(select(SavedSearchHit.saved_search_id)
-                                  .where(SavedSearchHit.digest_id == d.id).distinct()))
+        ids = set(
+            session.scalars(select(SavedSearchHit.saved_search_id).where(SavedSearchHit.digest_id == d.id).distinct())
+        )
         out.append((d, ids))
     return out
 
 
 # --- search history ----------------------------------------------------------------
 
-def record_search(session: Session, user_id: int, q: str, filters: dict[str, list[str]], sort: str,
-                  total: int, scope: str = DEFAULT_SCOPE, now: datetime | None = None,
-                  dates: dict[str, str] | None = None) -> None:
+
+def record_search(
+    session: Session,
+    user_id: int,
+    q: str,
+    filters: dict[str, list[str]],
+    sort: str,
+    total: int,
+    scope: str = DEFAULT_SCOPE,
+    now: datetime | None = None,
+    dates: dict[str, str] | None = None,
+) -> None:
     """Remember a search; the same search again (e.g. paging) only moves to the top.
     Keeps the newest HISTORY_KEEP per user."""
     now = now or utcnow()
-    last = session.scalar(select(SearchHistory).where(SearchHistory.user_id == user_id)
-                          .order_by(SearchHistory.searched_at.desc(), SearchHistory.id.desc()).limit(1))
+    last = session.scalar(
+        select(SearchHistory)
+        .where(SearchHistory.user_id == user_id)
+        .order_by(SearchHistory.searched_at.desc(), SearchHistory.id.desc())
+        .limit(1)
+    )
     dates = dates or {}
-    if last is not None and last.q == q and (last.filters or {}) == filters and last.sort == sort \
-            and last.scope == scope and (last.dates or {}) == dates:
+    if (
+        last is not None
+        and last.q == q
+        and (last.filters or {}) == filters
+        and last.sort == sort
+        and last.scope == scope
+        and (last.dates or {}) == dates
+    ):
         last.searched_at, last.total = now, total
     else:
-        session.add(SearchHistory(user_id=user_id, q=q, filters=filters, dates=dates, sort=sort, scope=scope,
-                                  total=total, searched_at=now))
+        session.add(
+            SearchHistory(
+                user_id=user_id, q=q, filters=filters, dates=dates, sort=sort, scope=scope, total=total, searched_at=now
+            )
+        )
         session.flush()
-        keep = select(SearchHistory.id).where(SearchHistory.user_id == user_id) \
-            .order_by(SearchHistory.searched_at.desc(), SearchHistory.id.desc()).limit(HISTORY_KEEP)
+        keep = (
+            select(SearchHistory.id)
+            .where(SearchHistory.user_id == user_id)
+            .order_by(SearchHistory.searched_at.desc(), SearchHistory.id.desc())
+            .limit(HISTORY_KEEP)
+        )
         keep_ids = list(session.scalars(keep))
-        session.execute(delete(SearchHistory).where(and_(SearchHistory.user_id == user_id,
-                                                         SearchHistory.id.not_in(keep_ids))))
+        session.execute(
+            delete(SearchHistory).where(and_(SearchHistory.user_id == user_id, SearchHistory.id.not_in(keep_ids)))
+        )
     session.commit()
 
 
 def list_history(session: Session, user_id: int) -> list[SearchHistory]:
-    return list(session.scalars(select(SearchHistory).where(SearchHistory.user_id == user_id)
-                                .order_by(SearchHistory.searched_at.desc(), SearchHistory.id.desc())
-                                .limit(HISTORY_KEEP)))
+    return list(
+        session.scalars(
+            select(SearchHistory)
+            .where(SearchHistory.user_id == user_id)
+            .order_by(SearchHistory.searched_at.desc(), SearchHistory.id.desc())
+            .limit(HISTORY_KEEP)
+        )
+    )
 
 
 def clear_history(session: Session, user_id: int) -> int:

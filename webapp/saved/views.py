@@ -55,14 +55,20 @@ def default_name(q: str, filters: dict[str, list[str]]) -> str:
 
 # --- /saved --------------------------------------------------------------------------
 
+
 @bp.get("/saved")
 def index():
     session, uid = get_session(), current_user_id()
     rows = store.list_saved(session, uid)
     account = account_json(session, uid)
-    return render_template("saved/index.html", rows=rows, alerts=ALERTS, account=account,
-                           api_url=url_for("saved_api.saved_list"),
-                           views=[saved_json(r) for r in rows])
+    return render_template(
+        "saved/index.html",
+        rows=rows,
+        alerts=ALERTS,
+        account=account,
+        api_url=url_for("saved_api.saved_list"),
+        views=[saved_json(r) for r in rows],
+    )
 
 
 @bp.post("/saved")
@@ -70,18 +76,27 @@ def create():
     """Save the search whose state the form carries (the results page's "Save this search")."""
     state = parse_state(request.form).state
     filters = state.filter_map
-    data = {"name": request.form.get("name") or default_name(state.q, filters), "q": state.q,
-            "filters": filters, "dates": dict(state.dates), "scope": request.form.get("scope") or None,
-            "sort": state.sort,
-            "alert": request.form.get("alert") or "off"}
+    data = {
+        "name": request.form.get("name") or default_name(state.q, filters),
+        "q": state.q,
+        "filters": filters,
+        "dates": dict(state.dates),
+        "scope": request.form.get("scope") or None,
+        "sort": state.sort,
+        "alert": request.form.get("alert") or "off",
+    }
     try:
         saved = store.create_saved(get_session(), current_user_id(), data, position=index_position())
     except ValidationError as exc:
         get_session().rollback()
         flash(f"Not saved: {exc}.", "error")
         return back(url_for("saved.index"))
-    flash(f"Saved “{saved.name}”. New results will show on this page"
-          + ("" if saved.alert == "off" else f" and by e-mail ({ALERTS[saved.alert].lower()})") + ".", "info")
+    flash(
+        f"Saved “{saved.name}”. New results will show on this page"
+        + ("" if saved.alert == "off" else f" and by e-mail ({ALERTS[saved.alert].lower()})")
+        + ".",
+        "info",
+    )
     return redirect(url_for("saved.index") + f"#saved-{saved.id}", code=303)
 
 
@@ -103,9 +118,14 @@ def quick():
             flash(f"You already have this alert: “{s.name}”.", "info")
             return back(url_for("saved.index"))
     name = store.unique_name(session, uid, f"New decisions {QUICK_FACETS[facet]} {label}")
-    store.create_saved(session, uid, {"name": name, "filters": {facet: [value]}, "alert": QUICK_ALERT},
-                       position=index_position())
-    hint = "" if account_json(session, uid)["email"] else " Add your e-mail address on the saved searches page to get it by e-mail."
+    store.create_saved(
+        session, uid, {"name": name, "filters": {facet: [value]}, "alert": QUICK_ALERT}, position=index_position()
+    )
+    hint = (
+        ""
+        if account_json(session, uid)["email"]
+        else " Add your e-mail address on the saved searches page to get it by e-mail."
+    )
     flash(f"Alert created: “{name}” ({ALERTS[QUICK_ALERT].lower()}).{hint}", "info")
     return back(url_for("saved.index"))
 
@@ -124,10 +144,15 @@ def new(saved_id: int):
     seen = row.search.last_viewed_at
     fresh = [h for h in hits if h.found_at > seen]
     earlier = [h for h in hits if h.found_at <= seen]
-    html = render_template("saved/new.html", row=row, fresh=fresh, earlier=earlier, citation_of=hit_citation,
-                           search_url=search_link(row.search.q, row.search.filters, row.search.sort, row.search.scope,
-                                                      row.search.dates),
-                           api_url=url_for("saved_api.new", saved_id=saved_id))
+    html = render_template(
+        "saved/new.html",
+        row=row,
+        fresh=fresh,
+        earlier=earlier,
+        citation_of=hit_citation,
+        search_url=search_link(row.search.q, row.search.filters, row.search.sort, row.search.scope, row.search.dates),
+        api_url=url_for("saved_api.new", saved_id=saved_id),
+    )
     store.mark_viewed(session, uid, saved_id)  # shown now: no longer new
     return html
 
@@ -187,8 +212,14 @@ def feed(token: str):
         abort(404, description="This feed address does not exist or was turned off.")
     hits = store.recent_hits(session, saved.id)
     root = request.url_root.rstrip("/")
-    body = atom_feed(saved, hits, feed_url(saved) or request.url,
-                     root + search_link(saved.q, saved.filters, saved.sort, saved.scope, saved.dates), root, hit_citation)
+    body = atom_feed(
+        saved,
+        hits,
+        feed_url(saved) or request.url,
+        root + search_link(saved.q, saved.filters, saved.sort, saved.scope, saved.dates),
+        root,
+        hit_citation,
+    )
     resp = Response(body, mimetype="application/atom+xml")
     resp.headers["Cache-Control"] = "private, max-age=300"
     resp.headers["X-Robots-Tag"] = "noindex"
@@ -196,6 +227,7 @@ def feed(token: str):
 
 
 # --- account e-mail -------------------------------------------------------------------
+
 
 @bp.post("/account/email")
 def email():
@@ -205,18 +237,22 @@ def email():
         get_session().rollback()
         flash(f"E-mail not changed: {exc}.", "error")
         return back(url_for("saved.index"))
-    flash(f"Alerts will be e-mailed to {user.email}." if user.email else "E-mail alerts are off (no address).",
-          "info")
+    flash(f"Alerts will be e-mailed to {user.email}." if user.email else "E-mail alerts are off (no address).", "info")
     return back(url_for("saved.index"))
 
 
 # --- history ------------------------------------------------------------------------
 
+
 @bp.get("/history")
 def history():
     entries = store.list_history(get_session(), current_user_id())
-    return render_template("saved/history.html", entries=[history_json(e) for e in entries],
-                           api_url=url_for("saved_api.history"), facets=FACETS)
+    return render_template(
+        "saved/history.html",
+        entries=[history_json(e) for e in entries],
+        api_url=url_for("saved_api.history"),
+        facets=FACETS,
+    )
 
 
 @bp.post("/history/clear")

@@ -33,9 +33,22 @@ EXPORT_FORMATS = {
 EXPORT_FORMAT = "imr-search-export"
 EXPORT_VERSION = 1
 CSV_COLUMNS = (
-    "rank", "citation", "case_number", "letter_id", "passage_id", "item_number", "item", "decision",
-    "decision_date", "date_of_injury", "treatment", "body_region", "reviewer_specialties", "guidelines",
-    "rationale", "url",
+    "rank",
+    "citation",
+    "case_number",
+    "letter_id",
+    "passage_id",
+    "item_number",
+    "item",
+    "decision",
+    "decision_date",
+    "date_of_injury",
+    "treatment",
+    "body_region",
+    "reviewer_specialties",
+    "guidelines",
+    "rationale",
+    "url",
 )
 
 
@@ -56,8 +69,9 @@ def collect(service, state: SearchState, limit: int = EXPORT_LIMIT) -> ExportRes
         response = service.search(replace(state, page=page, per_page=PAGE).to_request(facet_limit=5))
         if outcome is None:
             total = response.total
-            outcome = outcome_split(response.total, response.facets.get("decision", []),
-                                    state.filter_map.get("decision", []))
+            outcome = outcome_split(
+                response.total, response.facets.get("decision", []), state.filter_map.get("decision", [])
+            )
         hits.extend(response.hits)
         if len(response.hits) < PAGE or page * PAGE >= total:
             break
@@ -97,13 +111,27 @@ def _url(root: str, hit: Hit) -> str:
 
 
 def to_rows(result: ExportResult, root: str) -> list[dict[str, Any]]:
-    return [{
-        "rank": n, "citation": _line(h), "case_number": h.case_number, "letter_id": h.letter_id,
-        "passage_id": h.passage_id, "item_number": h.ordinal, "item": h.item, "decision": h.decision,
-        "decision_date": h.decision_date, "date_of_injury": h.date_of_injury, "treatment": h.treatment,
-        "body_region": h.body_region, "reviewer_specialties": "; ".join(h.specialties),
-        "guidelines": _guidelines(h), "rationale": _rationale(result, h), "url": _url(root, h),
-    } for n, h in enumerate(result.hits, 1)]
+    return [
+        {
+            "rank": n,
+            "citation": _line(h),
+            "case_number": h.case_number,
+            "letter_id": h.letter_id,
+            "passage_id": h.passage_id,
+            "item_number": h.ordinal,
+            "item": h.item,
+            "decision": h.decision,
+            "decision_date": h.decision_date,
+            "date_of_injury": h.date_of_injury,
+            "treatment": h.treatment,
+            "body_region": h.body_region,
+            "reviewer_specialties": "; ".join(h.specialties),
+            "guidelines": _guidelines(h),
+            "rationale": _rationale(result, h),
+            "url": _url(root, h),
+        }
+        for n, h in enumerate(result.hits, 1)
+    ]
 
 
 def to_csv(result: ExportResult, state: SearchState, permalink: str, root: str) -> str:
@@ -111,8 +139,14 @@ def to_csv(result: ExportResult, state: SearchState, permalink: str, root: str) 
     writer = csv.writer(buf, lineterminator="\r\n")
     # the header: what was searched and when, as comment rows a reader skips ("#")
     writer.writerow([_cell(f"# IMR Precedent Search export: {describe_search(state)}")])
-    writer.writerow([_cell(f"# {len(result.hits)} of {result.total} passages, exported "
-                           f"{result.exported_at:%Y-%m-%d %H:%M} UTC; search: {permalink}")])
+    writer.writerow(
+        [
+            _cell(
+                f"# {len(result.hits)} of {result.total} passages, exported "
+                f"{result.exported_at:%Y-%m-%d %H:%M} UTC; search: {permalink}"
+            )
+        ]
+    )
     dict_writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     dict_writer.writeheader()
     for row in to_rows(result, root):
@@ -124,16 +158,22 @@ def to_json(result: ExportResult, state: SearchState, permalink: str, root: str)
     data = {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
-        "search": {"q": state.q, "filters": state.filter_map, "dates": dict(state.dates), "sort": state.sort,
-                   "url": permalink,
-                   "description": describe_search(state)},
+        "search": {
+            "q": state.q,
+            "filters": state.filter_map,
+            "dates": dict(state.dates),
+            "sort": state.sort,
+            "url": permalink,
+            "description": describe_search(state),
+        },
         "exported_at": result.exported_at.isoformat(timespec="seconds"),
         "total": result.total,
         "count": len(result.hits),
         "outcome": result.outcome.to_json(),
-        "passages": [dict(row, citations=[{"key": c.key, "pages": c.pages, "cited_by": c.cited_by}
-                                          for c in h.citations])
-                     for row, h in zip(to_rows(result, root), result.hits, strict=True)],
+        "passages": [
+            dict(row, citations=[{"key": c.key, "pages": c.pages, "cited_by": c.cited_by} for c in h.citations])
+            for row, h in zip(to_rows(result, root), result.hits, strict=True)
+        ],
     }
     return json.dumps(data, indent=2, ensure_ascii=False)
 
@@ -141,23 +181,34 @@ def to_json(result: ExportResult, state: SearchState, permalink: str, root: str)
 def to_markdown(result: ExportResult, state: SearchState, permalink: str, root: str) -> str:
     o = result.outcome
     out = [
-        f"# IMR precedents: {md_escape(describe_search(state))}", "",
+        f"# IMR precedents: {md_escape(describe_search(state))}",
+        "",
         f"_Exported {result.exported_at:%-d %b %Y} from IMR Precedent Search: the first {len(result.hits)} "
-        f"of {result.total:,} passages, in the order shown._", "", f"Search: <{permalink}>", "",
+        f"of {result.total:,} passages, in the order shown._",
+        "",
+        f"Search: <{permalink}>",
+        "",
         f"Outcome of all {o.total:,}: Upheld {o.upheld:,} ({o.upheld_pct:g}%), "
         f"Overturned {o.overturned:,} ({o.overturned_pct:g}%)"
-        + (f", no decision {o.undecided:,}" if o.undecided else "") + ".", "",
+        + (f", no decision {o.undecided:,}" if o.undecided else "")
+        + ".",
+        "",
     ]
     if len(result.hits) < result.total:
         shown = outcome_of(h.decision for h in result.hits)
         out += [f"Of the {len(result.hits)} below: Upheld {shown.upheld}, Overturned {shown.overturned}.", ""]
     for n, h in enumerate(result.hits, 1):
-        out += [f"## {n}. {md_escape(h.item or '(untitled passage)')}", "",
-                f"- **Cite as:** {md_escape(_line(h))}",
-                f"- **Decision:** {DECISION_WORDS.get(h.decision or '', md_escape(h.decision or 'not stated'))}"]
+        out += [
+            f"## {n}. {md_escape(h.item or '(untitled passage)')}",
+            "",
+            f"- **Cite as:** {md_escape(_line(h))}",
+            f"- **Decision:** {DECISION_WORDS.get(h.decision or '', md_escape(h.decision or 'not stated'))}",
+        ]
         ref = f"Case {md_escape(h.case_number)}" if h.case_number else "Case number not stated"
         out.append(f"- **Letter:** {ref} (`{h.letter_id}`), item {h.ordinal}")
-        dates = [f"{label} {_date(v)}" for label, v in (("decided", h.decision_date), ("injury", h.date_of_injury)) if v]
+        dates = [
+            f"{label} {_date(v)}" for label, v in (("decided", h.decision_date), ("injury", h.date_of_injury)) if v
+        ]
         if dates:
             out.append(f"- **Dates:** {'; '.join(dates)}")
         if h.specialties:
@@ -175,8 +226,9 @@ def to_markdown(result: ExportResult, state: SearchState, permalink: str, root: 
 RENDERERS = {"csv": to_csv, "md": to_markdown, "json": to_json}
 
 
-def render_export(fmt: str, result: ExportResult, state: SearchState, permalink: str,
-                  root: str) -> tuple[str, str, str]:
+def render_export(
+    fmt: str, result: ExportResult, state: SearchState, permalink: str, root: str
+) -> tuple[str, str, str]:
     """(text, mimetype, filename)."""
     text = RENDERERS[fmt](result, state, permalink, root)
     stamp = result.exported_at.strftime("%Y-%m-%d")

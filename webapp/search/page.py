@@ -147,9 +147,8 @@ class LetterView:
 
 
 def count_label(passages: int, letters: int) -> str:
-    """"N passages in M letters": what every count of results says."""
-    return (f"{passages:,} passage{'' if passages == 1 else 's'} "
-            f"in {letters:,} letter{'' if letters == 1 else 's'}")
+    """ "N passages in M letters": what every count of results says."""
+    return f"{passages:,} passage{'' if passages == 1 else 's'} in {letters:,} letter{'' if letters == 1 else 's'}"
 
 
 @dataclass
@@ -201,14 +200,24 @@ def build_page(state: SearchState, response: SearchResponse, problems: list[str]
         clear_all_url=search_url(state.cleared()) if state.filters or state.dates else None,
         hits=fold_duplicates(shown, list(views.values())),
         closer=[hit_view(shown, hit) for hit in response.closer_matches],
-        letters=[LetterView(g.letter_id, g.case_number, g.decision_date,
-                            url_for("letters.show", letter_id=g.letter_id, q=state.q or None),
-                            [views[h.passage_id] for h in g.hits if h.passage_id in views])
-                 for g in response.letters],
+        letters=[
+            LetterView(
+                g.letter_id,
+                g.case_number,
+                g.decision_date,
+                url_for("letters.show", letter_id=g.letter_id, q=state.q or None),
+                [views[h.passage_id] for h in g.hits if h.passage_id in views],
+            )
+            for g in response.letters
+        ],
         scope_url=search_url(state.with_scope("passage" if state.scope == "letter" else "letter")),
         group_url=search_url(state.with_group("passage" if grouped else "letter")),
-        pagination=pagination(min(units, response.last_page * shown.per_page), shown.page,
-                              shown.per_page, lambda n: search_url(shown.with_page(n))),
+        pagination=pagination(
+            min(units, response.last_page * shown.per_page),
+            shown.page,
+            shown.per_page,
+            lambda n: search_url(shown.with_page(n)),
+        ),
         notices=list(problems) + list(response.messages),
         read_as=response.parsed if read_differently(state.q, response.parsed) else None,
         suggested_citations=[
@@ -220,14 +229,19 @@ def build_page(state: SearchState, response: SearchResponse, problems: list[str]
                 active=state.is_active("citation", key),
                 count=response.citation_counts.get(key),
             )
-            for key in response.matched_citations if key in response.citation_counts
+            for key in response.matched_citations
+            if key in response.citation_counts
         ],
         suggestions=_suggestions(state) if response.total == 0 else [],
-        did_you_mean=((response.did_you_mean, search_url(state.with_query(response.did_you_mean)),
-                       response.did_you_mean_total) if response.did_you_mean else None),
+        did_you_mean=(
+            (response.did_you_mean, search_url(state.with_query(response.did_you_mean)), response.did_you_mean_total)
+            if response.did_you_mean
+            else None
+        ),
         letter_url=url_for("letters.show", letter_id=response.letter_id) if response.letter_id else None,
-        per_page_choices=[PerPageChoice(n, search_url(shown.with_per_page(n)), n == shown.per_page)
-                          for n in PER_PAGE_CHOICES],
+        per_page_choices=[
+            PerPageChoice(n, search_url(shown.with_per_page(n)), n == shown.per_page) for n in PER_PAGE_CHOICES
+        ],
     )
 
 
@@ -266,19 +280,29 @@ def _facet_groups(state: SearchState, facets: dict[str, list[FacetValue]]) -> li
         # fell out of the top values or matches nothing now.
         for value in active:
             if value not in listed:
-                entries.insert(0, FacetEntry(value, presentation.facet_value_label(name, value), None, True,
-                                             search_url(state.without_filter(name, value))))
+                entries.insert(
+                    0,
+                    FacetEntry(
+                        value,
+                        presentation.facet_value_label(name, value),
+                        None,
+                        True,
+                        search_url(state.without_filter(name, value)),
+                    ),
+                )
         if not entries:
             continue
         entries.sort(key=lambda e: not e.active)  # stable: active first, then by count as given
-        groups.append(FacetGroup(
-            name=name,
-            label=presentation.facet_label(name),
-            help=presentation.FACET_HELP.get(name),
-            entries=entries,
-            active_count=len(active),
-            clear_url=search_url(state.without_facet(name)) if active else None,
-        ))
+        groups.append(
+            FacetGroup(
+                name=name,
+                label=presentation.facet_label(name),
+                help=presentation.FACET_HELP.get(name),
+                entries=entries,
+                active_count=len(active),
+                clear_url=search_url(state.without_facet(name)) if active else None,
+            )
+        )
     return groups
 
 
@@ -293,14 +317,23 @@ def _chips(state: SearchState) -> list[Chip]:
         )
         for name, value in state.active_filters
     ] + [
-        Chip(facet=name, facet_label=DATE_LABELS.get(name, name), value=value, label=value,
-             remove_url=search_url(state.without_date(name)))
+        Chip(
+            facet=name,
+            facet_label=DATE_LABELS.get(name, name),
+            value=value,
+            label=value,
+            remove_url=search_url(state.without_date(name)),
+        )
         for name, value in state.dates
     ]
 
 
-DATE_LABELS = {"decided_from": "Decided from", "decided_to": "Decided to",
-               "injured_from": "Injured from", "injured_to": "Injured to"}
+DATE_LABELS = {
+    "decided_from": "Decided from",
+    "decided_to": "Decided to",
+    "injured_from": "Injured from",
+    "injured_to": "Injured to",
+}
 
 
 def hit_view(state: SearchState, hit: Hit) -> HitView:
@@ -312,14 +345,15 @@ def hit_view(state: SearchState, hit: Hit) -> HitView:
     fragments = [
         Fragment(name, presentation.FIELD_LABELS.get(name, name), to_html(fragment))
         for name in _fragment_fields(highlights)
-        for fragment in highlights.get(name, [])[:FRAGMENTS_PER_FIELD.get(name, 1)]
+        for fragment in highlights.get(name, [])[: FRAGMENTS_PER_FIELD.get(name, 1)]
     ][:MAX_FRAGMENTS]
     chips: dict[str, CitationChip] = {}
     for c in hit.citations:
         chip = chips.get(c.key)
         if chip is None:
-            chip = chips[c.key] = CitationChip(c.key, presentation.citation_label(c.key), [], False,
-                                               citation_url(c.key), [])
+            chip = chips[c.key] = CitationChip(
+                c.key, presentation.citation_label(c.key), [], False, citation_url(c.key), []
+            )
         chip.matched = chip.matched or bool(c.matched)
         if c.raw and c.raw not in chip.raw:
             chip.raw.append(c.raw)
@@ -385,13 +419,20 @@ def _suggestions(state: SearchState) -> list[tuple[str, str]]:
     if state.page > 1:
         out.append(("Go back to the first page", search_url(state.with_page(1))))
     for name, value in state.active_filters:
-        out.append((f"Remove the filter {presentation.facet_label(name)}: "
-                    f"{presentation.facet_value_label(name, value)}",
-                    search_url(state.without_filter(name, value))))
+        out.append(
+            (
+                f"Remove the filter {presentation.facet_label(name)}: {presentation.facet_value_label(name, value)}",
+                search_url(state.without_filter(name, value)),
+            )
+        )
     if state.filters and state.q:
         out.append(("Search all passages for these words (no filters)", search_url(state.cleared())))
     words = state.q.split()
     if len(words) > 1 and " OR " not in state.q:
-        out.append((f"Match any of the words: {' OR '.join(words)}",
-                    search_url(state.cleared().with_query(" OR ".join(words)))))
+        out.append(
+            (
+                f"Match any of the words: {' OR '.join(words)}",
+                search_url(state.cleared().with_query(" OR ".join(words))),
+            )
+        )
     return out

@@ -174,8 +174,7 @@ def _ordered(filters: Mapping[str, Iterable[str]]) -> tuple[tuple[str, tuple[str
     return tuple((name, tuple(filters[name])) for name in INDEXED_FACETS if filters.get(name))
 
 
-def _int_param(raw: str | None, name: str, default: int, low: int, high: int,
-               problems: list[str]) -> int:
+def _int_param(raw: str | None, name: str, default: int, low: int, high: int, problems: list[str]) -> int:
     if raw is None or raw.strip() == "":
         return default
     try:
@@ -231,7 +230,7 @@ def parse_state(args: MultiDict) -> ParsedState:
         seen: list[str] = []
         dropped = too_long = 0
         for raw in args.getlist(name)[:1000]:  # the rest cannot fit the budget anyway
-            value = _clean_text(raw[:MAX_VALUE_LENGTH + 1])
+            value = _clean_text(raw[: MAX_VALUE_LENGTH + 1])
             if not value:
                 continue
             if len(value) > MAX_VALUE_LENGTH:
@@ -247,11 +246,16 @@ def parse_state(args: MultiDict) -> ParsedState:
             seen.append(value)
         dropped += max(0, len(args.getlist(name)) - 1000)
         if too_long:
-            problems.append(f"A “{name}” filter value was too long and was ignored."
-                            if too_long == 1 else f"{too_long:,} “{name}” filter values were too long and were ignored.")
+            problems.append(
+                f"A “{name}” filter value was too long and was ignored."
+                if too_long == 1
+                else f"{too_long:,} “{name}” filter values were too long and were ignored."
+            )
         if dropped:
-            problems.append(f"Too many “{name}” filters: {dropped:,} were ignored "
-                            f"(at most {MAX_VALUES_PER_FACET} per facet, {MAX_FILTER_BYTES:,} bytes of filters in all).")
+            problems.append(
+                f"Too many “{name}” filters: {dropped:,} were ignored "
+                f"(at most {MAX_VALUES_PER_FACET} per facet, {MAX_FILTER_BYTES:,} bytes of filters in all)."
+            )
         if seen:
             filters[name] = seen
 
@@ -280,8 +284,17 @@ def parse_state(args: MultiDict) -> ParsedState:
         problems.append(f"“dups” must be group or all, not “{dups[:40]}”; grouping near-identical rationales.")
         dups = "group"
     return ParsedState(
-        SearchState(q=q, filters=_ordered(filters), sort=sort, page=page, per_page=per_page,
-                    dates=tuple(date_values), scope=scope, group=group, group_duplicates=dups == "group"),
+        SearchState(
+            q=q,
+            filters=_ordered(filters),
+            sort=sort,
+            page=page,
+            per_page=per_page,
+            dates=tuple(date_values),
+            scope=scope,
+            group=group,
+            group_duplicates=dups == "group",
+        ),
         problems,
     )
 

@@ -74,8 +74,16 @@ def remember(state, total: int) -> None:
     from webapp.saved.store import DEFAULT_SCOPE, record_search
 
     try:
-        record_search(get_session(), current_user_id(), state.q, state.filter_map, state.sort, total,
-                      scope=request.args.get("scope") or DEFAULT_SCOPE, dates=dict(state.dates))
+        record_search(
+            get_session(),
+            current_user_id(),
+            state.q,
+            state.filter_map,
+            state.sort,
+            total,
+            scope=request.args.get("scope") or DEFAULT_SCOPE,
+            dates=dict(state.dates),
+        )
     except NotSignedIn:
         return
     except SQLAlchemyError:  # logged; the results page must not fail for it

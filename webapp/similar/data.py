@@ -35,8 +35,15 @@ class CiteCheck:
         return round(self.overturned / self.n, 4) if self.n else None
 
     def to_json(self) -> dict[str, Any]:
-        return {"key": self.key, "raw": self.raw, "n": self.n, "upheld": self.upheld,
-                "overturned": self.overturned, "overturn_rate": self.overturn_rate, "counted_by": CITE_FACET}
+        return {
+            "key": self.key,
+            "raw": self.raw,
+            "n": self.n,
+            "upheld": self.upheld,
+            "overturned": self.overturned,
+            "overturn_rate": self.overturn_rate,
+            "counted_by": CITE_FACET,
+        }
 
 
 @dataclass
@@ -51,9 +58,12 @@ class Similar:
     def to_json(self) -> dict[str, Any]:
         from dataclasses import asdict
 
-        out: dict[str, Any] = {"hits": [asdict(h) for h in self.hits],
-                               "split": {"upheld": self.upheld, "overturned": self.overturned},
-                               "query": self.query, "terms": self.terms}
+        out: dict[str, Any] = {
+            "hits": [asdict(h) for h in self.hits],
+            "split": {"upheld": self.upheld, "overturned": self.overturned},
+            "query": self.query,
+            "terms": self.terms,
+        }
         if self.citations is not None:
             out["citations"] = [c.to_json() for c in self.citations]
         return out
@@ -70,8 +80,13 @@ def clamp_limit(raw: Any) -> int:
 def _similar(service: Any, text: str, exclude: str | None, limit: int) -> Similar:
     found = service.similar(text, exclude=exclude, limit=limit)
     decided = [h.decision for h in found.hits]
-    return Similar(hits=found.hits, upheld=decided.count("Upheld"), overturned=decided.count("Overturned"),
-                   query=found.query, terms=[t.word for t in found.terms])
+    return Similar(
+        hits=found.hits,
+        upheld=decided.count("Upheld"),
+        overturned=decided.count("Overturned"),
+        query=found.query,
+        terms=[t.word for t in found.terms],
+    )
 
 
 def similar_to_passage(service: Any, passage_id: str, limit: int = DEFAULT_LIMIT) -> Similar | None:
@@ -84,8 +99,10 @@ def similar_to_passage(service: Any, passage_id: str, limit: int = DEFAULT_LIMIT
 
 def similar_to_text(service: Any, text: str, limit: int = DEFAULT_LIMIT) -> Similar:
     if len(text) > MAX_TEXT_CHARS:
-        raise TextTooLong(f"The text is {len(text):,} characters; paste at most {MAX_TEXT_CHARS:,} "
-                          "(the denial's rationale and guideline paragraphs are what matter).")
+        raise TextTooLong(
+            f"The text is {len(text):,} characters; paste at most {MAX_TEXT_CHARS:,} "
+            "(the denial's rationale and guideline paragraphs are what matter)."
+        )
     result = _similar(service, text, None, limit)
     result.citations = cite_check(service, text)
     return result
@@ -100,7 +117,6 @@ def cite_check(service: Any, text: str) -> list[CiteCheck]:
         upheld, overturned = counts.overall.get("upheld", 0), counts.overall.get("overturned", 0)
         out.append(CiteCheck(key=key, raw=raw, n=upheld + overturned, upheld=upheld, overturned=overturned))
     return out
-
 
 
 def recognised_citations(text: str) -> dict[str, str]:

@@ -27,7 +27,10 @@ def passage(passage_id: str):
     result = similar_to_passage(service, passage_id, clamp_limit(request.args.get("limit")))
     assert result is not None  # the passage exists (checked above)
     return render_template(
-        "similar/passage.html", passage=found, result=result, hits=_views(result),
+        "similar/passage.html",
+        passage=found,
+        result=result,
+        hits=_views(result),
         search_url=url_for("search.search", q=result.query) if result.query else None,
         api_url=url_for("api.passage_similar", passage_id=passage_id),
     )
@@ -49,7 +52,11 @@ def paste():
                 problem = str(exc)
                 text = text[:MAX_TEXT_CHARS]
     response = render_template(
-        "similar/paste.html", text=text, result=result, problem=problem, max_chars=MAX_TEXT_CHARS,
+        "similar/paste.html",
+        text=text,
+        result=result,
+        problem=problem,
+        max_chars=MAX_TEXT_CHARS,
         hits=_views(result) if result else [],
         search_url=url_for("search.search", q=result.query) if result and result.query else None,
     )

@@ -71,8 +71,9 @@ class YearRateChart:
         return not any(p.group for p in self.points)
 
 
-def year_rate_chart(groups: list[Group], baselines: Sequence[Baseline] = (), width: int = 640,
-                    height: int = 240) -> YearRateChart:
+def year_rate_chart(
+    groups: list[Group], baselines: Sequence[Baseline] = (), width: int = 640, height: int = 240
+) -> YearRateChart:
     """Overturn rate per decision year with its Wilson 95% band; published
     statewide figures as marks on their years."""
     by_year = {g.value: g for g in groups if g.value.isdigit()}
@@ -103,8 +104,11 @@ def year_rate_chart(groups: list[Group], baselines: Sequence[Baseline] = (), wid
         lo, hi = g.ci95 or (0.0, 0.0)  # n > 0: the rate and its interval exist
         points.append(YearPoint(label, x, y_of(g.overturn_rate or 0.0), y_of(lo), y_of(hi), g, g.small))
     drawn = [p for p in points if p.y is not None]
-    band = " ".join(f"{p.x},{p.high_y}" for p in drawn) + " " + " ".join(
-        f"{p.x},{p.low_y}" for p in reversed(drawn)) if len(drawn) > 1 else ""
+    band = (
+        " ".join(f"{p.x},{p.high_y}" for p in drawn) + " " + " ".join(f"{p.x},{p.low_y}" for p in reversed(drawn))
+        if len(drawn) > 1
+        else ""
+    )
     line = " ".join(f"{p.x},{p.y}" for p in drawn)
     ticks = []
     k = 0
@@ -112,10 +116,22 @@ def year_rate_chart(groups: list[Group], baselines: Sequence[Baseline] = (), wid
         v = k * step
         ticks.append(Tick(f"{v * 100:g}%", y_of(v)))
         k += 1
-    marks = [BaselineMark(b.label, points[labels.index(str(b.year))].x, y_of(b.figure / 100), b)
-             for b in marks_in]
-    return YearRateChart(width, height, left, top, plot_w, plot_h, base_y, points, ticks, band.strip(), line,
-                         marks, max(1, math.ceil(n / 14)) if n else 1)
+    marks = [BaselineMark(b.label, points[labels.index(str(b.year))].x, y_of(b.figure / 100), b) for b in marks_in]
+    return YearRateChart(
+        width,
+        height,
+        left,
+        top,
+        plot_w,
+        plot_h,
+        base_y,
+        points,
+        ticks,
+        band.strip(),
+        line,
+        marks,
+        max(1, math.ceil(n / 14)) if n else 1,
+    )
 
 
 @dataclass
@@ -164,8 +180,11 @@ def ranked_chart(groups: list[Group], width: int = 640, rows: int = RANKED_ROWS)
     for i, g in enumerate(shown):
         lo, hi = g.ci95 or (0.0, 0.0)  # groups hold decisions: the rate and its interval exist
         label = g.value if len(g.value) <= 30 else g.value[:29] + "…"
-        bars.append(RankedBar(g, label, top + i * row_h, round(x_of(g.overturn_rate or 0.0) - left, 2),
-                              x_of(lo), x_of(hi), g.small))
+        bars.append(
+            RankedBar(
+                g, label, top + i * row_h, round(x_of(g.overturn_rate or 0.0) - left, 2), x_of(lo), x_of(hi), g.small
+            )
+        )
     ticks = []
     k = 0
     while k * step <= axis_max + 1e-9:

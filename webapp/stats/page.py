@@ -37,8 +37,9 @@ class StatsPage:
 def read_by(args: MultiDict, problems: list[str]) -> str:
     by = (args.get("by") or DEFAULT_BY).strip()
     if by not in available_by():
-        problems.append(f"Cannot split by “{by[:40]}”; split by {DEFAULT_BY}. "
-                        f"Choose one of: {', '.join(available_by())}.")
+        problems.append(
+            f"Cannot split by “{by[:40]}”; split by {DEFAULT_BY}. Choose one of: {', '.join(available_by())}."
+        )
         return DEFAULT_BY
     return by
 
@@ -51,7 +52,11 @@ def build_stats(service: Any, args: MultiDict) -> StatsPage:
     years = groups.get("decision_year", [])
     statewide = [b for b in load_baselines() if b.facet is None]
     return StatsPage(
-        state=parsed.state, stats=stats, year_groups=years,
-        year_chart=year_rate_chart(years, statewide), ranked=ranked_chart(stats.groups),
-        options=available_by(), problems=problems,
+        state=parsed.state,
+        stats=stats,
+        year_groups=years,
+        year_chart=year_rate_chart(years, statewide),
+        ranked=ranked_chart(stats.groups),
+        options=available_by(),
+        problems=problems,
     )

@@ -66,8 +66,10 @@ def upgrade() -> None:
         sa.Column("bookmark_id", sa.Integer(), nullable=False),
         sa.Column("key", sa.String(length=255), nullable=False),
         sa.ForeignKeyConstraint(
-            ["bookmark_id"], ["bookmarks.id"],
-            name=op.f("fk_bookmark_citations_bookmark_id_bookmarks"), ondelete="CASCADE",
+            ["bookmark_id"],
+            ["bookmarks.id"],
+            name=op.f("fk_bookmark_citations_bookmark_id_bookmarks"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("bookmark_id", "key", name=op.f("pk_bookmark_citations")),
     )
@@ -77,12 +79,16 @@ def upgrade() -> None:
         sa.Column("bookmark_id", sa.Integer(), nullable=False),
         sa.Column("matter_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["bookmark_id"], ["bookmarks.id"],
-            name=op.f("fk_bookmark_matters_bookmark_id_bookmarks"), ondelete="CASCADE",
+            ["bookmark_id"],
+            ["bookmarks.id"],
+            name=op.f("fk_bookmark_matters_bookmark_id_bookmarks"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["matter_id"], ["matters.id"],
-            name=op.f("fk_bookmark_matters_matter_id_matters"), ondelete="CASCADE",
+            ["matter_id"],
+            ["matters.id"],
+            name=op.f("fk_bookmark_matters_matter_id_matters"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("bookmark_id", "matter_id", name=op.f("pk_bookmark_matters")),
     )

@@ -38,8 +38,9 @@ def upgrade() -> None:
         sa.Column("last_mailed_at", UTC_DATETIME, nullable=True),
         sa.Column("cursor_lineage", sa.String(length=64), nullable=True),
         sa.Column("cursor_seq", sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_saved_searches_user_id_users"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_saved_searches_user_id_users"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_saved_searches")),
         sa.UniqueConstraint("user_id", "name", name="uq_saved_searches_user_id_name"),
     )
@@ -56,8 +57,9 @@ def upgrade() -> None:
         sa.Column("created_at", UTC_DATETIME, nullable=False),
         sa.Column("last_attempt_at", UTC_DATETIME, nullable=True),
         sa.Column("sent_at", UTC_DATETIME, nullable=True),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_alert_digests_user_id_users"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_alert_digests_user_id_users"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_alert_digests")),
     )
     op.create_index(op.f("ix_alert_digests_user_id"), "alert_digests", ["user_id"])
@@ -72,15 +74,24 @@ def upgrade() -> None:
         sa.Column("found_at", UTC_DATETIME, nullable=False),
         sa.Column("snapshot", sa.JSON(), nullable=False),
         sa.Column("digest_id", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(["saved_search_id"], ["saved_searches.id"],
-                                name=op.f("fk_saved_search_hits_saved_search_id_saved_searches"), ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["digest_id"], ["alert_digests.id"],
-                                name=op.f("fk_saved_search_hits_digest_id_alert_digests"), ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(
+            ["saved_search_id"],
+            ["saved_searches.id"],
+            name=op.f("fk_saved_search_hits_saved_search_id_saved_searches"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["digest_id"],
+            ["alert_digests.id"],
+            name=op.f("fk_saved_search_hits_digest_id_alert_digests"),
+            ondelete="SET NULL",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_saved_search_hits")),
         sa.UniqueConstraint("saved_search_id", "passage_id", name="uq_saved_search_hits_saved_search_id_passage_id"),
     )
-    op.create_index("ix_saved_search_hits_saved_search_id_found_at", "saved_search_hits",
-                    ["saved_search_id", "found_at"])
+    op.create_index(
+        "ix_saved_search_hits_saved_search_id_found_at", "saved_search_hits", ["saved_search_id", "found_at"]
+    )
     op.create_index(op.f("ix_saved_search_hits_digest_id"), "saved_search_hits", ["digest_id"])
     op.create_table(
         "search_history",
@@ -92,8 +103,9 @@ def upgrade() -> None:
         sa.Column("sort", sa.String(length=32), nullable=False),
         sa.Column("total", sa.Integer(), nullable=False),
         sa.Column("searched_at", UTC_DATETIME, nullable=False),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_search_history_user_id_users"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_search_history_user_id_users"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_search_history")),
     )
     op.create_index("ix_search_history_user_id_searched_at", "search_history", ["user_id", "searched_at"])

@@ -33,14 +33,19 @@ def _merge_case_variants(bind) -> None:
         first = keep.setdefault((uid, lname), mid)
         if first == mid:
             continue
-        links = bind.execute(sa.text("SELECT bookmark_id FROM bookmark_matters WHERE matter_id = :m"),
-                             {"m": mid}).fetchall()
+        links = bind.execute(
+            sa.text("SELECT bookmark_id FROM bookmark_matters WHERE matter_id = :m"), {"m": mid}
+        ).fetchall()
         for (bid,) in links:
-            exists = bind.execute(sa.text("SELECT 1 FROM bookmark_matters WHERE bookmark_id = :b AND matter_id = :k"),
-                                  {"b": bid, "k": first}).first()
+            exists = bind.execute(
+                sa.text("SELECT 1 FROM bookmark_matters WHERE bookmark_id = :b AND matter_id = :k"),
+                {"b": bid, "k": first},
+            ).first()
             if exists is None:
-                bind.execute(sa.text("INSERT INTO bookmark_matters (bookmark_id, matter_id) VALUES (:b, :k)"),
-                             {"b": bid, "k": first})
+                bind.execute(
+                    sa.text("INSERT INTO bookmark_matters (bookmark_id, matter_id) VALUES (:b, :k)"),
+                    {"b": bid, "k": first},
+                )
         bind.execute(sa.text("DELETE FROM bookmark_matters WHERE matter_id = :m"), {"m": mid})
         bind.execute(sa.text("DELETE FROM matters WHERE id = :m"), {"m": mid})
 
@@ -51,8 +56,7 @@ def upgrade() -> None:
         # CREATE TABLE is the only way to get AUTOINCREMENT; `webapp.db.migrate` turns
         # foreign keys off around migrations so the rebuild cannot cascade deletes
         for table in ("bookmarks", "matters"):
-            with op.batch_alter_table(table, recreate="always",
-                                      table_kwargs={"sqlite_autoincrement": True}) as batch:
+            with op.batch_alter_table(table, recreate="always", table_kwargs={"sqlite_autoincrement": True}) as batch:
                 batch.alter_column("id", existing_type=sa.Integer(), autoincrement=True)
     _merge_case_variants(bind)
     op.create_index("uq_matters_user_id_lower_name", "matters", ["user_id", sa.text("lower(name)")], unique=True)
@@ -62,8 +66,9 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("created_at", UTC_DATETIME, nullable=False),
         sa.Column("expires_at", UTC_DATETIME, nullable=False),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_user_sessions_user_id_users"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_user_sessions_user_id_users"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_user_sessions")),
     )
     op.create_index(op.f("ix_user_sessions_user_id"), "user_sessions", ["user_id"])
@@ -75,8 +80,9 @@ def upgrade() -> None:
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("created_at", UTC_DATETIME, nullable=False),
         sa.Column("last_used_at", UTC_DATETIME, nullable=True),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_api_tokens_user_id_users"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_api_tokens_user_id_users"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_tokens")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
         sqlite_autoincrement=True,
