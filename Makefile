@@ -27,7 +27,7 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not e2e and not slow" $(PYTEST_ARGS)
 
-# Lint (ruff) and types (mypy, on the library and the web app); CI runs this before the tests.
+# Lint and format check (ruff) and types (mypy, on the library, the web app and the command line); CI runs this before the tests.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
