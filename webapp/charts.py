@@ -41,13 +41,19 @@ class Tick:
 
 
 @dataclass
-class BarChart:
+class PlotArea:
+    """An SVG chart's size and the box its plot is drawn in (every chart has one)."""
+
     width: int
     height: int
     left: int
     top: int
     plot_width: float
     plot_height: float
+
+
+@dataclass
+class BarChart(PlotArea):
     bars: list[Bar]
     ticks: list[Tick]
     baseline: float

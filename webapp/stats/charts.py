@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from indexer.stats.outcomes import Baseline, Group
+from webapp.charts import PlotArea
 
 RANKED_ROWS = 20  # bars shown; the table lists every group
 
@@ -51,13 +52,7 @@ class BaselineMark:
 
 
 @dataclass
-class YearRateChart:
-    width: int
-    height: int
-    left: int
-    top: int
-    plot_width: float
-    plot_height: float
+class YearRateChart(PlotArea):
     baseline_y: float
     points: list[YearPoint]
     ticks: list[Tick]
