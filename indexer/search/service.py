@@ -395,20 +395,13 @@ class SearchService:
         return _parse(query or "")
 
     def compile_request(self, req: SearchRequest) -> tuple:
-        """(query tree, cleaned filters) as `search` reads the request: fuzzy words
-        resolved against this index, date parameters as ranges, the scope applied. What an engine
-        needs to run this search itself (alerts run it over the new passages)."""
-        messages: list[str] = []
-        tree = _parse(req.query or "").tree
-        if has_fuzzy(tree):
-            tree = resolve_fuzzy(tree, self._gen.engine, messages)
-        _applied, ranges = _date_filters(req, messages)
-        if ranges:
-            tree = simplify(And((tree, *ranges)))
-        # summary terms become the letters whose case summary matches, looked up in
-        # this generation's letter index: an index of new passages alone holds no summaries
-        tree = self._gen.scoped(tree, req.scope if req.scope in SCOPES else "passage")
-        return tree, _clean_filters(req.filters or {}, messages)
+        """(query tree, cleaned filters) exactly as `search` reads the request (one
+        reading, `_read`: fuzzy words resolved against this index, date ranges, the
+        citations the words read as pinned, the scope applied with summary terms
+        looked up in this generation's letter index). What an engine needs to run
+        this search itself: alerts run it over an index of the new passages only."""
+        reading = self._read(self._gen, req, [])
+        return reading.tree, reading.filters
 
     # ------------------------------------------------------------------ history
     def history_position(self) -> tuple[str | None, int]:

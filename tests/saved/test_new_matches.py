@@ -28,6 +28,8 @@ SEARCHES = [
     # the case summary is searched when asked: whole letters, or a summary: term
     {"name": "Lumbar, whole letters", "q": "lumbar", "scope": "letter"},
     {"name": "Summary: hypertension", "q": "summary:hypertension"},
+    # words that read as a guideline: its citing passages count among the matches, as on the page
+    {"name": "Reads as a citation", "q": "MTUS chronic pain opioids"},
 ]
 
 
