@@ -80,3 +80,14 @@ def test_similar_keeps_only_decided_rationales(sample_service) -> None:
     result = sample_service.similar(passage.rationale + " guidelines", limit=50)
     assert result.hits and all(h.decision in ("Upheld", "Overturned") for h in result.hits)
     assert [h.score for h in result.hits] == sorted((h.score for h in result.hits), reverse=True)
+
+
+def test_the_similar_set_is_the_top_limit_and_a_smaller_limit_is_its_prefix(sample_service) -> None:
+    # the split the pages and the API show counts the similar set: the top `limit` hits,
+    # so it must not depend on how wide the engine fetched
+    for passage_id in ("CM15-0000001-2", "CM16-0000002-2"):
+        text = sample_service.get_passage(passage_id).rationale
+        widest = _ids(sample_service.similar(text, exclude=passage_id, limit=50))
+        assert len(widest) >= 3
+        for k in (1, 2, 3, len(widest) - 1):
+            assert _ids(sample_service.similar(text, exclude=passage_id, limit=k)) == widest[:k]

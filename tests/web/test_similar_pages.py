@@ -83,3 +83,14 @@ def test_paste_page_needs_csrf_and_stores_nothing(client) -> None:
     assert "Cite-check" in html
     too_long = client.post("/similar", data={"text": "x" * 20_001, "csrf_token": token})
     assert too_long.status_code == 400 and "at most 20,000" in too_long.get_data(as_text=True)
+
+
+def test_split_counts_exactly_the_hits_returned(client) -> None:
+    hit = _some_passage(client)
+    wide = client.get(f"/api/passages/{hit['passage_id']}/similar?limit=50").get_json()
+    assert len(wide["hits"]) >= 2
+    top = client.get(f"/api/passages/{hit['passage_id']}/similar?limit=1").get_json()
+    assert [h["passage_id"] for h in top["hits"]] == [wide["hits"][0]["passage_id"]]
+    first = wide["hits"][0]["decision"].lower()
+    assert top["split"] == {"upheld": int(first == "upheld"), "overturned": int(first == "overturned")}
+    assert sum(wide["split"].values()) == len(wide["hits"])

@@ -37,6 +37,16 @@ def _path(name: str, schema: dict, description: str) -> dict:
     return {"name": name, "in": "path", "required": True, "schema": schema, "description": description}
 
 
+# what "the similar set" and its split are, for both similar-rationale operations
+SIMILAR_SET = (
+    "The similar set is the `limit` (default 20) decided rationales that score best on the text's "
+    "distinctive terms (BM25 over the rationale field; equal scores in a fixed order, so a smaller "
+    "limit gives a prefix of a larger one), never the passage itself. `split` counts the decisions "
+    "of exactly those hits: it is the outcome of the closest precedents, not of every passage that "
+    "shares a term with the text (the `query` link searches those)."
+)
+
+
 def _ok(description: str, schema: dict | None = None, code: str = "200") -> dict:
     return {code: {"description": description, "content": {JSON: {"schema": schema or {"type": "object"}}}}}
 
@@ -315,17 +325,22 @@ def spec() -> dict[str, Any]:
         "/api/passages/{passage_id}/similar": {
             "get": {
                 "summary": "Passages whose rationale says the same things as this one's (never itself)",
+                "description": SIMILAR_SET,
                 "operationId": "passage_similar",
                 "parameters": [
                     _path("passage_id", {"type": "string"}, "A passage id"),
                     _query("limit", {"type": "integer", "minimum": 1, "maximum": 50}, "How many (default 20)"),
                 ],
-                "responses": {**_ok("hits (as in /api/search) and their decision split"), **_errors(401, 404, 503)},
+                "responses": {
+                    **_ok("hits (as in /api/search) and the split of those hits' decisions"),
+                    **_errors(401, 404, 503),
+                },
             }
         },
         "/api/similar": {
             "post": {
                 "summary": "Similar decided rationales and a cite-check for a pasted denial; nothing is stored",
+                "description": SIMILAR_SET,
                 "operationId": "similar",
                 "requestBody": _body(
                     {
