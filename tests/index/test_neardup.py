@@ -132,3 +132,89 @@ def test_real_letters_groups_hold_only_near_identical_rationales() -> None:
         for pid in m:
             # every member is near-identical to the group's leader: no chaining
             assert _jaccard(by_id[pid], by_id[groups[pid]]) >= 0.65, (pid, groups[pid])
+
+
+def test_signature_is_datasketch_minhash() -> None:
+    # signature() computes datasketch's affine32 MinHash itself (for speed): the values
+    # must be the very same, or leaders kept by earlier runs would stop matching
+    import numpy as np
+    from datasketch import MinHash
+
+    texts = [t for family in FAMILIES.values() for t in family] + [OPIOID.format(drug="İbuprofen Kelvin") * 3]
+    for text in texts:
+        m = MinHash(
+            num_perm=neardup.NUM_PERM,
+            seed=neardup.SEED,
+            permutations=neardup._PERMUTATIONS,
+            scheme="affine32",
+            hashfunc=neardup._HASH,
+        )
+        m.update_batch(list(shingles(text)))
+        assert signature(text) == np.asarray(m.hashvalues, dtype="<u4").tobytes()
+
+
+class _SqlGrouper:
+    """The reference: candidates from a join and a GROUP BY over `dup_bands` in SQLite
+    per passage (how grouping was first written), one similarity at a time."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        db.execute("CREATE INDEX IF NOT EXISTS ref_bands ON dup_bands(band)")
+
+    def assign(self, passage_id: str, letter_id: str, sig: bytes | None) -> str | None:
+        if sig is None:
+            return None
+        keys = neardup.band_keys(sig)
+        rows = self.db.execute(
+            "SELECT l.leader, l.sig, count(*) AS hits FROM dup_bands b JOIN dup_leaders l ON l.leader = b.leader "
+            f"WHERE b.band IN ({','.join('?' * len(keys))}) GROUP BY l.leader ORDER BY hits DESC, l.leader "
+            f"LIMIT {neardup.MAX_CANDIDATES}",
+            keys,
+        ).fetchall()
+        best = neardup.best_leader((leader, similarity(sig, leader_sig)) for leader, leader_sig, _ in rows)
+        if best is None:
+            best = passage_id
+            self.db.execute("INSERT INTO dup_leaders VALUES (?, ?)", (passage_id, sig))
+            self.db.executemany("INSERT INTO dup_bands VALUES (?, ?)", [(k, passage_id) for k in keys])
+        return best
+
+
+def _variants() -> list[tuple[str, str]]:
+    """Many rationales: each fixture with one to three words changed here and there, so
+    groups form, band keys are shared by leaders that are not similar enough, and
+    near-ties between leaders occur."""
+    import random
+
+    rng = random.Random(15)
+    words = ["Norco", "tramadol", "L3-L4", "C5-C6", "twelve", "six", "gabapentin", "cream", "left", "right"]
+    out = []
+    for family, texts in FAMILIES.items():
+        for i, text in enumerate(texts):
+            for j in range(40):
+                tokens = text.split()
+                for _ in range(rng.randint(0, 1 + j % 3)):
+                    tokens[rng.randrange(len(tokens))] = rng.choice(words)
+                out.append((f"{family}{i}-{j:02d}/x", " ".join(tokens)))
+    rng.shuffle(out)
+    return out
+
+
+def test_in_memory_lookup_groups_as_the_sql_lookup(monkeypatch) -> None:
+    # the band index merges its runs every few leaders here, as it does every 65,536 rows
+    monkeypatch.setattr(neardup._BandIndex, "RUN", 48)
+    texts = _variants()
+    half = len(texts) // 2
+    db, ref_db = _store(), _store()
+    ref = _SqlGrouper(ref_db)
+    expected = {pid: ref.assign(pid, pid.split("/")[0], signature(text)) for pid, text in texts}
+    first = Grouper(db)
+    got = {pid: first.assign(pid, pid.split("/")[0], signature(text)) for pid, text in texts[:half]}
+    # a later run on the same store: its grouper loads the leaders the first one kept
+    later = Grouper(db)
+    got.update({pid: later.assign(pid, pid.split("/")[0], signature(text)) for pid, text in texts[half:]})
+    assert got == expected
+    assert 10 < len(set(expected.values())) < len(texts) / 2  # groups formed, and not one big one
+    assert (
+        db.execute("SELECT count(*) FROM dup_bands").fetchone()
+        == ref_db.execute("SELECT count(*) FROM dup_bands").fetchone()
+    )
