@@ -19,7 +19,13 @@ Stages:
             "letters/s before and after" come from one script on the same files
   latency   `/api/stats` (several searches x splits) and `/api/passages/<id>/similar`
             through the Flask app, cold: the service's facet cache, the parse cache and the
-            engine's compiled queries are emptied before every request (the OS file cache is not)
+            engine's compiled queries are emptied before every request (the OS file cache is not).
+            With --similar-ab each passage's similar request is also timed with the engine's
+            more-like-this replaced by the generic one (`SearchEngine.more_like_this`: the OR as
+            a query tree, counted, in a tie window), the two alternating per passage: the
+            before/after of an engine's own more-like-this from one run
+
+--engine picks the engine of the build, grouping and latency stages (default tantivy).
 
 Prints a summary and writes --json; BENCHMARKS.md is edited by hand from it.
 """
@@ -96,7 +102,7 @@ def _no_grouping():
     return restore
 
 
-def stage_grouping(letters: list, work: Path, rounds: int) -> dict:
+def stage_grouping(letters: list, work: Path, rounds: int, engine: str) -> dict:
     from indexer.index.pipeline import index_letters
 
     rates = {"with": [], "without": []}
@@ -105,7 +111,7 @@ def stage_grouping(letters: list, work: Path, rounds: int) -> dict:
             restore = _no_grouping() if mode == "without" else None
             try:
                 t = time.perf_counter()
-                rep = index_letters(letters, work / f"g-{mode}-{r}")
+                rep = index_letters(letters, work / f"g-{mode}-{r}", engine=engine)
                 rates[mode].append(len(letters) / (time.perf_counter() - t))
             finally:
                 if restore:
@@ -117,11 +123,11 @@ def stage_grouping(letters: list, work: Path, rounds: int) -> dict:
     return out
 
 
-def stage_build(letters: list, k: int, index_dir: Path) -> dict:
+def stage_build(letters: list, k: int, index_dir: Path, engine: str) -> dict:
     from indexer.index.pipeline import index_letters
 
     t = time.perf_counter()
-    rep = index_letters(copies(letters, k), index_dir)
+    rep = index_letters(copies(letters, k), index_dir, engine=engine)
     seconds = time.perf_counter() - t
     return {
         "letters": rep.letters,
@@ -164,11 +170,12 @@ def _cold(service) -> None:
         gen.engine.clear_caches()
 
 
-def stage_latency(index_dir: Path, rounds: int, similar_n: int) -> dict:
+def stage_latency(index_dir: Path, rounds: int, similar_n: int, engine: str, ab: bool) -> dict:
+    from indexer.index.engine import SearchEngine
     from indexer.search.service import SearchService
     from webapp import create_app
 
-    service = SearchService.open(index_dir)
+    service = SearchService.open(index_dir, engine)
     app = create_app({"TESTING": True, "IMR_INDEX_DIR": str(index_dir), "IMR_SEARCH_SERVICE": service})
     client = app.test_client()
     client.get("/api/stats")  # open files once: every later request is cold only in the app's caches
@@ -188,15 +195,34 @@ def stage_latency(index_dir: Path, rounds: int, similar_n: int) -> dict:
             "/api/search", query_string={"page": rng.randint(1, 400), "per_page": 25, "sort": "decision_date"}
         ).get_json()
         ids.extend(h["passage_id"] for h in page["hits"] if not h["unparsed"])
-    sim_t: list[float] = []
-    for pid in ids[:similar_n]:
-        _cold(service)
-        t = time.perf_counter()
-        r = client.get(f"/api/passages/{pid}/similar")
-        sim_t.append(time.perf_counter() - t)
-        assert r.status_code == 200
+    engine_obj = service._gen.engine
+    own = engine_obj.more_like_this
+
+    def generic(field, terms, limit):
+        return SearchEngine.more_like_this(engine_obj, field, terms, limit)
+
+    times: dict[str, list[float]] = {"own": [], "generic": []}
+    same = 0
+    for i, pid in enumerate(ids[:similar_n]):
+        paths = ("own", "generic") if i % 2 == 0 else ("generic", "own")
+        answers = {}
+        for path in paths if ab else ("own",):
+            engine_obj.more_like_this = own if path == "own" else generic
+            _cold(service)
+            t = time.perf_counter()
+            r = client.get(f"/api/passages/{pid}/similar")
+            times[path].append(time.perf_counter() - t)
+            assert r.status_code == 200
+            answers[path] = [h["passage_id"] for h in r.get_json()["hits"]]
+        if ab and answers["own"] == answers["generic"]:
+            same += 1
+    engine_obj.more_like_this = own
     service.close()
-    return {"passages": total, "api_stats": percentiles(stats_t), "api_similar": percentiles(sim_t)}
+    out = {"passages": total, "api_stats": percentiles(stats_t), "api_similar": percentiles(times["own"])}
+    if ab:
+        out["api_similar_generic"] = percentiles(times["generic"])
+        out["similar_lists_identical"] = f"{same} of {len(times['own'])}"
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -216,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pipeline-dirs", type=int, default=10, help="subfolders of --files indexed")
     ap.add_argument("--pipeline-rounds", type=int, default=2)
     ap.add_argument("--code", help="import the indexer from this checkout instead (a before/after baseline)")
+    ap.add_argument("--engine", default="tantivy", help="engine of the build, grouping and latency stages")
+    ap.add_argument("--similar-ab", action="store_true", help="also time similar with the generic more-like-this")
     ap.add_argument("--json", dest="json_path")
     args = ap.parse_args(argv)
     if args.code:
@@ -232,11 +260,13 @@ def main(argv: list[str] | None = None) -> int:
         letters = generate(args.distinct, args.seed, args.workers)
         print(f"generated {len(letters)} letters in {time.perf_counter() - t:.0f}s", flush=True)
     if "grouping" in stages:
-        out["grouping"] = stage_grouping(letters[: args.grouping_letters], work / "grouping", args.grouping_rounds)
+        out["grouping"] = stage_grouping(
+            letters[: args.grouping_letters], work / "grouping", args.grouping_rounds, args.engine
+        )
         print("grouping", out["grouping"], flush=True)
     index_dir = Path(args.index) if args.index else work / "index"
     if "build" in stages and not args.index:
-        out["build"] = stage_build(letters, args.copies, index_dir)
+        out["build"] = stage_build(letters, args.copies, index_dir, args.engine)
         print("build", out["build"], flush=True)
     letters = []
     if "pipeline" in stages:
@@ -244,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
         out["pipeline"]["code"] = args.code or str(ROOT)
         print("pipeline", out["pipeline"], flush=True)
     if "latency" in stages:
-        out["latency"] = stage_latency(index_dir, args.latency_rounds, args.similar)
+        out["latency"] = stage_latency(index_dir, args.latency_rounds, args.similar, args.engine, args.similar_ab)
         print("latency", json.dumps(out["latency"]), flush=True)
     with open("/proc/loadavg") as f:
         out["load_at_end"] = f.read().split()[:3]
