@@ -13,9 +13,59 @@ fields a `field:` prefix restricted it to.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from indexer.query.analysis import PARAGRAPH_SPAN, SENTENCE_SPAN
+from indexer.query.nodes import (
+    And,
+    FacetTerm,
+    Fuzzy,
+    InLetters,
+    MatchAll,
+    Near,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Pin,
+    Prefix,
+    Range,
+    Term,
+)
+from indexer.query.visit import TreeRewriter, TreeVisitor
+
+# The node types are defined in `nodes` and read from here with the walks over them.
+__all__ = [
+    "FIELD_ALIASES",
+    "PASSAGE_TEXT_FIELDS",
+    "RANGE_NAMES",
+    "SCOPES",
+    "SUMMARY_FIELD",
+    "TEXT_FIELDS",
+    "TEXT_FIELD_WEIGHTS",
+    "And",
+    "FacetTerm",
+    "Fuzzy",
+    "InLetters",
+    "MatchAll",
+    "Near",
+    "Node",
+    "Not",
+    "Or",
+    "ParsedQuery",
+    "Phrase",
+    "Pin",
+    "Prefix",
+    "Range",
+    "Term",
+    "has_scoring_leaf",
+    "leaves",
+    "map_text_leaves",
+    "restrict",
+    "simplify",
+    "to_string",
+]
 
 # Searchable text fields, their weights, and the names users may type before a
 # colon. A passage's score is the sum over fields of weight x BM25 in that field
@@ -54,126 +104,6 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "case_number": ("case_number",),
     "text": TEXT_FIELDS,
 }
-
-
-@dataclass(frozen=True)
-class Term:
-    """One word; `term` is its indexed (stemmed) form."""
-
-    text: str
-    term: str
-    fields: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Phrase:
-    """Words in this order; `slop` extra positions allowed (`"a b"~3`)."""
-
-    words: tuple[str, ...]
-    terms: tuple[str, ...]
-    slop: int = 0
-    fields: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Prefix:
-    """`word*` (prefix of the lowercased word) or `word!` (prefix of its root)."""
-
-    text: str
-    prefix: str
-    root: bool = False
-    fields: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Fuzzy:
-    """`word~` (`word~1`): indexed terms within `distance` edits of the word's term.
-
-    Engines never see it: the search service replaces it by the OR of the close
-    terms the index holds (indexer.search.spelling), so every engine matches
-    the same words and the highlighter marks them."""
-
-    text: str
-    term: str
-    distance: int = 2
-    fields: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Near:
-    """`a w/5 b`: both within `distance` positions of each other in one field,
-    either order, or with `ordered` (`a pre/5 b`) `b` after `a`. The analysis
-    puts SENTENCE_GAP positions between sentences, so `distance` SENTENCE_SPAN
-    is "same sentence" (`w/s`), and PARAGRAPH_SPAN is "same field" (`w/p`)."""
-
-    left: Term | Phrase
-    right: Term | Phrase
-    distance: int
-    fields: tuple[str, ...] = ()
-    ordered: bool = False
-
-
-@dataclass(frozen=True)
-class And:
-    children: tuple[Node, ...]
-
-
-@dataclass(frozen=True)
-class Or:
-    children: tuple[Node, ...]
-
-
-@dataclass(frozen=True)
-class Not:
-    child: Node
-
-
-@dataclass(frozen=True)
-class FacetTerm:
-    """`facet:value` inline. Values match case-insensitively; a citation value
-    also matches every citation below it (`ODG | Neck and Upper Back` matches
-    all topics of that chapter)."""
-
-    facet: str
-    value: str
-
-
-@dataclass(frozen=True)
-class Pin:
-    """Match `child`, adding a constant `score` so these hits rank first
-    (used to put passages citing the guideline a query names on top)."""
-
-    child: Node
-    score: float = 1000.0
-
-
-@dataclass(frozen=True)
-class MatchAll:
-    pass
-
-
-@dataclass(frozen=True)
-class InLetters:
-    """The passages of these letters, scoring `score` each: what a summary term
-    becomes once the service has looked it up in the letter index (engines
-    never see summary terms). Not written by users."""
-
-    letter_ids: frozenset[str]
-    score: float = 0.0
-    label: str = ""  # the summary term it stands for, for display
-
-
-@dataclass(frozen=True)
-class Range:
-    """A date between `start` and `end` (ISO dates, inclusive; None = open).
-    `field` is "decision_date" or "injury_date". Filters only: never scores."""
-
-    field: str
-    start: str | None = None
-    end: str | None = None
-
-
-Node = Term | Phrase | Prefix | Fuzzy | Near | And | Or | Not | FacetTerm | Range | Pin | MatchAll | InLetters
 
 
 @dataclass
@@ -216,41 +146,66 @@ def _field_prefix(fields: tuple[str, ...]) -> str:
 
 def to_string(node: Node, parent: type | None = None) -> str:
     """The tree in query-language syntax: what the user sees as "read as"."""
-    if isinstance(node, MatchAll):
+    return _ToString(parent).visit(node)
+
+
+class _ToString(TreeVisitor[str]):
+    """`parent` is the type of the group the node sits in: an AND inside an OR
+    (or the reverse) needs parentheses, one inside its own kind does not."""
+
+    def __init__(self, parent: type | None = None):
+        self.parent = parent
+
+    def visit_MatchAll(self, node: MatchAll) -> str:
         return "*"
-    if isinstance(node, Term):
+
+    def visit_Term(self, node: Term) -> str:
         return _field_prefix(node.fields) + _quote(node.text)
-    if isinstance(node, Phrase):
+
+    def visit_Phrase(self, node: Phrase) -> str:
         slop = f"~{node.slop}" if node.slop else ""
         return _field_prefix(node.fields) + '"' + " ".join(node.words) + '"' + slop
-    if isinstance(node, Prefix):
+
+    def visit_Prefix(self, node: Prefix) -> str:
         return _field_prefix(node.fields) + node.text + ("!" if node.root else "*")
-    if isinstance(node, Fuzzy):
+
+    def visit_Fuzzy(self, node: Fuzzy) -> str:
         return _field_prefix(node.fields) + node.text + ("~" if node.distance == 2 else f"~{node.distance}")
-    if isinstance(node, Range):
+
+    def visit_Range(self, node: Range) -> str:
         name = RANGE_NAMES.get(node.field, node.field)
         return f"{name}:{node.start or ''}..{node.end or ''}"
-    if isinstance(node, Near):
+
+    def visit_Near(self, node: Near) -> str:
         unit = "p" if node.distance >= PARAGRAPH_SPAN else "s" if node.distance == SENTENCE_SPAN else str(node.distance)
         inner = f"{to_string(node.left)} {'pre' if node.ordered else 'w'}/{unit} {to_string(node.right)}"
         return f"{_field_prefix(node.fields)}({inner})" if node.fields else inner
-    if isinstance(node, FacetTerm):
+
+    def visit_FacetTerm(self, node: FacetTerm) -> str:
         return f"{node.facet}:{_quote(node.value)}"
-    if isinstance(node, Pin):
-        return to_string(node.child, parent)
-    if isinstance(node, InLetters):
+
+    def visit_Pin(self, node: Pin) -> str:
+        return self.visit(node.child)
+
+    def visit_InLetters(self, node: InLetters) -> str:
         return node.label or f"letters:({len(node.letter_ids)})"
-    if isinstance(node, Not):
+
+    def visit_Not(self, node: Not) -> str:
         if isinstance(node.child, (And, Or, Near)):
             return f"NOT ({to_string(node.child)})"
         return "-" + to_string(node.child, Not)
-    if isinstance(node, (And, Or)):
-        op = " AND " if isinstance(node, And) else " OR "
+
+    def visit_And(self, node: And) -> str:
+        return self._group(" AND ", node)
+
+    def visit_Or(self, node: Or) -> str:
+        return self._group(" OR ", node)
+
+    def _group(self, op: str, node: And | Or) -> str:
         text = op.join(to_string(c, type(node)) for c in node.children)
-        if parent is not None and parent is not type(node) and len(node.children) > 1:
+        if self.parent is not None and self.parent is not type(node) and len(node.children) > 1:
             return f"({text})"
         return text
-    raise TypeError(f"not a query node: {node!r}")
 
 
 # Range fields and the name the query language gives them
@@ -258,63 +213,163 @@ RANGE_NAMES = {"decision_date": "decided", "injury_date": "injured"}
 
 
 def has_scoring_leaf(node: Node) -> bool:
-    if isinstance(node, (Term, Phrase, Prefix, Fuzzy, Near)):
+    return _HAS_SCORING_LEAF.visit(node)
+
+
+class _HasScoringLeaf(TreeVisitor[bool]):
+    """Whether anything in the tree adds to a passage's score. Filters (facets,
+    ranges) and exclusions do not; a pin and a summary match (InLetters) do."""
+
+    def visit_Term(self, node: Term) -> bool:
         return True
-    if isinstance(node, (And, Or)):
-        return any(has_scoring_leaf(c) for c in node.children)
-    if isinstance(node, (Pin, InLetters)):
+
+    def visit_Phrase(self, node: Phrase) -> bool:
         return True
-    return False
+
+    def visit_Prefix(self, node: Prefix) -> bool:
+        return True
+
+    def visit_Fuzzy(self, node: Fuzzy) -> bool:
+        return True
+
+    def visit_Near(self, node: Near) -> bool:
+        return True
+
+    def visit_And(self, node: And) -> bool:
+        return any(self.visit(c) for c in node.children)
+
+    def visit_Or(self, node: Or) -> bool:
+        return any(self.visit(c) for c in node.children)
+
+    def visit_Pin(self, node: Pin) -> bool:
+        return True
+
+    def visit_InLetters(self, node: InLetters) -> bool:
+        return True
+
+    def visit_Not(self, node: Not) -> bool:
+        return False
+
+    def visit_FacetTerm(self, node: FacetTerm) -> bool:
+        return False
+
+    def visit_Range(self, node: Range) -> bool:
+        return False
+
+    def visit_MatchAll(self, node: MatchAll) -> bool:
+        return False
+
+
+_HAS_SCORING_LEAF = _HasScoringLeaf()
 
 
 def restrict(node: Node, fields: tuple[str, ...]) -> Node:
     """`node` with every text leaf below it restricted to `fields` (a `field:` prefix)."""
-    if isinstance(node, (Term, Phrase, Prefix, Fuzzy)):
-        return replace(node, fields=fields)
-    if isinstance(node, Near):
-        return replace(
-            node, left=replace(node.left, fields=fields), right=replace(node.right, fields=fields), fields=fields
-        )
-    if isinstance(node, (And, Or)):
-        return type(node)(tuple(restrict(c, fields) for c in node.children))
-    if isinstance(node, Not):
-        return Not(restrict(node.child, fields))
-    return node
+    return _Restrict(fields).visit(node)
 
 
-def map_text_leaves(node: Node, fn) -> Node:
+class _Restrict(TreeRewriter):
+    def __init__(self, fields: tuple[str, ...]):
+        self.fields = fields
+
+    def visit_Term(self, node: Term) -> Node:
+        return replace(node, fields=self.fields)
+
+    def visit_Phrase(self, node: Phrase) -> Node:
+        return replace(node, fields=self.fields)
+
+    def visit_Prefix(self, node: Prefix) -> Node:
+        return replace(node, fields=self.fields)
+
+    def visit_Fuzzy(self, node: Fuzzy) -> Node:
+        return replace(node, fields=self.fields)
+
+    def visit_Near(self, node: Near) -> Node:
+        f = self.fields
+        return replace(node, left=replace(node.left, fields=f), right=replace(node.right, fields=f), fields=f)
+
+    def visit_Pin(self, node: Pin) -> Node:
+        # a pin is the parser's own (added after `field:` prefixes are read), never the user's words
+        return node
+
+
+def map_text_leaves(node: Node, fn: Callable[[Term | Phrase | Prefix | Fuzzy | Near], Node]) -> Node:
     """`node` with each text leaf (Term, Phrase, Prefix, Fuzzy, Near) replaced by fn(leaf)."""
-    if isinstance(node, (Term, Phrase, Prefix, Fuzzy, Near)):
-        return fn(node)
-    if isinstance(node, (And, Or)):
-        return type(node)(tuple(map_text_leaves(c, fn) for c in node.children))
-    if isinstance(node, Not):
-        return Not(map_text_leaves(node.child, fn))
-    if isinstance(node, Pin):
-        return Pin(map_text_leaves(node.child, fn), node.score)
-    return node
+    return _MapTextLeaves(fn).visit(node)
 
 
-def leaves(node: Node, negated: bool = False):
+class _MapTextLeaves(TreeRewriter):
+    def __init__(self, fn: Callable[[Term | Phrase | Prefix | Fuzzy | Near], Node]):
+        self.fn = fn
+
+    def visit_Term(self, node: Term) -> Node:
+        return self.fn(node)
+
+    def visit_Phrase(self, node: Phrase) -> Node:
+        return self.fn(node)
+
+    def visit_Prefix(self, node: Prefix) -> Node:
+        return self.fn(node)
+
+    def visit_Fuzzy(self, node: Fuzzy) -> Node:
+        return self.fn(node)
+
+    def visit_Near(self, node: Near) -> Node:
+        return self.fn(node)
+
+
+def leaves(node: Node, negated: bool = False) -> Iterator[tuple[Node, bool]]:
     """Yield (leaf, negated) for every leaf: the highlighter marks positive ones."""
-    if isinstance(node, (And, Or)):
+    return _LEAVES[negated].visit(node)
+
+
+class _Leaves(TreeVisitor[Iterator[tuple[Node, bool]]]):
+    """Every node that is not a group, with whether an odd number of NOTs is above it."""
+
+    def __init__(self, negated: bool):
+        self.negated = negated
+
+    def _leaf(self, node: Node) -> Iterator[tuple[Node, bool]]:
+        yield node, self.negated
+
+    visit_Term = visit_Phrase = visit_Prefix = visit_Fuzzy = visit_Near = _leaf
+    visit_FacetTerm = visit_Range = visit_MatchAll = visit_InLetters = _leaf
+
+    def visit_And(self, node: And) -> Iterator[tuple[Node, bool]]:
         for c in node.children:
-            yield from leaves(c, negated)
-    elif isinstance(node, Not):
-        yield from leaves(node.child, not negated)
-    elif isinstance(node, Pin):
-        yield from leaves(node.child, negated)
-    else:
-        yield node, negated
+            yield from self.visit(c)
+
+    def visit_Or(self, node: Or) -> Iterator[tuple[Node, bool]]:
+        for c in node.children:
+            yield from self.visit(c)
+
+    def visit_Not(self, node: Not) -> Iterator[tuple[Node, bool]]:
+        return _LEAVES[not self.negated].visit(node.child)
+
+    def visit_Pin(self, node: Pin) -> Iterator[tuple[Node, bool]]:
+        return self.visit(node.child)
+
+
+_LEAVES = {False: _Leaves(False), True: _Leaves(True)}
 
 
 def simplify(node: Node) -> Node:
     """Flatten nested And/Or of the same kind and unwrap single-child groups."""
-    if isinstance(node, (And, Or)):
+    return _SIMPLIFY.visit(node)
+
+
+class _Simplify(TreeRewriter):
+    def visit_And(self, node: And) -> Node:
+        return self._group(node)
+
+    def visit_Or(self, node: Or) -> Node:
+        return self._group(node)
+
+    def _group(self, node: And | Or) -> Node:
         kind = type(node)
         flat: list[Node] = []
         for c in node.children:
-            c = simplify(c)
+            c = self.visit(c)
             if isinstance(c, kind):
                 flat.extend(c.children)
             else:
@@ -333,8 +388,6 @@ def simplify(node: Node) -> Node:
         if len(seen) == 1:
             return seen[0]
         return kind(tuple(seen))
-    if isinstance(node, Not):
-        return Not(simplify(node.child))
-    if isinstance(node, Pin):
-        return Pin(simplify(node.child), node.score)
-    return node
+
+
+_SIMPLIFY = _Simplify()

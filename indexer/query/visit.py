@@ -6,6 +6,11 @@ query first holds it; a `TreeVisitor` subclass names a `visit_<Type>` method
 for every node type, and the class itself cannot be defined without all of them
 (a new node type fails at import, in every engine at once). `visit()` on an
 object that is not a node raises `UnhandledNode`.
+
+Every walk over the tree uses it: the engines' compilers, the tree's own walks
+(`tree.to_string`, `leaves`, `simplify`, ...), the parser's rewrites, the
+service's and the highlighter's. `TreeRewriter` is the base of the walks that
+return a new tree and change only a few node types.
 """
 
 from __future__ import annotations
@@ -13,7 +18,22 @@ from __future__ import annotations
 import typing
 from typing import Any, ClassVar, Generic, TypeVar
 
-from indexer.query.tree import Node
+from indexer.query.nodes import (
+    And,
+    FacetTerm,
+    Fuzzy,
+    InLetters,
+    MatchAll,
+    Near,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Pin,
+    Prefix,
+    Range,
+    Term,
+)
 
 R = TypeVar("R")
 
@@ -49,3 +69,52 @@ class TreeVisitor(Generic[R]):
         if method is None:
             raise UnhandledNode(f"{type(self).__name__} cannot handle the query node {node!r}")
         return method(self, node)
+
+
+class TreeRewriter(TreeVisitor[Node]):
+    """A visitor that returns a new tree: groups (And, Or, Not, Pin) are rebuilt
+    from their rewritten children and every other node is kept as it is.
+
+    Most walks over the tree change a few node types and carry the rest through;
+    a subclass overrides only those. The defaults are written out per node type
+    rather than as a fallback, so a node type added to the tree makes this class
+    (and every rewriter) fail at import until someone says how it is carried."""
+
+    def visit_Term(self, node: Term) -> Node:
+        return node
+
+    def visit_Phrase(self, node: Phrase) -> Node:
+        return node
+
+    def visit_Prefix(self, node: Prefix) -> Node:
+        return node
+
+    def visit_Fuzzy(self, node: Fuzzy) -> Node:
+        return node
+
+    def visit_Near(self, node: Near) -> Node:
+        return node
+
+    def visit_FacetTerm(self, node: FacetTerm) -> Node:
+        return node
+
+    def visit_Range(self, node: Range) -> Node:
+        return node
+
+    def visit_MatchAll(self, node: MatchAll) -> Node:
+        return node
+
+    def visit_InLetters(self, node: InLetters) -> Node:
+        return node
+
+    def visit_And(self, node: And) -> Node:
+        return And(tuple(self.visit(c) for c in node.children))
+
+    def visit_Or(self, node: Or) -> Node:
+        return Or(tuple(self.visit(c) for c in node.children))
+
+    def visit_Not(self, node: Not) -> Node:
+        return Not(self.visit(node.child))
+
+    def visit_Pin(self, node: Pin) -> Node:
+        return Pin(self.visit(node.child), node.score)

@@ -40,8 +40,9 @@ from indexer.query.analysis import (
     stem,
     tokens,
 )
-from indexer.query.tree import Near, Node, Phrase, Prefix, Term, leaves
+from indexer.query.tree import And, Near, Node, Or, Phrase, Pin, Prefix, Term, leaves
 from indexer.query.types import Fragment, Run
+from indexer.query.visit import TreeVisitor
 
 FRAGMENT_CHARS = 220
 MAX_FRAGMENTS = 3
@@ -112,22 +113,62 @@ def _remember(memo: dict, key, value) -> None:
     memo[key] = value
 
 
+class _RuleLeaves(TreeVisitor[None]):
+    """Collects what each positive leaf asks to mark in the field `field_name`
+    (None: a field no leaf is restricted to)."""
+
+    def __init__(self, field_name: str | None):
+        self.field_name = field_name
+        self.terms: set[str] = set()
+        self.prefixes: list[str] = []
+        self.phrases: list[tuple[tuple[str, ...], int]] = []
+        self.nears: list[tuple[tuple[str, ...], tuple[str, ...], int, bool]] = []
+
+    def _here(self, leaf: Term | Prefix | Phrase | Near) -> bool:
+        return self.field_name is None or not leaf.fields or self.field_name in leaf.fields
+
+    def visit_Term(self, node: Term) -> None:
+        if self._here(node):
+            self.terms.add(node.term)
+
+    def visit_Prefix(self, node: Prefix) -> None:
+        if self._here(node):
+            self.prefixes.append(node.prefix)
+
+    def visit_Phrase(self, node: Phrase) -> None:
+        if self._here(node):
+            self.phrases.append((node.terms, node.slop))
+
+    def visit_Near(self, node: Near) -> None:
+        if self._here(node):
+            self.nears.append((_seq(node.left), _seq(node.right), node.distance, node.ordered))
+
+    def visit_And(self, node: And) -> None:
+        for c in node.children:
+            self.visit(c)
+
+    def visit_Or(self, node: Or) -> None:
+        for c in node.children:
+            self.visit(c)
+
+    def visit_Pin(self, node: Pin) -> None:
+        self.visit(node.child)
+
+    # Nothing to mark: excluded words are not what matched; a fuzzy word reaches
+    # the highlighter already replaced by the indexed words it matched (spelling);
+    # facets, dates and "match all" are not words of the text; a summary match
+    # (InLetters) marks the letter's summary, with a highlighter of its own.
+    def _nothing(self, node: Node) -> None:
+        return None
+
+    visit_Not = visit_Fuzzy = visit_FacetTerm = visit_Range = visit_MatchAll = visit_InLetters = _nothing
+
+
 def _build_rules(positive: tuple, field_name: str | None) -> _Rules:
-    terms: set[str] = set()
-    prefixes: list[str] = []
-    phrases: list[tuple[tuple[str, ...], int]] = []
-    nears: list[tuple[tuple[str, ...], tuple[str, ...], int, bool]] = []
+    found = _RuleLeaves(field_name)
     for leaf in positive:
-        if field_name is not None and leaf.fields and field_name not in leaf.fields:
-            continue
-        if isinstance(leaf, Term):
-            terms.add(leaf.term)
-        elif isinstance(leaf, Prefix):
-            prefixes.append(leaf.prefix)
-        elif isinstance(leaf, Phrase):
-            phrases.append((leaf.terms, leaf.slop))
-        elif isinstance(leaf, Near):
-            nears.append((_seq(leaf.left), _seq(leaf.right), leaf.distance, leaf.ordered))
+        found.visit(leaf)
+    terms, prefixes, phrases, nears = found.terms, found.prefixes, found.phrases, found.nears
     seq_terms: set[str] = set()
     for seq, _ in phrases:
         seq_terms.update(seq)

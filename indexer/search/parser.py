@@ -56,6 +56,7 @@ from indexer.query.tree import (
     to_string,
 )
 from indexer.query.types import CITATION_FACETS, FACETS
+from indexer.query.visit import TreeRewriter, TreeVisitor
 from indexer.search import dates, vocab_adapter
 
 MAX_QUERY_CHARS = 1000
@@ -618,36 +619,82 @@ def _near(left: Node, right: Node, distance: int, p: _Parser, ordered: bool = Fa
 
 
 def _alternatives(node: Node) -> list[Term | Phrase] | None:
-    if isinstance(node, (Term, Phrase)):
+    """The words and phrases `node` offers as alternatives (a word, a phrase, an OR
+    of them), or None when it is anything else (w/N then falls back to AND)."""
+    return _ALTERNATIVES.visit(node)
+
+
+class _Alternatives(TreeVisitor[list[Term | Phrase] | None]):
+    def visit_Term(self, node: Term) -> list[Term | Phrase] | None:
         return [node]
-    if isinstance(node, Or):
+
+    def visit_Phrase(self, node: Phrase) -> list[Term | Phrase] | None:
+        return [node]
+
+    def visit_Or(self, node: Or) -> list[Term | Phrase] | None:
         out: list[Term | Phrase] = []
         for c in node.children:
-            alts = _alternatives(c)
+            alts = self.visit(c)
             if alts is None:
                 return None
             out.extend(alts)
         return out
-    return None
+
+    def _none(self, node: Node) -> list[Term | Phrase] | None:
+        return None
+
+    visit_Prefix = visit_Fuzzy = visit_Near = visit_And = visit_Not = visit_FacetTerm = _none
+    visit_Range = visit_Pin = visit_MatchAll = visit_InLetters = _none
+
+
+_ALTERNATIVES = _Alternatives()
 
 
 def _to_facet(facet: str, node: Node, p: _Parser) -> Node | None:
     """Turn the value(s) after `facet:` into facet terms (groups keep their logic)."""
-    if isinstance(node, Term):
-        return _facet_value(facet, node.text, p)
-    if isinstance(node, Phrase):
-        return _facet_value(facet, " ".join(node.words), p)
-    if isinstance(node, (Prefix, Fuzzy)):
-        return _facet_value(facet, node.text, p)
-    if isinstance(node, (And, Or)):
-        kids = [k for k in (_to_facet(facet, c, p) for c in node.children) if k is not None]
+    return _ToFacet(facet, p).visit(node)
+
+
+class _ToFacet(TreeVisitor[Node | None]):
+    """The words of each leaf as the facet's value; what has no words (a range, a
+    nested facet term) is dropped."""
+
+    def __init__(self, facet: str, p: _Parser):
+        self.facet = facet
+        self.p = p
+
+    def visit_Term(self, node: Term) -> Node | None:
+        return _facet_value(self.facet, node.text, self.p)
+
+    def visit_Phrase(self, node: Phrase) -> Node | None:
+        return _facet_value(self.facet, " ".join(node.words), self.p)
+
+    def visit_Prefix(self, node: Prefix) -> Node | None:
+        return _facet_value(self.facet, node.text, self.p)
+
+    def visit_Fuzzy(self, node: Fuzzy) -> Node | None:
+        return _facet_value(self.facet, node.text, self.p)
+
+    def visit_And(self, node: And) -> Node | None:
+        kids = [k for k in (self.visit(c) for c in node.children) if k is not None]
         if not kids:
             return None
-        return kids[0] if len(kids) == 1 else type(node)(tuple(kids))
-    if isinstance(node, Not):
-        kid = _to_facet(facet, node.child, p)
+        return kids[0] if len(kids) == 1 else And(tuple(kids))
+
+    def visit_Or(self, node: Or) -> Node | None:
+        kids = [k for k in (self.visit(c) for c in node.children) if k is not None]
+        if not kids:
+            return None
+        return kids[0] if len(kids) == 1 else Or(tuple(kids))
+
+    def visit_Not(self, node: Not) -> Node | None:
+        kid = self.visit(node.child)
         return Not(kid) if kid is not None else None
-    return None
+
+    def _none(self, node: Node) -> Node | None:
+        return None
+
+    visit_Near = visit_FacetTerm = visit_Range = visit_Pin = visit_MatchAll = visit_InLetters = _none
 
 
 def _facet_value(facet: str, value: str, p: _Parser) -> Node | None:
@@ -684,43 +731,57 @@ def _apply_cited_by(node: Node, messages: list[str]) -> Node:
     cited it. `cited_by:claims_administrator` -> citation:X and not
     reviewer_citation:X: cited only in the claims administrator's paragraph.
     A cited_by term applies to the citation terms of the AND group it is in."""
-    if isinstance(node, FacetTerm) and node.facet == CITED_BY:
+    return _ApplyCitedBy(messages).visit(node)
+
+
+class _ApplyCitedBy(TreeRewriter):
+    def __init__(self, messages: list[str]):
+        self.messages = messages
+
+    def visit_FacetTerm(self, node: FacetTerm) -> Node:
+        if node.facet != CITED_BY:
+            return node
         _note(
-            messages,
+            self.messages,
             'cited_by: applies to citation: terms beside it (citation:"..." cited_by:reviewer); it was ignored.',
         )
         return MatchAll()
-    if isinstance(node, And):
+
+    def visit_And(self, node: And) -> Node:
         who = [c.value for c in node.children if isinstance(c, FacetTerm) and c.facet == CITED_BY]
-        rest = tuple(
-            _apply_cited_by(c, messages)
-            for c in node.children
-            if not (isinstance(c, FacetTerm) and c.facet == CITED_BY)
-        )
+        rest = tuple(self.visit(c) for c in node.children if not (isinstance(c, FacetTerm) and c.facet == CITED_BY))
         if who:
             if len(set(who)) > 1:
-                _note(messages, "cited_by: was given twice with different parties; used the first.")
-            rewritten = tuple(_cited_by(c, who[0]) for c in rest)
+                _note(self.messages, "cited_by: was given twice with different parties; used the first.")
+            rewritten = tuple(_CitedBy(who[0]).visit(c) for c in rest)
             if rewritten == rest:
-                _note(messages, "cited_by: applies to citation: terms beside it; there were none, so it was ignored.")
+                _note(
+                    self.messages, "cited_by: applies to citation: terms beside it; there were none, so it was ignored."
+                )
             rest = rewritten
         return And(rest) if len(rest) > 1 else (rest[0] if rest else MatchAll())
-    if isinstance(node, Or):
-        return Or(tuple(_apply_cited_by(c, messages) for c in node.children))
-    if isinstance(node, Not):
-        return Not(_apply_cited_by(node.child, messages))
-    return node
+
+    def visit_Pin(self, node: Pin) -> Node:
+        return node  # pins are added after cited_by is applied
 
 
-def _cited_by(node: Node, who: str) -> Node:
-    if isinstance(node, FacetTerm) and node.facet == "citation":
+class _CitedBy(TreeRewriter):
+    """The citation terms of one AND group (and the ORs and NOTs in it) as cited by `who`."""
+
+    def __init__(self, who: str):
+        self.who = who
+
+    def visit_FacetTerm(self, node: FacetTerm) -> Node:
+        if node.facet != "citation":
+            return node
         mine = FacetTerm("reviewer_citation", node.value)
-        return mine if who == "reviewer" else And((node, Not(mine)))
-    if isinstance(node, Or):
-        return Or(tuple(_cited_by(c, who) for c in node.children))
-    if isinstance(node, Not):
-        return Not(_cited_by(node.child, who))
-    return node
+        return mine if self.who == "reviewer" else And((node, Not(mine)))
+
+    def visit_And(self, node: And) -> Node:
+        return node  # a group of its own: a cited_by term inside it applies there
+
+    def visit_Pin(self, node: Pin) -> Node:
+        return node
 
 
 def _note(messages: list[str], msg: str) -> None:
@@ -733,27 +794,30 @@ def _note(messages: list[str], msg: str) -> None:
 
 def _expand(node: Node) -> Node:
     """Abbreviations both ways: MBB -> "medial branch block" and back."""
-    if isinstance(node, Term):
+    return _EXPAND.visit(node)
+
+
+class _Expand(TreeRewriter):
+    def visit_Term(self, node: Term) -> Node:
         alts = _term_alternatives(node)
         return node if len(alts) == 1 else Or(tuple(alts))
-    if isinstance(node, Phrase):
+
+    def visit_Phrase(self, node: Phrase) -> Node:
         alts = _phrase_alternatives(node)
         return node if len(alts) == 1 else Or(tuple(alts))
-    if isinstance(node, Near):
+
+    def visit_Near(self, node: Near) -> Node:
         lefts = _leaf_alternatives(node.left)
         rights = _leaf_alternatives(node.right)
         if len(lefts) == 1 and len(rights) == 1:
             return node
         return Or(tuple(replace(node, left=a, right=b) for a in lefts[:4] for b in rights[:4]))
-    if isinstance(node, And):
-        return And(tuple(c if done else _expand(c) for c, done in _merge_runs(list(node.children))))
-    if isinstance(node, Or):
-        return Or(tuple(_expand(c) for c in node.children))
-    if isinstance(node, Not):
-        return Not(_expand(node.child))
-    if isinstance(node, Pin):
-        return Pin(_expand(node.child), node.score)
-    return node
+
+    def visit_And(self, node: And) -> Node:
+        return And(tuple(c if done else self.visit(c) for c, done in _merge_runs(list(node.children))))
+
+
+_EXPAND = _Expand()
 
 
 def _leaf_alternatives(node: Term | Phrase) -> list[Term | Phrase]:

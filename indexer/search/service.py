@@ -78,6 +78,7 @@ from indexer.query.types import (
     SearchRequest,
     SearchResponse,
 )
+from indexer.query.visit import TreeVisitor
 from indexer.search import dates, spelling, vocab_adapter
 from indexer.search import similar as mlt
 from indexer.search.highlight import Highlighter
@@ -800,33 +801,43 @@ class SearchService:
 def _inline_citations(tree: Node) -> set[str]:
     """Citation values the user wrote (`citation:"..."`), not those a pin added."""
     found: set[str] = set()
-
-    def walk(node: Node) -> None:
-        if isinstance(node, FacetTerm) and node.facet in CITATION_FACETS:
-            found.add(node.value)
-        elif isinstance(node, (And, Or)):
-            for c in node.children:
-                walk(c)
-        elif isinstance(node, Not):
-            walk(node.child)
-
-    walk(tree)
+    _InlineCitations(found).visit(tree)
     return found
+
+
+class _InlineCitations(TreeVisitor[None]):
+    """Adds to `found` the citation terms outside pins (a pin is the parser's
+    reading of the words, not a citation the user wrote)."""
+
+    def __init__(self, found: set[str]):
+        self.found = found
+
+    def visit_FacetTerm(self, node: FacetTerm) -> None:
+        if node.facet in CITATION_FACETS:
+            self.found.add(node.value)
+
+    def visit_And(self, node: And) -> None:
+        for c in node.children:
+            self.visit(c)
+
+    def visit_Or(self, node: Or) -> None:
+        for c in node.children:
+            self.visit(c)
+
+    def visit_Not(self, node: Not) -> None:
+        self.visit(node.child)
+
+    def _nothing(self, node: Node) -> None:
+        return None
+
+    visit_Term = visit_Phrase = visit_Prefix = visit_Fuzzy = visit_Near = _nothing
+    visit_Range = visit_Pin = visit_MatchAll = visit_InLetters = _nothing
 
 
 def _repin(tree: Node, keys: list[str]) -> Node:
     """The tree with its citation pin (parser: passages citing what the query reads
     as rank first) replaced by one for `keys`, the readings passages cite."""
-
-    def strip(node: Node) -> Node | None:
-        if isinstance(node, Pin):
-            return None
-        if isinstance(node, Or):
-            kids = [k for k in (strip(c) for c in node.children) if k is not None]
-            return kids[0] if len(kids) == 1 else Or(tuple(kids)) if kids else None
-        return node
-
-    base = strip(tree)
+    base = _UNPIN.visit(tree)
     if base is None:
         base = MatchAll()
     if base == tree and not keys:
@@ -835,6 +846,27 @@ def _repin(tree: Node, keys: list[str]) -> Node:
         return base
     terms = tuple(FacetTerm("citation", k) for k in keys)
     return Or((base, Pin(terms[0] if len(terms) == 1 else Or(terms), CITATION_PIN_SCORE)))
+
+
+class _Unpin(TreeVisitor[Node | None]):
+    """The tree without its pin (None when the pin was all of it). The parser puts
+    the pin in an OR beside the query, so only the top ORs are searched."""
+
+    def visit_Pin(self, node: Pin) -> Node | None:
+        return None
+
+    def visit_Or(self, node: Or) -> Node | None:
+        kids = [k for k in (self.visit(c) for c in node.children) if k is not None]
+        return kids[0] if len(kids) == 1 else Or(tuple(kids)) if kids else None
+
+    def _kept(self, node: Node) -> Node | None:
+        return node
+
+    visit_Term = visit_Phrase = visit_Prefix = visit_Fuzzy = visit_Near = visit_And = visit_Not = _kept
+    visit_FacetTerm = visit_Range = visit_MatchAll = visit_InLetters = _kept
+
+
+_UNPIN = _Unpin()
 
 
 def _summary_highlighter(tree: Node) -> Highlighter | None:

@@ -16,11 +16,11 @@ small slice of the term dictionary even at a million passages.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from indexer.index.engine import SearchEngine
 from indexer.query.analysis import stem
-from indexer.query.tree import And, Fuzzy, Near, Node, Not, Or, Phrase, Pin, Term, leaves
+from indexer.query.tree import Fuzzy, Near, Node, Or, Phrase, Term, leaves
+from indexer.query.visit import TreeRewriter
 
 MAX_FUZZY_TERMS = 30  # close terms one `word~` may stand for, most frequent first
 MIN_WORD = 4  # shorter words are left alone: too many real words are one edit apart
@@ -67,23 +67,24 @@ def close_terms(engine: SearchEngine, term: str, distance: int) -> list[tuple[st
 
 def resolve_fuzzy(node: Node, engine: SearchEngine, messages: list[str]) -> Node:
     """The tree with every `word~` replaced by the OR of the close indexed terms."""
-    if isinstance(node, Fuzzy):
-        found = close_terms(engine, node.term, node.distance)[:MAX_FUZZY_TERMS]
+    return _ResolveFuzzy(engine, messages).visit(node)
+
+
+class _ResolveFuzzy(TreeRewriter):
+    def __init__(self, engine: SearchEngine, messages: list[str]):
+        self.engine = engine
+        self.messages = messages
+
+    def visit_Fuzzy(self, node: Fuzzy) -> Node:
+        found = close_terms(self.engine, node.term, node.distance)[:MAX_FUZZY_TERMS]
         if not found:
-            messages.append(f"{node.text}~ is not close to any word in the index; searched it exactly.")
+            self.messages.append(f"{node.text}~ is not close to any word in the index; searched it exactly.")
             return Term(node.text, node.term, node.fields)
         words = [node.text if t == node.term else surface(t, node.text) for t, _, _ in found]
         shown = ", ".join(words[:8]) + (" ..." if len(words) > 8 else "")
-        messages.append(f"{node.text}~ matched the indexed words {shown}.")
+        self.messages.append(f"{node.text}~ matched the indexed words {shown}.")
         terms = [Term(w, t, node.fields) for w, (t, _, _) in zip(words, found, strict=True)]
         return terms[0] if len(terms) == 1 else Or(tuple(terms))
-    if isinstance(node, (And, Or)):
-        return type(node)(tuple(resolve_fuzzy(c, engine, messages) for c in node.children))
-    if isinstance(node, Not):
-        return Not(resolve_fuzzy(node.child, engine, messages))
-    if isinstance(node, Pin):
-        return replace(node, child=resolve_fuzzy(node.child, engine, messages))
-    return node
 
 
 def has_fuzzy(node: Node) -> bool:
