@@ -6,11 +6,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
-import os
 import sys
 
+from indexer import settings
+
 COMMANDS = ("parse", "index", "search", "serve", "synth", "user", "token", "vocab", "alerts")
-LOG_LEVELS = ("debug", "info", "warning", "error")
+LOG_LEVELS = settings.LOG_LEVELS
 LOG_LEVEL_ENV = "IMR_LOG_LEVEL"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -33,9 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def log_level(flag: str | None) -> int:
     """The flag, else IMR_LOG_LEVEL, else warning; a bad IMR_LOG_LEVEL is an error naming it."""
-    name = (flag or os.environ.get(LOG_LEVEL_ENV, "") or "warning").strip().lower()
-    if name not in LOG_LEVELS:
-        raise SystemExit(f"imr: {LOG_LEVEL_ENV} must be one of {', '.join(LOG_LEVELS)}, not {name!r}")
+    try:
+        name = flag or settings.get(LOG_LEVEL_ENV)
+    except settings.SettingError as exc:
+        raise SystemExit(f"imr: {exc}") from None
     return getattr(logging, name.upper())
 
 
@@ -44,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=log_level(args.log_level), format=LOG_FORMAT, stream=sys.stderr)
     try:
         return int(args.func(args) or 0)
+    except settings.SettingError as exc:  # a bad IMR_* value: say which, no traceback
+        raise SystemExit(f"imr: {exc}") from None
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -13,6 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 LAYERS = [
+    "indexer.settings",  # the IMR_* settings: read from the environment and checked (imports nothing)
     "indexer.model",  # the domain types: Letter, Passage, Citation
     "indexer.vocab",  # vocabularies as data (guidelines, drugs, abbreviations ...)
     "indexer.text",  # text helpers shared by the parser and the splitter

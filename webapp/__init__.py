@@ -3,7 +3,7 @@
 Each area of the app is a package with `init_app(app)` that registers its
 blueprint(s): search, letters, citations, api, auth, bookmarks, saved searches
 and the error pages. Configuration comes from the environment (`IMR_*`, read
-and validated by `webapp.config`).
+and checked by `indexer.settings`, made Flask config by `webapp.config`).
 """
 
 from __future__ import annotations

@@ -66,7 +66,7 @@ from indexer.index.engine import (
     SearchEngine,
     filter_nodes,
 )
-from indexer.index.opensearch_settings import URL_ENV, OpenSearchSettings
+from indexer.index.opensearch_settings import OpenSearchSettings
 from indexer.index.store import (
     LINEAGE_META,
     FileRecord,
@@ -889,9 +889,7 @@ class OpenSearchEngine(_BulkTarget, SearchEngine, TreeVisitor[dict]):
 
     @classmethod
     def configured(cls) -> bool:
-        import os
-
-        return bool(os.environ.get(URL_ENV, "").strip())
+        return OpenSearchSettings.configured()
 
     @classmethod
     def home(cls, index_dir: Path | str | None) -> IndexHome:

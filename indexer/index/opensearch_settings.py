@@ -1,8 +1,9 @@
-"""Settings of the OpenSearch engine, read and validated in one place.
+"""Settings of the OpenSearch engine, as the client and the engine use them.
 
 Every setting comes from the environment (the command line's --opensearch-*
-options set the same variables), so `imr index`, `imr search`, `imr serve` and
-every app server of a deployment read one configuration:
+options set the same variables), read and checked by `indexer.settings`, so
+`imr index`, `imr search`, `imr serve` and every app server of a deployment read
+one configuration:
 
     IMR_OPENSEARCH_URL        one or several hosts, comma-separated (required)
     IMR_OPENSEARCH_USER       user for HTTP basic authentication
@@ -20,15 +21,13 @@ every app server of a deployment read one configuration:
 
 from __future__ import annotations
 
-import os
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from indexer import settings
 from indexer.index.engine import EngineError
 
 URL_ENV = "IMR_OPENSEARCH_URL"
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
 
 
 @dataclass(frozen=True)
@@ -47,35 +46,37 @@ class OpenSearchSettings:
     bulk_docs: int = 500
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> OpenSearchSettings:
-        env = dict(os.environ if env is None else env)
-        hosts = tuple(h.strip().rstrip("/") for h in env.get(URL_ENV, "").split(",") if h.strip())
-        if not hosts:
-            raise EngineError(
-                f"the opensearch engine needs {URL_ENV} (e.g. http://127.0.0.1:9200; "
-                "several hosts comma-separated) or --opensearch-url"
+    def from_env(cls, env: Mapping[str, str] | None = None) -> OpenSearchSettings:
+        """The settings from `env` (default: the process environment), checked by
+        `indexer.settings`; a bad or missing one is an EngineError naming it."""
+        try:
+            hosts = settings.get(URL_ENV, env)
+            if not hosts:
+                raise EngineError(
+                    f"the opensearch engine needs {URL_ENV} (e.g. http://127.0.0.1:9200; "
+                    "several hosts comma-separated) or --opensearch-url"
+                )
+            return cls(
+                hosts=hosts,
+                user=settings.get("IMR_OPENSEARCH_USER", env),
+                password=settings.get("IMR_OPENSEARCH_PASSWORD", env),
+                verify_certs=settings.get("IMR_OPENSEARCH_VERIFY", env),
+                ca_file=settings.get("IMR_OPENSEARCH_CA_FILE", env),
+                prefix=settings.get("IMR_OPENSEARCH_PREFIX", env),
+                shards=settings.get("IMR_OPENSEARCH_SHARDS", env),
+                replicas=settings.get("IMR_OPENSEARCH_REPLICAS", env),
+                timeout=float(settings.get("IMR_OPENSEARCH_TIMEOUT", env)),
+                retries=settings.get("IMR_OPENSEARCH_RETRIES", env),
+                bulk_streams=settings.get("IMR_OPENSEARCH_BULK_STREAMS", env),
+                bulk_docs=settings.get("IMR_OPENSEARCH_BULK_DOCS", env),
             )
-        for h in hosts:
-            if not re.match(r"^https?://[^\s/]+$", h):
-                raise EngineError(f"{URL_ENV}: {h!r} is not a host URL like https://search1:9200")
-        prefix = env.get("IMR_OPENSEARCH_PREFIX", "imr").strip().lower() or "imr"
-        if not re.fullmatch(r"[a-z0-9][a-z0-9_.-]{0,100}", prefix):
-            raise EngineError(f"IMR_OPENSEARCH_PREFIX {prefix!r}: use lowercase letters, digits, '-', '_', '.'")
-        replicas = env.get("IMR_OPENSEARCH_REPLICAS", "").strip()
-        return cls(
-            hosts=hosts,
-            user=env.get("IMR_OPENSEARCH_USER") or None,
-            password=env.get("IMR_OPENSEARCH_PASSWORD") or None,
-            verify_certs=_bool(env, "IMR_OPENSEARCH_VERIFY", True),
-            ca_file=env.get("IMR_OPENSEARCH_CA_FILE") or None,
-            prefix=prefix,
-            shards=_int(env, "IMR_OPENSEARCH_SHARDS", 1, 1, 1024),
-            replicas=None if replicas in ("", "auto") else _int(env, "IMR_OPENSEARCH_REPLICAS", 0, 0, 16),
-            timeout=float(_int(env, "IMR_OPENSEARCH_TIMEOUT", 30, 1, 3600)),
-            retries=_int(env, "IMR_OPENSEARCH_RETRIES", 3, 0, 20),
-            bulk_streams=_int(env, "IMR_OPENSEARCH_BULK_STREAMS", 2, 1, 64),
-            bulk_docs=_int(env, "IMR_OPENSEARCH_BULK_DOCS", 500, 1, 100_000),
-        )
+        except settings.SettingError as exc:
+            raise EngineError(str(exc)) from None
+
+    @staticmethod
+    def configured(env: Mapping[str, str] | None = None) -> bool:
+        """Whether an OpenSearch cluster is named (its hosts are checked when opened)."""
+        return settings.is_set(URL_ENV, env)
 
     def client(self):
         """An opensearch-py client that spreads requests over the hosts, retries a
@@ -99,27 +100,3 @@ class OpenSearchSettings:
         if self.user:
             kw["http_auth"] = (self.user, self.password or "")
         return OpenSearch(**kw)
-
-
-def _bool(env: dict, name: str, default: bool) -> bool:
-    raw = env.get(name, "").strip().lower()
-    if not raw:
-        return default
-    if raw in _TRUE:
-        return True
-    if raw in _FALSE:
-        return False
-    raise EngineError(f"{name}={raw!r}: use true or false")
-
-
-def _int(env: dict, name: str, default: int, lo: int, hi: int) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        n = int(raw)
-    except ValueError:
-        raise EngineError(f"{name}={raw!r} is not a whole number") from None
-    if not lo <= n <= hi:
-        raise EngineError(f"{name}={n} is out of range ({lo}-{hi})")
-    return n

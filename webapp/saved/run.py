@@ -6,17 +6,15 @@ indexing run that changed the index, and by tests. Needs no web server.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from indexer import settings
 from webapp.saved.delivery import DeliveryReport, compose_due, send_pending
 from webapp.saved.mail import SmtpConfigError, parse_smtp_url
 from webapp.saved.matching import MatchReport, record_new_matches
-
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
 @dataclass
@@ -30,22 +28,23 @@ class AlertsReport:
 
 def base_url_from_env() -> str:
     """Where links in e-mails and feeds point: the address users open the app at."""
-    return (os.environ.get("IMR_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+    return settings.get("IMR_BASE_URL")
 
 
 def run_alerts(
     session: Session, service, smtp_url: str | None = None, base_url: str | None = None, send: bool = True
 ) -> AlertsReport:
     matches = record_new_matches(session, service)
-    smtp_url = os.environ.get("IMR_SMTP_URL", "") if smtp_url is None else smtp_url
-    base_url = (base_url or base_url_from_env()).rstrip("/")
     if not send:
         return AlertsReport(matches, DeliveryReport("not sent (--no-mail)"))
+    smtp_url = (settings.get("IMR_SMTP_URL") or "") if smtp_url is None else smtp_url
     if not smtp_url.strip():
         return AlertsReport(matches, DeliveryReport("not configured: set IMR_SMTP_URL to e-mail alerts"))
     try:
-        config = parse_smtp_url(smtp_url, os.environ.get("IMR_SMTP_FROM"))
-    except SmtpConfigError as exc:
+        base_url = (base_url or base_url_from_env()).rstrip("/")
+        config = parse_smtp_url(smtp_url, settings.get("IMR_SMTP_FROM"))
+    except (SmtpConfigError, settings.SettingError) as exc:
+        # the new matches are recorded; the mail waits for a setting that works
         return AlertsReport(matches, DeliveryReport(f"not configured: {exc}"))
     compose_due(session)
     results = send_pending(session, config, base_url)

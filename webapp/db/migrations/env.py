@@ -3,11 +3,10 @@ or on `sqlalchemy.url` / IMR_DATABASE_URL when invoked through the alembic CLI."
 
 from __future__ import annotations
 
-import os
-
 from alembic import context
 from sqlalchemy import create_engine
 
+from indexer import settings
 from webapp.db.models import Base
 
 config = context.config
@@ -25,8 +24,15 @@ def _configure(connection) -> None:
         context.run_migrations()
 
 
+def _url() -> str:
+    url = config.get_main_option("sqlalchemy.url") or settings.get("IMR_DATABASE_URL")
+    if not url:
+        raise SystemExit("alembic: set IMR_DATABASE_URL (or sqlalchemy.url) to the database to migrate")
+    return url
+
+
 def run_offline() -> None:
-    url = config.get_main_option("sqlalchemy.url") or os.environ.get("IMR_DATABASE_URL")
+    url = _url()
     context.configure(url=url, target_metadata=target_metadata, literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
@@ -39,8 +45,7 @@ def run_online() -> None:
         return
     from webapp.db import normalize_url
 
-    url = config.get_main_option("sqlalchemy.url") or os.environ["IMR_DATABASE_URL"]
-    engine = create_engine(normalize_url(url))
+    engine = create_engine(normalize_url(_url()))
     with engine.begin() as conn:
         _configure(conn)
 
