@@ -8,11 +8,24 @@ STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: serve test test-fast lint format index clean bench
 
+# The environment is rebuilt when what pyproject.toml says about the package and its
+# dependencies changes, not merely the file's time: a checkout, rebase or stash
+# rewrites the file, and the ruff, mypy and pytest sections change nothing installed;
+# either would otherwise reinstall every dependency (about a minute) before
+# `make lint` or `make test` could start. The stamp holds the hash of the
+# pyproject.toml (without those sections) it was built from.
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	@want="$$(awk '/^\[/ { lint = /^\[\[?tool\.(ruff|mypy|pytest)/ } !lint' pyproject.toml | sha256sum | cut -d' ' -f1)"; \
+	if [ -x $(BIN)/python ] && [ "$$(cat $@ 2>/dev/null)" = "$$want" ]; then \
+		touch $@; \
+	else \
+		set -e; \
+		echo "installing the environment in $(VENV) (pyproject.toml changed)"; \
+		$(PYTHON) -m venv $(VENV); \
+		$(BIN)/pip install --quiet --upgrade pip; \
+		$(BIN)/pip install --quiet -e '.[dev]'; \
+		echo "$$want" > $@; \
+	fi
 
 serve: $(STAMP)
 	$(BIN)/imr serve --corpus corpus --index data/index
