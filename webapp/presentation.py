@@ -11,34 +11,12 @@ from datetime import date
 from typing import Any
 
 from indexer.model import CitationKey
+from indexer.query import facets
 from indexer.query.types import FacetValue
 
-FACET_LABELS: dict[str, str] = {
-    "decision": "Decision",
-    "citation": "Guideline cited (by anyone)",
-    "reviewer_citation": "Guideline the reviewer cited",
-    "source": "Guideline source",
-    "treatment": "Treatment",
-    "body_region": "Body region",
-    "specialty": "Reviewer specialty",
-    "licensure": "Reviewer licensure",
-    "injury_year": "Year of injury",
-    "decision_year": "Year decided",
-    "mtus_based": "Reviewer based decision on MTUS",
-    "edition": "Guideline edition",
-    "rationale_group": "Near-identical to the rationale of",
-}
-
-FACET_HELP: dict[str, str] = {
-    "decision": "Upheld: the denial stands. Overturned: the treatment was found medically necessary.",
-    "citation": "Guideline citations by either party (the claims administrator's denial or the IMR reviewer), "
-    "normalised so differently worded letters count together.",
-    "reviewer_citation": "Only the guidelines the IMR reviewer relied on: what a precedent rests on.",
-    "mtus_based": "Whether the IMR reviewer based the decision on the MTUS (No: the reviewer went outside "
-    "the MTUS or cited nothing from it).",
-    "edition": "The guideline part and the edition year the letter names (e.g. the 2009 or 2016 "
-    "Chronic Pain Medical Treatment Guidelines).",
-}
+# facet wording from the facet registry (indexer.query.facets)
+FACET_LABELS: dict[str, str] = {f.name: f.label for f in facets.REGISTRY.values()}
+FACET_HELP: dict[str, str] = {f.name: f.help for f in facets.REGISTRY.values() if f.help}
 
 DECISION_HELP: dict[str, str] = {
     "Upheld": "Upheld: the denial stands; the reviewer found the treatment not medically necessary.",
@@ -73,9 +51,10 @@ def facet_label(name: str) -> str:
 
 def facet_value_label(name: str, value: Any) -> str:
     text = str(value)
-    if name == "mtus_based":
+    facet = facets.REGISTRY.get(name)
+    if facet is not None and facet.kind == "boolean":
         return _BOOL_LABELS.get(text.lower(), text)
-    if name in ("citation", "reviewer_citation"):
+    if facet is not None and facet.kind == "citation":
         return citation_label(text)
     return text
 

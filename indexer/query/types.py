@@ -6,32 +6,21 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from indexer.query.facets import REGISTRY, of_kind
 from indexer.query.limits import PAGING
 
-# Facet names, exactly as users type them in `facet:value` and URL parameters.
-FACETS = (
-    "decision",
-    "citation",
-    "reviewer_citation",
-    "source",
-    "treatment",
-    "body_region",
-    "specialty",
-    "licensure",
-    "injury_year",
-    "decision_year",
-    "mtus_based",
-    "edition",
-)
+# Facet names, exactly as users type them in `facet:value` and URL parameters
+# (the registry, indexer.query.facets, says what each one is).
+FACETS = tuple(f.name for f in REGISTRY.values() if f.counted)
 SORTS = ("relevance", "decision_date", "decision_date_asc", "injury_date", "injury_date_asc")
 # Facets indexed and filterable but never counted for the sidebar: the near-duplicate
 # group of a passage's rationale (see indexer.index.neardup) has ~one value per passage.
 GROUP_FACET = "rationale_group"
-HIDDEN_FACETS = (GROUP_FACET,)
+HIDDEN_FACETS = tuple(f.name for f in REGISTRY.values() if not f.counted)
 INDEXED_FACETS = FACETS + HIDDEN_FACETS
 # Facets whose values are citation keys: a value also stands for every key below
 # it (`ODG | Low Back` takes in `ODG | Low Back | Lumbar supports`).
-CITATION_FACETS = ("citation", "reviewer_citation")
+CITATION_FACETS = of_kind("citation")
 GROUPS = ("passage", "letter")  # results listed one per passage, or one per letter with its passages
 
 

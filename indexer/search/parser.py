@@ -18,7 +18,7 @@ Syntax (words are ANDed; case-insensitive; English stemming):
     decision:overturned  citation:"ODG | Neck and Upper Back | Facet joint diagnostic blocks"
     decided:2016-01..2016-06     decision date in a range (also injured:, >2020, <=2017, 2016..)
     decision_year:2018..2020     a year facet with a range is the same date range
-    specialty:anesthesiology ... any facet name inline (see types.FACETS)
+    specialty:anesthesiology ... any facet name inline (see query/facets.py)
 
 Nothing here raises on user input: a malformed query is read as well as it can
 be and `ParsedQuery.messages` says how (unbalanced quotes and parentheses,
@@ -33,6 +33,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
+from indexer.query import facets
 from indexer.query.analysis import PARAGRAPH_SPAN, SENTENCE_SPAN, stem, tokens, words
 from indexer.query.tree import (
     FIELD_ALIASES,
@@ -55,7 +56,7 @@ from indexer.query.tree import (
     simplify,
     to_string,
 )
-from indexer.query.types import CITATION_FACETS, FACETS
+from indexer.query.types import CITATION_FACETS
 from indexer.query.visit import TreeRewriter, TreeVisitor
 from indexer.search import dates, vocab_adapter
 
@@ -68,17 +69,8 @@ CITED_BY = "cited_by"  # a modifier of citation terms, not a facet of its own
 MAX_FUZZY = 2  # edits `word~` allows
 CITATION_PIN_SCORE = 1000.0
 
-FACET_ALIASES: dict[str, str] = {f: f for f in FACETS}
-FACET_ALIASES.update(
-    {
-        "cite": "citation",
-        "cites": "citation",
-        "state": "licensure",
-        "region": "body_region",
-        "year": "decision_year",
-        "cited_by": CITED_BY,
-    }
-)
+FACET_ALIASES: dict[str, str] = facets.aliases()
+FACET_ALIASES[CITED_BY] = CITED_BY
 # `citation:"..." cited_by:reviewer`: who cited the guidelines named beside it
 CITED_BY_WORDS = {
     "reviewer": "reviewer",
@@ -100,7 +92,7 @@ RANGE_ALIASES: dict[str, str] = {
     "injury_date": "injury_date",
     "date_of_injury": "injury_date",
 }
-YEAR_FACETS = {"decision_year": "decision_date", "injury_year": "injury_date"}
+YEAR_FACETS = facets.date_fields()
 BOOLEAN_WORDS = {
     "true": "true",
     "yes": "true",
@@ -702,10 +694,11 @@ def _facet_value(facet: str, value: str, p: _Parser) -> Node | None:
     if not value:
         p.note(f"{facet}: has no value after the colon; it was ignored.")
         return None
-    if facet == "mtus_based":
+    spec = facets.REGISTRY.get(facet)  # None for cited_by, a modifier
+    if spec is not None and spec.kind == "boolean":
         norm = BOOLEAN_WORDS.get(value.lower())
         if norm is None:
-            p.note(f"mtus_based:{value} should be true or false; it was ignored.")
+            p.note(f"{facet}:{value} should be true or false; it was ignored.")
             return None
         return FacetTerm(facet, norm)
     if facet == CITED_BY:

@@ -37,6 +37,7 @@ from indexer.index.pipeline import BROWSE_FACETS_META
 from indexer.index.store import HitData, LetterStore
 from indexer.model import DECISIONS, CitationKey, Letter, Passage
 from indexer.query.analysis import terms as analysis_terms
+from indexer.query.facets import of_kind
 from indexer.query.limits import PAGING
 from indexer.query.tree import (
     SCOPES,
@@ -92,7 +93,8 @@ MAX_OFFSET = PAGING.max_offset
 SLOW_QUERY_MS = 1000.0  # default threshold of the slow-search log line
 SPELL_CHECK_BELOW = 20  # results under which the query's words are checked for misspellings
 CASE_NUMBER = re.compile(r"(?i)CM\d{2}-\d{7}")
-YEAR_FACETS = ("decision_year", "injury_year")  # listed newest year first, not by count
+YEAR_FACETS = of_kind("year")  # listed newest year first, not by count
+BOOLEAN_FACETS = of_kind("boolean")
 FACET_CACHE_SIZE = 256
 PARALLEL_FROM_PASSAGES = 200_000
 SUMMARY_CACHE_SIZE = 256
@@ -993,10 +995,10 @@ def _clean_filters(filters: dict, messages: list[str]) -> dict[str, list[str]]:
         clean: list[str] = []
         for v in values or []:
             v = " ".join(str(v).split())
-            if facet == "mtus_based" and v:
+            if facet in BOOLEAN_FACETS and v:
                 norm = BOOLEAN_WORDS.get(v.lower())
                 if norm is None:
-                    messages.append(f"mtus_based={v} should be true or false; ignored.")
+                    messages.append(f"{facet}={v} should be true or false; ignored.")
                     continue
                 v = norm
             if v and v not in clean:
