@@ -15,8 +15,8 @@ from pathlib import Path
 
 from indexer.index import neardup
 from indexer.model import Letter, Passage, make_passage_id
+from indexer.query.facets import REGISTRY
 from indexer.query.tree import SUMMARY_FIELD, TEXT_FIELDS
-from indexer.query.types import FACETS, GROUP_FACET
 
 _EPOCH = date(1900, 1, 1)
 
@@ -110,41 +110,10 @@ def _unique(values) -> list[str]:
     return out
 
 
-def edition_label(source: str, chapter: str | None, edition: str) -> str:
-    """The `edition` facet value of one citation: the guideline part and the year the letter
-    names, e.g. "MTUS Chronic Pain Medical Treatment Guidelines 2016". A bare year would
-    lump the 2016 Chronic Pain and Opioid guidelines with every other 2016 part, and
-    within a passage could not say which part it dates."""
-    if chapter and source == "MTUS":
-        return f"MTUS {chapter} {edition}"
-    return " ".join(p for p in (source, chapter, edition) if p)
-
-
-def editions(p: Passage) -> list[str]:
-    return _unique(edition_label(c.source, c.chapter, c.edition) for c in p.citations if c.edition)
-
-
 def facet_values(letter: Letter, p: Passage) -> dict[str, list[str]]:
-    keys = _unique(c.key for c in p.citations)
-    values = {
-        "decision": _unique([p.decision]),
-        "citation": keys,
-        # what the IMR reviewer relied on (their guideline paragraph or rationale),
-        # apart from what the claims administrator's paragraph cited
-        "reviewer_citation": _unique(c.key for c in p.citations if c.cited_by != "claims_administrator"),
-        "source": _unique(c.source for c in p.citations),
-        "treatment": _unique([p.treatment]),
-        "body_region": _unique([p.body_region] if p.body_region else (letter.body_regions or [])),
-        "specialty": _unique(letter.reviewer.specialties or letter.reviewer.board_certified),
-        "licensure": _unique(letter.reviewer.licensure),
-        "injury_year": _unique([letter.date_of_injury[:4]] if letter.date_of_injury else []),
-        "decision_year": _unique([letter.decision_date[:4]] if letter.decision_date else []),
-        "mtus_based": [] if p.mtus_based is None else ["true" if p.mtus_based else "false"],
-        "edition": editions(p),
-    }
-    out = {f: values.get(f, []) for f in FACETS}
-    out[GROUP_FACET] = []  # filled in by the indexer, which knows the other passages
-    return out
+    """The passage's values of every facet, as the facet registry extracts them
+    (the near-duplicate group is filled in by the indexer, which knows the other passages)."""
+    return {name: _unique(f.values(letter, p)) if f.values else [] for name, f in REGISTRY.items()}
 
 
 def letter_doc(letter_id: str, summary: str) -> IndexDoc:

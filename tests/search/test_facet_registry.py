@@ -62,3 +62,24 @@ def test_the_web_shows_the_registry_wording(name):
 def test_cited_by_still_applies_to_citation_facets():
     tree = parse_query('citation:"ODG | Low Back" cited_by:reviewer').tree
     assert tree == FacetTerm("reviewer_citation", "ODG | Low Back")
+
+
+def test_a_passage_carries_every_registered_facet_as_the_registry_extracts_it(seed_files):
+    from indexer.index.documents import ensure_passages, facet_values
+    from indexer.letters.parse import parse_text
+
+    seen: dict[str, set[str]] = {name: set() for name in REGISTRY}
+    for path in seed_files:
+        letter = parse_text(path.read_text(encoding="utf-8"), str(path))
+        ensure_passages(letter)
+        for p in letter.passages:
+            values = facet_values(letter, p)
+            assert list(values) == list(INDEXED_FACETS)
+            assert values["citation"] == list(dict.fromkeys(c.key for c in p.citations))
+            assert values["mtus_based"] == ([] if p.mtus_based is None else [str(p.mtus_based).lower()])
+            for name, vs in values.items():
+                assert all(v == " ".join(v.split()) and v for v in vs), (name, vs)
+                seen[name].update(vs)
+    assert seen["rationale_group"] == set()  # the indexer fills it in
+    assert seen["decision"] and seen["decision"] <= {"Upheld", "Overturned"}
+    assert seen["citation"] and seen["source"] and seen["specialty"]
