@@ -618,7 +618,12 @@ class SearchService:
 
         The engine returns its top passages without a total or a filter (so it can
         prune, see SearchEngine.more_like_this); the undecided are dropped here and,
-        if that leaves too few, a wider top is asked for."""
+        if that leaves too few, a wider top is asked for. So is it when the score
+        at the cut is still the lowest score fetched: an engine cuts a tie in its own
+        order, so the whole tie must be in hand before tie_order picks from it (then
+        the similar set is the same on every engine, and a smaller limit gives a
+        prefix of a larger one). Identical rationales tie exactly, and boilerplate
+        makes them common."""
         gen = self._gen
         terms = mlt.distinctive_terms(text or "", lambda ts: gen.engine.doc_freqs(mlt.FIELD, ts), gen.passage_total())
         tree = mlt.similarity_query(terms)
@@ -630,10 +635,13 @@ class SearchService:
             found = gen.engine.more_like_this(mlt.FIELD, words, fetch)
             data = gen.store.hit_data(h.passage_id for h in found if h.passage_id != exclude)
             kept = [h for h in found if h.passage_id in data and data[h.passage_id].passage.decision in DECISIONS]
-            if len(kept) >= limit + mlt.TIE_SLACK or len(found) < fetch or fetch >= mlt.MAX_FETCH:
-                break
+            kept.sort(key=lambda h: (-h.score, *tie_order(h.passage_id)))
+            if len(found) < fetch or fetch >= mlt.MAX_FETCH:
+                break  # every match is in hand, or as many as are ever fetched
+            if len(kept) >= limit + mlt.TIE_SLACK and found[-1].score < kept[limit - 1].score:
+                break  # enough decided ones, and the tie at the cut ends inside the window
             fetch = min(fetch * 4, mlt.MAX_FETCH)
-        hits = sorted(kept, key=lambda h: (-h.score, *tie_order(h.passage_id)))[:limit]
+        hits = kept[:limit]
         return SimilarResult(self._build_hits(gen, hits, tree, [], data=data), terms, mlt.search_text(terms))
 
     def _page(self, gen, tree, filters, sort, offset, limit, messages):

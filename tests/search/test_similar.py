@@ -3,8 +3,11 @@ from the rationale's distinctive terms rather than its boilerplate."""
 
 from __future__ import annotations
 
+import pytest
+
 from indexer.query.types import SearchRequest
 from indexer.search.similar import distinctive_terms
+from tests.search.conftest import service_of
 
 
 def _ids(result) -> list[str]:
@@ -91,3 +94,40 @@ def test_the_similar_set_is_the_top_limit_and_a_smaller_limit_is_its_prefix(samp
         assert len(widest) >= 3
         for k in (1, 2, 3, len(widest) - 1):
             assert _ids(sample_service.similar(text, exclude=passage_id, limit=k)) == widest[:k]
+
+
+@pytest.fixture(scope="module")
+def tied_service(engine, tmp_path_factory):
+    """Forty letters whose rationales are one identical paragraph (boilerplate reused
+    verbatim), so they tie exactly, plus a few that say something else."""
+    from indexer.model import Letter, Passage, Reviewer
+    from tests.index.test_neardup import FAMILIES
+
+    texts = [FAMILIES["topical"][0]] * 40 + FAMILIES["opioid"] + FAMILIES["facet"]
+    letters = []
+    for n, text in enumerate(texts, start=1):
+        lid = f"CM17-{n:07d}"
+        decision = "Overturned" if n % 3 == 0 else "Upheld"
+        letters.append(
+            Letter(
+                lid,
+                f"/x/{lid}.txt",
+                decision_date="2017-01-05",
+                reviewer=Reviewer(["Internal Medicine"], [], ["California"]),
+                passages=[Passage(f"{lid}-1", lid, 1, "cream", decision, rationale=text, treatment="medication")],
+            )
+        )
+    yield from service_of(letters, engine, tmp_path_factory, "tied")
+
+
+def test_a_tie_wider_than_the_window_is_ordered_alike_on_every_engine(tied_service) -> None:
+    # the engine cuts its top inside the tie in its own order; the similar set must
+    # still be the first `limit` of the whole tie in tie_order, at every limit
+    from indexer.index.engine import tie_order
+    from tests.index.test_neardup import FAMILIES
+
+    tied = sorted((f"CM17-{n:07d}-1" for n in range(1, 41)), key=tie_order)
+    for limit in (1, 5, 20, 39):
+        result = tied_service.similar(FAMILIES["topical"][0], limit=limit)
+        assert _ids(result) == tied[:limit]
+        assert len({h.score for h in result.hits}) == 1
