@@ -218,9 +218,11 @@ class Grouper:
     (only the rows that were there when the run began). A fresh build therefore
     never queries SQLite for candidates, nor keeps an index on `dup_bands` up to
     date: the first later run that needs the lookup builds that index once, in
-    one pass. Measured after 200,000 leaders (one process, 5,286 rationales, two
-    runs at load 4-6): 0.87-1.27 ms a passage with every lookup in SQLite, 0.37-0.50
-    ms with the run's bands in memory.
+    one pass. Measured (benchmarks/grouping_scale.py, BENCHMARKS.md): in CPU time
+    after 100,000 leaders this is no cheaper than the lookup in SQLite was (about
+    0.2 ms a passage either way, at load 9); wall-clock runs at load 4-13 went
+    both ways. Whether it pays at a million passages, where the band index no
+    longer fits SQLite's cache, is still to be measured.
     Loading the stored bands into memory instead would cost an incremental run
     seconds per million passages before its first letter; the per-passage lookup
     costs what it did. Leaders' signatures are read only for the candidates."""

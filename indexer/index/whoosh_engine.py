@@ -332,22 +332,6 @@ class WhooshEngine(SearchEngine, TreeVisitor[Any]):
         searcher = self._searcher
         return {t: int(searcher.doc_frequency(field, t)) for t in terms}
 
-    def more_like_this(self, field, terms, limit) -> list[EngineHit]:
-        """The OR of the terms through Whoosh's own top-N collector, pruning left on
-        (unlike `_run`, which turns it off for exact totals): no total is asked
-        for, so sub-queries that can no longer reach the top `limit` are dropped
-        and no tie window re-runs the query wider."""
-        terms = list(dict.fromkeys(terms))
-        if field not in self.schema.names() or not terms or limit <= 0:
-            return []
-        weight = TEXT_FIELD_WEIGHTS.get(field, 1.0)
-        leaves = [wq.Term(field, t, boost=weight) for t in terms]
-        results = self._searcher.search(leaves[0] if len(leaves) == 1 else wq.Or(leaves), limit=limit)
-        return [
-            EngineHit(str(results[i]["passage_id"]), float(results.score(i) or 0.0))
-            for i in range(results.scored_length())
-        ]
-
     def count(self, tree, filters) -> int:
         return len(self._run(self._query(tree, filters), limit=1))
 
