@@ -52,15 +52,16 @@ def dcg(grades: list[int]) -> float:
 
 
 def all_results(service: SearchService, query: str, scope: str) -> tuple[list[str], int, list[str]]:
-    """Every result id in rank order, the total the page states, and the closer
-    matches (all words but one) the last page lists after the exact results."""
+    """Every result id in rank order, the total the page states, and what the last
+    page lists after the counted results: the rationales that only discuss the
+    words (request scope), then the closer matches (all words but one)."""
     ids: list[str] = []
     page = 1
     while True:
         resp = service.search(SearchRequest(query=query, scope=scope, per_page=PAGE, page=page))
         ids.extend(h.passage_id for h in resp.hits)
         if page * PAGE >= resp.total or not resp.hits:
-            return ids, resp.total, [h.passage_id for h in resp.closer_matches]
+            return ids, resp.total, [h.passage_id for h in resp.discussed + resp.closer_matches]
         page += 1
 
 
@@ -116,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--engines", default=",".join(ENGINES))
     ap.add_argument("--letters", type=Path, default=LETTERS)
     ap.add_argument("--judgments", type=Path, default=JUDGMENTS)
-    ap.add_argument("--scope", choices=query_tree.SCOPES, default="passage")
+    ap.add_argument("--scope", choices=query_tree.SCOPES, default=query_tree.DEFAULT_SCOPE)
     ap.add_argument("--weights", default="", help="field=weight,... (default: the shipped weights)")
     ap.add_argument("--work", type=Path, default=None, help="index folder to reuse (default: a temporary one)")
     ap.add_argument("--json", type=Path, default=None)

@@ -11,7 +11,7 @@ import json
 import sys
 
 from imr_cli.commands import engine_options
-from indexer.query.tree import SCOPES
+from indexer.query.tree import DEFAULT_SCOPE, SCOPES
 from indexer.query.types import FACETS, SORTS, Fragment
 
 
@@ -41,8 +41,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--scope",
         choices=SCOPES,
-        default="passage",
-        help="passage: words match the passage's own text (default); letter: also its case summary",
+        default=DEFAULT_SCOPE,
+        help=(
+            "request (default): when the words name requests, count the passages whose request matches; "
+            "passage: every passage whose own text matches; letter: also its case summary"
+        ),
     )
     p.add_argument("--limit", type=int, default=10, metavar="N", help="hits per page (default 10)")
     p.add_argument("--page", type=int, default=1, metavar="N")
@@ -105,7 +108,13 @@ def run(args: argparse.Namespace) -> int:
         f"{resp.total} passage{'s' if resp.total != 1 else ''} in {resp.total_letters} "
         f"letter{'s' if resp.total_letters != 1 else ''}"
         + (f" (showing {first + 1}-{first + len(resp.hits)})" if resp.hits else "")
+        + (" whose request matches" if resp.requests_only else "")
     )
+    if resp.discussed_total:
+        print(
+            f"{resp.discussed_total} more rationale{'s' if resp.discussed_total != 1 else ''} discuss the words "
+            "for another request (not counted; --scope passage counts them)"
+        )
     for n, h in enumerate(resp.hits, first + 1):
         print(f"\n{n}. [{h.decision or 'unparsed'}] {h.item}  ({h.passage_id}, score {h.score:g})")
         for field in ("rationale", "reviewer_guideline", "claims_administrator_guideline", "summary"):

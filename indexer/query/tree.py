@@ -89,7 +89,12 @@ TEXT_FIELDS = tuple(TEXT_FIELD_WEIGHTS)
 # the letter index beside the passage index (see documents.letter_doc).
 SUMMARY_FIELD = "summary"
 PASSAGE_TEXT_FIELDS = tuple(f for f in TEXT_FIELDS if f != SUMMARY_FIELD)
-SCOPES = ("passage", "letter")  # what an unrestricted word matches: the passage, or also its letter
+# What an unrestricted word matches: "request" (the default) counts the passages
+# whose request holds the words when they name requests (indexer/search/focus.py)
+# and the passage's own text otherwise; "passage" always the passage's own text;
+# "letter" that and the letter's case summary.
+SCOPES = ("request", "passage", "letter")
+DEFAULT_SCOPE = SCOPES[0]
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "item": ("item",),
     "treatment_requested": ("item",),

@@ -8,6 +8,7 @@ from typing import Any
 
 from indexer.query.facets import REGISTRY, of_kind
 from indexer.query.limits import PAGING
+from indexer.query.tree import DEFAULT_SCOPE
 
 # Facet names, exactly as users type them in `facet:value` and URL parameters
 # (the registry, indexer.query.facets, says what each one is).
@@ -32,7 +33,7 @@ class SearchRequest:
     page: int = 1  # 1-based
     per_page: int = PAGING.per_page
     facet_limit: int = PAGING.facet_values  # values per facet returned (counts are always exact)
-    scope: str = "passage"  # "letter": unrestricted words also match the letter's case summary
+    scope: str = DEFAULT_SCOPE  # what unrestricted words match: see tree.SCOPES
     group: str = "passage"  # "letter": a page lists letters, each with its matching passages
     # dates, ISO (2016, 2016-01 or 2016-01-31), inclusive; as `decided:` / `injured:` in the query
     decided_from: str | None = None
@@ -130,13 +131,20 @@ class SearchResponse:
     page: int = 1
     per_page: int = PAGING.per_page
     total_letters: int = 0  # distinct letters of the `total` passages
-    scope: str = "passage"
+    scope: str = DEFAULT_SCOPE
     group: str = "passage"
     letters: list[LetterGroup] = field(default_factory=list)  # group == "letter": this page's letters
     citation_counts: dict[str, int] = field(default_factory=dict)  # passages citing each citation the words read as
     # the last page of a relevance-ordered search of several words goes on with
     # passages that have all but one of them (search/partial.py): counted apart
     # from `total`, and in no facet or outcome figure
+    # scope "request" and the words name requests (indexer/search/focus.py): `total`
+    # and every figure count the passages whose request matches; `discussed_total`
+    # more rationales discuss the words for another request, listed (first
+    # `discussed`) after the last counted result, counted in no figure
+    requests_only: bool = False
+    discussed: list[Hit] = field(default_factory=list)
+    discussed_total: int = 0
     closer_matches: list[Hit] = field(default_factory=list)
     closer_total: int = 0  # passages with all words but one (not counted in `total`)
     closer_need: int = 0  # how many of the query's words each closer match has
@@ -161,5 +169,6 @@ class DecisionCounts:
     by: dict[str, dict[str, dict[str, int]]]
     filters: dict[str, list[str]] = field(default_factory=dict)  # the filters counted under
     messages: list[str] = field(default_factory=list)
-    scope: str = "passage"  # the scope counted in (as the results page's)
+    scope: str = DEFAULT_SCOPE  # the scope counted in (as the results page's)
+    requests_only: bool = False  # the words name requests: only passages whose request matches are counted
     letters: int = 0  # distinct letters of the decided passages counted overall

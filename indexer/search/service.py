@@ -82,6 +82,7 @@ from indexer.query.types import (
 from indexer.query.visit import TreeVisitor
 from indexer.search import dates, spelling, vocab_adapter
 from indexer.search import similar as mlt
+from indexer.search.focus import Focus, request_focus
 from indexer.search.highlight import Highlighter
 from indexer.search.parser import BOOLEAN_WORDS, CITATION_PIN_SCORE, parse_query
 from indexer.search.partial import relax
@@ -186,6 +187,10 @@ class _Generation:
     def citation_count(self, key: str) -> int:
         """Passages citing `key` or a citation below it (cached like facet counts)."""
         return self._cached_count(("cites", key), lambda: self.engine.count(FacetTerm("citation", key), {}))
+
+    def unfiltered_count(self, tree: Node) -> int:
+        """Passages `tree` matches without filters (cached: a generation never changes)."""
+        return self._cached_count(("all", tree), lambda: self.engine.count(tree, {}))
 
     def _cached_count(self, key: tuple, count: Callable[[], int]) -> int:
         with self.cache_lock:
@@ -489,9 +494,20 @@ class SearchService:
         built = self._build_hits(gen, hits, text_tree, cited, scope)
         if req.group_duplicates and group == "passage":
             self._group_hits(gen, tree, filters, built)
+        discussed: list[Hit] = []
+        discussed_total = 0
         closer, closer_total, closer_need = [], 0, 0
-        if engine_sort == "relevance" and group == "passage" and page == last and not pq.is_browse:
-            relaxed = relax(tree)
+        at_the_end = engine_sort == "relevance" and group == "passage" and page == last and not pq.is_browse
+        if r.focus is not None and at_the_end:
+            discussed_total = self._count(gen, r.focus.discussed, filters)
+            if discussed_total:
+                found = gen.engine.relevance_page(r.focus.discussed, filters, 0, per_page).hits
+                discussed = self._build_hits(gen, found, text_tree, cited, scope)
+        elif r.focus is not None:
+            discussed_total = self._count(gen, r.focus.discussed, filters)
+        if at_the_end:
+            # all the words but one, and not the query: apart from the discussed as from the counted
+            relaxed = relax(r.focus.query if r.focus else tree)
             if relaxed is not None:
                 closer_total = self._count(gen, relaxed.tree, filters)
                 if closer_total:
@@ -526,6 +542,9 @@ class SearchService:
             group=group,
             letters=letters,
             citation_counts=dict(offered),
+            requests_only=r.focus is not None,
+            discussed=discussed,
+            discussed_total=discussed_total,
             closer_matches=closer,
             closer_total=closer_total,
             closer_need=closer_need,
@@ -557,7 +576,7 @@ class SearchService:
         if ranges:
             tree = simplify(And((tree, *ranges)))
         found = self._count(gen, gen.scoped(tree, response.scope), filters)
-        if found > response.total:
+        if found > response.total + response.discussed_total:  # what the words matched, counted or listed
             response.did_you_mean = better
             response.did_you_mean_total = found
 
@@ -577,7 +596,13 @@ class SearchService:
         offered = gen.offered_citations(pq)
         text_tree = tree  # what the highlighter marks: the query as written, fuzzy words resolved
         tree = gen.scoped(_repin(tree, [k for k, _ in offered]), scope)
-        return _Reading(pq, tree, text_tree, filters, applied_dates, ranges, scope, offered)
+        focus = None
+        if scope == "request" and not offered and not pq.is_browse:
+            # a citation reading is about guidelines, not requests: counted as a passage search
+            focus = request_focus(tree, gen.unfiltered_count)
+        return _Reading(
+            pq, focus.tree if focus else tree, text_tree, filters, applied_dates, ranges, scope, offered, focus
+        )
 
     def decision_counts(self, req: SearchRequest, facets: list[str], letters: bool = True) -> DecisionCounts:
         """Upheld and overturned passages among the search's matches, overall and
@@ -590,6 +615,12 @@ class SearchService:
         tree, filters = r.tree, r.filters
         if filters.pop("decision", None):
             messages.append("The decision filter is set aside: statistics split every decision.")
+        if r.focus is not None:
+            messages.append(
+                f"Counting the passages whose request matches ({r.focus.requests:,} before filters); "
+                f"{r.focus.matches - r.focus.requests:,} more rationales that discuss these words for another "
+                "request are not counted (scope=passage counts them)."
+            )
         facets = [f for f in facets if f in FACETS and f != "decision"]
         requests = [(filters, ["decision"])]
         for decision in DECISIONS:
@@ -607,7 +638,13 @@ class SearchService:
         if letters and any(overall_counts.values()):
             n_letters = gen.letter_count(tree, {**filters, "decision": list(DECISIONS)})
         return DecisionCounts(
-            overall=overall_counts, by=by, filters=filters, messages=messages, scope=r.scope, letters=n_letters
+            overall=overall_counts,
+            by=by,
+            filters=filters,
+            messages=messages,
+            scope=r.scope,
+            letters=n_letters,
+            requests_only=r.focus is not None,
         )
 
     def similar(self, text: str, exclude: str | None = None, limit: int = 20) -> SimilarResult:
@@ -944,6 +981,7 @@ class _Reading:
     ranges: list
     scope: str
     offered: list[tuple[str, int]]
+    focus: Focus | None = None  # the words name requests: `tree` is focus.tree
 
 
 @dataclass

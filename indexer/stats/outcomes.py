@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from indexer.query.tree import DEFAULT_SCOPE
 from indexer.query.types import FACETS, SearchRequest
 from indexer.stats.wilson import wilson_interval
 
@@ -146,7 +147,8 @@ class OutcomeStats:
     baselines: list[Baseline]
     filters: dict[str, list[str]] = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)
-    scope: str = "passage"  # as the results page's: "letter" when case summaries were searched too
+    scope: str = DEFAULT_SCOPE  # as the results page's (see indexer.query.tree.SCOPES)
+    requests_only: bool = False  # the words name requests: passages whose request matches are counted
     letters: int = 0  # distinct letters of the overall decisions
 
     def baselines_for(self, value: str | None = None) -> list[Baseline]:
@@ -162,6 +164,7 @@ class OutcomeStats:
             "min_decisions": MIN_DECISIONS,
             "filters": self.filters,
             "scope": self.scope,
+            "requests_only": self.requests_only,
             "messages": self.messages,
         }
 
@@ -189,6 +192,7 @@ def outcome_stats(
         filters=counts.filters,
         messages=counts.messages,
         scope=counts.scope,
+        requests_only=counts.requests_only,
         letters=counts.letters,
     )
     return stats, groups

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from indexer.query.tree import DEFAULT_SCOPE
 from indexer.query.types import SearchRequest
 from tests.saved.conftest import OPENSEARCH, real_letters, run_alerts
 from webapp.auth.accounts import local_user
@@ -23,8 +24,13 @@ SEARCHES = [
     {"name": "ODG", "filters": {"source": ["ODG"]}},
     {"name": "Opioids overturned", "q": "opioid* OR tramadol", "filters": {"decision": ["Overturned"]}},
     {"name": "Injections, upheld, MTUS", "q": "injection", "filters": {"decision": ["Upheld"], "source": ["MTUS"]}},
-    {"name": "Fuzzy, decided Jan 2017", "q": "physcial~ therapy decided:2017-01"},
-    {"name": "Dated", "q": "therapy", "dates": {"decided_from": "2017-01", "decided_to": "2017-01"}},
+    {"name": "Fuzzy, decided Jan 2017", "q": "physcial~ therapy decided:2017-01", "scope": "passage"},
+    {
+        "name": "Dated",
+        "q": "therapy",
+        "dates": {"decided_from": "2017-01", "decided_to": "2017-01"},
+        "scope": "passage",
+    },
     # the case summary is searched when asked: whole letters, or a summary: term
     {"name": "Lumbar, whole letters", "q": "lumbar", "scope": "letter"},
     {"name": "Summary: hypertension", "q": "summary:hypertension"},
@@ -34,7 +40,7 @@ SEARCHES = [
 
 
 def matching_ids(
-    service, q: str = "", filters: dict | None = None, dates: dict | None = None, scope: str = "passage"
+    service, q: str = "", filters: dict | None = None, dates: dict | None = None, scope: str = DEFAULT_SCOPE
 ) -> set[str]:
     """Every passage the search service finds for the search, page by page."""
     out: set[str] = set()
@@ -71,12 +77,12 @@ def test_indexing_new_letters_records_exactly_the_new_matches(indexed_app, corpu
         added = after - before
         expected = {
             s["name"]: matching_ids(
-                service, s.get("q", ""), s.get("filters"), s.get("dates"), s.get("scope", "passage")
+                service, s.get("q", ""), s.get("filters"), s.get("dates"), s.get("scope", DEFAULT_SCOPE)
             )
             & added
             for s in SEARCHES
         }
-        therapy = matching_ids(service, "therapy") & added
+        therapy = matching_ids(service, "therapy", scope="passage") & added
         lumbar_own_text = matching_ids(service, "lumbar") & added
     assert len(added) > 40
     assert report.matches.new_passages == len(added)
@@ -119,7 +125,10 @@ def test_indexing_new_letters_records_exactly_the_new_matches(indexed_app, corpu
     with corpus.service() as service:
         latest = matching_ids(service) - after
         second = {
-            s["name"]: matching_ids(service, s.get("q", ""), s.get("filters"), s.get("dates")) & latest
+            s["name"]: matching_ids(
+                service, s.get("q", ""), s.get("filters"), s.get("dates"), s.get("scope", DEFAULT_SCOPE)
+            )
+            & latest
             for s in SEARCHES
         }
     assert latest
@@ -183,5 +192,7 @@ def test_every_engine_finds_the_same_new_matches(engine, corpus, db_url):
                     select(SavedSearchHit.passage_id).where(SavedSearchHit.saved_search_id == ids[s["name"]])
                 )
             )
-            want = matching_ids(service, s.get("q", ""), s.get("filters"), s.get("dates"), s.get("scope", "passage"))
+            want = matching_ids(
+                service, s.get("q", ""), s.get("filters"), s.get("dates"), s.get("scope", DEFAULT_SCOPE)
+            )
             assert got == want & added, (engine, s["name"])

@@ -9,7 +9,7 @@ SEARCH = {
     "name": "Neck facet blocks",
     "q": "facet joint",
     "filters": {"decision": ["Upheld"]},
-    "scope": "passage",
+    "scope": "request",
     "sort": "decision_date",
     "alert": "daily",
 }

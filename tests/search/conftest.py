@@ -54,6 +54,10 @@ def seed_service(engine, seed_index):
 
 
 def run(service: SearchService, query: str = "", **kw) -> SearchResponse:
+    """The search in the passage scope unless the test names one: these tests pin
+    what the query language matches, which the default request scope narrows to
+    the requests when the words name them (tests/search/test_focus.py)."""
+    kw.setdefault("scope", "passage")
     return service.search(SearchRequest(query=query, **kw))
 
 

@@ -6,6 +6,7 @@ summary is context. These tests pin down what each number means.
 
 from __future__ import annotations
 
+from indexer.query.tree import DEFAULT_SCOPE
 from indexer.search.parser import parse_query
 from tests.search.conftest import counts, ids, run
 from tests.search.fixtures import FACET_DX, OPIOIDS, PHYS_MED
@@ -107,7 +108,7 @@ def test_group_by_letter(sample_service):
 
 def test_unknown_scope_is_reported(sample_service):
     resp = run(sample_service, "ibuprofen", scope="everything")
-    assert resp.scope == "passage" and resp.total == 0
+    assert resp.scope == DEFAULT_SCOPE and resp.total == 0
     assert any("scope" in m for m in resp.messages)
 
 

@@ -13,7 +13,7 @@ SUMMARY_ONLY = "spondylolisthesis"
 
 def test_summary_only_word_finds_nothing_by_default_and_the_letter_with_scope(client):
     default = api(client, q=SUMMARY_ONLY)
-    assert (default["total"], default["total_letters"], default["scope"]) == (0, 0, "passage")
+    assert (default["total"], default["total_letters"], default["scope"]) == (0, 0, "request")
     wide = api(client, q=SUMMARY_ONLY, scope="letter")
     assert (wide["total"], wide["total_letters"], wide["scope"]) == (2, 1, "letter")
     assert {h["letter_id"] for h in wide["hits"]} == {"002_41fcf0f3b209208b"}
@@ -66,10 +66,30 @@ def test_closer_matches_follow_the_exact_results_and_are_not_counted(client):
     # no sample passage says both "lumbar" and "cream"; three say one of them
     doc = api(client, q="lumbar cream")
     assert (doc["total"], doc["closer_total"], doc["closer_need"]) == (0, 3, 1)
-    either = {h["passage_id"] for h in api(client, q="lumbar OR cream", per_page=100)["hits"]}
+    either = {h["passage_id"] for h in api(client, q="lumbar OR cream", per_page=100, scope="passage")["hits"]}
     assert {h["passage_id"] for h in doc["closer_matches"]} == either
     assert all(v["count"] == 0 for v in doc["facets"]["decision"])
     body = client.get("/search", query_string={"q": "lumbar cream"}).data.decode()
     assert "Closer matches: 3 more passages with 1 of your 2 words" in body
     assert "Not counted in the 0 above" in body
     assert "0 passages in 0 letters" in body
+
+
+def test_requests_are_counted_and_discussions_listed_apart(client):
+    # "injection" is requested by one sample passage and discussed by others
+    doc = api(client, q="injection")
+    every = api(client, q="injection", scope="passage", per_page=100)
+    assert doc["scope"] == "request" and doc["requests_only"] is True
+    assert 0 < doc["total"] < every["total"]
+    assert doc["total"] + doc["discussed_total"] == every["total"]
+    listed = {h["passage_id"] for h in doc["hits"]} | {h["passage_id"] for h in doc["discussed"]}
+    assert listed == {h["passage_id"] for h in every["hits"]}
+    body = client.get("/search", query_string={"q": "injection"}).data.decode()
+    page = parse_html(body)
+    [(_, note)] = page.by_class("results__scope")
+    assert note["data-requests-only"] == "yes"
+    n = doc["discussed_total"]
+    assert f"{n} more rationale{'' if n == 1 else 's'} discuss" in body
+    assert f"Also discussed: {n} more rationale" in body
+    assert page.find("h2", id="discussed-heading")
+    assert any("scope=passage" in (a.get("href") or "") for a in page.find("a"))

@@ -50,7 +50,11 @@ def index():
                 "q": "query in the query language",
                 "facets": list(FACETS),
                 "sort": list(SORTS),
-                "scope": "passage (default: words match the passage's own text) or letter (also the case summary)",
+                "scope": (
+                    "request (default: when the words name requests, the passages whose request matches are "
+                    "counted and the rationales that only discuss them listed apart in `discussed`; otherwise "
+                    "as passage), passage (every passage whose own text matches) or letter (also the case summary)"
+                ),
                 "group": "passage (default) or letter (a page of letters, each with its matching passages)",
                 "page": "1-based page number (past the last page: the last page, with a message)",
                 "per_page": "1-100",

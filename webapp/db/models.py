@@ -32,6 +32,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from indexer.query.tree import DEFAULT_SCOPE
+
 # Stable constraint names so migrations can refer to them on every backend.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -233,7 +235,7 @@ class SavedSearch(Base):
     filters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # {decided_from, decided_to, injured_from, injured_to: as typed} (see webapp.search.state)
     dates: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True, default=dict)
-    scope: Mapped[str] = mapped_column(String(32), default="passage")
+    scope: Mapped[str] = mapped_column(String(32), default=DEFAULT_SCOPE)
     sort: Mapped[str] = mapped_column(String(32), default="relevance")
     alert: Mapped[str] = mapped_column(String(16), default="off")
     feed_token: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -298,7 +300,7 @@ class SearchHistory(Base):
     q: Mapped[str] = mapped_column(Text, default="")
     filters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     dates: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True, default=dict)
-    scope: Mapped[str] = mapped_column(String(32), default="passage")
+    scope: Mapped[str] = mapped_column(String(32), default=DEFAULT_SCOPE)
     sort: Mapped[str] = mapped_column(String(32), default="relevance")
     total: Mapped[int] = mapped_column(Integer, default=0)
     searched_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

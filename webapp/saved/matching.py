@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from indexer.model import Letter, Passage
+from indexer.query.tree import DEFAULT_SCOPE
 from indexer.search.delta import DeltaIndex
 from webapp.db.models import SavedSearch, SavedSearchHit, User, utcnow
 
@@ -104,7 +105,7 @@ def record_new_matches(session: Session, service: SearchService) -> MatchReport:
                 saved.filters or {},
                 after_seq=saved.cursor_seq,
                 dates=saved.dates,
-                scope=saved.scope or "passage",
+                scope=saved.scope or DEFAULT_SCOPE,
             )
             added = _record(session, saved, ids, delta.seq_of, service, letters, top)
             report.checked += 1

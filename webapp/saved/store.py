@@ -17,6 +17,7 @@ from sqlalchemy import and_, case, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from indexer.query.tree import DEFAULT_SCOPE, SCOPES
 from indexer.query.types import FACETS, SORTS
 from indexer.search import dates
 from webapp.bookmarks.store import NotFound, ValidationError, clean_name
@@ -37,9 +38,6 @@ ALERTS = {
     "daily": "Daily digest",
     "weekly": "Weekly digest",
 }
-# what a search's words are matched against: its passages (the default), or the whole letter
-SCOPES = ("passage", "letter")
-DEFAULT_SCOPE = SCOPES[0]
 HISTORY_KEEP = 100
 MAX_QUERY = 5_000
 MAX_FILTER_VALUES = 50

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from flask import url_for
 from markupsafe import Markup, escape
 
+from indexer.query.tree import SCOPES
 from indexer.query.types import FACETS, FacetValue, Hit, SearchResponse
 from indexer.query.types import Fragment as HitFragment
 from webapp import presentation
@@ -173,11 +174,12 @@ class SearchPage:
     suggested_citations: list[SuggestedCitation] = field(default_factory=list)
     suggestions: list[tuple[str, str]] = field(default_factory=list)  # (label, url) for an empty result
     letters: list[LetterView] = field(default_factory=list)  # the grouped view's letters
-    scope_url: str = ""  # the same search with the other scope
+    scope_urls: dict[str, str] = field(default_factory=dict)  # scope -> the same search in that scope
     group_url: str = ""  # the same search grouped the other way
     did_you_mean: tuple[str, str, int] | None = None  # (corrected query, its url, passages it finds)
     letter_url: str | None = None  # the query is exactly this letter's case number
     per_page_choices: list[PerPageChoice] = field(default_factory=list)
+    discussed: list[HitView] = field(default_factory=list)  # rationales discussing the words for another request
     closer: list[HitView] = field(default_factory=list)  # passages with all words but one (not counted)
 
     @property
@@ -199,6 +201,7 @@ def build_page(state: SearchState, response: SearchResponse, problems: list[str]
         chips=_chips(state),
         clear_all_url=search_url(state.cleared()) if state.filters or state.dates else None,
         hits=fold_duplicates(shown, list(views.values())),
+        discussed=[hit_view(shown, hit) for hit in response.discussed],
         closer=[hit_view(shown, hit) for hit in response.closer_matches],
         letters=[
             LetterView(
@@ -210,7 +213,7 @@ def build_page(state: SearchState, response: SearchResponse, problems: list[str]
             )
             for g in response.letters
         ],
-        scope_url=search_url(state.with_scope("passage" if state.scope == "letter" else "letter")),
+        scope_urls={scope: search_url(state.with_scope(scope)) for scope in SCOPES},
         group_url=search_url(state.with_group("passage" if grouped else "letter")),
         pagination=pagination(
             min(units, response.last_page * shown.per_page),

@@ -50,7 +50,7 @@ class SearchState:
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
     dates: tuple[tuple[str, str], ...] = ()  # (DATE_PARAMS name, value as typed), in DATE_PARAMS order
-    scope: str = "passage"  # "letter": words also match the letter's case summary
+    scope: str = SCOPES[0]  # what words match: see indexer.query.tree.SCOPES
     group: str = "passage"  # "letter": results listed by letter
     group_duplicates: bool = True  # fold near-identical rationales (`dups=all` shows each on its own)
 

@@ -1,0 +1,72 @@
+"""The request scope (the default): when a query's words name requests, every
+figure counts the passages whose request matches, and the rationales that only
+discuss the words are listed apart (every engine, through the conformance
+fixtures)."""
+
+from __future__ import annotations
+
+from indexer.query.types import SearchRequest
+from indexer.search.focus import FOCUS_SHARE
+from tests.search.conftest import counts, ids, run
+
+# "injection" is the request of some sample passages and is discussed in others;
+# "radicular" is discussed, never requested
+TREATMENT, CONCEPT = "injection", "radicular"
+
+
+def every(service, query: str, scope: str = "passage") -> set[str]:
+    return set(ids(run(service, query, scope=scope, per_page=100)))
+
+
+def test_words_that_name_requests_count_the_requests_and_list_the_rest(sample_service):
+    matched = every(sample_service, TREATMENT)
+    requests = every(sample_service, f"item:{TREATMENT}")
+    discussing = matched - requests
+    assert requests and discussing, "the fixture must request and discuss the word"
+    assert len(requests) >= FOCUS_SHARE * len(matched)
+    resp = run(sample_service, TREATMENT, scope="request", per_page=100)
+    assert resp.requests_only
+    assert set(ids(resp)) == requests and resp.total == len(requests)
+    assert resp.discussed_total == len(discussing)
+    assert {h.passage_id for h in resp.discussed} == discussing
+    # the outcome split and the facets count the requests only
+    assert sum(counts(resp, "decision").values()) == len(requests)
+    # the default is the request scope
+    default = sample_service.search(SearchRequest(query=TREATMENT, per_page=100))
+    assert (set(ids(default)), default.scope) == (requests, "request")
+
+
+def test_the_passage_scope_counts_every_rationale_with_the_words(sample_service):
+    resp = run(sample_service, TREATMENT, scope="passage", per_page=100)
+    assert not resp.requests_only and resp.discussed_total == 0 and resp.discussed == []
+    assert resp.total == len(every(sample_service, TREATMENT)) > len(every(sample_service, f"item:{TREATMENT}"))
+
+
+def test_words_no_request_names_are_counted_wherever_they_match(sample_service):
+    assert not every(sample_service, f"item:{CONCEPT}")
+    resp = run(sample_service, CONCEPT, scope="request", per_page=100)
+    assert not resp.requests_only and resp.discussed_total == 0
+    assert set(ids(resp)) == every(sample_service, CONCEPT) != set()
+
+
+def test_a_field_or_an_exclusion_is_not_a_request_word(sample_service):
+    # a word the user restricted to the rationale is searched where they said
+    resp = run(sample_service, f"rationale:{TREATMENT}", scope="request", per_page=100)
+    assert not resp.requests_only
+    assert set(ids(resp)) == every(sample_service, f"rationale:{TREATMENT}")
+
+
+def test_statistics_count_what_the_results_count(sample_service):
+    resp = run(sample_service, TREATMENT, scope="request", per_page=100)
+    split = sample_service.decision_counts(SearchRequest(query=TREATMENT), [])
+    assert split.requests_only
+    assert sum(split.overall.values()) == sum(counts(resp, "decision").values()) == resp.total
+    assert any("request matches" in m for m in split.messages)
+
+
+def test_the_share_is_read_without_filters(sample_service):
+    # narrowing by a facet never switches what the figures count
+    for decision in ("Upheld", "Overturned"):
+        resp = run(sample_service, TREATMENT, scope="request", filters={"decision": [decision]}, per_page=100)
+        assert resp.requests_only
+        assert set(ids(resp)) <= every(sample_service, f"item:{TREATMENT}")
