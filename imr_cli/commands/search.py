@@ -112,8 +112,8 @@ def run(args: argparse.Namespace) -> int:
     )
     if resp.discussed_total:
         print(
-            f"{resp.discussed_total} more rationale{'s' if resp.discussed_total != 1 else ''} discuss the words "
-            "for another request (not counted; --scope passage counts them)"
+            f"{resp.discussed_total} more passage{'s' if resp.discussed_total != 1 else ''} have the words only "
+            "in the reasoning (not counted; --scope passage counts them)"
         )
     for n, h in enumerate(resp.hits, first + 1):
         print(f"\n{n}. [{h.decision or 'unparsed'}] {h.item}  ({h.passage_id}, score {h.score:g})")

@@ -19,8 +19,12 @@ therapy..."), so when the words name requests, the answer is the requests:
   figure (as closer matches are).
 
 Whether the words name requests is read from the index, not from a word list:
-they do when at least FOCUS_SHARE of the passages they match are requests for
-them. On the real letters a treatment's requests are a large share of its
+they do when the requests holding them are at least FOCUS_SHARE of the passages
+where they appear together (for several plain words: each next to the next
+within one sentence; words scattered over a rationale are no mention of the
+thing: `lumbar support` matched 19 passages, most of them "lumbar spine" in
+one sentence and "not supported" in another, and 3 with the words in one
+sentence, 1 of them the request). On the real letters a treatment's requests are a large share of its
 matches (MRI 59 of 66, hydrocodone 4 of 7, occupational therapy 4 of 15, cold
 therapy unit 1 of 3) while a concept the rationales discuss is rarely the words
 of a request (surgery 1 of 50, injection 2 of 13, radiculopathy 0 of 25): the
@@ -33,7 +37,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 
+from indexer.query.analysis import SENTENCE_SPAN
 from indexer.query.tree import And, Fuzzy, Near, Node, Not, Or, Phrase, Prefix, Term, restrict
 from indexer.query.visit import TreeVisitor
 
@@ -82,6 +88,17 @@ class _RequestWords(TreeVisitor["Node | None"]):
     visit_Not = visit_Pin = visit_FacetTerm = visit_MatchAll = visit_InLetters = visit_Range = _nothing
 
 
+def _together(tree: Node) -> Node | None:
+    """For a query of several plain words, the passages where each word is in one
+    sentence with the next; None for any other query (its matches are the base)."""
+    if not isinstance(tree, And):
+        return None
+    words = tree.children
+    if len(words) < 2 or not all(isinstance(w, (Term, Phrase)) and not w.fields for w in words):
+        return None
+    return And(tuple(Near(a, b, SENTENCE_SPAN) for a, b in pairwise(words)))
+
+
 def request_words(tree: Node) -> Node | None:
     """The words of `tree` a request must hold to be "a request for it", or None."""
     return _RequestWords().visit(tree)
@@ -98,7 +115,9 @@ def request_focus(tree: Node, count: Callable[[Node], int]) -> Focus | None:
         return None
     focused = And((tree, words))
     requests = count(focused)
-    if not requests or requests < FOCUS_SHARE * matches:
+    together = _together(tree)
+    base = count(together) if together is not None else matches
+    if not requests or requests < FOCUS_SHARE * base:
         return None
     return Focus(tree, focused, And((tree, Not(words))), requests, matches)
 

@@ -618,8 +618,8 @@ class SearchService:
         if r.focus is not None:
             messages.append(
                 f"Counting the passages whose request matches ({r.focus.requests:,} before filters); "
-                f"{r.focus.matches - r.focus.requests:,} more rationales that discuss these words for another "
-                "request are not counted (scope=passage counts them)."
+                f"{r.focus.matches - r.focus.requests:,} more passages that have these words only in the "
+                "reasoning are not counted (scope=passage counts them)."
             )
         facets = [f for f in facets if f in FACETS and f != "decision"]
         requests = [(filters, ["decision"])]

@@ -1,4 +1,4 @@
-"""In a real browser: the "also search case summaries" option, and the citator's
+"""In a real browser: the scope options (requests first, every rationale, case summaries too), and the citator's
 co-citations checked against searches for passages citing both."""
 
 from __future__ import annotations
@@ -76,4 +76,29 @@ def test_citator_co_citations_count_passages_citing_both(imr_server, page, artif
     page.wait_for_url(re.compile(r"/citations/"))
     back = page.locator("#co-heading + ul.countlist li", has=page.locator(f'a[href="/citations/{quote(FACET_KEY)}"]'))
     expect(back.locator(".count")).to_have_text(count)
+    assert console_errors == [], console_errors
+
+
+def test_requests_are_counted_and_the_discussions_listed_apart(imr_server, page, artifacts_dir, console_errors):
+    # "injection" is the request of one sample passage and is discussed in others
+    page.goto(imr_server.url("/search?q=injection"))
+    note = page.locator(".results__scope")
+    expect(note).to_have_attribute("data-requests-only", "yes")
+    expect(page.locator("#discussed-heading")).to_be_visible()
+    discussed = page.locator("section.discussed article.hit").count()
+    counted = page.locator("article.hit").count() - discussed
+    assert discussed > 0 and counted > 0
+    expect(page.locator("#results-heading")).to_contain_text(f"{counted} passage")
+    page.screenshot(path=str(artifacts_dir / "scope-request.png"), full_page=True)
+    # every rationale with the word is counted on asking
+    note.get_by_role("link", name="count them too").click()
+    page.wait_for_url(re.compile(r"scope=passage"))
+    expect(page.locator(".results__scope")).to_have_attribute("data-requests-only", "no")
+    expect(page.locator("#discussed-heading")).to_have_count(0)
+    expect(page.locator("article.hit")).to_have_count(counted + discussed)
+    expect(page.locator("#results-heading")).to_contain_text(f"{counted + discussed} passages")
+    # and back to the requests, the default (no scope in the permalink)
+    page.locator(".results__scope").get_by_role("link", name="count only the requests for it").click()
+    page.wait_for_url(lambda url: "scope=" not in url)
+    expect(page.locator("section.discussed article.hit")).to_have_count(discussed)
     assert console_errors == [], console_errors

@@ -5,8 +5,10 @@ fixtures)."""
 
 from __future__ import annotations
 
+from indexer.query.tree import And, Near
 from indexer.query.types import SearchRequest
-from indexer.search.focus import FOCUS_SHARE
+from indexer.search.focus import FOCUS_SHARE, request_focus, request_words
+from indexer.search.parser import parse_query
 from tests.search.conftest import counts, ids, run
 
 # "injection" is the request of some sample passages and is discussed in others;
@@ -70,3 +72,32 @@ def test_the_share_is_read_without_filters(sample_service):
         resp = run(sample_service, TREATMENT, scope="request", filters={"decision": [decision]}, per_page=100)
         assert resp.requests_only
         assert set(ids(resp)) <= every(sample_service, f"item:{TREATMENT}")
+
+
+def _counter(query, matches: int, together: int, requests: int):
+    """A count over a made-up index: the query, its words together, its requests."""
+    focused = And((query, request_words(query)))
+
+    def count(tree):
+        if tree == query:
+            return matches
+        if tree == focused:
+            return requests
+        assert isinstance(tree, And) and all(isinstance(c, Near) for c in tree.children), tree
+        return together
+
+    return count
+
+
+def test_the_share_is_of_the_passages_with_the_words_together():
+    two = parse_query("lumbar support").tree
+    # 1 request among 19 matches, but among the 3 with the words in one sentence
+    focus = request_focus(two, _counter(two, matches=19, together=3, requests=1))
+    assert focus is not None and (focus.requests, focus.matches) == (1, 19)
+    assert request_focus(two, _counter(two, matches=19, together=19, requests=1)) is None
+    # one word: its matches are the base
+    one = parse_query("surgery").tree
+    assert request_focus(one, _counter(one, matches=50, together=0, requests=1)) is None
+    assert request_focus(one, _counter(one, matches=50, together=0, requests=10)) is not None
+    # no request, no focus, whatever the share
+    assert request_focus(two, _counter(two, matches=19, together=3, requests=0)) is None

@@ -89,7 +89,7 @@ def test_requests_are_counted_and_discussions_listed_apart(client):
     [(_, note)] = page.by_class("results__scope")
     assert note["data-requests-only"] == "yes"
     n = doc["discussed_total"]
-    assert f"{n} more rationale{'' if n == 1 else 's'} discuss" in body
-    assert f"Also discussed: {n} more rationale" in body
+    assert f"{n} more {'has' if n == 1 else 'have'} them only in the reasoning" in body
+    assert f"Also discussed: {n} more passage" in body
     assert page.find("h2", id="discussed-heading")
     assert any("scope=passage" in (a.get("href") or "") for a in page.find("a"))
