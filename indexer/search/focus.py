@@ -93,8 +93,8 @@ def _together(tree: Node) -> Node | None:
     sentence with the next; None for any other query (its matches are the base)."""
     if not isinstance(tree, And):
         return None
-    words = tree.children
-    if len(words) < 2 or not all(isinstance(w, (Term, Phrase)) and not w.fields for w in words):
+    words = [w for w in tree.children if isinstance(w, (Term, Phrase)) and not w.fields]
+    if len(words) < 2 or len(words) != len(tree.children):
         return None
     return And(tuple(Near(a, b, SENTENCE_SPAN) for a, b in pairwise(words)))
 
