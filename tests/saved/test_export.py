@@ -107,6 +107,35 @@ def test_markdown_is_ready_for_a_brief_and_sanitised(big_app):
     assert datetime.now(UTC).strftime("%-d %b %Y") in text.splitlines()[2]
 
 
+def test_exports_say_what_was_counted_and_who_cited(big_app):
+    """Passages in letters, the scope, and the reviewer's citations apart: as on the results page."""
+    client = big_app.test_client()
+    query = "q=occupational+therapy"
+    page = client.get(f"/api/search?{query}").get_json()
+    assert page["requests_only"] and page["discussed_total"] > 0  # these words name requests
+    data = json.loads(client.get(f"/search/export.json?{query}").get_data(as_text=True))
+    assert (data["total"], data["total_letters"], data["discussed_total"]) == (
+        page["total"],
+        page["total_letters"],
+        page["discussed_total"],
+    )
+    assert data["requests_only"] is True and data["search"]["scope"] == "request"
+    counted = f"{page['total']} passage{'' if page['total'] == 1 else 's'} in {page['total_letters']} letter"
+    header, rows = parse_csv(client.get(f"/search/export.csv?{query}").get_data(as_text=True))
+    assert counted in header[1] and "whose request holds the words" in header[1]
+    assert f"{page['discussed_total']} more with them only in the reasoning" in header[1]
+    text = client.get(f"/search/export.md?{query}").get_data(as_text=True)
+    assert counted in text and "whose request holds the words" in text
+    # every passage's reviewer citations, and no claims administrator's among them
+    for row, passage in zip(rows, data["passages"], strict=True):
+        reviewer = [c for c in passage["citations"] if c["cited_by"] != "claims_administrator"]
+        assert bool(row["reviewer_guidelines"]) == bool(reviewer)
+        assert set(filter(None, row["reviewer_guidelines"].split("; "))) <= set(row["guidelines"].split("; "))
+    every = json.loads(client.get(f"/search/export.json?{query}&scope=passage").get_data(as_text=True))
+    assert every["requests_only"] is False and every["search"]["scope"] == "passage"
+    assert every["total"] == page["total"] + page["discussed_total"]
+
+
 def test_bad_export_requests_get_clear_errors(big_app):
     client = big_app.test_client()
     assert client.get("/search/export.pdf?q=knee").status_code == 404

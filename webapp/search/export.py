@@ -17,7 +17,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from indexer.model import Passage
-from indexer.query.types import Hit
+from indexer.query.tree import DEFAULT_SCOPE
+from indexer.query.types import Hit, SearchResponse
 from webapp.bookmarks.export import DECISION_WORDS, _cell, _date, citation_text, md_escape, md_quote
 from webapp.presentation import OutcomeSplit, citation_line, facet_label, outcome_of, outcome_split
 from webapp.search.state import SearchState
@@ -47,6 +48,7 @@ CSV_COLUMNS = (
     "body_region",
     "reviewer_specialties",
     "guidelines",
+    "reviewer_guidelines",
     "rationale",
     "url",
 )
@@ -59,15 +61,34 @@ class ExportResult:
     passages: dict[str, Passage | None]  # full text of each exported passage
     outcome: OutcomeSplit  # of the whole result set
     exported_at: datetime
+    letters: int = 0  # letters the `total` passages are in
+    scope: str = DEFAULT_SCOPE  # as the results page's
+    requests_only: bool = False  # the words name requests: only passages whose request holds them are counted
+    discussed: int = 0  # passages with the words only in the reasoning, not counted (requests_only)
+
+    @property
+    def counted(self) -> str:
+        """What the total counts, as the results page says it."""
+        what = f"{self.total:,} passage{'' if self.total == 1 else 's'} in {self.letters:,} letter{'' if self.letters == 1 else 's'}"
+        if self.requests_only:
+            return (
+                f"{what} whose request holds the words ({self.discussed:,} more with them only in the "
+                "reasoning are not counted or exported)"
+            )
+        if self.scope == "letter":
+            return f"{what} (words matched the case summaries too)"
+        return what
 
 
 def collect(service, state: SearchState, limit: int = EXPORT_LIMIT) -> ExportResult:
     hits: list[Hit] = []
     total, outcome = 0, None
+    first: SearchResponse | None = None
     page = 1
     while len(hits) < limit:
         response = service.search(replace(state, page=page, per_page=PAGE).to_request(facet_limit=5))
         if outcome is None:
+            first = response
             total = response.total
             outcome = outcome_split(
                 response.total, response.facets.get("decision", []), state.filter_map.get("decision", [])
@@ -78,7 +99,11 @@ def collect(service, state: SearchState, limit: int = EXPORT_LIMIT) -> ExportRes
         page += 1
     hits = hits[:limit]
     passages = {h.passage_id: service.get_passage(h.passage_id) for h in hits}
-    return ExportResult(total, hits, passages, outcome or OutcomeSplit(0, 0, 0, 0), datetime.now(UTC))
+    result = ExportResult(total, hits, passages, outcome or OutcomeSplit(0, 0, 0, 0), datetime.now(UTC))
+    if first is not None:
+        result.letters, result.scope = first.total_letters, first.scope
+        result.requests_only, result.discussed = first.requests_only, first.discussed_total
+    return result
 
 
 def describe_search(state: SearchState) -> str:
@@ -95,6 +120,11 @@ def describe_search(state: SearchState) -> str:
 def _guidelines(hit: Hit) -> str:
     cited = (citation_text(c.key) + (f" (p. {c.pages})" if c.pages else "") for c in hit.citations)
     return "; ".join(dict.fromkeys(cited))  # each distinct citation once, in first-cited order
+
+
+def _reviewer_guidelines(hit: Hit) -> str:
+    """The guidelines the IMR reviewer cited (what precedent rests on), apart from the claims administrator's."""
+    return _guidelines(replace(hit, citations=[c for c in hit.citations if c.cited_by != "claims_administrator"]))
 
 
 def _line(hit: Hit) -> str:
@@ -127,6 +157,7 @@ def to_rows(result: ExportResult, root: str) -> list[dict[str, Any]]:
             "body_region": h.body_region,
             "reviewer_specialties": "; ".join(h.specialties),
             "guidelines": _guidelines(h),
+            "reviewer_guidelines": _reviewer_guidelines(h),
             "rationale": _rationale(result, h),
             "url": _url(root, h),
         }
@@ -142,7 +173,7 @@ def to_csv(result: ExportResult, state: SearchState, permalink: str, root: str) 
     writer.writerow(
         [
             _cell(
-                f"# {len(result.hits)} of {result.total} passages, exported "
+                f"# {len(result.hits)} of {result.counted}, exported "
                 f"{result.exported_at:%Y-%m-%d %H:%M} UTC; search: {permalink}"
             )
         ]
@@ -163,11 +194,15 @@ def to_json(result: ExportResult, state: SearchState, permalink: str, root: str)
             "filters": state.filter_map,
             "dates": dict(state.dates),
             "sort": state.sort,
+            "scope": result.scope,
             "url": permalink,
             "description": describe_search(state),
         },
         "exported_at": result.exported_at.isoformat(timespec="seconds"),
         "total": result.total,
+        "total_letters": result.letters,
+        "requests_only": result.requests_only,
+        "discussed_total": result.discussed,
         "count": len(result.hits),
         "outcome": result.outcome.to_json(),
         "passages": [
@@ -184,7 +219,7 @@ def to_markdown(result: ExportResult, state: SearchState, permalink: str, root: 
         f"# IMR precedents: {md_escape(describe_search(state))}",
         "",
         f"_Exported {result.exported_at:%-d %b %Y} from IMR Precedent Search: the first {len(result.hits)} "
-        f"of {result.total:,} passages, in the order shown._",
+        f"of {md_escape(result.counted)}, in the order shown._",
         "",
         f"Search: <{permalink}>",
         "",
