@@ -71,6 +71,20 @@ class TreeVisitor(Generic[R]):
         return method(self, node)
 
 
+class TreeCollector(TreeVisitor[None], partial=True):
+    """A visitor that gathers something from the tree into its own fields: AND and
+    OR groups are walked into; subclasses say what every other node type gives
+    (whether an exclusion or a pin is walked into differs from walk to walk)."""
+
+    def visit_And(self, node: And) -> None:
+        for c in node.children:
+            self.visit(c)
+
+    def visit_Or(self, node: Or) -> None:
+        for c in node.children:
+            self.visit(c)
+
+
 class TreeRewriter(TreeVisitor[Node]):
     """A visitor that returns a new tree: groups (And, Or, Not, Pin) are rebuilt
     from their rewritten children and every other node is kept as it is.

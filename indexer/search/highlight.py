@@ -40,9 +40,9 @@ from indexer.query.analysis import (
     stem,
     tokens,
 )
-from indexer.query.tree import And, Near, Node, Or, Phrase, Pin, Prefix, Term, leaves
+from indexer.query.tree import Near, Node, Phrase, Pin, Prefix, Term, leaves
 from indexer.query.types import Fragment, Run
-from indexer.query.visit import TreeVisitor
+from indexer.query.visit import TreeCollector
 
 FRAGMENT_CHARS = 220
 MAX_FRAGMENTS = 3
@@ -113,7 +113,7 @@ def _remember(memo: dict, key, value) -> None:
     memo[key] = value
 
 
-class _RuleLeaves(TreeVisitor[None]):
+class _RuleLeaves(TreeCollector):
     """Collects what each positive leaf asks to mark in the field `field_name`
     (None: a field no leaf is restricted to)."""
 
@@ -142,14 +142,6 @@ class _RuleLeaves(TreeVisitor[None]):
     def visit_Near(self, node: Near) -> None:
         if self._here(node):
             self.nears.append((_seq(node.left), _seq(node.right), node.distance, node.ordered))
-
-    def visit_And(self, node: And) -> None:
-        for c in node.children:
-            self.visit(c)
-
-    def visit_Or(self, node: Or) -> None:
-        for c in node.children:
-            self.visit(c)
 
     def visit_Pin(self, node: Pin) -> None:
         self.visit(node.child)

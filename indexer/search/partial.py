@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import combinations
 
-from indexer.query.tree import And, Fuzzy, InLetters, Near, Node, Not, Or, Phrase, Pin, Prefix, Term
+from indexer.query.tree import And, Node, Not, Or, Pin
+from indexer.query.visit import TreeVisitor
 
 # Above this many words the combinations grow (n of them) while one missing word
 # matters less; such queries get no closer-matches block.
@@ -28,16 +29,31 @@ class Relaxed:
     need: int  # how many of them each closer match has
 
 
-def _is_word(node: Node) -> bool:
+class _IsWord(TreeVisitor[bool]):
     """A word of the query as typed: a term, a phrase, a prefix, a fuzzy word, a
-    proximity pair, or one of these with its expansions (ORed alternatives)."""
-    if isinstance(node, (Term, Phrase, Prefix, Fuzzy, Near, InLetters)):
+    proximity pair, a summary match, or one of these with its expansions (ORed
+    alternatives) or a citation pin around it. Groups, exclusions and filters
+    are not words: they stay required in the closer-matches query."""
+
+    def _word(self, node: Node) -> bool:
         return True
-    if isinstance(node, Pin):
-        return _is_word(node.child)
-    if isinstance(node, Or):
-        return all(_is_word(c) for c in node.children)
-    return False
+
+    visit_Term = visit_Phrase = visit_Prefix = visit_Fuzzy = visit_Near = visit_InLetters = _word
+
+    def visit_Pin(self, node: Pin) -> bool:
+        return self.visit(node.child)
+
+    def visit_Or(self, node: Or) -> bool:
+        return all(self.visit(c) for c in node.children)
+
+    def _not_a_word(self, node: Node) -> bool:
+        return False
+
+    visit_And = visit_Not = visit_FacetTerm = visit_Range = visit_MatchAll = _not_a_word
+
+
+def _is_word(node: Node) -> bool:
+    return _IsWord().visit(node)
 
 
 def relax(tree: Node) -> Relaxed | None:

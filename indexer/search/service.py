@@ -79,7 +79,7 @@ from indexer.query.types import (
     SearchRequest,
     SearchResponse,
 )
-from indexer.query.visit import TreeVisitor
+from indexer.query.visit import TreeCollector, TreeVisitor
 from indexer.search import dates, spelling, vocab_adapter
 from indexer.search import similar as mlt
 from indexer.search.focus import Focus, request_focus
@@ -852,7 +852,7 @@ def _inline_citations(tree: Node) -> set[str]:
     return found
 
 
-class _InlineCitations(TreeVisitor[None]):
+class _InlineCitations(TreeCollector):
     """Adds to `found` the citation terms outside pins (a pin is the parser's
     reading of the words, not a citation the user wrote)."""
 
@@ -862,14 +862,6 @@ class _InlineCitations(TreeVisitor[None]):
     def visit_FacetTerm(self, node: FacetTerm) -> None:
         if node.facet in CITATION_FACETS:
             self.found.add(node.value)
-
-    def visit_And(self, node: And) -> None:
-        for c in node.children:
-            self.visit(c)
-
-    def visit_Or(self, node: Or) -> None:
-        for c in node.children:
-            self.visit(c)
 
     def visit_Not(self, node: Not) -> None:
         self.visit(node.child)

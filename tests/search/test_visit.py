@@ -31,7 +31,7 @@ from indexer.query.tree import (
     to_string,
 )
 from indexer.query.visit import NODE_TYPES, TreeVisitor, UnhandledNode
-from indexer.search import highlight, parser, service, spelling
+from indexer.search import focus, highlight, parser, partial, service, spelling
 
 
 @pytest.mark.parametrize("name", list(ENGINE_CLASSES))
@@ -91,6 +91,8 @@ WALKERS = {
     "spelling.resolve_fuzzy": lambda node: spelling.resolve_fuzzy(node, _NoWords(), []),  # type: ignore[arg-type]
     "highlight.rules": lambda node: highlight._build_rules((node,), None),
     "highlight.Highlighter": highlight.Highlighter,
+    "partial.is_word": partial._is_word,
+    "focus.request_words": focus.request_words,
 }
 
 
