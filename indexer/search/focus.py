@@ -115,10 +115,14 @@ def request_focus(tree: Node, count: Callable[[Node], int]) -> Focus | None:
         return None
     focused = And((tree, words))
     requests = count(focused)
-    together = _together(tree)
-    base = count(together) if together is not None else matches
-    if not requests or requests < FOCUS_SHARE * base:
+    if not requests:
         return None
+    if requests < FOCUS_SHARE * matches:
+        # the words together are fewer than the matches: counted only when the
+        # share over all matches falls short (a count saved for most treatments)
+        together = _together(tree)
+        if together is None or requests < FOCUS_SHARE * count(together):
+            return None
     return Focus(tree, focused, And((tree, Not(words))), requests, matches)
 
 

@@ -101,3 +101,16 @@ def test_the_share_is_of_the_passages_with_the_words_together():
     assert request_focus(one, _counter(one, matches=50, together=0, requests=10)) is not None
     # no request, no focus, whatever the share
     assert request_focus(two, _counter(two, matches=19, together=3, requests=0)) is None
+
+
+def test_the_words_together_are_counted_only_when_the_share_of_all_matches_falls_short():
+    two = parse_query("knee MRI").tree
+    counted = []
+    counter = _counter(two, matches=10, together=4, requests=5)
+
+    def count(tree):
+        counted.append(tree)
+        return counter(tree)
+
+    assert request_focus(two, count) is not None
+    assert len(counted) == 2  # the matches and the requests: half of the matches are requests
