@@ -18,8 +18,9 @@ Stages:
             indexer is imported from another checkout (e.g. the commit before grouping), so
             "letters/s before and after" come from one script on the same files
   latency   `/api/stats` (several searches x splits) and `/api/passages/<id>/similar`
-            through the Flask app, cold: the service's facet cache, the parse cache and the
-            engine's compiled queries are emptied before every request (the OS file cache is not).
+            through the Flask app, cold: every cache of the service (facet, letter and
+            requests-first counts, parsed and compiled queries, highlight rules) is emptied
+            before every request (the OS file cache is not).
             With --similar-ab each passage's similar request is also timed with the engine's
             more-like-this replaced by the generic one (`SearchEngine.more_like_this`: the OR as
             a query tree, counted, in a tie window), the two alternating per passage: the
@@ -160,14 +161,12 @@ def stage_pipeline(files: Path, dirs: int, rounds: int, workers: int, work: Path
 
 
 def _cold(service) -> None:
-    from indexer.search import service as svc
+    """Every cache a request never seen before would miss: the service's counts
+    (facets, letters, the requests-first counts), parsed and compiled queries,
+    highlight rules (the OS file cache is not emptied)."""
+    from benchmarks.bench_query import reset_caches
 
-    gen = service._gen
-    with gen.cache_lock:
-        gen.facet_cache.clear()
-    svc._parse.cache_clear()
-    if hasattr(gen.engine, "clear_caches"):
-        gen.engine.clear_caches()
+    reset_caches(service)
 
 
 def stage_latency(index_dir: Path, rounds: int, similar_n: int, engine: str, ab: bool) -> dict:

@@ -253,8 +253,12 @@ class SearchEngine(ABC):
 
         sort: "relevance" (score, descending) or a key of SORT_FIELDS (newest first)."""
 
-    def relevance_page(self, tree: Node, filters: dict[str, list[str]], offset: int, limit: int) -> EngineResult:
+    def relevance_page(
+        self, tree: Node, filters: dict[str, list[str]], offset: int, limit: int, total: int | None = None
+    ) -> EngineResult:
         """The page [offset, offset+limit) by score, ties in `tie_order`, and the total.
+        `total`, when the caller already knows how many passages match, is the
+        answer's total: an engine may then rank the top without counting.
 
         Equal scores are common (one short field, one word), and engines order
         ties each their own way, so the page is cut from a window wide enough
@@ -286,8 +290,10 @@ class SearchEngine(ABC):
     def count(self, tree: Node, filters: dict[str, list[str]]) -> int:
         """How many passages match."""
 
-    def letter_count(self, tree: Node, filters: dict[str, list[str]]) -> int:
+    def letter_count(self, tree: Node, filters: dict[str, list[str]], total: int | None = None) -> int:
         """How many distinct letters the matching passages belong to (exact).
+        `total` is how many passages match, when the caller already knows it
+        (an engine may use it to skip counting them).
 
         The default reads every match's id (`letter_id-ordinal`); engines
         override it with a cheaper column read."""
@@ -310,10 +316,12 @@ class SearchEngine(ABC):
         return 0
 
     def more_like_this(self, field: str, terms: Sequence[str], limit: int) -> list[EngineHit]:
-        """About the `limit` best passages (BM25) holding any of the analysed `terms`
-        in `field`, best first: similar rationales. No total and no filter, so an
-        engine may prune (skip passages that cannot reach the top `limit`); the
-        caller orders ties and filters. This default runs the OR as a query tree."""
+        """The `limit` best passages (BM25) holding any of the analysed `terms` in
+        `field`, best first, equal scores in `tie_order`: similar rationales. Exact,
+        so a smaller limit gives a prefix of a larger one. No total and no filter,
+        so an engine may prune (skip passages that cannot reach the top `limit`);
+        the caller drops what it does not show. This default runs the OR as a
+        query tree through `relevance_page`."""
         from indexer.query.tree import Or, Term
 
         leaves = tuple(Term(t, t, (field,)) for t in dict.fromkeys(terms))

@@ -212,6 +212,10 @@ _NEW_STORE_FIELDS = {"seq": {"type": "long"}, "run": {"type": "keyword"}}
 # ---------------------------------------------------------------------- bulk writing
 
 
+# by score, equal scores in the shared tie order (CRC-32 of the id, then the id)
+RELEVANCE_ORDER = [{"_score": "desc"}, {"tie": "asc"}, {"passage_id": "asc"}]
+
+
 class BulkWriter:
     """Bulk requests over several parallel streams, with back-pressure.
 
@@ -959,10 +963,10 @@ class OpenSearchEngine(_BulkTarget, SearchEngine, TreeVisitor[dict]):
         if sort in SORT_FIELDS:
             order = [{SORT_FIELDS[sort]: "desc"}, {"passage_id": "asc"}]
         else:
-            order = [{"_score": "desc"}, {"tie": "asc"}, {"passage_id": "asc"}]
+            order = RELEVANCE_ORDER
         return self._sorted_page(self._query(tree, filters), order, offset, limit, sort not in SORT_FIELDS)
 
-    def relevance_page(self, tree, filters, offset, limit) -> EngineResult:
+    def relevance_page(self, tree, filters, offset, limit, total=None) -> EngineResult:
         # the shared tie order (CRC-32 of the id, then the id) is a native sort here
         return self.search(tree, filters, "relevance", offset, limit)
 
@@ -1060,12 +1064,22 @@ class OpenSearchEngine(_BulkTarget, SearchEngine, TreeVisitor[dict]):
 
     def more_like_this(self, field: str, terms, limit: int) -> list[EngineHit]:
         """A disjunction of term queries over the field without tracking the total:
-        Lucene then skips passages that cannot reach the top `limit` (WAND)."""
+        Lucene then skips passages that cannot reach the top (WAND). The window is
+        sorted by score, then the shared tie order (a native sort here)."""
         terms = list(dict.fromkeys(terms))
         if not terms or limit <= 0:
             return []
         query = {"bool": {"should": [{"term": {_t(field): t}} for t in terms], "minimum_should_match": 1}}
-        resp = self._search({"query": query, "size": limit, "track_total_hits": False, "_source": False})
+        resp = self._search(
+            {
+                "query": query,
+                "size": limit,
+                "sort": RELEVANCE_ORDER,  # the shared tie order, native here
+                "track_scores": True,
+                "track_total_hits": False,
+                "_source": False,
+            }
+        )
         return [self._hit(h, True) for h in resp["hits"]["hits"]]
 
     def doc_freqs(self, field: str, terms) -> dict[str, int]:
@@ -1093,7 +1107,7 @@ class OpenSearchEngine(_BulkTarget, SearchEngine, TreeVisitor[dict]):
     def count(self, tree, filters) -> int:
         return self.count_query(self._query(tree, filters))
 
-    def letter_count(self, tree, filters) -> int:
+    def letter_count(self, tree, filters, total=None) -> int:
         """Distinct letters among the matches, exactly: a composite aggregation over
         `letter_id`, paged (the `cardinality` aggregation only estimates)."""
         query = self._query(tree, filters)

@@ -275,16 +275,30 @@ class TantivyEngine(SearchEngine, TreeVisitor[Query]):
             hits.append(EngineHit(_passage_id(searcher, address), score))
         return EngineResult(total=_total(result), hits=hits)
 
-    def relevance_page(self, tree, filters, offset, limit) -> EngineResult:
+    def relevance_page(self, tree, filters, offset, limit, total=None) -> EngineResult:
         """As the base class, but tie keys come from a fast field (the low 32 bits of
-        `decision_key`) in one batch, and passage ids are read only for the page."""
-        query = self._query(tree, filters)
+        `decision_key`) in one batch, and passage ids are read only for the page.
+        With a known total the top is ranked uncounted: block-max WAND may then
+        skip passages that cannot reach it (a counted search visits every match)."""
+        result = self._ranked(self._query(tree, filters), offset, limit, counted=total is None)
+        return result if total is None else EngineResult(total=total, hits=result.hits)
+
+    def _ranked(self, query: Query, offset: int, limit: int, counted: bool) -> EngineResult:
+        """The page [offset, offset+limit) of `query` by score, ties in tie_order.
+
+        Only the first search counts the matches (when `counted`): a window widened
+        for a tie asks for more hits, not for the total again. Uncounted, Tantivy
+        scores a pure disjunction with block-max WAND (more-like-this)."""
         searcher = self._searcher
-        result = tie_window(
-            offset + limit,
-            lambda n: searcher.search(query, limit=max(n, 1), count=True),
-            lambda r: [score for score, _ in r.hits],
-        )
+        first: list[int] = []  # the count of the first search (when counted)
+
+        def fetch(n: int):
+            result = searcher.search(query, limit=max(n, 1), count=counted and not first)
+            if not first:
+                first.append(_total(result) if counted else 0)
+            return result
+
+        result = tie_window(offset + limit, fetch, lambda r: [score for score, _ in r.hits])
         raw = result.hits
         keys = [
             int(k or 0) & 0xFFFFFFFF
@@ -312,7 +326,7 @@ class TantivyEngine(SearchEngine, TreeVisitor[Query]):
             order[lo:hi] = span
             page = order[offset : offset + limit]
         hits = [EngineHit(pid(i), float(raw[i][0])) for i in page]
-        return EngineResult(total=_total(result), hits=hits)
+        return EngineResult(total=first[0] if counted else len(raw), hits=hits)
 
     def facet_counts(self, tree, filters, facets) -> dict[str, dict[str, int]]:
         facets = list(facets)
@@ -415,18 +429,17 @@ class TantivyEngine(SearchEngine, TreeVisitor[Query]):
         return max((int(self._searcher.doc_freq(f, term)) for f in self._text_fields), default=0)
 
     def more_like_this(self, field, terms, limit) -> list[EngineHit]:
-        """A disjunction of bare term queries collected without a count: Tantivy
-        then scores it with block-max WAND, skipping blocks of passages whose best
-        possible score cannot enter the top `limit` (a boosted or filtered query,
-        or an exact count, makes it score every passage holding any term)."""
+        """A disjunction of bare term queries ranked without a count: Tantivy then
+        scores it with block-max WAND, skipping blocks of passages whose best
+        possible score cannot enter the top (a boosted or filtered query, or an
+        exact count, makes it score every passage holding any term). Ties are
+        ordered from the fast-field keys; passage ids are read for the top only."""
         terms = list(dict.fromkeys(terms))
         if field not in self._text_fields or not terms or limit <= 0:
             return []
         clauses = [(Occur.Should, Query.term_query(self.schema, field, t)) for t in terms]
         query = clauses[0][1] if len(clauses) == 1 else Query.boolean_query(clauses)
-        searcher = self._searcher
-        raw = searcher.search(query, limit=limit, count=False).hits
-        return [EngineHit(str(searcher.doc(addr).get_first("passage_id")), float(score)) for score, addr in raw]
+        return self._ranked(query, 0, limit, counted=False).hits
 
     def doc_freqs(self, field, terms) -> dict[str, int]:
         # from the term dictionary (deleted documents still count until a merge: a weight, not a count)
@@ -444,16 +457,17 @@ class TantivyEngine(SearchEngine, TreeVisitor[Query]):
 
     letter_buckets = MAX_BUCKETS  # up to this many matches, letters are counted by aggregation
 
-    def letter_count(self, tree, filters) -> int:
+    def letter_count(self, tree, filters, total=None) -> int:
         """Distinct letters among the matches, exactly, from the `letter_key` column:
         one terms aggregation when the matches are few enough that their letters
         fit tantivy's bucket limit (as facets are counted), else the column read
         for every match (exact too, but costs a pass that collects every match)."""
         if not self._letter_key:
-            return super().letter_count(tree, filters)
+            return super().letter_count(tree, filters, total)
         query = self._query(tree, filters)
         searcher = self._searcher
-        total = _total(searcher.search(query, limit=1, count=True))
+        if total is None:
+            total = _total(searcher.search(query, limit=1, count=True))
         if total == 0:
             return 0
         if total <= self.letter_buckets:
@@ -461,7 +475,9 @@ class TantivyEngine(SearchEngine, TreeVisitor[Query]):
                 query, {"letters": {"terms": {"field": "letter_key", "size": MAX_BUCKETS, "segment_size": MAX_BUCKETS}}}
             )
             return len((raw.get("letters") or {}).get("buckets", []))
-        hits = searcher.search(query, limit=total, count=False).hits
+        hits = searcher.search(query, limit=total + 1, count=False).hits
+        if len(hits) > total:  # a caller's total fell short: never count from a cut list
+            return self.letter_count(tree, filters)
         return len(set(searcher.fast_field_values("letter_key", [a for _, a in hits])))
 
     def matching_ids(self, tree, filters=None) -> list[str]:

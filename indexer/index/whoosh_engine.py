@@ -335,7 +335,7 @@ class WhooshEngine(SearchEngine, TreeVisitor[Any]):
     def count(self, tree, filters) -> int:
         return len(self._run(self._query(tree, filters), limit=1))
 
-    def letter_count(self, tree, filters) -> int:
+    def letter_count(self, tree, filters, total=None) -> int:
         groupedby = sorting.Facets()
         groupedby.add_facet("letters", sorting.FieldFacet("letter_id", maptype=sorting.Count))
         results = self._run(self._query(tree, filters), limit=1, groupedby=groupedby)

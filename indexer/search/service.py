@@ -32,7 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from indexer.index import generations as gens
-from indexer.index.engine import EngineError, Generation, IndexHome, SearchEngine, engine_home, tie_order
+from indexer.index.engine import EngineError, Generation, IndexHome, SearchEngine, engine_home
 from indexer.index.pipeline import BROWSE_FACETS_META
 from indexer.index.store import HitData, LetterStore
 from indexer.model import DECISIONS, CitationKey, Letter, Passage
@@ -243,12 +243,14 @@ class _Generation:
         counted.sort(key=lambda kn: -kn[1])
         return counted[:MAX_OFFERED_CITATIONS]
 
-    def letter_count(self, tree: Node, filters: dict[str, list[str]]) -> int:
-        """Distinct letters of the matching passages (cached like facet counts)."""
+    def letter_count(self, tree: Node, filters: dict[str, list[str]], total: int | None = None) -> int:
+        """Distinct letters of the matching passages (cached like facet counts).
+        `total`, the passages matching when the caller knows it, saves the
+        engine counting them again."""
         if not filters and isinstance(tree, MatchAll):
             return self.store.counts()[0]  # every letter has at least one passage
         key = ("letters", tree, tuple(sorted((k, tuple(v)) for k, v in filters.items())))
-        return self._cached_count(key, lambda: self.engine.letter_count(tree, filters))
+        return self._cached_count(key, lambda: self.engine.letter_count(tree, filters, total))
 
     def browse_counts(self) -> dict[str, dict[str, int]]:
         """Every facet's counts over the whole generation, as the indexer stored them
@@ -473,7 +475,7 @@ class SearchService:
         else:
             total, hits, grouped = page_of(gen, tree, filters, engine_sort, offset, per_page, messages)
             facets = self._facets(gen, tree, filters, facet_limit)
-        total_letters = gen.letter_count(tree, filters) if total else 0
+        total_letters = gen.letter_count(tree, filters, total) if total else 0
         units = total_letters if group == "letter" else total  # what a page lists
         last = max(1, -(-min(units, MAX_OFFSET) // per_page))
         if requested > last:
@@ -498,13 +500,12 @@ class SearchService:
         discussed_total = 0
         closer, closer_total, closer_need = [], 0, 0
         at_the_end = engine_sort == "relevance" and group == "passage" and page == last and not pq.is_browse
+        if r.focus is not None:
+            discussed_total = self._discussed_total(gen, r.focus, filters)
         if r.focus is not None and at_the_end:
-            discussed_total = self._count(gen, r.focus.discussed, filters)
             if discussed_total:
-                found = gen.engine.relevance_page(r.focus.discussed, filters, 0, per_page).hits
+                found = gen.engine.relevance_page(r.focus.discussed, filters, 0, per_page, discussed_total).hits
                 discussed = self._build_hits(gen, found, text_tree, cited, scope)
-        elif r.focus is not None:
-            discussed_total = self._count(gen, r.focus.discussed, filters)
         if at_the_end:
             # all the words but one, and not the query: apart from the discussed as from the counted
             relaxed = relax(r.focus.query if r.focus else tree)
@@ -512,7 +513,7 @@ class SearchService:
                 closer_total = self._count(gen, relaxed.tree, filters)
                 if closer_total:
                     closer_need = relaxed.need
-                    found = gen.engine.relevance_page(relaxed.tree, filters, 0, per_page).hits
+                    found = gen.engine.relevance_page(relaxed.tree, filters, 0, per_page, closer_total).hits
                     closer = self._build_hits(gen, found, text_tree, cited, scope)
         letters: list[LetterGroup] = []
         if grouped is not None:
@@ -556,6 +557,14 @@ class SearchService:
 
     def _count(self, gen, tree, filters) -> int:
         return gen.engine.count(tree, filters)
+
+    def _discussed_total(self, gen, focus: Focus, filters) -> int:
+        """The matches outside the counted requests. Without filters it is known:
+        the query's matches less its requests (`discussed` is the query AND NOT the
+        request words, `tree` the query AND them)."""
+        if not filters:
+            return focus.matches - focus.requests
+        return self._count(gen, focus.discussed, filters)
 
     def _letter_link(self, gen, response: SearchResponse) -> None:
         """A query that is exactly a case number offers to open that letter."""
@@ -636,7 +645,8 @@ class SearchService:
         overall_counts = {d.lower(): decided.get(d.lower(), 0) for d in DECISIONS}
         n_letters = 0
         if letters and any(overall_counts.values()):
-            n_letters = gen.letter_count(tree, {**filters, "decision": list(DECISIONS)})
+            # a passage has one decision: the decided matches are upheld + overturned
+            n_letters = gen.letter_count(tree, {**filters, "decision": list(DECISIONS)}, sum(overall_counts.values()))
         return DecisionCounts(
             overall=overall_counts,
             by=by,
@@ -653,30 +663,32 @@ class SearchService:
         the passage `exclude`, only decided items (an unparsed letter's whole text is
         no rationale). Equal scores are ordered by tie_order, so it is stable.
 
-        The engine returns its top passages without a total or a filter (so it can
-        prune, see SearchEngine.more_like_this); the undecided are dropped here and,
-        if that leaves too few, a wider top is asked for. So is it when the score
-        at the cut is still the lowest score fetched: an engine cuts a tie in its own
-        order, so the whole tie must be in hand before tie_order picks from it (then
-        the similar set is the same on every engine, and a smaller limit gives a
-        prefix of a larger one). Identical rationales tie exactly, and boilerplate
-        makes them common."""
+        The engine returns its exact top passages, ties in tie_order, without a
+        total or a filter (so it can prune, see SearchEngine.more_like_this); the
+        undecided and `exclude` are dropped here and, if that leaves too few, a
+        wider top is asked for. Since the engine's top is exact, the similar set
+        is the same on every engine and a smaller limit gives a prefix of a larger
+        one. Only the passages fetched are read from the store: reading a widened
+        window of 2,000 to find the tie at the cut was most of the time at 1M
+        passages (BENCHMARKS.md, issue 15)."""
         gen = self._gen
         terms = mlt.distinctive_terms(text or "", lambda ts: gen.engine.doc_freqs(mlt.FIELD, ts), gen.passage_total())
         tree = mlt.similarity_query(terms)
         if tree is None:
             return SimilarResult([], [], "")
         words = [w.term for w in terms]
-        fetch = limit + 1 + mlt.TIE_SLACK  # room for the excluded passage and a tie at the cut
+        fetch = limit + 1  # room for the excluded passage
+        data: dict[str, HitData] = {}
         while True:
             found = gen.engine.more_like_this(mlt.FIELD, words, fetch)
-            data = gen.store.hit_data(h.passage_id for h in found if h.passage_id != exclude)
-            kept = [h for h in found if h.passage_id in data and data[h.passage_id].passage.decision in DECISIONS]
-            kept.sort(key=lambda h: (-h.score, *tie_order(h.passage_id)))
-            if len(found) < fetch or fetch >= mlt.MAX_FETCH:
-                break  # every match is in hand, or as many as are ever fetched
-            if len(kept) >= limit + mlt.TIE_SLACK and found[-1].score < kept[limit - 1].score:
-                break  # enough decided ones, and the tie at the cut ends inside the window
+            data.update(gen.store.hit_data(h.passage_id for h in found if h.passage_id not in data))
+            kept = [
+                h
+                for h in found
+                if h.passage_id != exclude and h.passage_id in data and data[h.passage_id].passage.decision in DECISIONS
+            ]
+            if len(kept) >= limit or len(found) < fetch or fetch >= mlt.MAX_FETCH:
+                break  # enough decided ones, or every match is in hand, or as many as are ever fetched
             fetch = min(fetch * 4, mlt.MAX_FETCH)
         hits = kept[:limit]
         return SimilarResult(self._build_hits(gen, hits, tree, [], data=data), terms, mlt.search_text(terms))
@@ -685,7 +697,10 @@ class SearchService:
         if sort != "relevance":
             res = gen.engine.search(tree, filters, sort, offset, limit)
         else:
-            res = gen.engine.relevance_page(tree, filters, offset, limit)
+            # without filters the count is the unfiltered one: cached for every page of
+            # the search (and usually counted already, when requests first read it)
+            known = None if filters else gen.unfiltered_count(tree)
+            res = gen.engine.relevance_page(tree, filters, offset, limit, known)
         return res.total, res.hits, None
 
     def _letter_page(self, gen, tree, filters, sort, offset, limit, messages):

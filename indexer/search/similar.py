@@ -25,9 +25,8 @@ MAX_TERMS = 25  # enough to describe a rationale; more only adds near-random mat
 MIN_TERM_CHARS = 3
 MAX_DOC_SHARE = 0.2  # a term in more than a fifth of all rationales is boilerplate here
 MAX_TEXT_CHARS = 20_000  # a pasted letter or appeal draft
-TIE_SLACK = 10  # passages fetched past the last one shown, so a score tie at the cut is ordered alike
-# the widest top asked for: when the best matches are mostly undecided, or a score tie at the
-# cut runs past the window (a tie wider than this is cut in the engine's own order)
+# the widest top asked for, when the best matches are mostly undecided (the engine
+# orders a score tie at the cut itself, see SearchEngine.more_like_this)
 MAX_FETCH = 2_000
 # Function words say nothing about a rationale; in a small index their idf is not
 # low enough to keep them out (in a large one MAX_DOC_SHARE does).

@@ -167,3 +167,25 @@ def test_browse_counts_are_counted_when_a_generation_has_none_stored(tmp_path):
         expected = gen.engine.facet_counts(MatchAll(), {}, FACETS)
         gen.store.meta = lambda key: None  # as if built before the counts were stored
         assert gen.browse_counts() == expected
+
+
+def test_a_page_ranked_with_a_known_total_is_the_counted_page(sample_service):
+    # an unfiltered search's page is ranked without counting (the count is the cached
+    # unfiltered one): every page and its total must be what the counted ranking gives
+    engine = sample_service._gen.engine
+    for q in ("radicular", "injection OR ppi", "decision:upheld", "-ladder", "lumbar spine"):
+        tree = sample_service.parse(q).tree
+        total = engine.count(tree, {})
+        for offset, limit in ((0, 1), (0, 3), (1, 2), (2, 50)):
+            counted = engine.relevance_page(tree, {}, offset, limit)
+            ranked = engine.relevance_page(tree, {}, offset, limit, total)
+            assert ranked.total == counted.total == total
+            assert [h.passage_id for h in ranked.hits] == [h.passage_id for h in counted.hits]
+    for scope in ("passage", "request"):
+        first = sample_service.search(SearchRequest(query="radicular", per_page=1, scope=scope))
+        ids = [
+            h.passage_id
+            for page in range(1, first.total + 2)
+            for h in sample_service.search(SearchRequest(query="radicular", per_page=1, page=page, scope=scope)).hits
+        ]
+        assert first.total >= 2 and len(set(ids[: first.total])) == first.total

@@ -124,3 +124,26 @@ def test_tantivy_counts_letters_alike_by_aggregation_and_by_reading_every_match(
         by_agg = [engine.letter_count(t, {}) for t in trees]
         engine.letter_buckets = 0  # every count now takes the path for large result sets
         assert [engine.letter_count(t, {}) for t in trees] == by_agg == [2, 3, 4, 2]
+
+
+def test_a_known_total_gives_the_same_letter_count(sample_service):
+    # the service hands the engine the total it already has (the page's, or the
+    # decided split's) so letters are counted without counting passages again
+    engine = sample_service._gen.engine
+    for q in ("radicular", "decision:upheld", "-ladder", "injection OR ppi"):
+        tree = sample_service.parse(q).tree
+        assert engine.letter_count(tree, {}, engine.count(tree, {})) == engine.letter_count(tree, {})
+
+
+def test_tantivy_never_counts_letters_from_a_list_cut_by_a_short_total(tmp_path):
+    from indexer.index.pipeline import index_letters
+    from indexer.search.service import SearchService
+    from tests.search.fixtures import sample_letters
+
+    index_letters(sample_letters(), tmp_path, engine="tantivy")
+    with SearchService.open(tmp_path, "tantivy") as service:
+        engine = service._gen.engine
+        engine.letter_buckets = 0  # the path that collects every match, sized by the total
+        tree = service.parse("decision:upheld").tree
+        assert engine.letter_count(tree, {}, engine.count(tree, {})) == 3
+        assert engine.letter_count(tree, {}, 1) == 3

@@ -75,6 +75,7 @@ def test_more_like_this_finds_what_the_query_tree_finds(sample_service) -> None:
 
         ratio = (generic[0].score / own[0].score) if own else 1.0  # engines may scale (a field weight)
         assert order(own) == order([type(h)(h.passage_id, h.score / ratio) for h in generic])
+        assert [h.passage_id for h in own] == order(own)  # returned in that order already
         assert len(engine.more_like_this("rationale", terms, 1)) == min(1, len(generic))
 
 
@@ -131,6 +132,23 @@ def test_a_tie_wider_than_the_window_is_ordered_alike_on_every_engine(tied_servi
         result = tied_service.similar(FAMILIES["topical"][0], limit=limit)
         assert _ids(result) == tied[:limit]
         assert len({h.score for h in result.hits}) == 1
+
+
+def test_an_engines_top_is_exact_with_ties_in_tie_order(tied_service) -> None:
+    # the service reads only what the engine returns (no window of its own past the
+    # cut), so each engine's more-like-this must itself give the exact top `limit`,
+    # the tie at the cut in tie_order: a prefix of any larger top
+    from indexer.index.engine import tie_order
+    from tests.index.test_neardup import FAMILIES
+
+    engine = tied_service._gen.engine
+    words = [t.term for t in tied_service.similar(FAMILIES["topical"][0], limit=1).terms]
+    assert words
+    everything = [h.passage_id for h in engine.more_like_this("rationale", words, 100)]
+    tied = sorted((f"CM17-{n:07d}-1" for n in range(1, 41)), key=tie_order)
+    assert everything[:40] == tied
+    for limit in (1, 3, 17, 40, 41):
+        assert [h.passage_id for h in engine.more_like_this("rationale", words, limit)] == everything[:limit]
 
 
 @pytest.fixture(scope="module")
