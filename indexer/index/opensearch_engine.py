@@ -559,7 +559,7 @@ class OpenSearchHome(IndexHome):
 
     def _publish_in_place(self, gen: Generation) -> Generation:
         """Show an in-place run's changes, all at once, and name the new revision."""
-        from indexer.index.pipeline import BROWSE_FACETS_META, browse_counts
+        from indexer.index.pipeline import BROWSE_FACETS_META, DECIDED_LETTERS_META, browse_counts, decided_letters
 
         p, s, ltr = self._indices(gen)
         # every write of the run is acknowledged (the builder flushed its writers): the
@@ -567,14 +567,19 @@ class OpenSearchHome(IndexHome):
         self.client.delete(index=s, id=JOURNAL, params={"ignore": 404})
         _delete_where(self.client, s, {"term": {"kind": JOURNAL}}, "key")
         self.client.indices.refresh(index=f"{p},{s},{ltr}")  # the run's changes appear together
-        counts = browse_counts(OpenSearchEngine(self.client, p, settings=self.settings))
-        meta = f"meta:{BROWSE_FACETS_META}"
-        self.client.index(
-            index=s,
-            id=meta,
-            body={"kind": "meta", "key": meta, "src": {"value": json.dumps(counts)}},
-            params={"refresh": "true"},
-        )
+        live_engine = OpenSearchEngine(self.client, p, settings=self.settings)
+        stored = {
+            BROWSE_FACETS_META: json.dumps(browse_counts(live_engine)),
+            DECIDED_LETTERS_META: str(decided_letters(live_engine)),
+        }
+        for key, value in stored.items():
+            meta = f"meta:{key}"
+            self.client.index(
+                index=s,
+                id=meta,
+                body={"kind": "meta", "key": meta, "src": {"value": value}},
+                params={"refresh": "true"},
+            )
         self.client.indices.put_settings(index=f"{p},{s},{ltr}", body={"index": {"refresh_interval": None}})
         live = self.live()
         revision = int(live.name.split(".r", 1)[1]) + 1 if live is not None and ".r" in live.name else 1

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from indexer.index import generations as gens
 from indexer.index.engine import EngineError, Generation, IndexHome, SearchEngine, engine_home
-from indexer.index.pipeline import BROWSE_FACETS_META
+from indexer.index.pipeline import BROWSE_FACETS_META, DECIDED_LETTERS_META
 from indexer.index.store import HitData, LetterStore
 from indexer.model import DECISIONS, CitationKey, Letter, Passage
 from indexer.query.analysis import terms as analysis_terms
@@ -247,8 +247,13 @@ class _Generation:
         """Distinct letters of the matching passages (cached like facet counts).
         `total`, the passages matching when the caller knows it, saves the
         engine counting them again."""
-        if not filters and isinstance(tree, MatchAll):
-            return self.store.counts()[0]  # every letter has at least one passage
+        if isinstance(tree, MatchAll):
+            if not filters:
+                return self.store.counts()[0]  # every letter has at least one passage
+            if set(filters) == {"decision"} and sorted(filters["decision"]) == sorted(DECISIONS):
+                stored = self.store.meta(DECIDED_LETTERS_META)  # the statistics page, no query or filter
+                if stored is not None and stored.isdigit():
+                    return int(stored)
         key = ("letters", tree, tuple(sorted((k, tuple(v)) for k, v in filters.items())))
         return self._cached_count(key, lambda: self.engine.letter_count(tree, filters, total))
 

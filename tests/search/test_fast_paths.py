@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from markupsafe import escape
 
 from indexer.index.engine import engine_home
-from indexer.index.pipeline import BROWSE_FACETS_META, build_index, index_letters
+from indexer.index.pipeline import BROWSE_FACETS_META, DECIDED_LETTERS_META, build_index, index_letters
 from indexer.index.store import LetterStore, pack_letter, passage_dict, passage_from_dict
-from indexer.model import Passage
+from indexer.model import DECISIONS, Passage
 from indexer.query.analysis import candidate_tokens, tokens
 from indexer.query.tree import MatchAll
 from indexer.query.types import FACETS, SearchRequest
@@ -158,6 +158,32 @@ def test_browse_counts_are_stored_per_generation_and_follow_a_reindex(engine, tm
         fresh = service._gen.engine.facet_counts(MatchAll(), {}, FACETS)
         assert _facets(after) == {f: fresh.get(f, {}) for f in FACETS}
         assert _facets(after) != _facets(browse)
+
+
+def test_the_statistics_letter_count_is_stored_per_generation_and_follows_a_reindex(engine, tmp_path, seed_files):
+    """The statistics page with no query and no filter counts the letters with a
+    decided item from the generation's stored figure: it must be what the engine
+    counts, in a fresh build and after a letter is removed."""
+    corpus = tmp_path / "letters"
+    corpus.mkdir()
+    for f in seed_files:
+        shutil.copy2(f, corpus / f.name)
+    ix = tmp_path / "ix"
+    build_index([corpus], ix, engine=engine, workers=1)
+    decided = {"decision": list(DECISIONS)}
+    counts = []
+    for run in range(2):
+        if run:  # a letter removed, the corpus indexed again
+            (corpus / "001_c1dd6188e3508088.txt").unlink()
+            build_index([corpus], ix, engine=engine, workers=1)
+        with SearchService.open(ix, engine) as service:
+            gen = service._gen
+            counted = gen.engine.letter_count(MatchAll(), decided)
+            assert gen.store.meta(DECIDED_LETTERS_META) == str(counted)
+            stats = service.decision_counts(SearchRequest(query=""), [])
+            assert stats.letters == counted == gen.letter_count(MatchAll(), decided)
+            counts.append(counted)
+    assert counts[1] == counts[0] - 1
 
 
 def test_browse_counts_are_counted_when_a_generation_has_none_stored(tmp_path):
