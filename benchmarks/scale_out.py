@@ -89,14 +89,20 @@ class Nodes:
 
 def measure(target: str, engine: str, index_dir: Path, corpus: Path, args, nodes: Nodes | None) -> dict:
     out: dict = {"target": target, "engine": engine}
-    if args.prebuilt:
+    if args.search_only:
+        log(f"{target}: the index an earlier run left in {index_dir} (not indexed again)")
+        from indexer.search.service import SearchService
+
+        with SearchService.open(index_dir, engine) as service:
+            out["index"] = {"letters": None, "passages": service.stats()["passages"], "seconds": None}
+    elif args.prebuilt:
         log(f"{target}: indexing {args.letters} pre-built synthetic letters (no files, no parsing)")
         out["index"] = prebuilt(index_dir, engine, args)
     else:
         log(f"{target}: end-to-end indexing")
         out["index"] = bench_index.end_to_end(corpus, index_dir, engine, args.workers)
     log(f"  {out['index']['letters']} letters, {out['index']['passages']} passages in {out['index']['seconds']} s")
-    if nodes is not None:
+    if nodes is not None and not args.search_only:
         out["index"]["index_bytes"] = nodes.store_bytes(os.environ["IMR_OPENSEARCH_PREFIX"])
     log(f"{target}: query mix ({args.query_rounds} rounds, caches emptied)")
     out["queries"] = bench_query.run_queries(index_dir, engine, args.query_rounds)
@@ -166,9 +172,15 @@ def render(res: dict) -> str:
     for t in res["targets"]:
         i, q = t["index"], t["queries"]
         nodes = " + ".join(f"{x:,.0f}" for x in t.get("node_rss_mb", [])) or "-"
+        if i.get("seconds") is None:  # --search-only: not indexed in this run
+            indexing = "| - | - | - | - |"
+        else:
+            indexing = (
+                f"| {i['letters_per_s']:,} | {i['passages_per_s']:,} | "
+                f"{i['index_bytes'] / 1e6:,.1f} | {i['peak_rss_tree_mb']:,} |"
+            )
         lines.append(
-            f"| {t['target']} | {i['letters_per_s']:,} | {i['passages_per_s']:,} | "
-            f"{i['index_bytes'] / 1e6:,.1f} | {i['peak_rss_tree_mb']:,} | {q['full']['p50']} | "
+            f"| {t['target']} {indexing} {q['full']['p50']} | "
             f"{q['full']['p95']} | {q['engine_only']['p50']} | {nodes} |"
         )
     lines += [
@@ -201,6 +213,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", default=str(ROOT / "benchmarks" / "work"))
     ap.add_argument("--json", dest="json_path")
     ap.add_argument("--copies", type=int, default=1, help="with --prebuilt: index each generated letter N times")
+    ap.add_argument(
+        "--search-only",
+        action="store_true",
+        help="measure the query mix and /api/search on the index an earlier run of the same "
+        "command left in --work (Tantivy; no indexing): a search change re-measured without re-indexing",
+    )
     ap.add_argument(
         "--prebuilt",
         action="store_true",
