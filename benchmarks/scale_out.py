@@ -241,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         "targets": [],
     }
     res["prebuilt"] = bool(args.prebuilt)
-    if args.prebuilt:
+    if args.prebuilt or args.search_only:  # no files needed (passages: read from the index)
         res["corpus"] = {"letters": args.letters, "seed": args.seed, "passages": None}
     else:
         log(f"corpus: {args.letters} letters in {corpus}")
