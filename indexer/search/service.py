@@ -247,15 +247,25 @@ class _Generation:
         """Distinct letters of the matching passages (cached like facet counts).
         `total`, the passages matching when the caller knows it, saves the
         engine counting them again."""
-        if isinstance(tree, MatchAll):
-            if not filters:
-                return self.store.counts()[0]  # every letter has at least one passage
-            if set(filters) == {"decision"} and sorted(filters["decision"]) == sorted(DECISIONS):
-                stored = self.store.meta(DECIDED_LETTERS_META)  # the statistics page, no query or filter
-                if stored is not None and stored.isdigit():
-                    return int(stored)
+        if not filters and isinstance(tree, MatchAll):
+            return self.store.counts()[0]  # every letter has at least one passage
         key = ("letters", tree, tuple(sorted((k, tuple(v)) for k, v in filters.items())))
-        return self._cached_count(key, lambda: self.engine.letter_count(tree, filters, total))
+        return self._cached_count(
+            key, lambda: self._stored_letter_count(tree, filters) or self.engine.letter_count(tree, filters, total)
+        )
+
+    def _stored_letter_count(self, tree: Node, filters: dict[str, list[str]]) -> int | None:
+        """The statistics page's count with no query and no filter (letters with a
+        decided item), as the indexer stored it; None for any other count."""
+        if (
+            isinstance(tree, MatchAll)
+            and set(filters) == {"decision"}
+            and sorted(filters["decision"]) == sorted(DECISIONS)
+        ):
+            stored = self.store.meta(DECIDED_LETTERS_META)
+            if stored is not None and stored.isdigit():
+                return int(stored)
+        return None
 
     def browse_counts(self) -> dict[str, dict[str, int]]:
         """Every facet's counts over the whole generation, as the indexer stored them
